@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# flap-recorder build. Every output goes under build/. The BPF objects are
+# compiled with clang, stripped of DWARF by `bpftool gen object` and embedded
+# into the binary as libbpf skeletons, so nodes need no clang.
+#
+#   make            build/flap-recorder
+#   make deps       install build and test dependencies (apt-get, root)
+#   make test       unit tests, kernel tests (root), end-to-end tests
+#   make demo       build, start the recorder, crash a workload, print its dump
+#   make bench      benchmarks (tests/bench), numbers into build/bench/
+#   make fmt        clang-format -i;  make fmt-check  check only
+#   V=1             verbose
+
+OUTPUT     ?= build
+ARCH       ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+SC_ARCH    ?= $(shell uname -m | sed -e 's/aarch64/arm64/')
+CLANG      ?= clang
+CC         ?= gcc
+BPFTOOL    ?= bpftool
+PROTOC_C   ?= protoc-c
+PKG_CONFIG ?= pkg-config
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+UNISTD_H   ?= $(firstword $(wildcard /usr/include/$(shell uname -m)-linux-gnu/asm/unistd_64.h \
+		/usr/include/asm/unistd_64.h /usr/include/asm-generic/unistd.h))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(abspath $(OUTPUT))/%,%,$(2))";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+LIBS_PC := libbpf libuv libprotobuf-c libelf json-c
+SANITIZE ?=
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -fstack-protector-strong
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS  += -fsanitize=address,undefined
+else
+CFLAGS   += -D_FORTIFY_SOURCE=2
+endif
+CPPFLAGS += -I$(OUTPUT) -I$(OUTPUT)/proto -Ibpf -Irecorder -Itests/lib \
+	    $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lz -lpthread
+
+# Where clang finds the system's asm/ headers for -target bpf.
+CLANG_BPF_SYS_INCLUDES ?= $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -I$(OUTPUT) -Ibpf $(CLANG_BPF_SYS_INCLUDES)
+
+BPF_PROGS  := dispatch record lifecycle
+BPF_SKELS  := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_PROGS))
+PROTOS     := $(wildcard proto/*.proto)
+PROTO_C    := $(patsubst proto/%.proto,$(OUTPUT)/proto/%.pb-c.c,$(PROTOS))
+PROTO_H    := $(PROTO_C:.c=.h)
+SYSCALLS_H := $(OUTPUT)/syscalls_$(SC_ARCH).h
+GENERATED  := $(OUTPUT)/vmlinux.h $(SYSCALLS_H) $(BPF_SKELS) $(PROTO_H)
+
+LIB_SRCS   := $(wildcard recorder/*.c)
+LIB_OBJS   := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS)) \
+	      $(patsubst $(OUTPUT)/proto/%.c,$(OUTPUT)/obj/proto/%.o,$(PROTO_C))
+CLI_SRCS   := $(wildcard cli/*.c)
+CLI_OBJS   := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(CLI_SRCS))
+LIBFLAP    := $(OUTPUT)/libflap.a
+BIN        := $(OUTPUT)/flap-recorder
+
+UNIT_SRCS    := $(wildcard tests/unit/*.c)
+KERNEL_SRCS  := $(wildcard tests/kernel/*.c)
+HELPER_SRCS  := $(wildcard tests/helpers/*.c)
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
+TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
+
+.PHONY: all bpf proto test test-unit test-kernel test-e2e bench demo deps deps-check \
+	clean fmt fmt-check lint install sanitize fuzz syscall-meta
+all: $(BIN)
+
+bpf: $(BPF_SKELS)
+proto: $(PROTO_H)
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/proto $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# vmlinux.h: from this kernel's BTF, or a pinned copy (VMLINUX_H=path).
+ifdef VMLINUX_H
+$(OUTPUT)/vmlinux.h: $(VMLINUX_H) | $(OUTPUT)
+	$(call msg,CP,$@)
+	$(Q)cp $< $@
+else
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+endif
+
+# The syscall table: numbers and names from the system headers, argument
+# names and types from the kernel's syscall metadata (see gen-syscalls.sh).
+$(SYSCALLS_H): recorder/gen-syscalls.sh recorder/syscalls_$(SC_ARCH).meta $(UNISTD_H) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q)sh recorder/gen-syscalls.sh $(UNISTD_H) recorder/syscalls_$(SC_ARCH).meta > $@.tmp && mv $@.tmp $@
+	$(Q)ln -sf $(notdir $@) $(OUTPUT)/syscalls_arch.h
+
+# Refresh the captured kernel syscall metadata from this kernel (root).
+syscall-meta:
+	sh recorder/gen-syscalls.sh --capture > recorder/syscalls_$(SC_ARCH).meta
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/flap.h $(OUTPUT)/vmlinux.h $(SYSCALLS_H) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# Link (and drop DWARF), then embed as a skeleton.
+$(OUTPUT)/bpf/%.o: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name flap_$* > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h: proto/%.proto | $(OUTPUT)/proto
+	$(call msg,PROTOC,$@)
+	$(Q)$(PROTOC_C) --c_out=$(OUTPUT)/proto -Iproto $<
+
+$(OUTPUT)/obj/proto/%.o: $(OUTPUT)/proto/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(filter-out -Wmissing-prototypes -Wshadow,$(CFLAGS)) -c $< -o $@
+
+$(OUTPUT)/obj/%.o: %.c $(GENERATED)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBFLAP): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIBFLAP)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# ---- tests ----------------------------------------------------------------
+# The list of tests is generated from the `void test_<name>(void)` functions.
+define test_list
+$(OUTPUT)/tests/$(1)_list.inc: $(wildcard tests/$(1)/*.c) | $(OUTPUT)/tests
+	$$(call msg,GEN,$$@)
+	$$(Q)sed -n 's/^void test_\([a-z0-9_]*\)(void)$$$$/DEFINE_TEST(\1)/p' \
+		$$(sort $$(wildcard tests/$(1)/*.c)) > $$@.tmp && mv $$@.tmp $$@
+endef
+$(eval $(call test_list,unit))
+$(eval $(call test_list,kernel))
+
+$(OUTPUT)/obj/tests/runner_%.o: tests/lib/runner.c $(OUTPUT)/tests/%_list.inc
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DTEST_LIST='"tests/$*_list.inc"' -c $< -o $@
+
+$(OUTPUT)/tests/unit_tests: $(OUTPUT)/obj/tests/runner_unit.o $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS)) $(TEST_LIB) $(LIBFLAP)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/kernel_tests: $(OUTPUT)/obj/tests/runner_kernel.o $(patsubst %.c,$(OUTPUT)/obj/%.o,$(KERNEL_SRCS)) $(TEST_LIB) $(LIBFLAP)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Test functions are declared by the runner from the generated list.
+$(OUTPUT)/obj/tests/%.o: CFLAGS += -Wno-missing-prototypes
+
+# Helper programs the tests run (workloads, crashers): static where possible.
+$(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+test-unit: $(OUTPUT)/tests/unit_tests
+	$(OUTPUT)/tests/unit_tests $(TEST_ARGS)
+
+test-kernel: $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(BIN)
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-kernel: needs root (real BPF, real cgroups)"; \
+	else $(OUTPUT)/tests/kernel_tests --strict $(TEST_ARGS); fi
+
+test-e2e: $(BIN) $(TEST_HELPERS)
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-e2e: needs root"; \
+	else FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) sh tests/e2e/run.sh; fi
+
+test: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS)
+	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-kernel
+	$(Q)$(MAKE) --no-print-directory test-e2e
+
+sanitize:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan SANITIZE=1 test-unit
+
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(TEST_HELPERS)
+	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
+		sh tests/bench/run.sh
+
+demo: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(TEST_HELPERS)
+	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) sh examples/demo.sh
+
+# ---- dependencies -----------------------------------------------------------
+DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \
+	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
+	    busybox-static runc strace linux-perf bpftrace gnuplot-nox valgrind clang-format
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+# Runs `make deps` when a tool or library the build needs is missing.
+deps-check:
+	@missing=; \
+	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox; do \
+		command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || missing="$$missing libs"; \
+	if [ -n "$$missing" ]; then echo "missing:$$missing -> make deps"; \
+		$(MAKE) --no-print-directory deps; fi
+
+# ---- housekeeping -------------------------------------------------------------
+FMT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+fmt:
+	clang-format -i $(FMT_SRCS)
+fmt-check:
+	clang-format --dry-run -Werror $(FMT_SRCS)
+
+lint: $(GENERATED)
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+		--suppress=missingIncludeSystem -I bpf -I recorder -I $(OUTPUT) recorder cli
+
+PREFIX ?= /usr/local
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/flap-recorder
+	install -d $(DESTDIR)$(PREFIX)/share/doc/flap-recorder $(DESTDIR)$(PREFIX)/share/flap-recorder
+	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/flap-recorder/
+	cp -r examples/. $(DESTDIR)$(PREFIX)/share/flap-recorder/
+
+clean:
+	rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT)/obj -name '*.d' 2>/dev/null)

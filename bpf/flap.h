@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * flap.h - the one header shared by the BPF programs and userspace.
+ *
+ * It defines the records a per-cgroup recorder writes into its overwritable
+ * perf ring, the per-CPU staging state the recorder keeps in a map, the
+ * dispatcher's cgroup table entry and the per-CPU counters. The BPF side
+ * includes it after vmlinux.h, userspace after <linux/types.h>; both
+ * compilers check every layout with _Static_assert.
+ *
+ * Records are variable length and packed (no alignment): every byte saved
+ * is more history in the ring. A recorder appends records to a per-CPU
+ * staging block and writes the block to the ring with one
+ * bpf_perf_event_output() when it is full, so the ring holds whole blocks.
+ */
+#ifndef FLAP_H
+#define FLAP_H
+
+/* Prog-array slots: the number of cgroups that can be traced at once. */
+#define FLAP_MAX_RECORDERS 4096
+/* Direct-mapped cgroup table: entry = cgroup id & (FLAP_TABLE_SIZE - 1). */
+#define FLAP_TABLE_SIZE 16384
+/* Syscall numbers covered by the kind table (x86_64 and arm64 are < 512). */
+#define FLAP_NR_MAX 512
+
+/* Bytes of records in one block, and the slack behind it that lets a
+ * record started near the end be written before the block is flushed. */
+#define FLAP_BLOCK_DATA	 4096
+#define FLAP_STAGE_SLACK 4096
+#define FLAP_BLOCK_MAGIC 0x31424c46 /* "FLB1" little endian */
+
+/* Captured contents: hard caps and defaults (per recorder settings). */
+#define FLAP_STR_MAX	 1024
+#define FLAP_BUF_MAX	 1024
+#define FLAP_STR_DEFAULT 256
+#define FLAP_BUF_DEFAULT 64
+/* At most this many captures (strings, buffers) per record. */
+#define FLAP_MAX_CAPS 3
+/* Threads remembered per staging block (a THREAD record names each). */
+#define FLAP_TID_CACHE 8
+#define FLAP_COMM_LEN  16
+
+/* Largest record the BPF side can write: header, ret, six args, captures. */
+#define FLAP_REC_MAX                                                                    \
+	(sizeof(struct flap_rec_thread) + sizeof(struct flap_rec_syscall) + 8 + 6 * 8 + \
+	 FLAP_MAX_CAPS * (sizeof(struct flap_cap_hdr) + FLAP_STR_MAX + 1))
+
+/* Record types (flap_rec_hdr.type). */
+enum flap_rec_type {
+	FLAP_REC_SYSCALL = 1, /* one syscall, written at exit (args + ret) */
+	FLAP_REC_ENTER = 2,   /* a syscall entered: no-return calls, spilled in-flight calls */
+	FLAP_REC_THREAD = 3,  /* tid -> tgid, comm; once per thread per block */
+};
+
+/* Record flags (flap_rec_hdr.flags). */
+enum flap_rec_flag {
+	FLAP_REC_F_NO_ENTER = 1 << 0, /* SYSCALL: enter not paired in place, dur unknown */
+	FLAP_REC_F_DUR_US = 1 << 1,   /* SYSCALL: dur is in microseconds */
+	FLAP_REC_F_NO_ARGS = 1 << 2,  /* SYSCALL: args not valid at exit (execve) */
+	FLAP_REC_F_SPILLED = 1 << 3,  /* ENTER: an in-flight call pushed out of the pending slot */
+	FLAP_REC_F_CAPS_DROPPED = 1 << 4, /* captures skipped (nested writer) */
+};
+
+struct flap_rec_hdr {
+	__u16 size; /* whole record, this header included */
+	__u8 type;
+	__u8 flags;
+};
+_Static_assert(sizeof(struct flap_rec_hdr) == 4, "flap_rec_hdr layout");
+
+/*
+ * FLAP_REC_SYSCALL. Followed by: ret (4 bytes, or 8 with wide bit 7), then
+ * nargs arguments (4 bytes sign-extended, or 8 with wide bit i), then
+ * ncaps captures (struct flap_cap_hdr + len bytes each).
+ */
+struct flap_rec_syscall {
+	struct flap_rec_hdr hdr;
+	__u32 ts_delta; /* exit time - block base_ts, ns */
+	__u32 tid;
+	__u32 dur; /* ns (us with FLAP_REC_F_DUR_US); 0 with FLAP_REC_F_NO_ENTER */
+	__u16 nr;
+	__u8 nargs; /* low nibble: args stored; high nibble: captures that follow */
+	__u8 wide;  /* bit i: arg i is 8 bytes; bit 7: ret is 8 bytes */
+};
+_Static_assert(sizeof(struct flap_rec_syscall) == 20, "flap_rec_syscall layout");
+
+/* FLAP_REC_ENTER. Followed by nargs args (as above) and ncaps captures. */
+struct flap_rec_enter {
+	struct flap_rec_hdr hdr;
+	__u32 tid;
+	__u64 ts; /* enter time, CLOCK_BOOTTIME ns (may predate the block) */
+	__u32 tgid;
+	__u16 nr;
+	__u8 nargs;
+	__u8 wide;
+};
+_Static_assert(sizeof(struct flap_rec_enter) == 24, "flap_rec_enter layout");
+
+struct flap_rec_thread {
+	struct flap_rec_hdr hdr;
+	__u32 tid;
+	__u32 tgid;
+	char comm[FLAP_COMM_LEN];
+};
+_Static_assert(sizeof(struct flap_rec_thread) == 28, "flap_rec_thread layout");
+
+enum flap_cap_flag {
+	FLAP_CAP_F_STR = 1 << 0,   /* a NUL-terminated string (NUL not stored) */
+	FLAP_CAP_F_TRUNC = 1 << 1, /* more bytes existed than were kept */
+	FLAP_CAP_F_FAULT = 1 << 2, /* the user memory could not be read */
+};
+
+struct flap_cap_hdr {
+	__u8 arg; /* argument index the bytes belong to */
+	__u8 flags;
+	__u16 len; /* bytes that follow */
+};
+_Static_assert(sizeof(struct flap_cap_hdr) == 4, "flap_cap_hdr layout");
+
+enum flap_block_flag {
+	FLAP_BLOCK_F_DIRECT = 1 << 0, /* one record written by a nested writer */
+};
+
+/* The head of every block; one block is one perf sample (PERF_SAMPLE_RAW). */
+struct flap_block_hdr {
+	__u32 magic;
+	__u32 used;    /* record bytes that follow the header */
+	__u64 seq;     /* per-CPU block sequence number */
+	__u64 base_ts; /* CLOCK_BOOTTIME ns; SYSCALL ts = base_ts + ts_delta */
+	__u32 nrec;    /* events (SYSCALL and ENTER records) in the block */
+	__u16 cpu;
+	__u16 flags;
+};
+_Static_assert(sizeof(struct flap_block_hdr) == 32, "flap_block_hdr layout");
+
+/* A syscall entered on this CPU and not yet seen leaving. */
+struct flap_pending {
+	__u64 ts;
+	__u64 args[6];
+	__u32 tid;
+	__u32 tgid;
+	__u16 nr;
+	__u8 valid;
+	__u8 pad[5];
+};
+_Static_assert(sizeof(struct flap_pending) == 72, "flap_pending layout");
+
+/*
+ * The recorder's per-CPU state (value of its cpu_state map). busy guards it
+ * against a second writer on the same CPU (the kernel is preemptible) and
+ * tells a reader when writers are out; hdr and data are contiguous so the
+ * block goes to the ring with one output call.
+ */
+struct flap_cpu_state {
+	__u32 busy;
+	__u32 pad0;
+	__u64 events; /* events produced on this CPU */
+	__u32 seen[FLAP_TID_CACHE];
+	struct flap_pending pending;
+	struct flap_block_hdr hdr;
+	__u8 data[FLAP_BLOCK_DATA + FLAP_STAGE_SLACK];
+};
+_Static_assert(sizeof(struct flap_cpu_state) ==
+		       16 + 4 * FLAP_TID_CACHE + 72 + 32 + FLAP_BLOCK_DATA + FLAP_STAGE_SLACK,
+	       "flap_cpu_state layout");
+
+/* Per-CPU counters of a recorder (value of its stats map). */
+struct flap_stats {
+	__u64 bytes;	     /* record bytes produced */
+	__u64 blocks;	     /* blocks written to the ring */
+	__u64 lost_frozen;   /* events not recorded while a reader held the recorder */
+	__u64 lost_output;   /* events in blocks the ring refused */
+	__u64 lost_nested;   /* events a nested writer could not write */
+	__u64 nested;	     /* events written directly by a nested writer */
+	__u64 cap_faults;    /* captures whose user memory was unreadable */
+	__u64 nested_events; /* events counted outside flap_cpu_state.events */
+};
+_Static_assert(sizeof(struct flap_stats) == 64, "flap_stats layout");
+
+enum flap_slot_flag {
+	FLAP_SLOT_F_COLLIDE = 1 << 0, /* other ids hash here: look in cgroup_slots */
+};
+
+/* Dispatcher cgroup_table entry. cgid 0 = free. */
+struct flap_slot {
+	__u64 cgid;
+	__u32 slot;
+	__u32 flags;
+};
+_Static_assert(sizeof(struct flap_slot) == 16, "flap_slot layout");
+
+enum flap_lc_type {
+	FLAP_LC_EXIT = 1, /* a thread group of a traced cgroup exited */
+};
+
+/* Lifecycle record (lifecycle_rb ring buffer, drained by the daemon). */
+struct flap_exit_event {
+	__u64 ts;   /* CLOCK_BOOTTIME ns */
+	__u64 cgid; /* cgroup id */
+	__u32 pid;  /* tgid */
+	__u32 ppid;
+	__u32 exit_code; /* wait status: signal in bits 0-6, core 0x80, code << 8 */
+	__u16 type;
+	__u16 pad;
+	char comm[FLAP_COMM_LEN];
+};
+_Static_assert(sizeof(struct flap_exit_event) == 48, "flap_exit_event layout");
+
+/*
+ * Syscall kind word (one per syscall number): what the recorder captures.
+ * bits 0-2 nargs, bit 3 FLAP_SC_AT_ENTER, bit 4 FLAP_SC_NORETURN,
+ * bits 8 + 4*i .. 11 + 4*i: kind of argument i (enum flap_arg_kind).
+ */
+enum flap_arg_kind {
+	FLAP_ARG_VAL = 0,     /* a plain value */
+	FLAP_ARG_STR = 1,     /* NUL-terminated input string (path, name) */
+	FLAP_ARG_BUF_IN = 2,  /* input buffer, length = next argument */
+	FLAP_ARG_BUF_OUT = 3, /* output buffer, length = return value */
+};
+
+#define FLAP_SC_AT_ENTER (1u << 3) /* record at enter: regs are gone at exit */
+#define FLAP_SC_NORETURN (1u << 4) /* never returns on success (exit, exit_group) */
+#define FLAP_KINDS(nargs, flags, k0, k1, k2, k3, k4, k5)                                \
+	((nargs) | (flags) | ((k0) << 8) | ((k1) << 12) | ((k2) << 16) | ((k3) << 20) | \
+	 ((k4) << 24) | ((__u32)(k5) << 28))
+#define FLAP_KIND_NARGS(k)  ((k)&7)
+#define FLAP_KIND_ARG(k, i) (((k) >> (8 + 4 * (i))) & 15)
+
+#endif /* FLAP_H */

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * registry.h - the kernel side of flap-recorder as a library. A registry
+ * loads and attaches the dispatcher (and optionally the lifecycle program);
+ * adding a cgroup loads one recorder instance for it, gives it a slot in
+ * the dispatcher's prog-arrays and its own overwritable per-CPU rings.
+ * Reading a recorder returns its decoded history.
+ *
+ * Not thread-safe: one thread (the daemon's loop) owns a registry.
+ */
+#ifndef FLAP_REGISTRY_H
+#define FLAP_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "trace.h"
+
+struct flap_registry;
+struct flap_recorder;
+struct flap_exit_event;
+
+/* Called for every exit of a thread group in a traced cgroup. */
+typedef void (*flap_exit_fn)(void *ctx, const struct flap_exit_event *e);
+
+struct flap_registry_opts {
+	bool lifecycle;	      /* load the process-exit program and its ring buffer */
+	flap_exit_fn on_exit; /* lifecycle callback (flap_registry__poll_exits()) */
+	void *ctx;	      /* passed to on_exit */
+};
+
+/* Default ring size: 16 pages (64 KiB) per CPU per traced cgroup. */
+#define FLAP_RING_PAGES_DEFAULT 16
+#define FLAP_RING_PAGES_MAX	4096
+
+struct flap_recorder_opts {
+	__u32 ring_pages; /* data pages per CPU, power of two; 0 = default */
+	__u32 str_max;	  /* bytes kept of strings; 0 = default (256), max 1024 */
+	__s32 buf_max;	  /* bytes kept of buffers; -1 = default (64), 0 = off */
+};
+
+/**
+ * flap_registry__new() - load and attach the dispatcher.
+ * Return: 0 and a registry the caller owns, or negative errno (-EPERM
+ * without CAP_BPF/CAP_PERFMON, -ENOENT without BTF).
+ */
+int flap_registry__new(const struct flap_registry_opts *opts, struct flap_registry **out);
+
+/**
+ * flap_registry__free() - remove every recorder, detach, free. NULL-safe.
+ */
+void flap_registry__free(struct flap_registry *reg);
+
+/**
+ * flap_registry__add() - start recording cgroup @cgid: load a recorder
+ * instance, open its rings, wire it into a free slot.
+ * Return: 0 and the recorder (owned by the registry, valid until removed),
+ * -EEXIST if @cgid is already traced, -ENOSPC when every slot is taken,
+ * -EINVAL for bad options, or another negative errno.
+ */
+int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_recorder_opts *opts,
+		       struct flap_recorder **out);
+
+/**
+ * flap_registry__remove() - stop recording and free everything the
+ * recorder took (programs, maps, perf fds, mappings, slot). @rec is invalid
+ * afterwards. Return: 0.
+ */
+int flap_registry__remove(struct flap_registry *reg, struct flap_recorder *rec);
+
+/* The recorder of cgroup @cgid, or NULL. */
+struct flap_recorder *flap_registry__find(struct flap_registry *reg, __u64 cgid);
+
+/* Number of recorders. */
+int flap_registry__count(const struct flap_registry *reg);
+
+/**
+ * flap_registry__exits_fd() - an fd that becomes readable when lifecycle
+ * records are waiting (epoll fd of the ring buffer), or -1 without one.
+ */
+int flap_registry__exits_fd(const struct flap_registry *reg);
+
+/**
+ * flap_registry__poll_exits() - deliver waiting lifecycle records to the
+ * on_exit callback. Return: records delivered, or negative errno.
+ */
+int flap_registry__poll_exits(struct flap_registry *reg);
+
+/**
+ * flap_recorder__read() - the recorder's history: freeze its writers,
+ * copy every CPU's ring and staging block, resume, decode. Recording goes
+ * on; events made during the copy are counted as lost.
+ * Return: 0 and a trace the caller owns (flap_trace__free()), or negative
+ * errno.
+ */
+int flap_recorder__read(struct flap_recorder *rec, struct flap_trace **out);
+
+/* Accessors. */
+__u64 flap_recorder__cgroup_id(const struct flap_recorder *rec);
+__u32 flap_recorder__slot(const struct flap_recorder *rec);
+/* Bytes of ring and staging memory the recorder holds. */
+size_t flap_recorder__memory(const struct flap_recorder *rec);
+const struct flap_recorder_opts *flap_recorder__opts(const struct flap_recorder *rec);
+
+/**
+ * flap_recorder__counts() - the recorder's counters summed over CPUs,
+ * without reading its rings: produced and lost (held and overwritten stay
+ * 0). Return: 0 or negative errno.
+ */
+int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out);
+
+/* A pointer the owner may attach to a recorder. */
+void flap_recorder__set_user(struct flap_recorder *rec, void *user);
+void *flap_recorder__user(const struct flap_recorder *rec);
+
+#endif /* FLAP_REGISTRY_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * syscalls.h - the syscall table of the build architecture: number, name,
+ * argument types and names, and the capture kind of each argument (the same
+ * kind word the BPF recorder uses). Generated at build time by
+ * gen-syscalls.sh from the system headers and the kernel's syscall metadata.
+ */
+#ifndef FLAP_SYSCALLS_H
+#define FLAP_SYSCALLS_H
+
+#include <linux/types.h>
+
+struct flap_syscall_arg {
+	const char *type; /* C type as the kernel declares it, "const char *" */
+	const char *name; /* parameter name, "filename" */
+};
+
+struct flap_syscall {
+	int nr;
+	const char *name;
+	__u32 kinds; /* FLAP_KINDS(): nargs, flags, capture kind per argument */
+	__u8 nargs;
+	struct flap_syscall_arg args[6];
+};
+
+/**
+ * flap_syscall_by_nr() - the table entry of syscall @nr.
+ * Return: a pointer into the static table (borrowed), or NULL if unknown.
+ */
+const struct flap_syscall *flap_syscall_by_nr(long nr);
+
+/**
+ * flap_syscall_by_name() - the table entry of the syscall called @name.
+ * Return: borrowed pointer or NULL.
+ */
+const struct flap_syscall *flap_syscall_by_name(const char *name);
+
+/* Number of entries, and entry @i (0 <= i < count), in number order. */
+int flap_syscall_count(void);
+const struct flap_syscall *flap_syscall_at(int i);
+
+/* The architecture the table was generated for ("x86_64"). */
+const char *flap_syscall_arch(void);
+
+#endif /* FLAP_SYSCALLS_H */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * util.c - test helpers (see util.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "syscalls.h"
+#include "testutil.h"
+
+int test_cgroup_make(const char *name, struct test_cgroup *cg)
+{
+	const char *root = flap_cgroup_root();
+	char parent[4096];
+	int err;
+
+	if (!root)
+		return -ENOENT;
+	snprintf(parent, sizeof(parent), "%s/flap-test-%d", root, (int)getpid());
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s/%s", parent, name) >= sizeof(cg->path))
+		return -ENAMETOOLONG;
+	err = flap_cgroup_create(cg->path, &cg->id);
+	return err;
+}
+
+void test_cgroup_cleanup(struct test_cgroup *cg)
+{
+	char parent[4096], *slash;
+
+	if (!cg->path[0])
+		return;
+	flap_cgroup_destroy(cg->path);
+	snprintf(parent, sizeof(parent), "%s", cg->path);
+	slash = strrchr(parent, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(parent); /* fails while sibling tests' cgroups exist */
+	}
+	cg->path[0] = '\0';
+}
+
+int test_child_start(const struct test_cgroup *cg, int (*fn)(void *), void *arg,
+		     struct test_child *c)
+{
+	int go[2], err;
+	char b;
+
+	if (pipe(go) < 0)
+		return -errno;
+	c->pid = fork();
+	if (c->pid < 0) {
+		err = -errno;
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
+	if (c->pid == 0) {
+		close(go[1]);
+		while (read(go[0], &b, 1) < 0 && errno == EINTR)
+			;
+		close(go[0]);
+		_exit(fn(arg));
+	}
+	close(go[0]);
+	c->go_fd = go[1];
+	err = flap_cgroup_join(cg->path, c->pid);
+	if (err) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		close(c->go_fd);
+		return err;
+	}
+	return 0;
+}
+
+int test_child_go(struct test_child *c)
+{
+	int err = 0;
+
+	if (write(c->go_fd, "g", 1) != 1)
+		err = -errno;
+	close(c->go_fd);
+	c->go_fd = -1;
+	return err;
+}
+
+int test_child_wait(struct test_child *c)
+{
+	int status;
+
+	if (waitpid(c->pid, &status, 0) < 0)
+		return -errno;
+	return status;
+}
+
+int test_count_fds(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the DIR's own fd */
+}
+
+int test_count_bpf_progs(void)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (bpf_prog_get_next_id(id, &id) == 0)
+		n++;
+	return n;
+}
+
+int test_count_bpf_maps(void)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (bpf_map_get_next_id(id, &id) == 0)
+		n++;
+	return n;
+}
+
+const char *test_cap_str(const struct flap_event *ev, int arg, char *buf, size_t size)
+{
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < ev->ncaps; i++) {
+		if (ev->caps[i].arg != arg)
+			continue;
+		size_t n = ev->caps[i].len < size - 1 ? ev->caps[i].len : size - 1;
+
+		memcpy(buf, ev->caps[i].data, n);
+		buf[n] = '\0';
+		return buf;
+	}
+	return NULL;
+}
+
+long test_find_event(const struct flap_trace *t, long from, __u32 tid, long nr)
+{
+	size_t i;
+
+	for (i = from < 0 ? 0 : from; i < t->nevents; i++)
+		if ((!tid || t->events[i].tid == tid) && (nr < 0 || t->events[i].nr == nr))
+			return i;
+	return -1;
+}
+
+void test_dump_trace(const struct flap_trace *t, size_t max)
+{
+	size_t i, from = t->nevents > max ? t->nevents - max : 0;
+	char buf[64];
+
+	for (i = from; i < t->nevents; i++) {
+		const struct flap_event *ev = &t->events[i];
+		const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+
+		fprintf(stderr,
+			"  [%zu] %llu cpu%u %s[%u/%u] %s(%llx, %llx, %llx) = %lld flags=%x "
+			"dur=%llu",
+			i, (unsigned long long)ev->ts, ev->cpu, ev->comm, ev->tgid, ev->tid,
+			sc ? sc->name : "?", (unsigned long long)ev->args[0],
+			(unsigned long long)ev->args[1], (unsigned long long)ev->args[2],
+			(long long)ev->ret, ev->flags, (unsigned long long)ev->dur_ns);
+		for (int j = 0; j < ev->ncaps; j++) {
+			size_t n = ev->caps[j].len < sizeof(buf) - 1 ? ev->caps[j].len
+								     : sizeof(buf) - 1;
+
+			memcpy(buf, ev->caps[j].data, n);
+			buf[n] = '\0';
+			for (size_t k = 0; k < n; k++)
+				if (buf[k] < 32 || buf[k] > 126)
+					buf[k] = '.';
+			fprintf(stderr, " cap%d[%u]=\"%s\"", ev->caps[j].arg, ev->caps[j].flags,
+				buf);
+		}
+		fprintf(stderr, "\n");
+	}
+}
