@@ -95,8 +95,7 @@ const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_
 	return p;
 }
 
-int flap_trace__add_source(struct flap_trace *t, const char *name, const char *container,
-			   __u64 cgroup_id)
+int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src)
 {
 	struct flap_source *s;
 
@@ -105,10 +104,10 @@ int flap_trace__add_source(struct flap_trace *t, const char *name, const char *c
 		return -ENOMEM;
 	t->sources = s;
 	s = &t->sources[t->nsources];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
-	snprintf(s->container, sizeof(s->container), "%s", container ? container : "");
-	s->cgroup_id = cgroup_id;
+	if (src)
+		*s = *src;
+	else
+		memset(s, 0, sizeof(*s));
 	return t->nsources++;
 }
 
@@ -131,33 +130,43 @@ void flap_trace__sort(struct flap_trace *t)
 		qsort(t->events, t->nevents, sizeof(t->events[0]), cmp_event);
 }
 
+static void add_counts(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src)
+{
+	dst->produced += src->produced;
+	dst->held += src->held;
+	dst->overwritten += src->overwritten;
+	dst->lost += src->lost;
+	dst->torn += src->torn;
+	dst->bytes += src->bytes;
+}
+
 void flap_trace__sum(struct flap_trace *t)
 {
 	int i;
 
 	memset(&t->total, 0, sizeof(t->total));
-	for (i = 0; i < t->ncpus; i++) {
-		t->total.produced += t->cpus[i].produced;
-		t->total.held += t->cpus[i].held;
-		t->total.overwritten += t->cpus[i].overwritten;
-		t->total.lost += t->cpus[i].lost;
-		t->total.torn += t->cpus[i].torn;
-		t->total.bytes += t->cpus[i].bytes;
-	}
+	for (i = 0; i < t->ncpus; i++)
+		add_counts(&t->total, &t->cpus[i]);
 }
 
-int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src, int source)
+int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 {
+	int base = dst->nsources, j;
+	struct flap_cpu_counts *cpus;
 	size_t i;
-	int j;
 
+	for (j = 0; j < src->nsources; j++)
+		if (flap_trace__add_source(dst, &src->sources[j]) < 0)
+			return -ENOMEM;
+	if (src->nsources == 0 && flap_trace__add_source(dst, NULL) < 0)
+		return -ENOMEM;
 	for (i = 0; i < src->nevents; i++) {
 		struct flap_event *ev = flap_trace__push(dst);
 
 		if (!ev)
 			return -ENOMEM;
 		*ev = src->events[i];
-		ev->source = source;
+		ev->source = base + src->events[i].source;
 		for (j = 0; j < ev->ncaps && j < FLAP_EV_MAX_CAPS; j++) {
 			ev->caps[j].data = flap_trace__copy_bytes(dst, src->events[i].caps[j].data,
 								  ev->caps[j].len);
@@ -165,13 +174,18 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src, int 
 				return -ENOMEM;
 		}
 	}
-	dst->total.produced += src->total.produced;
-	dst->total.held += src->total.held;
-	dst->total.overwritten += src->total.overwritten;
-	dst->total.lost += src->total.lost;
-	dst->total.torn += src->total.torn;
-	dst->total.bytes += src->total.bytes;
-	if (!dst->read_ns || src->read_ns > dst->read_ns)
+	if (src->ncpus > dst->ncpus) {
+		cpus = realloc(dst->cpus, src->ncpus * sizeof(*cpus));
+		if (!cpus)
+			return -ENOMEM;
+		memset(cpus + dst->ncpus, 0, (src->ncpus - dst->ncpus) * sizeof(*cpus));
+		dst->cpus = cpus;
+		dst->ncpus = src->ncpus;
+	}
+	for (j = 0; j < src->ncpus; j++)
+		add_counts(&dst->cpus[j], &src->cpus[j]);
+	add_counts(&dst->total, &src->total);
+	if (src->read_ns > dst->read_ns)
 		dst->read_ns = src->read_ns;
 	if (!dst->boot_to_real_ns)
 		dst->boot_to_real_ns = src->boot_to_real_ns;

@@ -67,11 +67,18 @@ struct flap_cpu_counts {
 	__u64 bytes;	   /* record bytes produced */
 };
 
-/* Where the events of a merged trace came from (one per container). */
+/* Where the events of a trace came from: one traced cgroup (container). */
 struct flap_source {
-	char name[128];	     /* recorder name */
-	char container[128]; /* container name, when known */
+	char name[256]; /* recorder name */
+	char pod[256];
+	char ns[256]; /* pod namespace */
+	char pod_uid[128];
+	char container[256];
+	char container_id[128];
+	char cgroup_path[4096];
 	__u64 cgroup_id;
+	__u32 main_pid;
+	struct flap_cpu_counts counts; /* totals of this source */
 };
 
 struct flap_trace_chunk;
@@ -110,10 +117,10 @@ struct flap_event *flap_trace__push(struct flap_trace *t);
 const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len);
 
 /**
- * flap_trace__add_source() - add a source; return its index or -ENOMEM.
+ * flap_trace__add_source() - append a copy of @src (NULL: an empty one).
+ * Return: its index, or -ENOMEM.
  */
-int flap_trace__add_source(struct flap_trace *t, const char *name, const char *container,
-			   __u64 cgroup_id);
+int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src);
 
 /* Sort events by time (stable for equal times: CPU order is kept). */
 void flap_trace__sort(struct flap_trace *t);
@@ -122,11 +129,11 @@ void flap_trace__sort(struct flap_trace *t);
 void flap_trace__sum(struct flap_trace *t);
 
 /**
- * flap_trace__merge() - append the events of @src to @dst as source
- * @source (copying captured bytes), add its counts, keep @dst sorted.
- * Return: 0 or -ENOMEM.
+ * flap_trace__merge() - append the events of @src to @dst (copying captured
+ * bytes) and its sources, renumbering event sources; add its per-CPU and
+ * total counts; keep @dst sorted by time. Return: 0 or -ENOMEM.
  */
-int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src, int source);
+int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src);
 
 /**
  * flap_trace__keep_last() - drop all but the newest @n events.

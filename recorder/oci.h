@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * oci.h - the OCI runtime state a hook receives on stdin (runtime-spec
+ * state.json: ociVersion, id, status, pid, bundle, annotations), parsed
+ * with json-c, and what flap-recorder takes from it: the container's main
+ * pid, and pod, namespace, pod uid and container name from the
+ * annotations CRI-O, containerd and podman set, plus our own
+ * flap-recorder.io/ annotations (opt-out, ring and capture sizes).
+ */
+#ifndef FLAP_OCI_H
+#define FLAP_OCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+/* State JSON larger than this is refused (no allocation sized by input). */
+#define FLAP_OCI_STATE_MAX (1024 * 1024)
+
+struct flap_oci_state {
+	char id[256];	 /* container id */
+	char status[32]; /* creating, created, running, stopped */
+	int pid;	 /* 0 when absent (poststop) */
+	char bundle[4096];
+	char pod[256]; /* empty when not a Kubernetes/podman pod */
+	char ns[256];
+	char pod_uid[128];
+	char container[256];
+	bool sandbox;	  /* a pause/sandbox container: not recorded */
+	bool record;	  /* false: flap-recorder.io/record: "false" */
+	__u32 ring_pages; /* flap-recorder.io/ring-pages, 0 = default */
+	__u32 str_max;	  /* flap-recorder.io/string-size, 0 = default */
+	__s32 buf_max;	  /* flap-recorder.io/buffer-size, -1 = default, 0 = off */
+};
+
+/**
+ * flap_oci_parse_state() - parse a state JSON document of @len bytes.
+ * Return: 0; -EINVAL for malformed JSON, wrong types or a missing id, with
+ * one line in @err; -EFBIG over FLAP_OCI_STATE_MAX.
+ */
+int flap_oci_parse_state(const char *json, size_t len, struct flap_oci_state *st, char *err,
+			 size_t errlen);
+
+#endif /* FLAP_OCI_H */

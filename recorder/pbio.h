@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pbio.h - varint32-length-delimited protobuf framing (the standard
+ * "delimited" format) for the dump files and the control socket. Every
+ * reader checks a frame's length against a cap before it allocates: 64 KiB
+ * on the socket, 1 MiB per dump record. Messages are packed and unpacked by
+ * the callers (dump.c, ctl.c, cli/client.c) with protobuf-c.
+ */
+#ifndef FLAP_PBIO_H
+#define FLAP_PBIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#define FLAP_PBIO_MAX_CTL    (64 * 1024)
+#define FLAP_PBIO_MAX_DUMP   (1024 * 1024)
+#define FLAP_PBIO_VARINT_MAX 5
+
+/**
+ * flap_pbio_varint_encode() - encode @v as a varint into @out.
+ * Return: bytes used (1..5).
+ */
+size_t flap_pbio_varint_encode(uint32_t v, uint8_t out[FLAP_PBIO_VARINT_MAX]);
+
+/**
+ * flap_pbio_varint_decode() - decode a varint32 from the @n bytes at @p.
+ * Return: 1 and *@v, *@used; 0 when more bytes are needed; -EBADMSG when
+ * it is longer than 5 bytes or overflows 32 bits.
+ */
+int flap_pbio_varint_decode(const uint8_t *p, size_t n, uint32_t *v, size_t *used);
+
+/**
+ * flap_pbio_pack() - frame @msg: varint length + packed bytes, in a new
+ * buffer the caller frees. Return: 0, -EMSGSIZE when the packed message is
+ * over @max, -ENOMEM.
+ */
+int flap_pbio_pack(const ProtobufCMessage *msg, size_t max, uint8_t **buf, size_t *len);
+
+/**
+ * flap_pbio_write() - frame @msg and write it all to @fd (blocking fd).
+ * Return: 0 or negative errno (-EMSGSIZE over @max).
+ */
+int flap_pbio_write(int fd, const ProtobufCMessage *msg, size_t max);
+
+/**
+ * flap_pbio_read() - read one frame from a blocking @fd.
+ * @timeout_ms: give up after this long (-1: wait forever) with -ETIMEDOUT.
+ * Return: 1 and the payload in a new buffer (*@buf, *@len; caller frees);
+ * 0 at a clean end of stream before any byte of a frame; -EBADMSG for a
+ * bad varint, a length over @max, or an end of stream inside a frame;
+ * other negative errno.
+ */
+int flap_pbio_read(int fd, size_t max, int timeout_ms, uint8_t **buf, size_t *len);
+
+/*
+ * Incremental decoder for non-blocking streams (the daemon's libuv reads):
+ * feed what arrived, take out complete frames.
+ */
+struct flap_pbio_stream {
+	uint8_t *buf;
+	size_t len;
+	size_t cap;
+	size_t max; /* largest frame payload accepted */
+};
+
+void flap_pbio_stream_init(struct flap_pbio_stream *s, size_t max);
+void flap_pbio_stream_free(struct flap_pbio_stream *s);
+
+/**
+ * flap_pbio_stream_feed() - append @len received bytes.
+ * Return: 0, -ENOMEM, or -EBADMSG when the buffered bytes can no longer be
+ * the start of a valid frame (bad varint, length over max).
+ */
+int flap_pbio_stream_feed(struct flap_pbio_stream *s, const void *data, size_t len);
+
+/**
+ * flap_pbio_stream_next() - take the next complete frame.
+ * Return: 1 and its payload (*@frame: new buffer the caller frees, *@len);
+ * 0 when no complete frame is buffered; -EBADMSG as above; -ENOMEM.
+ */
+int flap_pbio_stream_next(struct flap_pbio_stream *s, uint8_t **frame, size_t *len);
+
+#endif /* FLAP_PBIO_H */
