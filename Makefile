@@ -173,10 +173,23 @@ $(OUTPUT)/tests/kernel_tests: $(OUTPUT)/obj/tests/runner_kernel.o $(patsubst %.c
 # Test functions are declared by the runner from the generated list.
 $(OUTPUT)/obj/tests/%.o: CFLAGS += -Wno-missing-prototypes
 
-# Helper programs the tests run (workloads, crashers): static where possible.
+# The demo workload (examples/crashme.c).
+EXAMPLE_BINS := $(OUTPUT)/examples/crashme
+$(OUTPUT)/examples/%: examples/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
+
+# Helper programs the tests run (workloads, crashers).
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+# The benchmark's driver of the library (tests/bench/run.sh).
+BENCH_BIN := $(OUTPUT)/tests/flapbench
+$(BENCH_BIN): $(OUTPUT)/obj/tests/bench/flapbench.o $(LIBFLAP) | $(OUTPUT)/tests
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 test-unit: $(OUTPUT)/tests/unit_tests
 	$(OUTPUT)/tests/unit_tests $(TEST_ARGS)
@@ -187,7 +200,7 @@ test-kernel: $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(BIN)
 
 test-e2e: $(BIN) $(TEST_HELPERS)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-e2e: needs root"; \
-	else FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) sh tests/e2e/run.sh; fi
+	else FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) bash tests/e2e/run.sh; fi
 
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS)
@@ -199,13 +212,13 @@ sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan SANITIZE=1 test-unit
 
 bench: deps-check
-	$(Q)$(MAKE) --no-print-directory all $(TEST_HELPERS)
+	$(Q)$(MAKE) --no-print-directory $(BENCH_BIN) $(TEST_HELPERS)
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
-		sh tests/bench/run.sh
+		QUICK=$(QUICK) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 
 demo: deps-check
-	$(Q)$(MAKE) --no-print-directory all $(TEST_HELPERS)
-	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) sh examples/demo.sh
+	$(Q)$(MAKE) --no-print-directory all $(EXAMPLE_BINS)
+	$(Q)FLAP=$(abspath $(BIN)) CRASHME=$(abspath $(OUTPUT)/examples/crashme) sh examples/demo.sh
 
 # ---- dependencies -----------------------------------------------------------
 DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \

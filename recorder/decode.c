@@ -392,9 +392,9 @@ static void settle(struct rec *r)
 	if (r->rflags & FLAP_REC_F_CAPS_DROPPED)
 		ev->flags |= FLAP_EV_F_CAPS_DROPPED;
 	if (r->type == FLAP_REC_ENTER) {
-		ev->flags |= FLAP_EV_F_HAS_ENTER | FLAP_EV_F_UNFINISHED;
-		if (is_noreturn(ev->nr))
-			ev->flags |= FLAP_EV_F_NORETURN;
+		/* exit/exit_group do not return: "= ?", not unfinished. */
+		ev->flags |= FLAP_EV_F_HAS_ENTER |
+			     (is_noreturn(ev->nr) ? FLAP_EV_F_NORETURN : FLAP_EV_F_UNFINISHED);
 		return;
 	}
 	if (r->rflags & FLAP_REC_F_NO_ARGS)

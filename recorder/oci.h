@@ -35,8 +35,26 @@ struct flap_oci_state {
 
 /**
  * flap_oci_parse_state() - parse a state JSON document of @len bytes.
- * Return: 0; -EINVAL for malformed JSON, wrong types or a missing id, with
- * one line in @err; -EFBIG over FLAP_OCI_STATE_MAX.
+ * @json: the bytes the runtime wrote on the hook's stdin; need not be
+ *        NUL-terminated. Trailing white space is allowed, nothing else.
+ * @st:   filled on success; zeroed (record false) on failure.
+ * @err:  one line, "oci state: <what is wrong>", on failure; may be NULL.
+ *
+ * @st->pid is 0 when the state has none (poststop). Pod, namespace, pod uid
+ * and container come from the CRI-O/kubelet annotations
+ * (io.kubernetes.pod.name, ...) or else containerd's
+ * (io.kubernetes.cri.sandbox-name, ...); the container name falls back to
+ * the first 12 characters of the id. @st->sandbox is set for
+ * io.kubernetes.cri-o.ContainerType or io.kubernetes.cri.container-type
+ * "sandbox". flap-recorder.io/record ("true"/"false"), ring-pages (a power
+ * of two, 1..4096), string-size (1..1024) and buffer-size (0..1024) fill
+ * @st->record, ring_pages, str_max and buf_max; other values and unknown
+ * flap-recorder.io/ keys are refused. A JSON null counts as absent.
+ *
+ * Context: any thread; no global state.
+ * Return: 0; -EINVAL for malformed JSON, wrong types, a missing or empty
+ * id, a string too long for its field (never truncated), a bad
+ * flap-recorder.io/ annotation; -EFBIG over FLAP_OCI_STATE_MAX; -ENOMEM.
  */
 int flap_oci_parse_state(const char *json, size_t len, struct flap_oci_state *st, char *err,
 			 size_t errlen);

@@ -50,23 +50,44 @@ int flap_pbio_write(int fd, const ProtobufCMessage *msg, size_t max);
  * Return: 1 and the payload in a new buffer (*@buf, *@len; caller frees);
  * 0 at a clean end of stream before any byte of a frame; -EBADMSG for a
  * bad varint, a length over @max, or an end of stream inside a frame;
- * other negative errno.
+ * -ETIMEDOUT; other negative errno. The length is checked against @max
+ * before anything is allocated; an empty payload still comes in a (1-byte)
+ * buffer. Nothing after the frame is read, so the caller can go on reading
+ * @fd itself. EINTR is retried; a non-blocking @fd is waited on with poll().
  */
 int flap_pbio_read(int fd, size_t max, int timeout_ms, uint8_t **buf, size_t *len);
 
 /*
  * Incremental decoder for non-blocking streams (the daemon's libuv reads):
- * feed what arrived, take out complete frames.
+ * feed what arrived, take out complete frames. The bytes not yet taken are
+ * buf[off..len); consumed bytes are dropped lazily, so taking many small
+ * frames out of one large read costs no copying per frame.
  */
 struct flap_pbio_stream {
 	uint8_t *buf;
 	size_t len;
 	size_t cap;
 	size_t max; /* largest frame payload accepted */
+	size_t off; /* start of the bytes not yet taken */
 };
 
+/**
+ * flap_pbio_stream_init() - an empty decoder accepting frames up to @max
+ * payload bytes. Allocates nothing.
+ */
 void flap_pbio_stream_init(struct flap_pbio_stream *s, size_t max);
+
+/**
+ * flap_pbio_stream_free() - release the buffered bytes (NULL-safe); the
+ * decoder is empty and usable again afterwards.
+ */
 void flap_pbio_stream_free(struct flap_pbio_stream *s);
+
+/**
+ * flap_pbio_stream_pending() - bytes fed but not yet taken out as frames
+ * (non-zero at the end of a stream means it was cut inside a frame).
+ */
+size_t flap_pbio_stream_pending(const struct flap_pbio_stream *s);
 
 /**
  * flap_pbio_stream_feed() - append @len received bytes.
@@ -77,8 +98,9 @@ int flap_pbio_stream_feed(struct flap_pbio_stream *s, const void *data, size_t l
 
 /**
  * flap_pbio_stream_next() - take the next complete frame.
- * Return: 1 and its payload (*@frame: new buffer the caller frees, *@len);
- * 0 when no complete frame is buffered; -EBADMSG as above; -ENOMEM.
+ * Return: 1 and its payload (*@frame: new buffer the caller frees, *@len;
+ * an empty payload still gets a buffer); 0 when no complete frame is
+ * buffered; -EBADMSG as above; -ENOMEM.
  */
 int flap_pbio_stream_next(struct flap_pbio_stream *s, uint8_t **frame, size_t *len);
 

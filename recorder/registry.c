@@ -496,38 +496,6 @@ static int read_stats(struct flap_recorder *rec, struct flap_stats *stats)
 	return 0;
 }
 
-int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out)
-{
-	struct flap_cpu_state *states;
-	struct flap_stats *stats;
-	int cpu, err, n = rec->reg->ncpus;
-	__u32 zero = 0;
-
-	memset(out, 0, sizeof(*out));
-	stats = calloc(n, PCPU_STRIDE(struct flap_stats));
-	states = calloc(n, PCPU_STRIDE(struct flap_cpu_state));
-	if (!stats || !states) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = read_stats(rec, stats);
-	if (!err && bpf_map_lookup_elem(bpf_map__fd(rec->skel->maps.cpu_state), &zero, states))
-		err = -errno;
-	if (err)
-		goto out;
-	for (cpu = 0; cpu < n; cpu++) {
-		out->produced += states[cpu].events + stats[cpu].nested_events +
-				 stats[cpu].lost_frozen + stats[cpu].lost_nested;
-		out->lost +=
-			stats[cpu].lost_frozen + stats[cpu].lost_nested + stats[cpu].lost_output;
-		out->bytes += stats[cpu].bytes;
-	}
-out:
-	free(stats);
-	free(states);
-	return err;
-}
-
 /*
  * Stops the recorder's writers: set frozen, then wait until no CPU has a
  * writer inside (busy == 0). A writer increments busy before it looks at
@@ -702,6 +670,73 @@ int flap_recorder__read(struct flap_recorder *rec, struct flap_trace **out)
 out:
 	flap_decoder__free(dec);
 	flap_trace__free(t);
+	free(states);
+	free(stats);
+	return err;
+}
+
+/* Counts the events of the complete blocks of a copied ring. */
+static int count_block(void *ctx, const void *raw, size_t len)
+{
+	struct flap_block_hdr bh;
+	__u64 *held = ctx;
+
+	if (len < sizeof(bh))
+		return 0;
+	memcpy(&bh, raw, sizeof(bh));
+	if (bh.magic == FLAP_BLOCK_MAGIC && bh.used <= len - sizeof(bh))
+		*held += bh.nrec;
+	return 0;
+}
+
+int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out)
+{
+	size_t size = (size_t)rec->opts.ring_pages * sysconf(_SC_PAGESIZE), len;
+	struct flap_cpu_state *states = NULL;
+	struct flap_stats *stats = NULL;
+	int cpu, err, n = rec->reg->ncpus;
+	struct flap_ring_stats rs;
+	void *buf = NULL;
+
+	memset(out, 0, sizeof(*out));
+	states = calloc(n, PCPU_STRIDE(struct flap_cpu_state));
+	stats = calloc(n, PCPU_STRIDE(struct flap_stats));
+	buf = malloc(size);
+	if (!states || !stats || !buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = freeze(rec, states);
+	if (!err) {
+		for (cpu = 0; cpu < n; cpu++) {
+			struct flap_ring *r = &rec->rings[cpu];
+
+			out->held += states[cpu].hdr.nrec;
+			if (r->fd < 0)
+				continue;
+			flap_ring__pause(r, true);
+			len = flap_ring__copy(r, buf);
+			flap_ring__pause(r, false);
+			memset(&rs, 0, sizeof(rs));
+			flap_ring__walk(buf, len, count_block, &out->held, &rs);
+			out->torn += rs.torn;
+		}
+		err = read_stats(rec, stats);
+	}
+	thaw(rec);
+	if (err)
+		goto out;
+	for (cpu = 0; cpu < n; cpu++) {
+		out->produced += states[cpu].events + stats[cpu].nested_events +
+				 stats[cpu].lost_frozen + stats[cpu].lost_nested;
+		out->lost +=
+			stats[cpu].lost_frozen + stats[cpu].lost_nested + stats[cpu].lost_output;
+		out->bytes += stats[cpu].bytes;
+	}
+	if (out->produced > out->held + out->lost)
+		out->overwritten = out->produced - out->held - out->lost;
+out:
+	free(buf);
 	free(states);
 	free(stats);
 	return err;

@@ -104,9 +104,10 @@ size_t flap_recorder__memory(const struct flap_recorder *rec);
 const struct flap_recorder_opts *flap_recorder__opts(const struct flap_recorder *rec);
 
 /**
- * flap_recorder__counts() - the recorder's counters summed over CPUs,
- * without reading its rings: produced and lost (held and overwritten stay
- * 0). Return: 0 or negative errno.
+ * flap_recorder__counts() - produced, held, overwritten and lost summed
+ * over CPUs, from the counters and the block headers only (no decoding):
+ * cheap enough for a listing. Briefly freezes the writers like a read.
+ * Return: 0 or negative errno.
  */
 int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out);
 

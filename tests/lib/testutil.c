@@ -4,12 +4,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -103,6 +105,32 @@ int test_child_wait(struct test_child *c)
 	if (waitpid(c->pid, &status, 0) < 0)
 		return -errno;
 	return status;
+}
+
+int test_wait_syscall(pid_t tid, long nr, long arg0, int timeout_ms)
+{
+	struct timespec ts = {.tv_nsec = 1000000};
+	char path[64], buf[256], *end;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+	for (i = 0; i < timeout_ms; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			/* "running" while on a CPU, else "<nr> <arg0> ... <sp> <pc>". */
+			if (buf[0] >= '0' && buf[0] <= '9' && strtol(buf, &end, 10) == nr &&
+			    (arg0 == -1 || strtol(end, NULL, 0) == arg0))
+				return 0;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 int test_count_fds(void)

@@ -44,6 +44,13 @@ int test_child_go(struct test_child *c);
 /* Wait for the child; return its wait status or negative errno. */
 int test_child_wait(struct test_child *c);
 
+/**
+ * test_wait_syscall() - wait until thread @tid is blocked in syscall @nr
+ * with first argument @arg0 (-1: any), as /proc/TID/syscall shows, polling
+ * for at most @timeout_ms. Return: 0, -ETIMEDOUT, or negative errno.
+ */
+int test_wait_syscall(pid_t tid, long nr, long arg0, int timeout_ms);
+
 /* Open fds of this process, and BPF programs / maps on the system. */
 int test_count_fds(void);
 int test_count_bpf_progs(void);

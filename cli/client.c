@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * client.c - the CLI side of the control protocol (proto/ctl.proto): a
+ * blocking unix-socket client whose every step has a deadline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "pbio.h"
+#include "util.h"
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_to(const char *path, int *out)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* A unix connect does not block on the network: it either completes
+	 * or fails at once (EAGAIN only when the backlog is full). */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
+}
+
+/* Send and receive timeouts: a stuck daemon cannot block a write, or the
+ * blocking reads of a dump stream after the response, forever. */
+static void set_timeouts(int fd, long ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *req,
+		     Flap__Response **resp, int *keep_fd)
+{
+	long deadline = now_ms() + timeout_ms, left;
+	uint8_t *buf = NULL;
+	size_t len;
+	int fd = -1, err;
+
+	err = connect_to(socket, &fd);
+	if (err)
+		return err;
+	set_timeouts(fd, timeout_ms);
+	err = flap_pbio_write(fd, &req->base, FLAP_PBIO_MAX_CTL);
+	if (err)
+		goto out;
+	left = deadline - now_ms();
+	err = flap_pbio_read(fd, FLAP_PBIO_MAX_CTL, left > 0 ? (int)left : 0, &buf, &len);
+	if (err == 0)
+		err = -ECONNRESET; /* closed without an answer */
+	if (err < 0)
+		goto out;
+	*resp = flap__response__unpack(NULL, len, buf);
+	free(buf);
+	if (!*resp) {
+		err = -EBADMSG;
+		goto out;
+	}
+	err = 0;
+	if (keep_fd) {
+		*keep_fd = fd;
+		fd = -1;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+const char *flap_client_strerror(int err, const char *socket, char *buf, size_t size)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ECONNREFUSED:
+		snprintf(buf, size, "flap-recorder daemon not running at %s", socket);
+		break;
+	case -EACCES:
+	case -EPERM:
+		snprintf(buf, size,
+			 "permission denied on %s: the daemon serves root only (see daemon "
+			 "--allow-group)",
+			 socket);
+		break;
+	case -ETIMEDOUT:
+		snprintf(buf, size, "the daemon at %s did not answer in time", socket);
+		break;
+	case -ENAMETOOLONG:
+		snprintf(buf, size, "socket path too long: %s", socket);
+		break;
+	case -ECONNRESET:
+		snprintf(buf, size, "the daemon at %s closed the connection without an answer",
+			 socket);
+		break;
+	case -EBADMSG:
+		snprintf(buf, size, "malformed answer from the daemon at %s", socket);
+		break;
+	default:
+		snprintf(buf, size, "cannot talk to the daemon at %s: %s", socket, strerror(-err));
+	}
+	return buf;
+}

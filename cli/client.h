@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * client.h - talk to the daemon: connect to its unix socket, send one
+ * request, read the response, all with timeouts (an OCI hook must never
+ * hang a container start).
+ */
+#ifndef FLAP_CLI_CLIENT_H
+#define FLAP_CLI_CLIENT_H
+
+#include "ctl.pb-c.h"
+
+/**
+ * flap_client_call() - one request/response exchange with the daemon at
+ * @socket. Everything (connect, write, read) finishes within @timeout_ms.
+ * With @keep_fd the connection stays open for what follows the response
+ * (a dump stream) and its fd is returned there; otherwise it is closed.
+ * Return: 0 and the response (free with flap__response__free_unpacked);
+ * -ENOENT/-ECONNREFUSED when no daemon listens, -EACCES when the socket is
+ * not ours to use, -ETIMEDOUT, -EBADMSG for a malformed response.
+ */
+int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *req,
+		     Flap__Response **resp, int *keep_fd);
+
+/* One line for a connect/exchange error (not running, permission...). */
+const char *flap_client_strerror(int err, const char *socket, char *buf, size_t size);
+
+#endif /* FLAP_CLI_CLIENT_H */

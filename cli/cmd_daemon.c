@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_daemon.c - `flap-recorder daemon`: parse the daemon's options and
+ * run it in the foreground until SIGINT/SIGTERM.
+ */
+#include <getopt.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "crash.h"
+#include "daemon.h"
+#include "log.h"
+
+static const char usage_text[] =
+	"usage: flap-recorder daemon [options]\n"
+	"  --socket PATH          control socket (default " FLAP_DEFAULT_SOCKET ")\n"
+	"  --dump-dir DIR         crash dumps (default " FLAP_DEFAULT_DUMP_DIR ")\n"
+	"  --ring-pages N         default ring pages per CPU per container (power of two, 16)\n"
+	"  --string-size N        default bytes kept of strings (256)\n"
+	"  --buffer-size N        default bytes kept of buffers (64, 0 = never)\n"
+	"  --retain DURATION      keep an exited container's history (default 1h)\n"
+	"  --allow-group GROUP    let members of GROUP use the socket (default: root only)\n"
+	"  --on-exit MODE         crash dumps on: nonzero (fatal signal or main process\n"
+	"                         exit != 0, default), signal, never\n"
+	"  --crash-signals LIST   fatal signals that are crashes (default\n"
+	"                         SEGV,BUS,ILL,FPE,ABRT,SYS,TRAP)\n"
+	"  --max-dumps N          keep at most N dump files, oldest deleted first\n"
+	"  --max-dump-bytes N     keep at most N bytes of dump files\n"
+	"  --crash-burst N        crash dumps per recorder per minute (default 5)\n"
+	"  -v, --verbose          log more\n";
+
+enum {
+	OPT_DUMP_DIR = 2000,
+	OPT_RETAIN,
+	OPT_ALLOW_GROUP,
+	OPT_ON_EXIT,
+	OPT_SIGNALS,
+	OPT_MAX_DUMPS,
+	OPT_MAX_BYTES,
+	OPT_BURST,
+	OPT_RING,
+	OPT_STR,
+	OPT_BUF,
+};
+
+static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
+{
+	struct group *g;
+	__u64 v;
+
+	switch (c) {
+	case 's':
+		o->socket_path = arg;
+		cli.socket = arg;
+		return 0;
+	case OPT_DUMP_DIR:
+		o->dump_dir = arg;
+		return 0;
+	case OPT_RETAIN:
+		if (cli_parse_duration(arg, &o->retain_ns) || !o->retain_ns) {
+			cli_err("--retain: '%s' is not a duration (30s, 10m, 1h, 2d)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_ALLOW_GROUP:
+		g = getgrnam(arg);
+		if (!g && cli_parse_u64(arg, 0xffffffffULL, &v) == 0) {
+			o->allow_gid = v;
+		} else if (g) {
+			o->allow_gid = g->gr_gid;
+		} else {
+			cli_err("--allow-group: no group '%s'", arg);
+			return -1;
+		}
+		o->allow_group = true;
+		return 0;
+	case OPT_ON_EXIT:
+		if (strcmp(arg, "nonzero") == 0)
+			o->on_exit = FLAP_ON_EXIT_NONZERO;
+		else if (strcmp(arg, "signal") == 0)
+			o->on_exit = FLAP_ON_EXIT_SIGNAL;
+		else if (strcmp(arg, "never") == 0)
+			o->on_exit = FLAP_ON_EXIT_NEVER;
+		else {
+			cli_err("--on-exit: '%s' is not nonzero, signal or never", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_SIGNALS:
+		if (flap_crash_parse_signals(arg, &o->crash_signals)) {
+			cli_err("--crash-signals: '%s' is not a list of signals (SEGV,ABRT,9)",
+				arg);
+			return -1;
+		}
+		return 0;
+	case OPT_MAX_DUMPS:
+	case OPT_MAX_BYTES:
+	case OPT_BURST:
+	case OPT_RING:
+	case OPT_STR:
+	case OPT_BUF:
+		if (cli_parse_u64(arg, c == OPT_MAX_BYTES ? ~0ULL : 0xffffffffULL, &v)) {
+			cli_err("'%s' is not a number", arg);
+			return -1;
+		}
+		if (c == OPT_MAX_DUMPS)
+			o->max_dumps = v;
+		else if (c == OPT_MAX_BYTES)
+			o->max_dump_bytes = v;
+		else if (c == OPT_BURST)
+			o->crash_burst = v ? v : 1;
+		else if (c == OPT_RING && (!v || (v & (v - 1)) || v > 4096)) {
+			cli_err("--ring-pages: %s is not a power of two up to 4096", arg);
+			return -1;
+		} else if (c == OPT_RING)
+			o->ring_pages = v;
+		else if ((c == OPT_STR && (v < 1 || v > 1024)) || (c == OPT_BUF && v > 1024)) {
+			cli_err("string size is 1..1024, buffer size 0..1024");
+			return -1;
+		} else if (c == OPT_STR)
+			o->str_max = v;
+		else
+			o->buf_max = v;
+		return 0;
+	case 'v':
+		cli.verbose = true;
+		return 0;
+	}
+	return 1;
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"dump-dir", required_argument, NULL, OPT_DUMP_DIR},
+		{"retain", required_argument, NULL, OPT_RETAIN},
+		{"allow-group", required_argument, NULL, OPT_ALLOW_GROUP},
+		{"on-exit", required_argument, NULL, OPT_ON_EXIT},
+		{"crash-signals", required_argument, NULL, OPT_SIGNALS},
+		{"max-dumps", required_argument, NULL, OPT_MAX_DUMPS},
+		{"max-dump-bytes", required_argument, NULL, OPT_MAX_BYTES},
+		{"crash-burst", required_argument, NULL, OPT_BURST},
+		{"ring-pages", required_argument, NULL, OPT_RING},
+		{"string-size", required_argument, NULL, OPT_STR},
+		{"buffer-size", required_argument, NULL, OPT_BUF},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct flap_daemon_opts o = {.socket_path = cli.socket, .buf_max = -1};
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_usage(usage_text, true);
+		rc = parse_opt(c, optarg, &o);
+		if (rc < 0)
+			return CLI_USAGE;
+		if (rc > 0)
+			return cli_usage(usage_text, false);
+	}
+	if (optind < argc)
+		return cli_usage(usage_text, false);
+	if (cli.verbose)
+		flap_log_set_level(FLAP_LOG_DEBUG);
+	else
+		flap_log_set_level(FLAP_LOG_INFO);
+	rc = flap_daemon__run(&o);
+	return rc ? CLI_FAIL : CLI_OK;
+}

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_run.c - `flap-recorder run -- CMD [ARGS...]`: run a command in a
+ * fresh cgroup that is recorded before the command's first instruction.
+ *
+ * The child is forked first and waits on a pipe; the parent moves it into
+ * the new cgroup, registers the cgroup with the daemon (the child as the
+ * main process, so the crash policy applies), then lets it exec. run exits
+ * with the command's status, 128 + signal if it was killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "crash.h"
+
+static const char run_usage[] = "usage: flap-recorder run [options] -- CMD [ARGS...]\n"
+				"Run CMD in a new cgroup recorded from its first instruction; exit "
+				"with its status.\n" CLI_ADD_USAGE;
+
+/* Child: wait for the go byte, then exec. */
+static void child_main(int go_fd, char **cmd)
+{
+	char b = 0;
+
+	while (read(go_fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(go_fd);
+	if (b != 'g')
+		_exit(126); /* the parent could not register us */
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "flap-recorder: run: %s: %s\n", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int make_cgroup(const char *cmd, pid_t pid, char *path, size_t size)
+{
+	const char *root = flap_cgroup_root(), *base = strrchr(cmd, '/');
+	char parent[PATH_MAX], name[64];
+	int rc;
+
+	if (!root) {
+		cli_err("no cgroup2 hierarchy is mounted");
+		return -ENOENT;
+	}
+	flap_crash_sanitize(base ? base + 1 : cmd, name, 40);
+	snprintf(parent, sizeof(parent), "%s/flap-recorder.run", root);
+	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+		rc = -errno;
+		cli_err("cannot create %s: %s", parent, strerror(errno));
+		return rc;
+	}
+	if ((size_t)snprintf(path, size, "%s/%s-%d", parent, name, (int)pid) >= size) {
+		cli_err("cgroup path too long under %s", parent);
+		return -ENAMETOOLONG;
+	}
+	rc = flap_cgroup_create(path, NULL);
+	if (rc)
+		cli_err("cannot create the cgroup %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CLI_FAIL;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		CLI_ADD_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	Flap__RecorderSpec spec = FLAP__RECORDER_SPEC__INIT;
+	Flap__AddRequest add = FLAP__ADD_REQUEST__INIT;
+	Flap__Request req = FLAP__REQUEST__INIT;
+	Flap__Response *resp = NULL;
+	char path[PATH_MAX];
+	int go[2], c, rc, status;
+	pid_t pid;
+
+	spec.buf_max = -1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_usage(run_usage, true);
+		rc = cli_add_option(c, optarg, &spec);
+		if (rc < 0)
+			return CLI_USAGE;
+		if (rc > 0)
+			return cli_usage(run_usage, false);
+	}
+	if (optind >= argc) {
+		cli_err("no command given (flap-recorder run [options] -- CMD [ARGS...])");
+		return CLI_USAGE;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		cli_err("pipe: %s", strerror(errno));
+		return CLI_FAIL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		cli_err("fork: %s", strerror(errno));
+		return CLI_FAIL;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		child_main(go[0], argv + optind);
+	}
+	close(go[0]);
+
+	rc = make_cgroup(argv[optind], pid, path, sizeof(path));
+	if (!rc) {
+		rc = flap_cgroup_join(path, pid);
+		if (rc)
+			cli_err("cannot move pid %d into %s: %s", (int)pid, path, strerror(-rc));
+	}
+	if (!rc) {
+		spec.cgroup_path = path;
+		spec.pid = pid;
+		spec.main_pid = true;
+		add.spec = &spec;
+		req.op_case = FLAP__REQUEST__OP_ADD;
+		req.add = &add;
+		rc = cli_call(&req, &resp, 10000, NULL);
+		if (!rc)
+			flap__response__free_unpacked(resp, NULL);
+	} else {
+		rc = CLI_FAIL;
+	}
+	if (rc) {
+		/* Closing the pipe without the go byte makes the child exit 126. */
+		close(go[1]);
+		waitpid(pid, NULL, 0);
+		rmdir(path);
+		return rc;
+	}
+
+	/* Ctrl-C reaches the command (same process group); we wait for it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	if (write(go[1], "g", 1) != 1) {
+		cli_err("cannot start the command: %s", strerror(errno));
+		kill(pid, SIGKILL);
+	}
+	close(go[1]);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			cli_err("waitpid: %s", strerror(errno));
+			return CLI_FAIL;
+		}
+	}
+	/* The recorder keeps the history; an empty cgroup directory is not needed. */
+	rmdir(path);
+	return exit_status(status);
+}

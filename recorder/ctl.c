@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ctl.c - the control socket server: a libuv unix-socket listener, one
+ * request per connection (proto/ctl.proto, varint-delimited, 64 KiB max),
+ * peer credentials checked before anything is read, and the request
+ * handlers that turn protocol messages into daemon calls.
+ *
+ * Lifetimes follow libuv's rules: each connection's uv_pipe_t is embedded
+ * in its struct conn, memory is released only in the close callback, and a
+ * write request and its buffer are one allocation. A malformed, oversized
+ * or unknown request is answered with an error and the connection closed;
+ * the server keeps serving everyone else.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "ctl.pb-c.h"
+#include "crash.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "dump.h"
+#include "log.h"
+#include "pbio.h"
+#include "util.h"
+#include "version.h"
+
+#define MAX_MATCHES 256
+
+struct conn {
+	uv_pipe_t pipe; /* first: the handle's address is the conn's */
+	struct flap_ctl_server *srv;
+	struct flap_pbio_stream in;
+	bool handled; /* one request per connection */
+	bool closing;
+	uid_t uid;
+	pid_t pid;
+	TAILQ_ENTRY(conn) link;
+};
+
+struct flap_ctl_server {
+	uv_pipe_t pipe;
+	struct flap_daemon *d;
+	TAILQ_HEAD(, conn) conns;
+	char path[PATH_MAX];
+};
+
+/* A write request and its bytes: one allocation, freed in on_written. */
+struct wreq {
+	uv_write_t req;
+	struct conn *c;
+	bool close_after;
+	size_t len;
+	uint8_t data[];
+};
+
+static void on_conn_closed(uv_handle_t *h)
+{
+	struct conn *c = (struct conn *)h;
+
+	flap_pbio_stream_free(&c->in);
+	free(c);
+}
+
+/* Leaves the server's list at once: close callbacks may run after the
+ * server itself is gone (libuv runs them in no promised order). */
+static void close_conn(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	TAILQ_REMOVE(&c->srv->conns, c, link);
+	uv_close((uv_handle_t *)&c->pipe, on_conn_closed);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+	struct wreq *w = (struct wreq *)req;
+
+	if (status < 0)
+		pr_debug("ctl: pid %d: write: %s", (int)w->c->pid, uv_strerror(status));
+	if (w->close_after || status < 0)
+		close_conn(w->c);
+	free(w);
+}
+
+/* Sends @resp framed, then @extra (a dump stream), then closes. */
+static void reply(struct conn *c, const Flap__Response *resp, const void *extra, size_t extra_len)
+{
+	uint8_t *frame = NULL;
+	struct wreq *w;
+	size_t flen = 0;
+	uv_buf_t buf;
+	int rc;
+
+	rc = flap_pbio_pack(&resp->base, FLAP_PBIO_MAX_CTL, &frame, &flen);
+	if (rc) {
+		pr_warn("ctl: pid %d: cannot pack reply: %s", (int)c->pid, strerror(-rc));
+		close_conn(c);
+		return;
+	}
+	w = malloc(sizeof(*w) + flen + extra_len);
+	if (!w) {
+		free(frame);
+		close_conn(c);
+		return;
+	}
+	w->c = c;
+	w->close_after = true;
+	w->len = flen + extra_len;
+	memcpy(w->data, frame, flen);
+	if (extra_len)
+		memcpy(w->data + flen, extra, extra_len);
+	free(frame);
+	buf = uv_buf_init((char *)w->data, w->len);
+	rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, on_written);
+	if (rc) {
+		free(w);
+		close_conn(c);
+	}
+}
+
+static void reply_error_list(struct conn *c, Flap__ErrorCode code, const char *msg,
+			     char **candidates, size_t ncand)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	Flap__Error err = FLAP__ERROR__INIT;
+
+	err.code = code;
+	err.message = (char *)msg;
+	err.candidates = candidates;
+	err.n_candidates = ncand;
+	resp.error = &err;
+	reply(c, &resp, NULL, 0);
+}
+
+static void reply_error(struct conn *c, Flap__ErrorCode code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reply_error(struct conn *c, Flap__ErrorCode code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pr_debug("ctl: pid %d: %s", (int)c->pid, msg);
+	reply_error_list(c, code, msg, NULL, 0);
+}
+
+static Flap__ErrorCode code_of(int err)
+{
+	switch (err) {
+	case -EEXIST:
+		return FLAP__ERROR_CODE__EXISTS;
+	case -ENOENT:
+	case -ESRCH:
+		return FLAP__ERROR_CODE__NOT_FOUND;
+	case -ENOSPC:
+		return FLAP__ERROR_CODE__NO_SPACE;
+	case -EINVAL:
+	case -ENAMETOOLONG:
+	case -ENOTDIR:
+		return FLAP__ERROR_CODE__BAD_REQUEST;
+	case -EPERM:
+	case -EACCES:
+		return FLAP__ERROR_CODE__PERMISSION;
+	default:
+		return FLAP__ERROR_CODE__INTERNAL;
+	}
+}
+
+/* Copies a request string into a fixed field; false if it does not fit. */
+static bool take_str(char *dst, size_t size, const char *src)
+{
+	if (!src)
+		src = "";
+	if (strlen(src) >= size)
+		return false;
+	strcpy(dst, src);
+	return true;
+}
+
+static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__RecorderInfo *ri)
+{
+	const struct flap_recorder_opts *o = flap_recorder__opts(e->rec);
+	struct flap_cpu_counts cnt;
+
+	(void)d;
+	ri->name = e->meta.name;
+	ri->pod = e->meta.pod;
+	ri->namespace_ = e->meta.ns;
+	ri->pod_uid = e->meta.pod_uid;
+	ri->container = e->meta.container;
+	ri->container_id = e->meta.container_id;
+	ri->cgroup_id = e->meta.cgroup_id;
+	ri->cgroup_path = e->meta.cgroup_path;
+	ri->state = (char *)flap_entry_state_name(e->state);
+	if (flap_recorder__counts(e->rec, &cnt) == 0) {
+		ri->events_held = cnt.held;
+		ri->produced = cnt.produced;
+		ri->lost = cnt.lost;
+		ri->overwritten = cnt.overwritten;
+	}
+	ri->ring_bytes = flap_recorder__memory(e->rec);
+	ri->age_ns = flap_boot_ns() - e->added_ns;
+	ri->main_pid = e->meta.main_pid;
+	ri->ring_pages = o->ring_pages;
+	ri->str_max = o->str_max;
+	ri->buf_max = o->buf_max;
+	ri->slot = flap_recorder__slot(e->rec);
+	ri->crashes = e->crashes;
+	ri->crashes_skipped = e->crashes_skipped;
+}
+
+static int parse_on_exit(const char *s, enum flap_on_exit *out)
+{
+	if (strcmp(s, "nonzero") == 0)
+		*out = FLAP_ON_EXIT_NONZERO;
+	else if (strcmp(s, "signal") == 0)
+		*out = FLAP_ON_EXIT_SIGNAL;
+	else if (strcmp(s, "never") == 0)
+		*out = FLAP_ON_EXIT_NEVER;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, char *err,
+			 size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	if (!m) {
+		snprintf(err, errlen, "add: no recorder spec");
+		return -EINVAL;
+	}
+	s->cgroup_id = m->cgroup_id;
+	s->pid = m->pid;
+	s->main_pid = m->main_pid;
+	if (m->pid > INT_MAX) {
+		snprintf(err, errlen, "add: bad pid %u", m->pid);
+		return -EINVAL;
+	}
+	if (!take_str(s->cgroup_path, sizeof(s->cgroup_path), m->cgroup_path) ||
+	    !take_str(s->meta.name, sizeof(s->meta.name), m->name) ||
+	    !take_str(s->meta.pod, sizeof(s->meta.pod), m->pod) ||
+	    !take_str(s->meta.ns, sizeof(s->meta.ns), m->namespace_) ||
+	    !take_str(s->meta.pod_uid, sizeof(s->meta.pod_uid), m->pod_uid) ||
+	    !take_str(s->meta.container, sizeof(s->meta.container), m->container) ||
+	    !take_str(s->meta.container_id, sizeof(s->meta.container_id), m->container_id)) {
+		snprintf(err, errlen, "add: a name or path in the request is too long");
+		return -EINVAL;
+	}
+	s->ropts.ring_pages = m->ring_pages;
+	s->ropts.str_max = m->str_max;
+	s->ropts.buf_max = m->buf_max;
+	if (m->ring_pages & (m->ring_pages - 1) || m->ring_pages > FLAP_RING_PAGES_MAX) {
+		snprintf(err, errlen, "add: ring pages must be a power of two up to %d (got %u)",
+			 FLAP_RING_PAGES_MAX, m->ring_pages);
+		return -EINVAL;
+	}
+	if (m->str_max > 1024 || m->buf_max > 1024 || m->buf_max < -1) {
+		snprintf(err, errlen, "add: string size 1..1024, buffer size 0..1024");
+		return -EINVAL;
+	}
+	if (m->on_exit && *m->on_exit) {
+		if (parse_on_exit(m->on_exit, &s->on_exit)) {
+			snprintf(err, errlen, "add: on-exit must be nonzero, signal or never");
+			return -EINVAL;
+		}
+		s->has_on_exit = true;
+	}
+	if (m->n_syscalls) {
+		snprintf(err, errlen, "add: an in-kernel syscall filter is not supported yet");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void handle_add(struct conn *c, const Flap__AddRequest *req)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	Flap__RecorderInfo ri = FLAP__RECORDER_INFO__INIT;
+	Flap__AddReply ar = FLAP__ADD_REPLY__INIT;
+	struct flap_daemon *d = c->srv->d;
+	struct flap_add_spec *spec;
+	struct flap_entry *e;
+	char err[512];
+	int rc;
+
+	spec = malloc(sizeof(*spec));
+	if (!spec) {
+		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "out of memory");
+		return;
+	}
+	rc = spec_from_msg(req->spec, spec, err, sizeof(err));
+	if (!rc)
+		rc = flap_daemon__add(d, spec, &e, err, sizeof(err));
+	free(spec);
+	if (rc) {
+		reply_error(c, code_of(rc), "%s", err);
+		return;
+	}
+	fill_info(d, e, &ri);
+	ar.recorder = &ri;
+	resp.body_case = FLAP__RESPONSE__BODY_ADD;
+	resp.add = &ar;
+	reply(c, &resp, NULL, 0);
+}
+
+/* "name" for each recorder and "ns/pod" for each pod: what a target can be. */
+static size_t list_candidates(struct flap_daemon *d, char **out, size_t max, char *pool,
+			      size_t poolsize)
+{
+	struct flap_entry *e;
+	size_t n = 0, used = 0, i;
+
+	TAILQ_FOREACH(e, flap_daemon__entries(d), link)
+	{
+		char item[600];
+		bool dup = false;
+
+		for (int k = 0; k < 2 && n < max; k++) {
+			if (k == 0)
+				snprintf(item, sizeof(item), "%s", e->meta.name);
+			else if (e->meta.pod[0])
+				snprintf(item, sizeof(item), "pod %s/%s", e->meta.ns, e->meta.pod);
+			else
+				continue;
+			for (i = 0, dup = false; i < n; i++)
+				dup |= strcmp(out[i], item) == 0;
+			if (dup || used + strlen(item) + 1 > poolsize)
+				continue;
+			out[n++] = strcpy(pool + used, item);
+			used += strlen(item) + 1;
+		}
+	}
+	return n;
+}
+
+/* Resolves a target; replies with the error itself when it fails. */
+static int resolve(struct conn *c, const Flap__Target *t, struct flap_entry **out)
+{
+	struct flap_daemon *d = c->srv->d;
+	char *cand[64], pool[8192];
+	const char *name, *ns;
+	size_t ncand;
+	int n;
+
+	name = t && t->name ? t->name : "";
+	ns = t && t->namespace_ ? t->namespace_ : "";
+	if (!*name) {
+		reply_error(c, FLAP__ERROR_CODE__BAD_REQUEST, "no target given");
+		return -EINVAL;
+	}
+	n = flap_daemon__resolve(d, name, ns, out, MAX_MATCHES);
+	if (n > 0)
+		return n;
+	ncand = list_candidates(d, cand, 64, pool, sizeof(pool));
+	if (n == -EINVAL) {
+		reply_error_list(c, FLAP__ERROR_CODE__AMBIGUOUS,
+				 "target matches several pods or containers: give a namespace or a "
+				 "recorder name",
+				 cand, ncand);
+		return n;
+	}
+	{
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "no recorder, pod or container named '%.200s'%s%.100s",
+			 name, *ns ? " in namespace " : "", ns);
+		reply_error_list(c, FLAP__ERROR_CODE__NOT_FOUND, msg, cand, ncand);
+	}
+	return -ENOENT;
+}
+
+static void handle_remove(struct conn *c, const Flap__RemoveRequest *req)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	struct flap_entry *m[MAX_MATCHES];
+	int n, i;
+
+	n = resolve(c, req->target, m);
+	if (n < 0)
+		return;
+	for (i = 0; i < n; i++)
+		flap_daemon__remove(c->srv->d, m[i]);
+	reply(c, &resp, NULL, 0);
+}
+
+static void handle_list(struct conn *c)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	Flap__ListReply lr = FLAP__LIST_REPLY__INIT;
+	struct flap_daemon *d = c->srv->d;
+	Flap__RecorderInfo *infos, **ptrs;
+	struct flap_entry *e;
+	size_t n = 0, i = 0;
+
+	TAILQ_FOREACH(e, flap_daemon__entries(d), link)
+	n++;
+	infos = calloc(n ? n : 1, sizeof(*infos));
+	ptrs = calloc(n ? n : 1, sizeof(*ptrs));
+	if (!infos || !ptrs) {
+		free(infos);
+		free(ptrs);
+		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "out of memory");
+		return;
+	}
+	TAILQ_FOREACH(e, flap_daemon__entries(d), link)
+	{
+		flap__recorder_info__init(&infos[i]);
+		fill_info(d, e, &infos[i]);
+		ptrs[i] = &infos[i];
+		i++;
+	}
+	lr.recorders = ptrs;
+	lr.n_recorders = n;
+	resp.body_case = FLAP__RESPONSE__BODY_LIST;
+	resp.list = &lr;
+	reply(c, &resp, NULL, 0);
+	free(infos);
+	free(ptrs);
+}
+
+static void handle_status(struct conn *c)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	Flap__StatusReply sr = FLAP__STATUS_REPLY__INIT;
+	struct flap_daemon *d = c->srv->d;
+	const struct flap_daemon_opts *o = flap_daemon__opts(d);
+	struct flap_entry *e;
+
+	sr.version = FLAP_VERSION;
+	sr.uptime_ns = flap_boot_ns() - flap_daemon__started_ns(d);
+	TAILQ_FOREACH(e, flap_daemon__entries(d), link)
+	{
+		sr.recorders++;
+		sr.ring_bytes += flap_recorder__memory(e->rec);
+	}
+	sr.socket = (char *)o->socket_path;
+	sr.dump_dir = (char *)o->dump_dir;
+	sr.pid = getpid();
+	sr.dumps_written = flap_daemon__dumps_written(d);
+	resp.body_case = FLAP__RESPONSE__BODY_STATUS;
+	resp.status = &sr;
+	reply(c, &resp, NULL, 0);
+}
+
+/* Serializes a dump into memory (a memfd), for one uv_write. */
+static int dump_to_buffer(const struct flap_dump_meta *m, const struct flap_trace *t, uint8_t **buf,
+			  size_t *len)
+{
+	struct stat st;
+	int fd, rc;
+	ssize_t r;
+
+	fd = memfd_create("flap-dump", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = flap_dump_write(fd, m, t);
+	if (rc)
+		goto out;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	*buf = malloc(st.st_size ? st.st_size : 1);
+	if (!*buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	r = pread(fd, *buf, st.st_size, 0);
+	if (r != st.st_size) {
+		rc = r < 0 ? -errno : -EIO;
+		free(*buf);
+		goto out;
+	}
+	*len = st.st_size;
+out:
+	close(fd);
+	return rc;
+}
+
+static void handle_dump(struct conn *c, const Flap__DumpRequest *req)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	Flap__DumpReply dr = FLAP__DUMP_REPLY__INIT;
+	struct flap_entry *m[MAX_MATCHES];
+	struct flap_trace *t = NULL;
+	struct flap_dump_meta meta;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int n, rc;
+
+	n = resolve(c, req->target, m);
+	if (n < 0)
+		return;
+	rc = flap_daemon__read(c->srv->d, m, n, req->last, &t);
+	if (rc) {
+		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "cannot read the rings: %s",
+			    strerror(-rc));
+		return;
+	}
+	flap_dump_meta_init(&meta, req->target->name);
+	rc = dump_to_buffer(&meta, t, &buf, &len);
+	flap_trace__free(t);
+	if (rc) {
+		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "cannot encode the dump: %s",
+			    strerror(-rc));
+		return;
+	}
+	dr.sources = n;
+	resp.body_case = FLAP__RESPONSE__BODY_DUMP;
+	resp.dump = &dr;
+	reply(c, &resp, buf, len);
+	free(buf);
+}
+
+static void handle_stopped(struct conn *c, const Flap__StoppedRequest *req)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	int rc = -ENOENT;
+
+	if (req->container_id && *req->container_id)
+		rc = flap_daemon__stopped(c->srv->d, req->container_id);
+	if (rc) {
+		reply_error(c, FLAP__ERROR_CODE__NOT_FOUND, "no recorder for container '%.200s'",
+			    req->container_id ? req->container_id : "");
+		return;
+	}
+	reply(c, &resp, NULL, 0);
+}
+
+/* Does dump file header @t (sources) match target @name / @ns? */
+static bool dump_matches(const struct flap_trace *t, const struct flap_dump_meta *m,
+			 const char *name, const char *ns)
+{
+	int i;
+
+	if (!name || !*name)
+		return true;
+	for (i = 0; i < t->nsources; i++) {
+		const struct flap_source *s = &t->sources[i];
+
+		if (ns && *ns && strcmp(s->ns, ns) != 0)
+			continue;
+		if (strcmp(s->name, name) == 0 || strcmp(s->pod, name) == 0 ||
+		    strcmp(s->container, name) == 0)
+			return true;
+	}
+	return strcmp(m->target, name) == 0;
+}
+
+struct dump_list {
+	Flap__DumpInfo *infos;
+	Flap__Reason *reasons;
+	char **strs; /* everything the infos point at */
+	size_t n, cap, nstrs, strcap;
+};
+
+static char *keep_str(struct dump_list *l, const char *s)
+{
+	char **tmp, *copy;
+
+	if (l->nstrs == l->strcap) {
+		l->strcap = l->strcap ? l->strcap * 2 : 64;
+		tmp = realloc(l->strs, l->strcap * sizeof(*tmp));
+		if (!tmp)
+			return NULL;
+		l->strs = tmp;
+	}
+	copy = strdup(s);
+	if (copy)
+		l->strs[l->nstrs++] = copy;
+	return copy;
+}
+
+static void add_dump_file(struct dump_list *l, const char *path, const char *name, const char *ns)
+{
+	struct flap_trace *t = NULL;
+	struct flap_dump_meta m;
+	Flap__DumpInfo *di;
+	char err[256];
+	struct stat st;
+
+	if (stat(path, &st) < 0 || flap_dump_load_header(path, &m, &t, err, sizeof(err)))
+		return;
+	if (!dump_matches(t, &m, name, ns) || l->n == l->cap) {
+		flap_trace__free(t);
+		return;
+	}
+	di = &l->infos[l->n];
+	flap__dump_info__init(di);
+	flap__reason__init(&l->reasons[l->n]);
+	di->path = keep_str(l, path);
+	di->size = st.st_size;
+	di->created_ns = m.created_ns;
+	di->pod = keep_str(l, t->nsources ? t->sources[0].pod : "");
+	di->namespace_ = keep_str(l, t->nsources ? t->sources[0].ns : "");
+	di->container = keep_str(l, t->nsources ? t->sources[0].container : "");
+	di->name = keep_str(l, t->nsources ? t->sources[0].name : "");
+	l->reasons[l->n].kind = keep_str(l, m.reason.kind);
+	l->reasons[l->n].text = keep_str(l, m.reason.text);
+	l->reasons[l->n].signal = m.reason.signal;
+	l->reasons[l->n].exit_code = m.reason.exit_code;
+	l->reasons[l->n].pid = m.reason.pid;
+	l->reasons[l->n].time_ns = m.reason.time_ns;
+	di->reason = &l->reasons[l->n];
+	di->events = t->total.held;
+	di->overwritten = t->total.overwritten;
+	if (di->path && di->pod && di->namespace_ && di->container && di->name &&
+	    l->reasons[l->n].kind && l->reasons[l->n].text)
+		l->n++;
+	flap_trace__free(t);
+}
+
+/* Dump files are <dir>/<pod or name>/<file>.flap. */
+static void scan_dumps(struct dump_list *l, const char *dir, const char *name, const char *ns)
+{
+	char sub[PATH_MAX], file[PATH_MAX];
+	struct dirent *de, *fe;
+	DIR *d, *sd;
+	size_t n;
+
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		sd = opendir(sub);
+		if (!sd)
+			continue;
+		while ((fe = readdir(sd))) {
+			n = strlen(fe->d_name);
+			if (fe->d_name[0] == '.' || n < 6 || strcmp(fe->d_name + n - 5, ".flap"))
+				continue;
+			if ((size_t)snprintf(file, sizeof(file), "%s/%s", sub, fe->d_name) <
+			    sizeof(file))
+				add_dump_file(l, file, name, ns);
+		}
+		closedir(sd);
+	}
+	closedir(d);
+}
+
+static void handle_dumps(struct conn *c, const Flap__DumpsRequest *req)
+{
+	Flap__Response resp = FLAP__RESPONSE__INIT;
+	Flap__DumpsReply dr = FLAP__DUMPS_REPLY__INIT;
+	const struct flap_daemon_opts *o = flap_daemon__opts(c->srv->d);
+	struct dump_list l = {.cap = 4096};
+	Flap__DumpInfo **ptrs = NULL;
+	size_t i;
+
+	l.infos = calloc(l.cap, sizeof(*l.infos));
+	l.reasons = calloc(l.cap, sizeof(*l.reasons));
+	if (!l.infos || !l.reasons)
+		goto nomem;
+	scan_dumps(&l, o->dump_dir, req->target ? req->target->name : NULL,
+		   req->target ? req->target->namespace_ : NULL);
+	ptrs = calloc(l.n ? l.n : 1, sizeof(*ptrs));
+	if (!ptrs)
+		goto nomem;
+	for (i = 0; i < l.n; i++)
+		ptrs[i] = &l.infos[i];
+	dr.dumps = ptrs;
+	dr.n_dumps = l.n;
+	resp.body_case = FLAP__RESPONSE__BODY_DUMPS;
+	resp.dumps = &dr;
+	reply(c, &resp, NULL, 0);
+	goto out;
+nomem:
+	reply_error(c, FLAP__ERROR_CODE__INTERNAL, "out of memory");
+out:
+	for (i = 0; i < l.nstrs; i++)
+		free(l.strs[i]);
+	free(l.strs);
+	free(ptrs);
+	free(l.infos);
+	free(l.reasons);
+}
+
+static void handle_request(struct conn *c, const uint8_t *buf, size_t len)
+{
+	Flap__Request *req;
+
+	req = flap__request__unpack(NULL, len, buf);
+	if (!req) {
+		reply_error(c, FLAP__ERROR_CODE__BAD_REQUEST, "malformed request");
+		return;
+	}
+	if (req->version != 1) {
+		reply_error(c, FLAP__ERROR_CODE__UNSUPPORTED, "protocol version %u not supported",
+			    req->version);
+		goto out;
+	}
+	switch (req->op_case) {
+	case FLAP__REQUEST__OP_ADD:
+		handle_add(c, req->add);
+		break;
+	case FLAP__REQUEST__OP_REMOVE:
+		handle_remove(c, req->remove);
+		break;
+	case FLAP__REQUEST__OP_LIST:
+		handle_list(c);
+		break;
+	case FLAP__REQUEST__OP_STATUS:
+		handle_status(c);
+		break;
+	case FLAP__REQUEST__OP_DUMP:
+		handle_dump(c, req->dump);
+		break;
+	case FLAP__REQUEST__OP_DUMPS:
+		handle_dumps(c, req->dumps);
+		break;
+	case FLAP__REQUEST__OP_STOPPED:
+		handle_stopped(c, req->stopped);
+		break;
+	default:
+		reply_error(c, FLAP__ERROR_CODE__BAD_REQUEST, "unknown operation");
+	}
+out:
+	flap__request__free_unpacked(req, NULL);
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	(void)h;
+	if (suggested > 65536)
+		suggested = 65536;
+	buf->base = malloc(suggested);
+	buf->len = buf->base ? suggested : 0;
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct conn *c = (struct conn *)s;
+	uint8_t *frame = NULL;
+	size_t len;
+	int rc;
+
+	if (nread < 0) {
+		/* EOF or error before a whole request: nothing to answer. */
+		close_conn(c);
+		goto out;
+	}
+	if (nread == 0 || c->handled)
+		goto out;
+	rc = flap_pbio_stream_feed(&c->in, buf->base, nread);
+	if (!rc)
+		rc = flap_pbio_stream_next(&c->in, &frame, &len);
+	if (rc < 0) {
+		c->handled = true;
+		uv_read_stop(s);
+		reply_error(c,
+			    rc == -EBADMSG ? FLAP__ERROR_CODE__TOO_LARGE
+					   : FLAP__ERROR_CODE__INTERNAL,
+			    "request is malformed or larger than %d bytes", FLAP_PBIO_MAX_CTL);
+		goto out;
+	}
+	if (rc == 1) {
+		c->handled = true;
+		uv_read_stop(s);
+		handle_request(c, frame, len);
+		free(frame);
+	}
+out:
+	free(buf->base);
+}
+
+/* Root, or a member of the allowed group, may talk to the daemon. */
+static bool peer_allowed(struct flap_ctl_server *srv, int fd, struct conn *c)
+{
+	const struct flap_daemon_opts *o = flap_daemon__opts(srv->d);
+	socklen_t len = sizeof(struct ucred);
+	gid_t groups[256];
+	struct ucred cred;
+	int i, n;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	if (cred.uid == 0)
+		return true;
+	if (!o->allow_group)
+		return false;
+	if (cred.gid == o->allow_gid)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	n = len / sizeof(gid_t);
+	for (i = 0; i < n; i++)
+		if (groups[i] == o->allow_gid)
+			return true;
+	return false;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct flap_ctl_server *srv = server->data;
+	uv_os_fd_t fd;
+	struct conn *c;
+
+	if (status < 0)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	c->srv = srv;
+	flap_pbio_stream_init(&c->in, FLAP_PBIO_MAX_CTL);
+	uv_pipe_init(server->loop, &c->pipe, 0);
+	TAILQ_INSERT_TAIL(&srv->conns, c, link);
+	if (uv_accept(server, (uv_stream_t *)&c->pipe)) {
+		close_conn(c);
+		return;
+	}
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) || !peer_allowed(srv, fd, c)) {
+		c->handled = true;
+		pr_warn("ctl: refused a client (uid %u, pid %d): not root and not in the allowed "
+			"group",
+			(unsigned)c->uid, (int)c->pid);
+		reply_error(c, FLAP__ERROR_CODE__PERMISSION,
+			    "permission denied: uid %u may not use flap-recorder (root only; see "
+			    "daemon --allow-group)",
+			    (unsigned)c->uid);
+		return;
+	}
+	uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, on_read);
+}
+
+static void on_server_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+/* Is a daemon answering on @path? (A leftover socket file refuses.) */
+static bool socket_alive(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	bool alive;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	strcpy(sa.sun_path, path);
+	alive = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return alive;
+}
+
+int flap_ctl_server__start(struct flap_daemon *d, uv_loop_t *loop, const char *path,
+			   struct flap_ctl_server **out)
+{
+	const struct flap_daemon_opts *o = flap_daemon__opts(d);
+	struct sockaddr_un sa;
+	struct flap_ctl_server *srv;
+	mode_t old;
+	int rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		pr_warn("socket path %s is %zu bytes; a unix socket path must be under %zu", path,
+			strlen(path), sizeof(sa.sun_path));
+		return -ENAMETOOLONG;
+	}
+	if (socket_alive(path)) {
+		pr_warn("a daemon is already running on %s", path);
+		return -EADDRINUSE;
+	}
+	unlink(path);
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return -ENOMEM;
+	srv->d = d;
+	TAILQ_INIT(&srv->conns);
+	snprintf(srv->path, sizeof(srv->path), "%s", path);
+	uv_pipe_init(loop, &srv->pipe, 0);
+	srv->pipe.data = srv;
+	/* Created 0600 (0660 with --allow-group): no window where others connect. */
+	old = umask(o->allow_group ? 0117 : 0177);
+	rc = uv_pipe_bind(&srv->pipe, path);
+	umask(old);
+	if (!rc && o->allow_group && chown(path, 0, o->allow_gid) < 0)
+		rc = -errno;
+	if (!rc)
+		rc = uv_listen((uv_stream_t *)&srv->pipe, 128, on_connection);
+	if (rc) {
+		pr_warn("cannot listen on %s: %s", path, uv_strerror(rc));
+		/* Freed in the close callback when the caller runs the loop. */
+		uv_close((uv_handle_t *)&srv->pipe, on_server_closed);
+		return rc;
+	}
+	*out = srv;
+	return 0;
+}
+
+void flap_ctl_server__close(struct flap_ctl_server *s)
+{
+	struct conn *c;
+
+	if (!s)
+		return;
+	while ((c = TAILQ_FIRST(&s->conns)))
+		close_conn(c);
+	unlink(s->path);
+	uv_close((uv_handle_t *)&s->pipe, on_server_closed);
+}

@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * daemon.c - flap_daemon__run(): the libuv loop, the registry of traced
+ * cgroups and their metadata (entries), retention of exited cgroups, and
+ * clean shutdown on SIGINT/SIGTERM.
+ *
+ * The loop owns: the control server (ctl.c), two signal handles, a sweep
+ * timer that notices cgroups with no process left and frees recorders past
+ * their retention, and a poll handle on the lifecycle ring buffer whose
+ * records go to the crash handler (crash.c). Rings are never read per
+ * event, only for a dump request or a crash.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "flap.h"
+#include "cgroup.h"
+#include "crash.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "log.h"
+#include "util.h"
+
+#define SWEEP_INTERVAL_MS 1000
+
+struct flap_daemon {
+	uv_loop_t loop;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	uv_timer_t sweep;
+	uv_poll_t exits;
+	bool exits_started;
+	struct flap_registry *reg;
+	struct flap_entry_list entries;
+	struct flap_ctl_server *ctl;
+	struct flap_daemon_opts opts;
+	char socket_path[PATH_MAX];
+	char dump_dir[PATH_MAX];
+	__u64 started_ns;
+	__u64 dumps_written;
+	__s64 boot_to_real_ns;
+	int lock_fd;
+};
+
+const char *flap_entry_state_name(enum flap_entry_state s)
+{
+	switch (s) {
+	case FLAP_ENTRY_RUNNING:
+		return "running";
+	case FLAP_ENTRY_EXITED:
+		return "exited";
+	case FLAP_ENTRY_STOPPED:
+		return "stopped";
+	}
+	return "unknown";
+}
+
+const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
+{
+	return &d->opts;
+}
+
+struct flap_entry_list *flap_daemon__entries(struct flap_daemon *d)
+{
+	return &d->entries;
+}
+
+__u64 flap_daemon__started_ns(const struct flap_daemon *d)
+{
+	return d->started_ns;
+}
+
+__u64 flap_daemon__dumps_written(const struct flap_daemon *d)
+{
+	return d->dumps_written;
+}
+
+void flap_daemon__count_dump(struct flap_daemon *d)
+{
+	d->dumps_written++;
+}
+
+struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
+{
+	struct flap_entry *e;
+
+	TAILQ_FOREACH(e, &d->entries, link)
+	if (e->meta.cgroup_id == cgid)
+		return e;
+	return NULL;
+}
+
+static struct flap_entry *find_name(struct flap_daemon *d, const char *name)
+{
+	struct flap_entry *e;
+
+	TAILQ_FOREACH(e, &d->entries, link)
+	if (strcmp(e->meta.name, name) == 0)
+		return e;
+	return NULL;
+}
+
+/* Finds the cgroup of @spec: by id, by path, or by a process in it. */
+static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t size, __u64 *id,
+			  char *err, size_t errlen)
+{
+	int rc;
+
+	if (spec->cgroup_path[0]) {
+		if (strlen(spec->cgroup_path) >= size)
+			return -ENAMETOOLONG;
+		strcpy(path, spec->cgroup_path);
+		rc = flap_cgroup_id(path, id);
+		if (rc)
+			snprintf(err, errlen, "%s is not a cgroup v2 directory: %s", path,
+				 strerror(-rc));
+		return rc;
+	}
+	if (spec->cgroup_id) {
+		*id = spec->cgroup_id;
+		rc = flap_cgroup_path_of_id(*id, path, size);
+		if (rc)
+			snprintf(err, errlen, "no cgroup with id %llu", (unsigned long long)*id);
+		return rc;
+	}
+	if (spec->pid > 0) {
+		rc = flap_cgroup_of_pid(spec->pid, path, size);
+		if (!rc)
+			rc = flap_cgroup_id(path, id);
+		if (rc)
+			snprintf(err, errlen, "cannot find the cgroup of pid %d: %s",
+				 (int)spec->pid, rc == -ESRCH ? "no such process" : strerror(-rc));
+		return rc;
+	}
+	snprintf(err, errlen, "add needs a pid, a cgroup path or a cgroup id");
+	return -EINVAL;
+}
+
+/* A unique recorder name: the given one, else the container, else the cgroup. */
+static void pick_name(struct flap_daemon *d, struct flap_source *m)
+{
+	char base[sizeof(m->name)];
+	const char *slash;
+
+	if (m->name[0])
+		snprintf(base, sizeof(base), "%s", m->name);
+	else if (m->container[0])
+		snprintf(base, sizeof(base), "%s", m->container);
+	else if ((slash = strrchr(m->cgroup_path, '/')) && slash[1])
+		snprintf(base, sizeof(base), "%s", slash + 1);
+	else
+		snprintf(base, sizeof(base), "cgroup-%llu", (unsigned long long)m->cgroup_id);
+	if (!find_name(d, base)) {
+		snprintf(m->name, sizeof(m->name), "%s", base);
+		return;
+	}
+	snprintf(m->name, sizeof(m->name), "%.200s-%llu", base, (unsigned long long)m->cgroup_id);
+}
+
+int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
+		     struct flap_entry **out, char *err, size_t errlen)
+{
+	struct flap_recorder_opts ropts = spec->ropts;
+	char path[PATH_MAX];
+	struct flap_entry *e;
+	__u64 id = 0;
+	int rc;
+
+	rc = resolve_cgroup(spec, path, sizeof(path), &id, err, errlen);
+	if (rc)
+		return rc;
+	if (flap_daemon__find_cgroup(d, id)) {
+		snprintf(err, errlen, "cgroup %llu (%s) is already recorded",
+			 (unsigned long long)id, path);
+		return -EEXIST;
+	}
+	if (!ropts.ring_pages)
+		ropts.ring_pages = d->opts.ring_pages;
+	if (!ropts.str_max)
+		ropts.str_max = d->opts.str_max;
+	if (ropts.buf_max < 0)
+		ropts.buf_max = d->opts.buf_max;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->meta = spec->meta;
+	e->meta.cgroup_id = id;
+	snprintf(e->meta.cgroup_path, sizeof(e->meta.cgroup_path), "%s", path);
+	e->meta.main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
+	e->on_exit = spec->has_on_exit ? spec->on_exit : d->opts.on_exit;
+	e->added_ns = flap_boot_ns();
+	pick_name(d, &e->meta);
+	rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
+	if (rc) {
+		snprintf(err, errlen, "cannot record cgroup %llu: %s", (unsigned long long)id,
+			 rc == -ENOSPC ? "every recorder slot is taken" : strerror(-rc));
+		free(e);
+		return rc;
+	}
+	flap_recorder__set_user(e->rec, e);
+	TAILQ_INSERT_TAIL(&d->entries, e, link);
+	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
+		e->meta.pod[0] ? " pod " : "", e->meta.pod);
+	*out = e;
+	return 0;
+}
+
+void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
+{
+	pr_info("stopped recording %s (cgroup %llu)", e->meta.name,
+		(unsigned long long)e->meta.cgroup_id);
+	TAILQ_REMOVE(&d->entries, e, link);
+	flap_registry__remove(d->reg, e->rec);
+	free(e);
+}
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
+			 struct flap_entry **out, int max)
+{
+	const char *pod_ns = NULL;
+	struct flap_entry *e;
+	int n = 0;
+
+	/* 1. A recorder name names exactly one. */
+	e = find_name(d, target);
+	if (e && (!ns || !*ns || strcmp(e->meta.ns, ns) == 0)) {
+		out[0] = e;
+		return 1;
+	}
+	/* 2. A cgroup id. */
+	if (is_number(target)) {
+		e = flap_daemon__find_cgroup(d, strtoull(target, NULL, 10));
+		if (e) {
+			out[0] = e;
+			return 1;
+		}
+	}
+	/* 3. A pod: all of its containers, in one namespace. */
+	TAILQ_FOREACH(e, &d->entries, link)
+	{
+		if (strcmp(e->meta.pod, target) != 0 || (ns && *ns && strcmp(e->meta.ns, ns) != 0))
+			continue;
+		if (pod_ns && strcmp(pod_ns, e->meta.ns) != 0)
+			return -EINVAL; /* the same pod name in two namespaces */
+		pod_ns = e->meta.ns;
+		if (n < max)
+			out[n++] = e;
+	}
+	if (n)
+		return n;
+	/* 4. A container name, if only one container has it. */
+	TAILQ_FOREACH(e, &d->entries, link)
+	{
+		if (strcmp(e->meta.container, target) != 0 ||
+		    (ns && *ns && strcmp(e->meta.ns, ns) != 0))
+			continue;
+		if (n)
+			return -EINVAL;
+		out[n++] = e;
+	}
+	return n;
+}
+
+/*
+ * CLOCK_REALTIME - CLOCK_BOOTTIME, kept while it moves by less than 1 ms, so
+ * two dumps of the same events print the same wall times (each measurement
+ * of the offset differs by a few hundred ns). A clock step is followed.
+ */
+static __s64 stable_boot_to_real(struct flap_daemon *d)
+{
+	__s64 now = flap_boot_to_real_ns();
+
+	if (!d->boot_to_real_ns || llabs(now - d->boot_to_real_ns) > 1000000)
+		d->boot_to_real_ns = now;
+	return d->boot_to_real_ns;
+}
+
+int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n, __u64 last,
+		      struct flap_trace **out)
+{
+	struct flap_trace *all = NULL, *t = NULL;
+	int i, rc, src;
+	rc = flap_trace__new(0, &all);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = flap_recorder__read(entries[i]->rec, &t);
+		if (rc) {
+			pr_warn("dump: %s: read rings: %s", entries[i]->meta.name, strerror(-rc));
+			goto out;
+		}
+		src = flap_trace__add_source(t, &entries[i]->meta);
+		if (src < 0) {
+			rc = src;
+			goto out;
+		}
+		t->sources[src].counts = t->total;
+		rc = flap_trace__merge(all, t);
+		flap_trace__free(t);
+		t = NULL;
+		if (rc)
+			goto out;
+	}
+	if (last)
+		flap_trace__keep_last(all, last);
+	all->boot_to_real_ns = stable_boot_to_real(d);
+	*out = all;
+	return 0;
+out:
+	flap_trace__free(t);
+	flap_trace__free(all);
+	return rc;
+}
+
+int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
+{
+	struct flap_entry *e;
+
+	TAILQ_FOREACH(e, &d->entries, link)
+	{
+		if (!container_id[0] || strcmp(e->meta.container_id, container_id) != 0)
+			continue;
+		if (e->state != FLAP_ENTRY_STOPPED) {
+			e->state = FLAP_ENTRY_STOPPED;
+			e->exited_ns = flap_boot_ns();
+			pr_info("%s: container stopped; recorder kept for retention", e->meta.name);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Whether @path still has processes (cgroup.events "populated 1"). */
+static bool cgroup_populated(const char *path)
+{
+	char file[PATH_MAX + 32], *text = NULL;
+	bool populated;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/cgroup.events", path);
+	if (flap_read_file(file, &text, &len, 4096) < 0)
+		return false; /* the cgroup is gone */
+	populated = strstr(text, "populated 1") != NULL;
+	free(text);
+	return populated;
+}
+
+/* Marks cgroups with no process left and frees recorders past retention. */
+static void on_sweep(uv_timer_t *timer)
+{
+	struct flap_daemon *d = timer->data;
+	struct flap_entry *e, *next;
+	__u64 now = flap_boot_ns();
+
+	for (e = TAILQ_FIRST(&d->entries); e; e = next) {
+		next = TAILQ_NEXT(e, link);
+		if (e->state == FLAP_ENTRY_RUNNING && !cgroup_populated(e->meta.cgroup_path)) {
+			e->state = FLAP_ENTRY_EXITED;
+			e->exited_ns = now;
+			pr_info("%s: no process left; history kept for %llu s", e->meta.name,
+				(unsigned long long)(d->opts.retain_ns / 1000000000ULL));
+		}
+		if (e->state != FLAP_ENTRY_RUNNING && now - e->exited_ns >= d->opts.retain_ns)
+			flap_daemon__remove(d, e);
+	}
+}
+
+static void on_exits_readable(uv_poll_t *h, int status, int events)
+{
+	struct flap_daemon *d = h->data;
+
+	(void)events;
+	if (status < 0)
+		return;
+	flap_registry__poll_exits(d->reg);
+}
+
+static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
+{
+	flap_crash__on_exit(ctx, ev);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void shutdown_loop(struct flap_daemon *d)
+{
+	pr_info("shutting down");
+	flap_ctl_server__close(d->ctl);
+	d->ctl = NULL;
+	uv_close((uv_handle_t *)&d->sigint, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sigterm, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sweep, on_handle_closed);
+	if (d->exits_started)
+		uv_close((uv_handle_t *)&d->exits, on_handle_closed);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct flap_daemon *d = h->data;
+
+	pr_info("got %s", strsignal(signum));
+	uv_signal_stop(&d->sigint);
+	uv_signal_stop(&d->sigterm);
+	shutdown_loop(d);
+}
+
+/* One daemon per socket: a lock next to it, held for the daemon's life. */
+static int take_lock(struct flap_daemon *d)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s.lock", d->socket_path);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0)
+		return -errno;
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = -errno;
+
+		zclose(d->lock_fd);
+		return err == -EWOULDBLOCK ? -EADDRINUSE : err;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	strcpy(tmp, path);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *o)
+{
+	d->opts = *o;
+	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
+		 o->socket_path ? o->socket_path : FLAP_DEFAULT_SOCKET);
+	snprintf(d->dump_dir, sizeof(d->dump_dir), "%s",
+		 o->dump_dir ? o->dump_dir : FLAP_DEFAULT_DUMP_DIR);
+	d->opts.socket_path = d->socket_path;
+	d->opts.dump_dir = d->dump_dir;
+	if (!d->opts.retain_ns)
+		d->opts.retain_ns = 3600ULL * 1000000000ULL;
+	if (!d->opts.crash_signals)
+		d->opts.crash_signals = flap_crash_default_signals();
+	if (!d->opts.crash_burst)
+		d->opts.crash_burst = 5;
+	if (!d->opts.crash_window_ns)
+		d->opts.crash_window_ns = 60ULL * 1000000000ULL;
+}
+
+static int start(struct flap_daemon *d)
+{
+	struct flap_registry_opts ropts = {.lifecycle = true, .on_exit = on_exit_event, .ctx = d};
+	char dir[PATH_MAX], *slash;
+	int rc, fd;
+
+	snprintf(dir, sizeof(dir), "%s", d->socket_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = mkdir_p(dir, d->opts.allow_group ? 0750 : 0700);
+		if (rc) {
+			pr_warn("socket directory %s: %s", dir, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = take_lock(d);
+	if (rc) {
+		pr_warn("a daemon is already running on %s", d->socket_path);
+		return rc;
+	}
+	rc = mkdir_p(d->dump_dir, 0700);
+	if (rc) {
+		pr_warn("dump directory %s: %s", d->dump_dir, strerror(-rc));
+		return rc;
+	}
+	chmod(d->dump_dir, 0700);
+	flap_crash__clean_temp(d);
+	rc = flap_registry__new(&ropts, &d->reg);
+	if (rc) {
+		pr_warn("cannot load the BPF programs: %s%s", strerror(-rc),
+			rc == -EPERM ? " (needs root: CAP_BPF, CAP_PERFMON)" : "");
+		return rc;
+	}
+	rc = flap_ctl_server__start(d, &d->loop, d->socket_path, &d->ctl);
+	if (rc)
+		return rc;
+	uv_signal_init(&d->loop, &d->sigint);
+	uv_signal_init(&d->loop, &d->sigterm);
+	d->sigint.data = d->sigterm.data = d;
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	uv_timer_init(&d->loop, &d->sweep);
+	d->sweep.data = d;
+	uv_timer_start(&d->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
+	fd = flap_registry__exits_fd(d->reg);
+	if (fd >= 0 && uv_poll_init(&d->loop, &d->exits, fd) == 0) {
+		d->exits.data = d;
+		d->exits_started = true;
+		uv_poll_start(&d->exits, UV_READABLE, on_exits_readable);
+	}
+	return 0;
+}
+
+int flap_daemon__run(const struct flap_daemon_opts *opts)
+{
+	struct flap_daemon *d;
+	struct flap_entry *e;
+	int rc;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->lock_fd = -1;
+	TAILQ_INIT(&d->entries);
+	fill_defaults(d, opts);
+	d->started_ns = flap_boot_ns();
+	signal(SIGPIPE, SIG_IGN);
+	rc = uv_loop_init(&d->loop);
+	if (rc)
+		goto out_free;
+	rc = start(d);
+	if (rc) {
+		/* Close whatever start() opened, then let the loop finish them. */
+		if (d->ctl)
+			flap_ctl_server__close(d->ctl);
+		if (uv_is_active((uv_handle_t *)&d->sweep))
+			shutdown_loop(d);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+	} else {
+		pr_info("flap-recorder daemon listening on %s, dumps in %s", d->socket_path,
+			d->dump_dir);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+	}
+	while ((e = TAILQ_FIRST(&d->entries)))
+		flap_daemon__remove(d, e);
+	flap_registry__free(d->reg);
+	if (uv_loop_close(&d->loop))
+		pr_warn("loop closed with handles still open");
+out_free:
+	zclose(d->lock_fd);
+	free(d);
+	return rc;
+}
