@@ -559,6 +559,10 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	b.with_ret = 1;
 	b.with_caps = 1;
 	b.at_exit = 1;
+	/* A successful exec renamed the thread: forget that this block named
+	 * it, so reserve() writes a THREAD record with the new comm. */
+	if ((kinds_of(nr) & (FLAP_SC_AT_ENTER | FLAP_SC_NORETURN)) == FLAP_SC_AT_ENTER && ret == 0)
+		st->seen[tid & (FLAP_TID_CACHE - 1)] = 0;
 	off = reserve(ctx, st, s, now, pid_tgid, sizeof(*r) + 8 + 48 + caps_need(b.kinds));
 	if (off > FLAP_BLOCK_DATA + sizeof(struct flap_rec_thread))
 		goto out;

@@ -229,7 +229,7 @@ int cmd_hook(int argc, char **argv)
 	free(json);
 	if (rc) {
 		free(st);
-		return fail(NULL, "bad OCI state: %s", err);
+		return fail(NULL, "%s", err);
 	}
 	if (strcmp(stage, "poststop") == 0)
 		rc = do_stopped(st, timeout_ms - elapsed_ms(&t0));

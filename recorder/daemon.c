@@ -495,6 +495,10 @@ static int start(struct flap_daemon *d)
 	if (slash && slash != dir) {
 		*slash = '\0';
 		rc = mkdir_p(dir, d->opts.allow_group ? 0750 : 0700);
+		/* The group needs to reach the socket: root:GROUP 0750. */
+		if (!rc && d->opts.allow_group &&
+		    (chown(dir, 0, d->opts.allow_gid) < 0 || chmod(dir, 0750) < 0))
+			rc = -errno;
 		if (rc) {
 			pr_warn("socket directory %s: %s", dir, strerror(-rc));
 			return rc;

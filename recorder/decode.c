@@ -47,6 +47,10 @@ struct flap_decoder {
 	/* tid -> tgid, comm from every THREAD record seen (open addressing) */
 	struct thread_info *threads;
 	size_t nthreads, tcap;
+	/* THREAD records of the block being walked, in order: they name the
+	 * records that follow them (a thread renamed by exec is named again) */
+	struct thread_info *blk;
+	size_t nblk, blkcap;
 };
 
 int flap_decoder__new(struct flap_trace *t, struct flap_decoder **out)
@@ -67,6 +71,7 @@ void flap_decoder__free(struct flap_decoder *d)
 		return;
 	free(d->recs);
 	free(d->threads);
+	free(d->blk);
 	free(d);
 }
 
@@ -117,6 +122,42 @@ static const struct thread_info *thread_get(const struct flap_decoder *d, __u32 
 		return NULL;
 	ti = thread_slot(d->threads, d->tcap, tid);
 	return ti->tid ? ti : NULL;
+}
+
+/* Remembers a THREAD record of the block being walked. */
+static int blk_put(struct flap_decoder *d, const struct flap_rec_thread *t)
+{
+	struct thread_info *ti;
+
+	if (d->nblk == d->blkcap) {
+		size_t cap = d->blkcap ? d->blkcap * 2 : 32;
+
+		ti = realloc(d->blk, cap * sizeof(*ti));
+		if (!ti)
+			return -ENOMEM;
+		d->blk = ti;
+		d->blkcap = cap;
+	}
+	ti = &d->blk[d->nblk++];
+	ti->tid = t->tid;
+	ti->tgid = t->tgid;
+	memcpy(ti->comm, t->comm, FLAP_COMM_LEN);
+	ti->comm[FLAP_COMM_LEN - 1] = '\0';
+	return 0;
+}
+
+/* Names @ev after the latest THREAD record of its thread so far in the block. */
+static void blk_name(const struct flap_decoder *d, struct flap_event *ev)
+{
+	size_t i;
+
+	for (i = d->nblk; i-- > 0;)
+		if (d->blk[i].tid == ev->tid) {
+			if (!ev->tgid)
+				ev->tgid = d->blk[i].tgid;
+			memcpy(ev->comm, d->blk[i].comm, sizeof(ev->comm));
+			return;
+		}
 }
 
 static struct rec *push_rec(struct flap_decoder *d)
@@ -218,6 +259,7 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 	size_t off = 0, idx = 0;
 	int nevents = 0, err;
 
+	d->nblk = 0;
 	while (off < bh->used) {
 		struct flap_rec_hdr h;
 		const __u8 *p = data + off;
@@ -235,6 +277,8 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 				return -EBADMSG;
 			memcpy(&t, p, sizeof(t));
 			if (pass == 0 && thread_put(d, t.tid, t.tgid, t.comm))
+				return -ENOMEM;
+			if (pass == 1 && blk_put(d, &t))
 				return -ENOMEM;
 		} else if (h.type == FLAP_REC_SYSCALL) {
 			struct flap_rec_syscall s;
@@ -298,6 +342,7 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 		}
 		if (pass == 1 && h.type != FLAP_REC_THREAD) {
 			r = &d->recs[d->nrecs - 1];
+			blk_name(d, &r->ev);
 			r->ev.cpu = cpu;
 			r->order = ((__u64)cpu << 56) | ((bh->seq & 0xffffffffffULL) << 16) | idx;
 		}
@@ -442,10 +487,13 @@ static int emit(struct flap_decoder *d, const struct flap_event *ev)
 	if (!out)
 		return -ENOMEM;
 	*out = *ev;
+	/* Events named by their own block keep that name; the others (a call
+	 * spilled by another thread, a pending slot) get the thread's last. */
 	if (ti) {
 		if (!out->tgid)
 			out->tgid = ti->tgid;
-		memcpy(out->comm, ti->comm, sizeof(out->comm));
+		if (!out->comm[0])
+			memcpy(out->comm, ti->comm, sizeof(out->comm));
 	}
 	if (!out->tgid)
 		out->tgid = out->tid;

@@ -1447,6 +1447,29 @@ int flap_format_header(FILE *out, const struct flap_dump_meta *m, const struct f
  * Stops at the first error. Context: any thread.
  * Return: 0 or a negative errno as flap_format_event() returns.
  */
+/*
+ * After a crash dump's events, the way it ended, as strace ends a trace:
+ * "12:00:01.000042 [pid 42] +++ killed by SIGSEGV (core dumped) +++" or
+ * "+++ exited with 3 +++". Nothing for dumps taken on request.
+ */
+static int format_end(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t)
+{
+	const char *abbrev = sigabbrev_np(m->reason.signal);
+	char when[32];
+
+	if (!m->reason.pid || !m->reason.time_ns)
+		return 0;
+	fmt_clock(when, sizeof(when), (__s64)m->reason.time_ns);
+	(void)t;
+	if (strcmp(m->reason.kind, "crash") == 0 && m->reason.signal)
+		fprintf(out, "%s [pid %u] +++ killed by SIG%s%s +++\n", when, m->reason.pid,
+			abbrev ? abbrev : "?", m->reason.core ? " (core dumped)" : "");
+	else if (strcmp(m->reason.kind, "exit") == 0)
+		fprintf(out, "%s [pid %u] +++ exited with %d +++\n", when, m->reason.pid,
+			m->reason.exit_code);
+	return ferror(out) ? -EIO : 0;
+}
+
 int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 		      const struct flap_format_opts *o)
 {
@@ -1467,5 +1490,7 @@ int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct fl
 		if (err)
 			return err;
 	}
+	if (m && (!o || !o->json))
+		return format_end(out, m, t);
 	return 0;
 }

@@ -10,6 +10,7 @@ set -u
 FLAP=${FLAP:?set FLAP to the flap-recorder binary}
 HELPERS=${HELPERS:?set HELPERS to the test helper directory}
 WORK=$(mktemp -d /tmp/flap-e2e.XXXXXX)
+chmod 0755 "$WORK" # the --allow-group test connects as another user
 SOCK=$WORK/run/flap.sock
 DUMPS=$WORK/dumps
 DPID=
@@ -217,6 +218,19 @@ test_non_root() {
 	expect "peer check message" grepq 'permission denied' <<< "$err"
 }
 
+test_allow_group() {
+	local sock=$WORK/grp/flap.sock out st pid mode
+	"$FLAP" daemon --socket "$sock" --dump-dir "$WORK/grp-dumps" --allow-group nogroup \
+		> "$WORK/grp.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do "$FLAP" --socket "$sock" status > /dev/null 2>&1 && break; sleep 0.1; done
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FLAP" --socket "$sock" status 2>&1); st=$?
+	mode=$(stat -c '%a %U:%G' "$sock")
+	kill -TERM $pid; wait $pid
+	expect "a member of the allowed group is served (exit $st): $out" [ "$st" = 0 ] &&
+	expect "socket is root:nogroup 0660 (got $mode)" [ "$mode" = "660 root:nogroup" ]
+}
+
 # check_crash TAG REASON_REGEX: a dump for TAG exists, says why, ends with the known calls
 check_crash() {
 	local p out
@@ -311,7 +325,7 @@ test_restart_keeps_dumps() {
 
 ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test_add_pid
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
-test_corrupt_dump test_non_root test_daemon_twice test_crash_segv test_crash_abort
+test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
 test_retention test_restart_keeps_dumps"
 

@@ -1059,7 +1059,8 @@ static const char sample_text[] =
 	"4096) "
 	"= 4096 <0.000011>\n"
 	"12:00:00.000320 [pid 42 app] write(2, \"fatal: \\33[31mno config\\33[0m\\n\", 26) = 26 "
-	"<0.000011>\n";
+	"<0.000011>\n"
+	"12:00:04.000000 [pid 42] +++ killed by SIGSEGV (core dumped) +++\n";
 
 static const char sample_json_event[] =
 	"\n{\"type\":\"event\",\"time\":\"2024-05-01T12:00:00.000120Z\",\"ts_ns\":1000120000,"
