@@ -200,7 +200,8 @@ test-kernel: $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(BIN)
 
 test-e2e: $(BIN) $(TEST_HELPERS)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-e2e: needs root"; \
-	else FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) bash tests/e2e/run.sh; fi
+	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); \
+		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; exit $$rc; fi
 
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS)
@@ -223,7 +224,8 @@ demo: deps-check
 # ---- dependencies -----------------------------------------------------------
 DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \
 	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
-	    busybox-static runc strace linux-perf bpftrace gnuplot-nox valgrind clang-format
+	    busybox-static runc podman jq libc6-dev strace linux-perf bpftrace gnuplot-nox valgrind \
+	    clang-format
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi

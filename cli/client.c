@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ static void set_timeouts(int fd, long ms)
 int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *req,
 		     Flap__Response **resp, int *keep_fd)
 {
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	long deadline = now_ms() + timeout_ms, left;
 	uint8_t *buf = NULL;
 	size_t len;
@@ -70,8 +72,16 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	if (err)
 		return err;
 	set_timeouts(fd, timeout_ms);
+	/*
+	 * A daemon that closes without reading the request (a refused peer, a
+	 * shutdown) must not kill the caller with SIGPIPE: an OCI hook has to
+	 * exit 0, and the CLI has to say why. On EPIPE the daemon may still have
+	 * answered before closing (permission denied): read that answer.
+	 */
+	sigaction(SIGPIPE, &ign, &old);
 	err = flap_pbio_write(fd, &req->base, FLAP_PBIO_MAX_CTL);
-	if (err)
+	sigaction(SIGPIPE, &old, NULL);
+	if (err && err != -EPIPE)
 		goto out;
 	left = deadline - now_ms();
 	err = flap_pbio_read(fd, FLAP_PBIO_MAX_CTL, left > 0 ? (int)left : 0, &buf, &len);

@@ -250,8 +250,8 @@ static int parse_body(struct flap_decoder *d, const __u8 *p, size_t len, bool wi
 }
 
 /*
- * Walks the records of a block. Pass 0 validates and collects THREAD
- * records; pass 1 (only after pass 0 succeeded) creates the events.
+ * Walks the records of a block. Pass 0 validates; pass 1 (only after pass
+ * 0 succeeded) collects the THREAD records and creates the events.
  */
 static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_hdr *bh,
 		      const __u8 *data, int pass)
@@ -276,9 +276,8 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 			if (h.size < sizeof(t))
 				return -EBADMSG;
 			memcpy(&t, p, sizeof(t));
-			if (pass == 0 && thread_put(d, t.tid, t.tgid, t.comm))
-				return -ENOMEM;
-			if (pass == 1 && blk_put(d, &t))
+			/* Only a block that parsed whole may name threads. */
+			if (pass == 1 && (thread_put(d, t.tid, t.tgid, t.comm) || blk_put(d, &t)))
 				return -ENOMEM;
 		} else if (h.type == FLAP_REC_SYSCALL) {
 			struct flap_rec_syscall s;
@@ -556,9 +555,12 @@ int flap_decoder__finish(struct flap_decoder *d)
 					goto out;
 				continue;
 			}
-			/* The thread went on: the open call's exit is not in the history. */
-			if (!(open->ev.flags & FLAP_EV_F_NORETURN))
+			/* The thread went on: the open call's exit is not in the
+			 * history, and the call is not running any more. */
+			if (!(open->ev.flags & FLAP_EV_F_NORETURN)) {
+				open->ev.flags &= ~FLAP_EV_F_UNFINISHED;
 				open->ev.flags |= FLAP_EV_F_EXIT_LOST;
+			}
 			err = emit(d, &open->ev);
 			*slot = (size_t)-1;
 			if (err)

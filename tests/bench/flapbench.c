@@ -411,6 +411,27 @@ static int member_off(const struct btf *btf, const char *s, const char *m)
 	return -ENOENT;
 }
 
+/* Per-CPU array lookup, then +1 and -1 with lock xadd: the recorder's busy guard. */
+static int emit_atomic(const struct floor_env *env, struct bpf_insn *insns)
+{
+	int n = 0;
+
+	insns[n++] = INSN(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0);
+	insns[n++] = MOV_REG(BPF_REG_2, BPF_REG_10);
+	insns[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
+	insns[n++] = INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, env->map_fd);
+	insns[n++] = INSN(0, 0, 0, 0, 0);
+	insns[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	insns[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 4, 0);
+	insns[n++] = MOV_IMM(BPF_REG_1, 1);
+	insns[n++] =
+		INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0, BPF_ADD | BPF_FETCH);
+	insns[n++] = MOV_IMM(BPF_REG_1, -1);
+	insns[n++] =
+		INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0, BPF_ADD | BPF_FETCH);
+	return n;
+}
+
 /* Fills @insns with variant @v for hook @h (0 enter, 1 exit). Return: count. */
 static int build_variant(const struct floor_env *env, int v, int h, struct bpf_insn *insns)
 {
@@ -446,20 +467,7 @@ static int build_variant(const struct floor_env *env, int v, int h, struct bpf_i
 		}
 		break;
 	case V_ATOMIC:
-		insns[n++] = INSN(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0);
-		insns[n++] = MOV_REG(BPF_REG_2, BPF_REG_10);
-		insns[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4);
-		insns[n++] = INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0,
-				  env->map_fd);
-		insns[n++] = INSN(0, 0, 0, 0, 0);
-		insns[n++] = CALL(BPF_FUNC_map_lookup_elem);
-		insns[n++] = INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 4, 0);
-		insns[n++] = MOV_IMM(BPF_REG_1, 1);
-		insns[n++] = INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0,
-				  BPF_ADD | BPF_FETCH);
-		insns[n++] = MOV_IMM(BPF_REG_1, -1);
-		insns[n++] = INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0,
-				  BPF_ADD | BPF_FETCH);
+		n = emit_atomic(env, insns);
 		break;
 	case V_READ_USER64:
 		/* ctx[0] is the struct pt_regs * of the syscall; read 64 bytes at regs->si. */

@@ -36,11 +36,11 @@
 #include "test.h"
 #include "testutil.h"
 
-#define CYCLES	     200
-#define MANY	     1024
-#define RODATA_NAME  "flap_rec.rodata"
-#define SETTLE_MS    10000
-#define MAX_ID_SNAP  65536
+#define CYCLES	    200
+#define MANY	    1024
+#define RODATA_NAME "flap_rec.rodata"
+#define SETTLE_MS   10000
+#define MAX_ID_SNAP 65536
 
 /* The ids of the BPF maps and programs alive at one moment. */
 struct id_snap {
@@ -285,13 +285,13 @@ static int wait_produced(struct flap_recorder *rec, __u64 n)
 /* 200 add/remove cycles, each recording a busy process. */
 void test_churn(void)
 {
-	int fds0, fds1, err, i;
+	struct test_child child = {.pid = -1};
 	struct flap_registry *reg = NULL;
 	struct flap_recorder *rec = NULL;
 	struct test_cgroup cg = {};
 	struct id_snap base = {};
+	int fds0, fds1, err, i;
 	struct flap_trace *t;
-	struct test_child child = {.pid = -1};
 	double t0;
 
 	fds0 = test_count_fds();
@@ -346,7 +346,7 @@ out:
 	test_cgroup_cleanup(&cg);
 }
 
-/* A child in @cg makes a getppid(); is it in @rec's history? */
+/* A busy child in @cg: are its getppid() calls in @rec's history? */
 static void check_records(const struct test_cgroup *cg, struct flap_recorder *rec)
 {
 	struct flap_trace *t = NULL;
@@ -366,7 +366,7 @@ static void check_records(const struct test_cgroup *cg, struct flap_recorder *re
 	flap_trace__free(t);
 }
 
-/* 1,024 recorders at once. */
+/* 1,024 recorders at once (two ring pages each, to keep the memory small). */
 void test_churn_many(void)
 {
 	struct flap_recorder_opts opts = {.ring_pages = 2, .buf_max = -1};
@@ -444,4 +444,3 @@ out:
 	free(cgids);
 	free(recs);
 }
-

@@ -20,6 +20,8 @@
 
 #include <linux/types.h>
 
+#include <bpf/bpf.h>
+
 #include "flap.h"
 #include "registry.h"
 #include "test.h"
@@ -304,6 +306,53 @@ static bool check_pair(struct flap_registry *reg, struct traced_cg *x, struct tr
 	return ok;
 }
 
+/*
+ * The dispatcher's table entry that holds @id or @other (ids of this test
+ * only, so the entry is this test's registry's even when other registries
+ * exist): finds the cgroup_table maps of the system and reads entry
+ * @id & (FLAP_TABLE_SIZE - 1). Return: 0 and the entry, or -ENOENT.
+ */
+static int table_entry(__u64 id, __u64 other, struct flap_slot *out)
+{
+	__u32 map_id = 0, idx = id & (FLAP_TABLE_SIZE - 1);
+	struct bpf_map_info info;
+	__u32 len;
+	int fd;
+
+	while (bpf_map_get_next_id(map_id, &map_id) == 0) {
+		fd = bpf_map_get_fd_by_id(map_id);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		    !strcmp(info.name, "cgroup_table") && info.value_size == sizeof(*out) &&
+		    info.max_entries == FLAP_TABLE_SIZE &&
+		    bpf_map_lookup_elem(fd, &idx, out) == 0 &&
+		    (out->cgid == id || out->cgid == other)) {
+			close(fd);
+			return 0;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+/* The entry holds @in_table, and is flagged for the hash when @collide. */
+static void check_entry(__u64 in_table, __u64 other, bool collide, const char *what)
+{
+	struct flap_slot e;
+	char name[128];
+
+	snprintf(name, sizeof(name), "%s: table entry found", what);
+	if (!ASSERT_OK(table_entry(in_table, other, &e), name))
+		return;
+	snprintf(name, sizeof(name), "%s: id in the table entry", what);
+	ASSERT_EQ(e.cgid, in_table, name);
+	snprintf(name, sizeof(name), "%s: collision flag", what);
+	ASSERT_EQ(e.flags & FLAP_SLOT_F_COLLIDE, collide ? FLAP_SLOT_F_COLLIDE : 0, name);
+}
+
 /* Two cgroups in one table entry: both record; removing either keeps the other. */
 static void subtest_collision(void)
 {
@@ -334,15 +383,19 @@ static void subtest_collision(void)
 		goto out;
 
 	/* a takes the table entry, b goes to the hash. */
-	if (!ASSERT_OK(flap_registry__add(reg, a.cg.id, NULL, &ra), "add a") ||
-	    !ASSERT_OK(flap_registry__add(reg, b.cg.id, NULL, &rb), "add b"))
+	if (!ASSERT_OK(flap_registry__add(reg, a.cg.id, NULL, &ra), "add a"))
 		goto out;
+	check_entry(a.cg.id, b.cg.id, false, "a alone");
+	if (!ASSERT_OK(flap_registry__add(reg, b.cg.id, NULL, &rb), "add b"))
+		goto out;
+	check_entry(a.cg.id, b.cg.id, true, "a and b");
 	if (!check_pair(reg, &a, &b, "both"))
 		goto out;
 
 	/* Remove the hashed one: a (in the table) keeps recording. */
 	flap_registry__remove(reg, rb);
 	rb = NULL;
+	check_entry(a.cg.id, b.cg.id, false, "b removed");
 	if (!ASSERT_OK(run_child(&b), "b after remove"))
 		goto out;
 	if (!check_pair(reg, &a, NULL, "a after removing b"))
@@ -351,16 +404,19 @@ static void subtest_collision(void)
 	/* Again, then remove the one in the table: b is promoted from the hash. */
 	if (!ASSERT_OK(flap_registry__add(reg, b.cg.id, NULL, &rb), "re-add b"))
 		goto out;
+	check_entry(a.cg.id, b.cg.id, true, "a and b again");
 	if (!check_pair(reg, &a, &b, "both again"))
 		goto out;
 	flap_registry__remove(reg, ra);
 	ra = NULL;
+	check_entry(b.cg.id, a.cg.id, false, "a removed, b promoted");
 	if (!check_pair(reg, &b, NULL, "b after removing a"))
 		goto out;
 
 	/* a, added back, now collides with b the other way round. */
 	if (!ASSERT_OK(flap_registry__add(reg, a.cg.id, NULL, &ra), "re-add a"))
 		goto out;
+	check_entry(b.cg.id, a.cg.id, true, "b and a");
 	if (!check_pair(reg, &b, &a, "both, swapped"))
 		goto out;
 

@@ -141,7 +141,8 @@ static void load_registry(void)
 	if (!ASSERT_OK(err, "registry with lifecycle"))
 		goto out;
 	if (test__verbose())
-		fprintf(stderr, "  registry (dispatcher + lifecycle) loaded and attached in %.1f ms\n",
+		fprintf(stderr,
+			"  registry (dispatcher + lifecycle) loaded and attached in %.1f ms\n",
 			now_ms() - t0);
 	ASSERT_GE(flap_registry__exits_fd(reg), 0, "lifecycle ring");
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
@@ -151,7 +152,8 @@ static void load_registry(void)
 			continue;
 		if (test__verbose())
 			fprintf(stderr, "  recorder (str %u, buf %d, %u pages) added in %.1f ms\n",
-				flap_recorder__opts(rec)->str_max, flap_recorder__opts(rec)->buf_max,
+				flap_recorder__opts(rec)->str_max,
+				flap_recorder__opts(rec)->buf_max,
 				flap_recorder__opts(rec)->ring_pages, now_ms() - t0);
 		flap_registry__remove(reg, rec);
 	}

@@ -114,7 +114,8 @@ static void check_history(const struct flap_trace *t, pid_t pid, int devnull)
 	ASSERT_EQ(t->total.overwritten, first + 2, "overwritten = calls missing at the front");
 	ASSERT_EQ(t->total.held, t->nevents, "held = events");
 	if (test__verbose())
-		fprintf(stderr, "  held writes %ld..%d (%zu events)\n", first, NWRITES - 1, nwrites);
+		fprintf(stderr, "  held writes %ld..%d (%zu events)\n", first, NWRITES - 1,
+			nwrites);
 }
 
 static void check_counts(const struct flap_trace *t)
@@ -126,7 +127,8 @@ static void check_counts(const struct flap_trace *t)
 		c = &t->cpus[cpu];
 		if (test__verbose())
 			fprintf(stderr,
-				"  cpu%d: produced %llu held %llu overwritten %llu lost %llu torn %llu "
+				"  cpu%d: produced %llu held %llu overwritten %llu lost %llu torn "
+				"%llu "
 				"bytes %llu\n",
 				cpu, (unsigned long long)c->produced, (unsigned long long)c->held,
 				(unsigned long long)c->overwritten, (unsigned long long)c->lost,

@@ -184,7 +184,8 @@ static void subtest_blocked_read(void)
 	pid_t pid;
 
 	test__start_subtest("blocked_read");
-	if (!ASSERT_OK(pipe(p.data), "pipe") || !ASSERT_OK(test_cgroup_make("blocked", &cg), "cg") ||
+	if (!ASSERT_OK(pipe(p.data), "pipe") ||
+	    !ASSERT_OK(test_cgroup_make("blocked", &cg), "cg") ||
 	    !ASSERT_OK(flap_registry__new(NULL, &reg), "registry") ||
 	    !ASSERT_OK(flap_registry__add(reg, cg.id, NULL, &rec), "add"))
 		goto out;
