@@ -96,13 +96,22 @@ static __always_inline __u32 kinds_of(__u64 nr)
 	return syscall_kinds[i & (FLAP_NR_MAX - 1)];
 }
 
-static __always_inline bool in_traced_cgroup(void)
+/*
+ * The current task if it belongs to the traced cgroup, else NULL. The slot
+ * may have been handed to another cgroup since the dispatcher looked it up:
+ * record only our own. The same task pointer gives pid and tgid, cheaper
+ * than a bpf_get_current_pid_tgid() call.
+ */
+static __always_inline struct task_struct *traced_task(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
-	/* The slot may have been handed to another cgroup since the dispatcher
-	 * looked it up: record only our own. */
-	return task->cgroups->dfl_cgrp->kn->id == cfg_cgroup_id;
+	return task->cgroups->dfl_cgrp->kn->id == cfg_cgroup_id ? task : NULL;
+}
+
+static __always_inline __u64 task_pid_tgid(struct task_struct *task)
+{
+	return (__u64)task->tgid << 32 | (__u32)task->pid;
 }
 
 static __always_inline void read_args(struct pt_regs *regs, __u64 *args)
@@ -444,12 +453,14 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct flap_cpu_state *st;
 	struct flap_pending *pend;
+	struct task_struct *task;
 	__u64 now, pid_tgid;
 	struct flap_stats *s;
 	__u32 zero = 0, kinds;
 	__u64 args[6];
 
-	if (!in_traced_cgroup())
+	task = traced_task();
+	if (!task)
 		return 0;
 	st = bpf_map_lookup_elem(&cpu_state, &zero);
 	s = bpf_map_lookup_elem(&stats, &zero);
@@ -470,7 +481,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
-	pid_tgid = bpf_get_current_pid_tgid();
+	pid_tgid = task_pid_tgid(task);
 	pend = &st->pending;
 	if (pend->valid == 1)
 		put_enter(ctx, st, s, now, pid_tgid, pend->ts, pend->tid, pend->tgid, pend->nr,
@@ -500,6 +511,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct flap_rec_syscall *r;
 	struct flap_cpu_state *st;
 	struct flap_pending *pend;
+	struct task_struct *task;
 	__u64 now, pid_tgid, dur = 0;
 	__u32 zero = 0, off, nr, tid;
 	struct flap_stats *s;
@@ -507,7 +519,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	__u8 flags = 0;
 	int res;
 
-	if (!in_traced_cgroup())
+	task = traced_task();
+	if (!task)
 		return 0;
 	st = bpf_map_lookup_elem(&cpu_state, &zero);
 	s = bpf_map_lookup_elem(&stats, &zero);
@@ -526,7 +539,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
-	pid_tgid = bpf_get_current_pid_tgid();
+	pid_tgid = task_pid_tgid(task);
 	tid = (__u32)pid_tgid;
 	pend = &st->pending;
 	if (pend->valid && pend->tid == tid && pend->nr == nr) {

@@ -111,8 +111,8 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 			o->max_dump_bytes = v;
 		else if (c == OPT_BURST)
 			o->crash_burst = v ? v : 1;
-		else if (c == OPT_RING && (!v || (v & (v - 1)) || v > 4096)) {
-			cli_err("--ring-pages: %s is not a power of two up to 4096", arg);
+		else if (c == OPT_RING && (v < 2 || (v & (v - 1)) || v > 4096)) {
+			cli_err("--ring-pages: %s is not a power of two from 2 to 4096", arg);
 			return -1;
 		} else if (c == OPT_RING)
 			o->ring_pages = v;

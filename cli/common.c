@@ -178,8 +178,8 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 	case 1005:
 		if (parse_size_opt("ring-pages", arg, 4096, &v))
 			return -1;
-		if (!v || (v & (v - 1))) {
-			cli_err("--ring-pages: %s is not a power of two", arg);
+		if (v < 2 || (v & (v - 1))) {
+			cli_err("--ring-pages: %s is not a power of two from 2 to 4096", arg);
 			return -1;
 		}
 		spec->ring_pages = v;

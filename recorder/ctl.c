@@ -268,9 +268,12 @@ static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, c
 	s->ropts.ring_pages = m->ring_pages;
 	s->ropts.str_max = m->str_max;
 	s->ropts.buf_max = m->buf_max;
-	if (m->ring_pages & (m->ring_pages - 1) || m->ring_pages > FLAP_RING_PAGES_MAX) {
-		snprintf(err, errlen, "add: ring pages must be a power of two up to %d (got %u)",
-			 FLAP_RING_PAGES_MAX, m->ring_pages);
+	if (m->ring_pages &&
+	    (m->ring_pages & (m->ring_pages - 1) || m->ring_pages < FLAP_RING_PAGES_MIN ||
+	     m->ring_pages > FLAP_RING_PAGES_MAX)) {
+		snprintf(err, errlen,
+			 "add: ring pages must be a power of two from %d to %d (got %u)",
+			 FLAP_RING_PAGES_MIN, FLAP_RING_PAGES_MAX, m->ring_pages);
 		return -EINVAL;
 	}
 	if (m->str_max > 1024 || m->buf_max > 1024 || m->buf_max < -1) {

@@ -344,10 +344,11 @@ static int parse_overrides(struct parse_ctx *c, struct json_object *ann, struct 
 
 	s = ann_get(ann, ANN_FLAP_RING);
 	if (s) {
-		n = parse_number(s, 1, FLAP_RING_PAGES_MAX);
+		n = parse_number(s, FLAP_RING_PAGES_MIN, FLAP_RING_PAGES_MAX);
 		if (n < 0 || (n & (n - 1)))
-			return fail(c, "annotation %s is \"%s\", want a power of two from 1 to %d",
-				    ANN_FLAP_RING, quote(s, q, sizeof(q)), FLAP_RING_PAGES_MAX);
+			return fail(c, "annotation %s is \"%s\", want a power of two from %d to %d",
+				    ANN_FLAP_RING, quote(s, q, sizeof(q)), FLAP_RING_PAGES_MIN,
+				    FLAP_RING_PAGES_MAX);
 		st->ring_pages = (__u32)n;
 	}
 	s = ann_get(ann, ANN_FLAP_STR);

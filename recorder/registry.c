@@ -266,7 +266,8 @@ static int check_opts(const struct flap_recorder_opts *in, struct flap_recorder_
 	o->ring_pages = in && in->ring_pages ? in->ring_pages : FLAP_RING_PAGES_DEFAULT;
 	o->str_max = in && in->str_max ? in->str_max : FLAP_STR_DEFAULT;
 	o->buf_max = in && in->buf_max >= 0 ? in->buf_max : FLAP_BUF_DEFAULT;
-	if (o->ring_pages & (o->ring_pages - 1) || o->ring_pages > FLAP_RING_PAGES_MAX)
+	if (o->ring_pages & (o->ring_pages - 1) || o->ring_pages < FLAP_RING_PAGES_MIN ||
+	    o->ring_pages > FLAP_RING_PAGES_MAX)
 		return -EINVAL;
 	if (o->str_max > FLAP_STR_MAX || o->buf_max > FLAP_BUF_MAX)
 		return -EINVAL;

@@ -33,9 +33,11 @@ struct flap_registry_opts {
 /* Default ring size: 16 pages (64 KiB) per CPU per traced cgroup. */
 #define FLAP_RING_PAGES_DEFAULT 16
 #define FLAP_RING_PAGES_MAX	4096
+/* A block (up to 4 KiB of records + headers) needs more than one page. */
+#define FLAP_RING_PAGES_MIN 2
 
 struct flap_recorder_opts {
-	__u32 ring_pages; /* data pages per CPU, power of two; 0 = default */
+	__u32 ring_pages; /* data pages per CPU, power of two >= 2; 0 = default */
 	__u32 str_max;	  /* bytes kept of strings; 0 = default (256), max 1024 */
 	__s32 buf_max;	  /* bytes kept of buffers; -1 = default (64), 0 = off */
 };

@@ -341,7 +341,7 @@ MANYF=$OUT/many.csv
 echo "phase,rep,ns_per_op,cgroups,add_ms" >"$MANYF"
 WRAP=
 for r in 1 2 3; do echo "bare_before,$r,$(run_workload getppid "$N_getppid" | tail -n 1),0," >>"$MANYF"; done
-if start_flapbench record --others "$MANY" --others-pages 1 --others-dir "$BASE/others"; then
+if start_flapbench record --others "$MANY" --others-pages 2 --others-dir "$BASE/others"; then
 	add_ms=$(field others_add_ms "$TMP/flapbench.out")
 	r=1
 	while [ $r -le "$REPS" ]; do

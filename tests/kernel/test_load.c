@@ -29,7 +29,7 @@
 /* Recorder settings the library accepts: every one must verify. */
 static const struct flap_recorder_opts variants[] = {
 	{.ring_pages = 0, .str_max = 0, .buf_max = -1}, /* defaults: 256 / 64 */
-	{.ring_pages = 1, .str_max = FLAP_STR_MAX, .buf_max = FLAP_BUF_MAX},
+	{.ring_pages = FLAP_RING_PAGES_MIN, .str_max = FLAP_STR_MAX, .buf_max = FLAP_BUF_MAX},
 	{.ring_pages = 4, .str_max = 1, .buf_max = 0},
 };
 

@@ -525,8 +525,8 @@ void test_oci_overrides(void)
 	ASSERT_FALSE(st.record, "case-insensitive");
 	ASSERT_OK(parse(ANN("record", "true"), &st, err, sizeof(err)), "record true");
 	ASSERT_TRUE(st.record, "opted in");
-	ASSERT_OK(parse(ANN("ring-pages", "1"), &st, err, sizeof(err)), "ring 1");
-	ASSERT_EQ(st.ring_pages, 1, "ring 1");
+	ASSERT_OK(parse(ANN("ring-pages", "2"), &st, err, sizeof(err)), "ring 2");
+	ASSERT_EQ(st.ring_pages, 2, "ring 2");
 	ASSERT_OK(parse(ANN("ring-pages", "64"), &st, err, sizeof(err)), "ring 64");
 	ASSERT_EQ(st.ring_pages, 64, "ring 64");
 	ASSERT_OK(parse(ANN("ring-pages", "4096"), &st, err, sizeof(err)), "ring 4096");
@@ -558,7 +558,8 @@ void test_oci_overrides(void)
 	    "annotation flap-recorder.io/record is \"yes\", want \"true\" or \"false\"");
 	BAD(ANN("record", "0"), "want \"true\" or \"false\"");
 	BAD(ANN("record", ""), "annotation flap-recorder.io/record is empty");
-	BAD(ANN("ring-pages", "0"), "want a power of two from 1 to 4096");
+	BAD(ANN("ring-pages", "0"), "want a power of two from 2 to 4096");
+	BAD(ANN("ring-pages", "1"), "want a power of two from 2 to 4096");
 	BAD(ANN("ring-pages", "3"), "ring-pages is \"3\", want a power of two");
 	BAD(ANN("ring-pages", "8192"), "want a power of two");
 	BAD(ANN("ring-pages", "-4"), "want a power of two");
