@@ -213,7 +213,7 @@ sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan SANITIZE=1 test-unit
 
 bench: deps-check
-	$(Q)$(MAKE) --no-print-directory $(BENCH_BIN) $(TEST_HELPERS)
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS)
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
 		QUICK=$(QUICK) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 

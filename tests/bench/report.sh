@@ -243,6 +243,28 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	echo "64 + 1 pages per CPU per container: $((65 * 4 * ncpu)) KiB."
 	echo
 
+	if [ -s "$OUT/crash_latency.csv" ]; then
+		echo "## Crash to dump file"
+		echo
+		echo "A crasher under \`flap-recorder run\` (real daemon) writes CLOCK_REALTIME just before it"
+		echo "dereferences NULL; the latency is the dump file's ctime (it appears when"
+		echo "\`flap_dump_save()\` renames it into place) minus that moment. Every dump was checked to"
+		echo "end with the crasher's last calls."
+		echo
+		echo "| crashes | median ms | p99 ms | max ms | events per dump (median) |"
+		echo "|---|---|---|---|---|"
+		awk -F, 'NR > 1 { v[++n] = $2; e[n] = $3 } END {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) {
+				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+				if (e[j] < e[i]) { t = e[i]; e[i] = e[j]; e[j] = t } }
+			p = int(n * 0.99 + 0.999); if (p > n) p = n
+			printf "| %d | %.1f | %.1f | %.1f | %d |\n", n, v[int((n + 1) / 2)] / 1e6, v[p] / 1e6, v[n] / 1e6, e[int((n + 1) / 2)]
+		}' "$OUT/crash_latency.csv"
+		echo
+		echo "Target: the dump on disk within 100 ms of the fatal signal."
+		echo
+	fi
+
 	echo "## Untraced cost with many traced cgroups"
 	echo
 	awk -F, "$AWK_LIB"' NR > 1 { v[$1] = v[$1] " " $3; if ($1 == "untraced_many") { n = $4; a = $5 } }

@@ -410,6 +410,13 @@ done
 sysctl -qw kernel.bpf_stats_enabled="$STATS_OLD"
 STATS_OLD=
 
+# ---- crash to dump file ------------------------------------------------------------
+if [ -n "${FLAP:-}" ] && [ -x "$FLAP" ] && [ -x "$HELPERS/crasher" ]; then
+	log "bench: crash to dump file"
+	N=$([ "$QUICK" = 1 ] && echo 20 || echo 100) FLAP=$FLAP HELPERS=$HELPERS OUT=$OUT \
+		sh "$(dirname "$0")/crash_latency.sh" >>"$LOG" 2>&1 || log "bench: crash latency failed (see $LOG)"
+fi
+
 # ---- environment ---------------------------------------------------------------
 T_END=$(now_ns)
 ENVF=$OUT/env.txt

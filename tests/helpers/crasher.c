@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void known_calls(const char *tag)
@@ -31,8 +32,24 @@ static void known_calls(const char *tag)
 	syscall(SYS_getppid);
 }
 
+/* With FLAP_CRASH_TS set, write the CLOCK_REALTIME ns of the fault there
+ * first (the crash-latency benchmark measures from this moment). */
+static void stamp(void)
+{
+	const char *path = getenv("FLAP_CRASH_TS");
+	struct timespec ts;
+	FILE *f;
+
+	if (!path || !(f = fopen(path, "w")))
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(f, "%lld\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	fclose(f);
+}
+
 static void segv(void)
 {
+	stamp();
 	/* The pointer itself is volatile: the compiler must really store. */
 	volatile int *volatile p = NULL;
 
