@@ -111,7 +111,7 @@ $(SYSCALLS_H): recorder/gen-syscalls.sh recorder/syscalls_$(SC_ARCH).meta $(UNIS
 syscall-meta:
 	sh recorder/gen-syscalls.sh --capture > recorder/syscalls_$(SC_ARCH).meta
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/flap.h $(OUTPUT)/vmlinux.h $(SYSCALLS_H) | $(OUTPUT)/bpf
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h $(SYSCALLS_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

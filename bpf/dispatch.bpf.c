@@ -14,25 +14,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "flap.h"
+#include "table.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-/* cgroup id & (FLAP_TABLE_SIZE - 1) -> {id, slot}; mmapped by userspace. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FLAP_TABLE_SIZE);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct flap_slot);
-} cgroup_table SEC(".maps");
-
-/* Ids whose table entry is taken by another id: cgroup id -> slot. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FLAP_MAX_RECORDERS);
-	__type(key, __u64);
-	__type(value, __u32);
-} cgroup_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -48,30 +32,10 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } recorders_exit SEC(".maps");
 
-/*
- * Returns the recorder slot of the current task's cgroup, or -1 when the
- * cgroup is not traced. The id is kernfs_node.id of the task's cgroup in the
- * default (v2) hierarchy: what bpf_get_current_cgroup_id() returns and the
- * inode number of the cgroup2 directory, without the helper call.
- */
+/* The recorder slot of the current task's cgroup, or -1. */
 static __always_inline int current_slot(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct flap_slot *e;
-	__u32 idx, *slot;
-	__u64 id;
-
-	id = task->cgroups->dfl_cgrp->kn->id;
-	idx = id & (FLAP_TABLE_SIZE - 1);
-	e = bpf_map_lookup_elem(&cgroup_table, &idx);
-	if (!e)
-		return -1;
-	if (e->cgid == id)
-		return e->slot;
-	if (!(e->flags & FLAP_SLOT_F_COLLIDE))
-		return -1;
-	slot = bpf_map_lookup_elem(&cgroup_slots, &id);
-	return slot ? (int)*slot : -1;
+	return cgroup_slot(task_cgroup_id(bpf_get_current_task_btf()));
 }
 
 SEC("tp_btf/sys_enter")

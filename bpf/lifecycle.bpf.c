@@ -11,23 +11,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "flap.h"
+#include "table.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FLAP_TABLE_SIZE);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct flap_slot);
-} cgroup_table SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FLAP_MAX_RECORDERS);
-	__type(key, __u64);
-	__type(value, __u32);
-} cgroup_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -41,19 +27,6 @@ struct {
 	__type(value, __u64);
 } lifecycle_lost SEC(".maps");
 
-static __always_inline bool traced(__u64 id)
-{
-	__u32 idx = id & (FLAP_TABLE_SIZE - 1);
-	struct flap_slot *e;
-
-	e = bpf_map_lookup_elem(&cgroup_table, &idx);
-	if (!e)
-		return false;
-	if (e->cgid == id)
-		return true;
-	return (e->flags & FLAP_SLOT_F_COLLIDE) && bpf_map_lookup_elem(&cgroup_slots, &id);
-}
-
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
@@ -66,8 +39,8 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	 * exit code (a fatal signal in any thread kills the whole group). */
 	if (task->pid != task->tgid)
 		return 0;
-	id = task->cgroups->dfl_cgrp->kn->id;
-	if (!traced(id))
+	id = task_cgroup_id(task);
+	if (cgroup_slot(id) < 0)
 		return 0;
 	e = bpf_ringbuf_reserve(&lifecycle_rb, sizeof(*e), 0);
 	if (!e) {
