@@ -31,7 +31,7 @@ FAIL=0
 FAILED=
 # Host paths podman may create whatever its flags (rootful podman always makes
 # /run/containers/networks; containers.conf keeps the others away): the ones
-# absent now are removed at exit.
+# absent now are removed at exit, if podman ran.
 HOST_PATHS="/run/containers/networks /run/containers /etc/containers/networks/netavark.lock
 /etc/containers/networks /etc/cni/net.d/cni.lock"
 HOST_NEW=
@@ -47,7 +47,12 @@ cleanup() {
 			timeout 20 runc --root "$RUNC_ROOT" delete --force "$id" > /dev/null 2>&1
 		done
 	fi
-	[ -d "$PM/root" ] && pm rm --all --force --time 0 > /dev/null 2>&1
+	if [ -d "$PM/root" ]; then
+		pm rm --all --force --time 0 > /dev/null 2>&1
+		for p in $HOST_NEW; do
+			if [ -d "$p" ]; then rmdir "$p"; elif [ -e "$p" ]; then rm -f "$p"; fi 2>/dev/null
+		done
+	fi
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
 	# Whatever is left in our cgroups (conmon, a stuck container) is ours.
 	for m in $(cgroup_mounts); do
@@ -62,9 +67,6 @@ cleanup() {
 		done
 		[ -d "$m/$CG" ] && echo "cleanup: could not remove $m/$CG"
 	done
-	for p in $HOST_NEW; do
-		if [ -d "$p" ]; then rmdir "$p"; elif [ -e "$p" ]; then rm -f "$p"; fi 2>/dev/null
-	done
 	grep -F " $WORK/" /proc/mounts | awk '{ print $2 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$WORK"
 }
@@ -73,7 +75,8 @@ trap cleanup EXIT
 f() { "$FLAP" --socket "$SOCK" "$@"; }
 R() { timeout 30 runc --root "$RUNC_ROOT" "$@"; }
 
-# pm ARGS: podman with all of its state under $PM. The runc wrapper keeps
+# pm ARGS: podman with all of its state under $PM, hooks from $PM/hooks.d
+# (or $PM_HOOKS). The runc wrapper keeps
 # runc's state there too (a --runtime-flag is not passed on to the
 # `podman container cleanup` that conmon runs at exit, a wrapper path is);
 # containers.conf keeps the network backend's files out of /etc.
@@ -81,7 +84,7 @@ pm() {
 	CONTAINERS_CONF=$PM/containers.conf timeout 60 podman --root "$PM/root" \
 		--runroot "$PM/runroot" --tmpdir "$PM/tmp" --runtime "$PM/bin/runc" \
 		--cgroup-manager cgroupfs --events-backend file --network-config-dir "$PM/net" \
-		--hooks-dir "$PM/hooks.d" "$@"
+		--hooks-dir "${PM_HOOKS:-$PM/hooks.d}" "$@"
 }
 
 # podman run options needed on this kind of machine: no crun (hybrid cgroups),
@@ -218,7 +221,8 @@ hook_entries() {
 hook_entries_logged() {
 	jq -nc --arg f "$FLAP" --arg s "$SOCK" --arg w "$WORK/$1" '
 		["createRuntime", "poststop"] | map({key: ., value: [{path: "/bin/sh", timeout: 5,
-			args: ["sh", "-c", "cat > \($w).\(.).json; exec \($f) --socket \($s) hook \(.) < \($w).\(.).json 2> \($w).\(.).err"]}]})
+			args: ["sh", "-c", "cat > \($w).\(.).json; exec \($f) --socket \($s) hook \(.)" +
+				" < \($w).\(.).json 2> \($w).\(.).err"]}]})
 		| from_entries'
 }
 
@@ -277,13 +281,14 @@ make_hooks_d() {
 # runc create/start/delete: createRuntime registers the container with its pod
 # names before it runs, dump shows its calls, poststop marks it stopped.
 test_runc_hooks() {
-	local id out
+	local id out uid
+	uid=$(k8s_ann oci-web shop nginx | jq -r '.["io.kubernetes.pod.uid"]')
 	id=$(make_bundle r1 '["/bin/workload","r1","15","20"]' "$(k8s_ann oci-web shop nginx)" \
 		"$(hook_entries)") || return 1
 	R create --bundle "$BUNDLES/r1" "$id" < /dev/null > "$WORK/r1.out" 2>&1 ||
 		{ echo "    runc create failed:"; cat "$WORK/r1.out"; return 1; }
 	expect "registered at create: pod, namespace, container, id, uid" has_entry oci-web shop \
-		".container == \"nginx\" and .container_id == \"$id\" and .pod_uid == \"$(k8s_ann oci-web shop nginx | jq -r '.["io.kubernetes.pod.uid"]')\"" &&
+		".container == \"nginx\" and .container_id == \"$id\" and .pod_uid == \"$uid\"" &&
 	expect "list shows pod/ns/container" grepq -E "^nginx +shop +oci-web +nginx " <<< "$(f list)" || return 1
 	R start "$id" || { echo "    runc start failed"; return 1; }
 	for _ in $(seq 100); do
@@ -346,7 +351,8 @@ test_two_containers() {
 	expect "db's calls" grepq '"/flap/mdb-29"' <<< "$out" &&
 	expect "web's calls labelled [web]" [ -z "$(grep '"/flap/mweb-' <<< "$out" | grep -v '\[web\]')" ] &&
 	expect "db's calls labelled [db]" [ -z "$(grep '"/flap/mdb-' <<< "$out" | grep -v '\[db\]')" ] &&
-	expect "every event line labelled" [ -z "$(grep -v '^#' <<< "$out" | grep -vE '^\[(web|db)\] +[0-9:.]+ \[pid ')" ] &&
+	expect "every event line labelled" \
+		[ -z "$(grep -v '^#' <<< "$out" | grep -vE '^\[(web|db)\] +[0-9:.]+ \[pid ')" ] &&
 	expect "merged by time" sorted_by_time "$out" &&
 	expect "interleaved (the two ran together)" [ "$(grep -o '/flap/m[a-z]*-' <<< "$out" | uniq | wc -l)" -gt 2 ]
 }
@@ -420,7 +426,7 @@ test_podman_no_binary() {
 	[ -d "$WORK/prootfs" ] || cp -a "$ROOTFS" "$WORK/prootfs" || return 1
 	mkdir -p "$PM/hooks-nobin" && make_hooks_d "$PM/hooks-nobin" "$WORK/not-installed/flap-recorder" ||
 		return 1
-	pm --hooks-dir "$PM/hooks-nobin" "${PM_RUN[@]}" --annotation io.kubernetes.pod.name=oci-nobin \
+	PM_HOOKS=$PM/hooks-nobin pm "${PM_RUN[@]}" --annotation io.kubernetes.pod.name=oci-nobin \
 		--annotation io.kubernetes.pod.namespace=pmns --rootfs "$WORK/prootfs" \
 		/bin/sh -c 'exit 5' > "$WORK/pm3.out" 2>&1; st=$?
 	expect "container ran, exit 5 (got $st)" [ "$st" = 5 ] || { cat "$WORK/pm3.out"; return 1; }
@@ -494,7 +500,7 @@ test_hook_bad_stdin() {
 	local name input err st strict
 	while IFS='|' read -r name input; do
 		for strict in "" --strict; do
-			err=$(printf '%s' "$input" | "$FLAP" --socket "$SOCK" hook $strict createRuntime 2>&1 > /dev/null); st=$?
+			err=$(printf '%s' "$input" | f hook $strict createRuntime 2>&1 > /dev/null); st=$?
 			expect "$name ${strict:-default}: exit ${strict:+1}${strict:-0} (got $st)" \
 				[ "$st" = "$([ -n "$strict" ] && echo 1 || echo 0)" ] &&
 			expect "$name ${strict:-default}: one line ($err)" [ "$(wc -l <<< "$err")" = 1 ] &&
@@ -507,35 +513,37 @@ test_hook_bad_stdin() {
 		empty|
 		not json|hello
 	EOF
-	err=$(echo '{"ociVersion":"1.0.2","id":"bad1","pid":12' | "$FLAP" --socket "$SOCK" hook createRuntime 2>&1)
+	err=$(f hook createRuntime 2>&1 <<< '{"ociVersion":"1.0.2","id":"bad1","pid":12')
 	expect "truncated: says truncated ($err)" grepq -i 'truncated' <<< "$err" &&
-	err=$(echo '{"ociVersion":"1.0.2","id":"bad2","status":"creating"}' | "$FLAP" --socket "$SOCK" hook createRuntime 2>&1)
+	err=$(f hook createRuntime 2>&1 <<< '{"ociVersion":"1.0.2","id":"bad2","status":"creating"}')
 	expect "no pid: says so ($err)" grepq 'container bad2: .*no pid' <<< "$err" &&
-	expect "nothing registered" [ -z "$(f list -o json | jq -r '.[] | select(.container_id | startswith("bad")) | .name')" ]
+	expect "nothing registered" \
+		[ -z "$(f list -o json | jq -r '.[] | select(.container_id | startswith("bad")) | .name')" ]
 }
 
 # The daemon refuses the peer and closes without reading the request (here:
 # a non-root hook): the hook must not die of SIGPIPE (exit 141 aborts the
 # container), it prints the daemon's answer and exits 0.
 test_hook_refused() {
-	local state err st n=0 i
+	local state err st n=0 modes m p
 	command -v setpriv > /dev/null || { echo "    setpriv missing"; return 1; }
 	state="{\"ociVersion\":\"1.0.2\",\"id\":\"refused\",\"status\":\"creating\",\"pid\":$$}"
+	modes=$(stat -c '%a %n' "$WORK" "$(dirname "$SOCK")" "$SOCK")
 	chmod 0755 "$WORK" "$(dirname "$SOCK")" && chmod 0666 "$SOCK" || return 1
-	for i in $(seq 20); do
+	for _ in $(seq 20); do
 		err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FLAP" --socket "$SOCK" \
 			hook createRuntime <<< "$state" 2>&1); st=$?
 		[ "$st" = 0 ] && grepq 'container refused: not recorded: permission denied' <<< "$err" &&
 			n=$((n + 1))
 	done
-	chmod 0700 "$WORK" "$(dirname "$SOCK")"; chmod 0600 "$SOCK"
+	while read -r m p; do chmod "$m" "$p"; done <<< "$modes"
 	expect "20 of 20 refused hooks exit 0 with the reason (got $n; last: exit $st, $err)" [ "$n" = 20 ]
 }
 
 # ---- runner ---------------------------------------------------------------------
 
-ALL="test_hook_bad_stdin test_hook_refused test_runc_hooks test_runc_crash test_two_containers test_annotations
-test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
+ALL="test_hook_bad_stdin test_hook_refused test_runc_hooks test_runc_crash test_two_containers
+test_annotations test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
 
 [ "$(id -u)" = 0 ] || { echo "e2e tests need root"; exit 1; }
 for c in runc jq chroot readelf; do
@@ -558,8 +566,6 @@ done
 stop_daemon || { echo "daemon did not exit cleanly"; FAIL=$((FAIL + 1)); }
 if [ $FAIL -ne 0 ]; then
 	echo "--- daemon log ---"; tail -40 "$WORK/daemon.log"
-fi
-if [ -n "${KEEP_LOG:-}" ]; then cp "$WORK/daemon.log" "$KEEP_LOG"
 fi
 echo "oci e2e summary: $PASS PASSED, $FAIL FAILED${FAILED:+ (}${FAILED# }${FAILED:+)}"
 [ $FAIL -eq 0 ]
