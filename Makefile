@@ -7,12 +7,24 @@
 #   make            build/flap-recorder
 #   make deps       install build and test dependencies (apt-get, root)
 #   make test       unit tests, kernel tests (root), end-to-end tests
+#   make test SANITIZE=1   the same, built with ASan+UBSan into build/asan
+#   make test-valgrind     unit tests under valgrind
+#   make fuzz       every libFuzzer target for FUZZ_TIME seconds (default 60)
 #   make demo       build, start the recorder, crash a workload, print its dump
 #   make bench      benchmarks (tests/bench), numbers into build/bench/
 #   make fmt        clang-format -i;  make fmt-check  check only
 #   V=1             verbose
 
+# SANITIZE=1: library, CLI and tests with ASan+UBSan, in their own build
+# directory (the test helpers and examples stay plain: they must die of
+# real signals). VALGRIND=1: the unit tests under valgrind.
+SANITIZE   ?=
+VALGRIND   ?=
+ifeq ($(SANITIZE),1)
+OUTPUT     ?= build/asan
+else
 OUTPUT     ?= build
+endif
 ARCH       ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 SC_ARCH    ?= $(shell uname -m | sed -e 's/aarch64/arm64/')
 CLANG      ?= clang
@@ -37,13 +49,16 @@ endif
 .DEFAULT_GOAL := all
 
 LIBS_PC := libbpf libuv libprotobuf-c libelf json-c
-SANITIZE ?=
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -fstack-protector-strong
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS  += -fsanitize=address,undefined
+# Every finding is fatal: a leak, an overflow, undefined behaviour. The
+# daemon and the CLI of the e2e tests inherit these.
+export ASAN_OPTIONS  ?= detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1
+export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 else
 CFLAGS   += -D_FORTIFY_SOURCE=2
 endif
@@ -79,8 +94,8 @@ HELPER_SRCS  := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
-.PHONY: all bpf proto test test-unit test-kernel test-e2e bench demo deps deps-check \
-	clean fmt fmt-check lint install sanitize fuzz syscall-meta
+.PHONY: all bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
+	clean fmt fmt-check lint install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
 bpf: $(BPF_SKELS)
@@ -162,7 +177,9 @@ $(OUTPUT)/obj/tests/runner_%.o: tests/lib/runner.c $(OUTPUT)/tests/%_list.inc
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DTEST_LIST='"tests/$*_list.inc"' -c $< -o $@
 
-$(OUTPUT)/tests/unit_tests: $(OUTPUT)/obj/tests/runner_unit.o $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS)) $(TEST_LIB) $(LIBFLAP)
+# The unit tests drive the control server (ctl.c) on a fake daemon, so the
+# archive's daemon.o and registry.o are never linked into them.
+$(OUTPUT)/tests/unit_tests: $(OUTPUT)/obj/tests/runner_unit.o $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS)) $(TEST_LIB) $(OUTPUT)/obj/tests/lib/fake_daemon.o $(LIBFLAP)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -191,17 +208,54 @@ $(BENCH_BIN): $(OUTPUT)/obj/tests/bench/flapbench.o $(LIBFLAP) | $(OUTPUT)/tests
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# Exact checks for the stress, fault and persistence tests (tests/e2e/).
+FLAPCHECK := $(OUTPUT)/tests/flapcheck
+$(FLAPCHECK): $(OUTPUT)/obj/tests/e2e/flapcheck.o $(LIBFLAP) | $(OUTPUT)/tests
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+ifeq ($(SANITIZE),1)
+# The e2e tests run the daemon and the CLI under the sanitizers: their
+# reports go to files, so one from a command whose exit status a test does
+# not look at (a pipe, a daemon's exit) fails the run all the same.
+SAN_LOGS      := $(abspath $(OUTPUT))/sanitizer-logs
+SAN_LOG_START := rm -rf $(SAN_LOGS); mkdir -p $(SAN_LOGS); \
+	export ASAN_OPTIONS="$(ASAN_OPTIONS):log_path=$(SAN_LOGS)/asan" \
+	UBSAN_OPTIONS="$(UBSAN_OPTIONS):log_path=$(SAN_LOGS)/ubsan";
+SAN_LOG_CHECK := if [ -n "$$(ls -A $(SAN_LOGS))" ]; then echo "sanitizer reports:"; \
+	cat $(SAN_LOGS)/*; rc=1; fi;
+endif
+
+ifeq ($(VALGRIND),1)
+# Each test runs in a forked child; valgrind checks every child's leaks and
+# errors when it exits, and fails it with status 1.
+TEST_WRAP := valgrind -q --error-exitcode=1 --leak-check=full --track-origins=yes \
+	     --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible
+endif
+
 test-unit: $(OUTPUT)/tests/unit_tests
-	$(OUTPUT)/tests/unit_tests $(TEST_ARGS)
+	$(TEST_WRAP) $(OUTPUT)/tests/unit_tests $(TEST_ARGS)
+
+test-valgrind:
+	$(Q)$(MAKE) --no-print-directory VALGRIND=1 test-unit
 
 test-kernel: $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(BIN)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-kernel: needs root (real BPF, real cgroups)"; \
 	else $(OUTPUT)/tests/kernel_tests --strict $(TEST_ARGS); fi
 
-test-e2e: $(BIN) $(TEST_HELPERS)
+test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-e2e: needs root"; \
+	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); $(SAN_LOG_START) \
+		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
+		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
+		bash tests/e2e/decode.sh || rc=1; \
+		$(SAN_LOG_CHECK) exit $$rc; fi
+
+# The stress, fault and persistence tests alone (also part of test-e2e).
+stress: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIP stress: needs root"; \
 	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); \
-		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; exit $$rc; fi
+		bash tests/e2e/persist.sh; rc=$$?; bash tests/e2e/stress.sh || rc=1; exit $$rc; fi
 
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS)
@@ -211,6 +265,63 @@ test: deps-check
 
 sanitize:
 	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/asan SANITIZE=1 test-unit
+
+# ---- fuzzing ------------------------------------------------------------------
+# libFuzzer targets (tests/fuzz/fuzz_<name>.c), built with clang under
+# ASan+UBSan into $(OUTPUT)/fuzz/. `make fuzz` runs each for FUZZ_TIME
+# seconds on a copy of its seed corpus (tests/fuzz/corpus/<name>, left as it
+# is) and fails on the first crash, leak or timeout; the input that did it is
+# kept as $(OUTPUT)/fuzz/crash-<name>-*.
+FUZZ_TIME    ?= 60
+FUZZ_CC      ?= $(CLANG)
+FUZZ_TARGETS := dump decode oci ctl
+FUZZ_DIR     := $(OUTPUT)/fuzz
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Wno-format-nonliteral
+# The library, instrumented, as an archive: a target links only what it
+# needs of it, and fuzz_ctl its fake daemon instead of daemon.o/registry.o.
+FUZZ_LIB     := $(FUZZ_DIR)/libflap.a
+FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS)) \
+		$(patsubst $(OUTPUT)/proto/%.c,$(FUZZ_DIR)/obj/proto/%.o,$(PROTO_C))
+FUZZ_EXTRA_ctl := tests/lib/fake_daemon.c
+FUZZ_ARGS_dump   := -max_len=65536
+FUZZ_ARGS_decode := -max_len=20000
+FUZZ_ARGS_oci    := -max_len=8192 -dict=tests/fuzz/oci.dict
+FUZZ_ARGS_ctl    := -max_len=4096
+
+$(FUZZ_DIR)/obj/recorder/%.o: recorder/%.c $(GENERATED)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/obj/proto/%.o: $(OUTPUT)/proto/%.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(filter-out -Wmissing-prototypes -Wshadow,$(FUZZ_CFLAGS)) \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) $(CPPFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/lib/fake_daemon.c $(FUZZ_LIB)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer $(FUZZ_SAN) \
+		$(CPPFLAGS) -Itests/lib $< $(FUZZ_EXTRA_$*) $(FUZZ_LIB) $(LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz-run-%: $(FUZZ_DIR)/fuzz_%
+	$(Q)rm -rf $(FUZZ_DIR)/corpus-$* && mkdir -p $(FUZZ_DIR)/corpus-$*
+	$(Q)cp tests/fuzz/corpus/$*/* $(FUZZ_DIR)/corpus-$*/
+	$(Q)echo "  FUZZ     $* for $(FUZZ_TIME)s"
+	$(Q)$< -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 $(FUZZ_ARGS_$*) \
+		-artifact_prefix=$(FUZZ_DIR)/crash-$*- $(FUZZ_DIR)/corpus-$* \
+		> $(FUZZ_DIR)/$*.log 2>&1 || { tail -60 $(FUZZ_DIR)/$*.log; exit 1; }
+	$(Q)grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/$*.log | sed 's/^/           $*: /'
+
+fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS)

@@ -22,6 +22,8 @@
 #define FLAP_TABLE_SIZE 16384
 /* Syscall numbers covered by the kind table (x86_64 and arm64 are < 512). */
 #define FLAP_NR_MAX 512
+/* Words of a recorder's syscall filter bitmap (bit nr: record syscall nr). */
+#define FLAP_FILTER_WORDS (FLAP_NR_MAX / 64)
 
 /* Bytes of records in one block, and the slack behind it that lets a
  * record started near the end be written before the block is flushed. */
@@ -43,7 +45,7 @@
 /* Largest record the BPF side can write: header, ret, six args, captures. */
 #define FLAP_REC_MAX                                                                    \
 	(sizeof(struct flap_rec_thread) + sizeof(struct flap_rec_syscall) + 8 + 6 * 8 + \
-	 FLAP_MAX_CAPS * (sizeof(struct flap_cap_hdr) + FLAP_STR_MAX + 1))
+	 FLAP_MAX_CAPS * (sizeof(struct flap_cap_hdr) + FLAP_CAP_MAX))
 
 /* Record types (flap_rec_hdr.type). */
 enum flap_rec_type {
@@ -209,17 +211,59 @@ _Static_assert(sizeof(struct flap_exit_event) == 48, "flap_exit_event layout");
 /*
  * Syscall kind word (one per syscall number): what the recorder captures.
  * bits 0-2 nargs, bit 3 FLAP_SC_AT_ENTER, bit 4 FLAP_SC_NORETURN,
- * bits 8 + 4*i .. 11 + 4*i: kind of argument i (enum flap_arg_kind).
+ * bits 5-7 the size class of the call's struct and array captures
+ * (FLAP_SC_SIZE(), FLAP_KIND_SIZE()), bits 8 + 4*i .. 11 + 4*i: kind of
+ * argument i (enum flap_arg_kind).
+ *
+ * The bytes of a capture are interpreted by the kind of its argument in
+ * the syscall table; the formats of the structured kinds are:
+ *   SOCKADDR_IN, STRUCT_*, ARRAY*: the bytes as in user memory (a prefix);
+ *   SOCKADDR_OUT: __u32 length the call returned, then the address bytes;
+ *   IOV_*: per iovec a struct flap_iov_cap, then its data prefix;
+ *   ARGV: the strings, each NUL-terminated (a cut last one has no NUL);
+ *   ENVP: __u32 number of entries.
+ * FLAP_CAP_F_TRUNC says that more elements (or bytes) existed than kept.
  */
 enum flap_arg_kind {
-	FLAP_ARG_VAL = 0,     /* a plain value */
-	FLAP_ARG_STR = 1,     /* NUL-terminated input string (path, name) */
-	FLAP_ARG_BUF_IN = 2,  /* input buffer, length = next argument */
-	FLAP_ARG_BUF_OUT = 3, /* output buffer, length = return value */
+	FLAP_ARG_VAL = 0,	   /* a plain value */
+	FLAP_ARG_STR = 1,	   /* NUL-terminated input string (path, name) */
+	FLAP_ARG_BUF_IN = 2,	   /* input buffer, length = next argument */
+	FLAP_ARG_BUF_OUT = 3,	   /* output buffer, length = return value */
+	FLAP_ARG_SOCKADDR_IN = 4,  /* struct sockaddr, length = next argument */
+	FLAP_ARG_SOCKADDR_OUT = 5, /* struct sockaddr filled by the call, length at *next arg */
+	FLAP_ARG_IOV_IN = 6,	   /* struct iovec array, count = next argument; data written */
+	FLAP_ARG_IOV_OUT = 7,	   /* the same, data read by the call (at most ret bytes) */
+	FLAP_ARG_ARGV = 8,	   /* NULL-terminated string array (execve argv), at entry */
+	FLAP_ARG_STRUCT_IN = 9,	   /* FLAP_KIND_SIZE() bytes the call reads */
+	FLAP_ARG_STRUCT_OUT = 10,  /* FLAP_KIND_SIZE() bytes the call wrote (ret >= 0) */
+	FLAP_ARG_ARRAY = 11,	   /* next argument elements of FLAP_KIND_SIZE(), at exit */
+	FLAP_ARG_ARRAY_RET = 12,   /* ret elements of FLAP_KIND_SIZE() the call filled */
+	FLAP_ARG_ENVP = 13,	   /* NULL-terminated pointer array: only its length */
+	FLAP_ARG_KIND_MAX = 13,
 };
+
+/* Capture bounds of the structured kinds. */
+#define FLAP_CAP_MAX	  (FLAP_STR_MAX + 2) /* bytes of any one capture */
+#define FLAP_SOCKADDR_MAX 128		     /* sizeof(struct sockaddr_storage) */
+#define FLAP_IOV_MAX	  4		     /* iovecs described per call */
+#define FLAP_ARGV_MAX	  32		     /* argv strings kept (within the string size) */
+#define FLAP_ENVP_MAX	  256		     /* envp entries counted */
+#define FLAP_ARRAY_MAX	  192		     /* bytes of an ARRAY capture */
+
+/* One iovec of an IOV capture, followed by @kept bytes of its data. */
+struct flap_iov_cap {
+	__u32 len_lo; /* iov_len as the caller gave it (two halves: records are packed) */
+	__u32 len_hi;
+	__u32 kept; /* data bytes that follow */
+};
+_Static_assert(sizeof(struct flap_iov_cap) == 12, "flap_iov_cap layout");
 
 #define FLAP_SC_AT_ENTER (1u << 3) /* record at enter: regs are gone at exit */
 #define FLAP_SC_NORETURN (1u << 4) /* never returns on success (exit, exit_group) */
+/* Size classes 0-7: 0, 4, 8, 12, 16, 24, 32 and 64 bytes (one byte each). */
+#define FLAP_SIZE_CLASSES 0x402018100c080400ULL
+#define FLAP_SC_SIZE(cls) ((__u32)(cls) << 5)
+#define FLAP_KIND_SIZE(k) ((__u32)(FLAP_SIZE_CLASSES >> (((k) >> 5 & 7) * 8)) & 0xff)
 #define FLAP_KINDS(nargs, flags, k0, k1, k2, k3, k4, k5)                                \
 	((nargs) | (flags) | ((k0) << 8) | ((k1) << 12) | ((k2) << 16) | ((k3) << 20) | \
 	 ((k4) << 24) | ((__u32)(k5) << 28))

@@ -17,6 +17,18 @@
  * Calls whose registers are gone at exit (execve) or that never return (exit,
  * exit_group) are written as ENTER records at entry.
  *
+ * Captures follow the argument kinds of the generated syscall table
+ * (bpf/flap.h enum flap_arg_kind): strings and buffers (put_cap()), and the
+ * structured kinds (put_xcap(): sockaddrs, iovec arrays, execve's argv,
+ * fixed-size structs such as struct stat or sigaction, pollfd arrays). They
+ * are global functions, verified once; a call without such arguments never
+ * reaches them.
+ *
+ * A recorder may record only a set of syscalls (cfg_filter, cfg_syscalls:
+ * a bitmap by number in .rodata). The check is the first thing both
+ * programs do; without a filter the verifier removes it (cfg_filter is a
+ * known constant of the frozen .rodata), so it costs nothing then.
+ *
  * Records are appended to a per-CPU staging block; a full block goes to the
  * perf ring with a single bpf_perf_event_output(), the expensive call here.
  * A writer preempted by another writer of the same recorder on the same CPU
@@ -34,6 +46,15 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u64 cfg_cgroup_id = 0;
 const volatile __u32 cfg_str_max = FLAP_STR_DEFAULT; /* <= FLAP_STR_MAX */
 const volatile __u32 cfg_buf_max = FLAP_BUF_DEFAULT; /* <= FLAP_BUF_MAX, 0 = no buffers */
+/* With cfg_filter set, only syscalls whose bit is set in cfg_syscalls are
+ * recorded (numbers past the bitmap: with cfg_filter bit 1). */
+const volatile __u32 cfg_filter = 0;
+const volatile __u64 cfg_syscalls[FLAP_FILTER_WORDS] = {};
+/* Worst-case capture bytes per syscall number (see caps_need()); the
+ * default, for a loader that does not fill it in, fits any call. */
+const volatile __u16 cfg_caps_need[FLAP_NR_MAX] = {
+	[0 ... FLAP_NR_MAX - 1] = FLAP_MAX_CAPS * (sizeof(struct flap_cap_hdr) + FLAP_CAP_MAX),
+};
 
 /* Set by a reader while it copies this recorder's rings (recorder/ring.c). */
 volatile __u32 frozen = 0;
@@ -94,6 +115,20 @@ static __always_inline __u32 kinds_of(__u64 nr)
 	 * the bounds check did not cover. */
 	asm volatile("" : "+r"(i));
 	return syscall_kinds[i & (FLAP_NR_MAX - 1)];
+}
+
+/* True when the recorder's syscall filter leaves out syscall @nr. */
+static __always_inline bool filtered_out(__u64 nr)
+{
+	__u64 i = nr;
+
+	if (!cfg_filter)
+		return false;
+	if (nr >= FLAP_NR_MAX)
+		return !(cfg_filter & 2);
+	asm volatile("" : "+r"(i));
+	i &= FLAP_NR_MAX - 1;
+	return !((cfg_syscalls[i >> 6] >> (i & 63)) & 1);
 }
 
 /*
@@ -206,6 +241,311 @@ struct body {
 #define BODY_WIDE(r)   (((r) >> 16) & 0xff)
 #define BODY_FAULTS(r) (((r) >> 24) & 7)
 
+/* Loose bound the verifier sees for a structured capture at st->data + off
+ * (reserve() keeps real records inside the first FLAP_BLOCK_DATA bytes). */
+#define XCAP_OFF_MAX (FLAP_BLOCK_DATA + FLAP_STAGE_SLACK - 2 * (FLAP_CAP_MAX + 64))
+/* Flags in the result of put_iov(), put_argv(), put_envp(). */
+#define XCAP_TRUNC (1 << 16)
+#define XCAP_FAULT (1 << 17)
+
+/*
+ * The loops below run under bpf_loop(): the verifier checks a callback
+ * once, where a bounded loop would be checked once per iteration and path
+ * (the iovec loop alone took 30,000 verified instructions that way). Their
+ * state lives in a struct on the caller's stack; every value read back from
+ * it is bounds-checked again before it is used as an offset.
+ */
+struct iov_loop {
+	struct flap_cpu_state *st;
+	__u64 vec;
+	__u64 left;   /* IOV_OUT: bytes of ret not yet given to an iovec */
+	__u64 budget; /* data bytes still allowed */
+	__u32 off;    /* of the capture's data in st->data */
+	__u32 pos;
+	__u32 cnt;
+	int res;
+};
+
+static long iov_step(__u32 j, struct iov_loop *l)
+{
+	struct {
+		__u64 base;
+		__u64 len;
+	} iov;
+	__u32 off = l->off, pos = l->pos;
+	struct flap_iov_cap *c;
+	__u64 want, n;
+
+	if (j >= l->cnt || !l->st || off > XCAP_OFF_MAX || pos > FLAP_CAP_MAX - sizeof(*c))
+		return 1;
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(l->vec + j * sizeof(iov)))) {
+		l->res |= XCAP_FAULT;
+		return 1;
+	}
+	want = iov.len < l->left ? iov.len : l->left;
+	l->left -= want;
+	n = want < l->budget ? want : l->budget;
+	if (n < want)
+		l->res |= XCAP_TRUNC;
+	l->budget -= n;
+	c = (void *)(l->st->data + off + pos);
+	c->len_lo = iov.len;
+	c->len_hi = iov.len >> 32;
+	c->kept = 0;
+	pos += sizeof(*c);
+	l->pos = pos;
+	if (n > FLAP_STR_MAX)
+		n = FLAP_STR_MAX;
+	if (!n)
+		return 0;
+	if (bpf_probe_read_user(l->st->data + off + pos, n, (void *)iov.base)) {
+		l->res |= XCAP_FAULT;
+		return 1;
+	}
+	c->kept = n;
+	l->pos = pos + n;
+	return 0;
+}
+
+/*
+ * The iovecs of @b's argument @i (count in the next argument), written at
+ * st->data + @off: for each of the first FLAP_IOV_MAX a struct flap_iov_cap
+ * and a prefix of its data, at most cfg_buf_max data bytes in all (and at
+ * most ret for IOV_OUT, whose data the call filled in order).
+ * Return: bytes written, | XCAP_TRUNC when iovecs or data were left out,
+ * | XCAP_FAULT when user memory could not be read.
+ */
+__noinline int put_iov(struct flap_cpu_state *st, __u32 off, __u32 kind_arg, struct body *b)
+{
+	__u32 k = kind_arg & 0xff, i = (kind_arg >> 8) & 7;
+	struct iov_loop l = {};
+
+	if (!st || !b || i > 4 || off > XCAP_OFF_MAX)
+		return 0;
+	l.st = st;
+	l.off = off;
+	l.vec = b->args[i];
+	l.cnt = b->args[i + 1] > FLAP_IOV_MAX ? FLAP_IOV_MAX : b->args[i + 1];
+	if (b->args[i + 1] > FLAP_IOV_MAX)
+		l.res = XCAP_TRUNC;
+	l.left = k == FLAP_ARG_IOV_OUT ? (__u64)b->ret : ~0ULL;
+	l.budget = FLAP_CAP_MAX - FLAP_IOV_MAX * sizeof(struct flap_iov_cap);
+	if (cfg_buf_max < l.budget)
+		l.budget = cfg_buf_max;
+	bpf_loop(FLAP_IOV_MAX, iov_step, &l, 0);
+	return l.res | (l.pos & 0xffff);
+}
+
+struct argv_loop {
+	struct flap_cpu_state *st;
+	__u64 ptr;
+	__u32 off;
+	__u32 pos;
+	__u32 budget;
+	int res;
+};
+
+static long argv_step(__u32 j, struct argv_loop *l)
+{
+	__u32 off = l->off, pos = l->pos, left;
+	__u64 s = 0;
+	long n;
+
+	if (!l->st || off > XCAP_OFF_MAX || pos > FLAP_STR_MAX)
+		return 1;
+	if (bpf_probe_read_user(&s, sizeof(s), (void *)(l->ptr + j * 8))) {
+		l->res |= XCAP_FAULT;
+		return 1;
+	}
+	if (!s) {
+		l->res |= 1; /* the terminating NULL was seen */
+		return 1;
+	}
+	if (pos >= l->budget) {
+		l->res |= XCAP_TRUNC;
+		return 1;
+	}
+	left = l->budget - pos;
+	if (left > FLAP_STR_MAX)
+		left = FLAP_STR_MAX;
+	/* A string that fills what is left may go on: it counts as cut. */
+	n = bpf_probe_read_user_str(l->st->data + off + pos, left + 1, (void *)s);
+	if (n <= 0) {
+		l->res |= XCAP_FAULT;
+		return 1;
+	}
+	if (n > left) {
+		l->pos = pos + left;
+		l->res |= XCAP_TRUNC;
+		return 1;
+	}
+	l->pos = pos + n;
+	return 0;
+}
+
+/*
+ * execve's argv (@ptr) at st->data + @off: the strings one after the other,
+ * each with its NUL, at most FLAP_ARGV_MAX strings and cfg_str_max bytes; a
+ * string cut at the limit is stored without its NUL. Return as put_iov().
+ */
+__noinline int put_argv(struct flap_cpu_state *st, __u32 off, __u64 ptr)
+{
+	struct argv_loop l = {};
+
+	if (!st || off > XCAP_OFF_MAX)
+		return 0;
+	l.st = st;
+	l.off = off;
+	l.ptr = ptr;
+	l.budget = cfg_str_max;
+	bpf_loop(FLAP_ARGV_MAX, argv_step, &l, 0);
+	/* Neither the end nor a fault nor the limit seen: FLAP_ARGV_MAX strings kept. */
+	if (!(l.res & (1 | XCAP_FAULT | XCAP_TRUNC)))
+		l.res |= XCAP_TRUNC;
+	return (l.res & ~1) | (l.pos & 0xffff);
+}
+
+struct envp_loop {
+	__u64 ptr;
+	__u32 count;
+	__u32 done;
+};
+
+static long envp_step(__u32 j, struct envp_loop *l)
+{
+	__u64 s = 0;
+
+	if (bpf_probe_read_user(&s, sizeof(s), (void *)(l->ptr + j * 8)) || !s) {
+		l->done = 1;
+		return 1;
+	}
+	l->count++;
+	return 0;
+}
+
+/*
+ * envp (@ptr): the number of its entries, at most FLAP_ENVP_MAX, as a
+ * __u32 at st->data + @off. Return as put_iov().
+ */
+__noinline int put_envp(struct flap_cpu_state *st, __u32 off, __u64 ptr)
+{
+	struct envp_loop l = {};
+
+	if (!st || off > XCAP_OFF_MAX)
+		return 0;
+	l.ptr = ptr;
+	bpf_loop(FLAP_ENVP_MAX, envp_step, &l, 0);
+	*(__u32 *)(st->data + off) = l.count;
+	return 4 | (l.done ? 0 : XCAP_TRUNC);
+}
+
+/*
+ * Writes the capture of a structured argument (kinds > FLAP_ARG_BUF_OUT,
+ * see flap.h) at st->data + @off; @kind_arg is the kind | index << 8.
+ * Return: the bytes written, 0 when the argument is not captured here
+ * (NULL, not at this point of the call, the call failed), -1 on bad input.
+ */
+__noinline int put_xcap(struct flap_cpu_state *st, __u32 off, __u32 kind_arg, struct body *b)
+{
+	__u32 k = kind_arg & 0xff, i = (kind_arg >> 8) & 7, pre = 0, size;
+	__u64 ptr, next, len = 0;
+	struct flap_cap_hdr *c;
+	__u8 flags = 0;
+	int res;
+
+	if (!st || !b || i > 5 || off > XCAP_OFF_MAX)
+		return -1;
+	ptr = b->args[i];
+	next = i < 5 ? b->args[i + 1] : 0;
+	size = FLAP_KIND_SIZE(b->kinds);
+	if (!ptr)
+		return 0;
+	c = (void *)(st->data + off);
+	switch (k) {
+	case FLAP_ARG_SOCKADDR_IN:
+		if ((__s32)next <= 0)
+			return 0;
+		len = next;
+		break;
+	case FLAP_ARG_SOCKADDR_OUT:
+		/* The length the call stored comes first. */
+		if (!b->at_exit || b->ret < 0 || !next)
+			return 0;
+		if (bpf_probe_read_user(&res, sizeof(res), (void *)next))
+			goto fault;
+		*(__u32 *)(c + 1) = res;
+		pre = 4;
+		len = res > 0 ? res : 0;
+		break;
+	case FLAP_ARG_STRUCT_IN:
+		len = size;
+		break;
+	case FLAP_ARG_STRUCT_OUT:
+		if (!b->at_exit || b->ret < 0)
+			return 0;
+		len = size;
+		break;
+	case FLAP_ARG_ARRAY:
+		if (!b->at_exit)
+			return 0;
+		len = next * size;
+		if (next > FLAP_ARRAY_MAX)
+			len = FLAP_ARRAY_MAX + 1;
+		break;
+	case FLAP_ARG_ARRAY_RET:
+		if (!b->at_exit || b->ret <= 0)
+			return 0;
+		len = (__u64)b->ret * size;
+		if (b->ret > FLAP_ARRAY_MAX)
+			len = FLAP_ARRAY_MAX + 1;
+		break;
+	case FLAP_ARG_IOV_IN:
+	case FLAP_ARG_IOV_OUT:
+		if (k == FLAP_ARG_IOV_OUT && (!b->at_exit || b->ret < 0))
+			return 0;
+		res = put_iov(st, off + sizeof(*c), kind_arg, b);
+		goto packed;
+	case FLAP_ARG_ARGV:
+		res = put_argv(st, off + sizeof(*c), ptr);
+		goto packed;
+	case FLAP_ARG_ENVP:
+		res = put_envp(st, off + sizeof(*c), ptr);
+		goto packed;
+	default:
+		return 0;
+	}
+	if (len > (k <= FLAP_ARG_SOCKADDR_OUT ? FLAP_SOCKADDR_MAX : FLAP_ARRAY_MAX)) {
+		len = k <= FLAP_ARG_SOCKADDR_OUT ? FLAP_SOCKADDR_MAX : FLAP_ARRAY_MAX;
+		/* Whole elements only. */
+		if (size && k >= FLAP_ARG_ARRAY)
+			len -= len % size;
+		flags |= FLAP_CAP_F_TRUNC;
+	}
+	len &= 0xff;
+	if (len && bpf_probe_read_user((__u8 *)(c + 1) + pre, len, (void *)ptr))
+		goto fault;
+	c->arg = i;
+	c->flags = flags;
+	c->len = pre + len;
+	return sizeof(*c) + pre + len;
+packed:
+	if (res & XCAP_FAULT)
+		flags |= FLAP_CAP_F_FAULT;
+	if (res & XCAP_TRUNC)
+		flags |= FLAP_CAP_F_TRUNC;
+	c->arg = i;
+	c->flags = flags;
+	c->len = res & 0xffff;
+	if (c->len > FLAP_CAP_MAX)
+		c->len = 0;
+	return sizeof(*c) + c->len;
+fault:
+	c->arg = i;
+	c->flags = FLAP_CAP_F_FAULT;
+	c->len = 0;
+	return sizeof(*c);
+}
+
 /*
  * Writes the variable part of a record at st->data + @off: the return value
  * (4 or 8 bytes), the arguments (4 or 8 bytes each), then the captures of
@@ -219,6 +559,8 @@ __noinline int put_body(struct flap_cpu_state *st, __u32 off, struct body *b)
 
 	if (!st || !b || off > FLAP_BLOCK_DATA + 64)
 		return 0;
+	/* Keep the checked copy: clang may spill @off before the check. */
+	asm volatile("" : "+r"(off));
 	p = st->data + off;
 	if (b->with_ret)
 		pos += put_val(p + pos, b->ret, &wide, 7);
@@ -236,6 +578,12 @@ __noinline int put_body(struct flap_cpu_state *st, __u32 off, struct body *b)
 
 		if (k == FLAP_ARG_VAL || i >= nargs || ncaps >= FLAP_MAX_CAPS)
 			continue;
+		if (k > FLAP_ARG_BUF_OUT) {
+			n = put_xcap(st, off + pos, k | i << 8, b);
+			if (n == 0)
+				continue;
+			goto got;
+		}
 		if (k == FLAP_ARG_BUF_IN)
 			len = i < 5 ? b->args[i + 1] : 0;
 		else if (k == FLAP_ARG_BUF_OUT)
@@ -243,8 +591,9 @@ __noinline int put_body(struct flap_cpu_state *st, __u32 off, struct body *b)
 		if (k != FLAP_ARG_STR && (cfg_buf_max == 0 || len == 0))
 			continue;
 		n = put_cap(st, off + pos, k | i << 8, b->args[i], len);
+got:
 		if (n < (int)sizeof(struct flap_cap_hdr) ||
-		    n > (int)sizeof(struct flap_cap_hdr) + FLAP_STR_MAX + 1)
+		    n > (int)sizeof(struct flap_cap_hdr) + FLAP_CAP_MAX)
 			break;
 		if (n == sizeof(struct flap_cap_hdr))
 			faults++;
@@ -254,22 +603,21 @@ __noinline int put_body(struct flap_cpu_state *st, __u32 off, struct body *b)
 	return pos | ncaps << 13 | wide << 16 | faults << 24;
 }
 
-/* Worst-case bytes of the captures of a call with @kinds. */
-static __always_inline __u32 caps_need(__u32 kinds)
+/*
+ * Worst-case bytes of the captures of syscall @nr with the recorder's
+ * string and buffer sizes: computed by the loader for every number
+ * (flap_syscall_caps_need() in recorder/syscalls.c, the same rules as
+ * put_body()), so the hot path reads one value instead of walking six
+ * argument kinds.
+ */
+static __always_inline __u32 caps_need(__u64 nr)
 {
-	__u32 need = 0, ncaps = 0;
+	__u64 i = nr;
 
-#pragma unroll
-	for (int i = 0; i < 6; i++) {
-		__u32 k = FLAP_KIND_ARG(kinds, i);
-
-		if (k == FLAP_ARG_VAL || i >= FLAP_KIND_NARGS(kinds) || ncaps >= FLAP_MAX_CAPS)
-			continue;
-		ncaps++;
-		need += sizeof(struct flap_cap_hdr) +
-			(k == FLAP_ARG_STR ? cfg_str_max + 2 : cfg_buf_max);
-	}
-	return need;
+	if (nr >= FLAP_NR_MAX)
+		return 0;
+	asm volatile("" : "+r"(i));
+	return cfg_caps_need[i & (FLAP_NR_MAX - 1)];
 }
 
 /* Writes the staging block to the ring and starts a new one. */
@@ -357,8 +705,7 @@ static __always_inline void put_enter(void *ctx, struct flap_cpu_state *st, stru
 	b.kinds = kinds_of(nr);
 	b.with_caps = with_caps;
 	__builtin_memcpy(b.args, args, sizeof(b.args));
-	off = reserve(ctx, st, s, now, pid_tgid,
-		      sizeof(*r) + 48 + (with_caps ? caps_need(b.kinds) : 0));
+	off = reserve(ctx, st, s, now, pid_tgid, sizeof(*r) + 48 + (with_caps ? caps_need(nr) : 0));
 	if (off > FLAP_BLOCK_DATA + sizeof(struct flap_rec_thread))
 		return;
 	res = put_body(st, off + sizeof(*r), &b);
@@ -459,6 +806,8 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	__u32 zero = 0, kinds;
 	__u64 args[6];
 
+	if (filtered_out(id))
+		return 0;
 	task = traced_task();
 	if (!task)
 		return 0;
@@ -519,6 +868,9 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	__u8 flags = 0;
 	int res;
 
+	nr = SC_NR(regs);
+	if (filtered_out(nr))
+		return 0;
 	task = traced_task();
 	if (!task)
 		return 0;
@@ -526,7 +878,6 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	s = bpf_map_lookup_elem(&stats, &zero);
 	if (!st || !s)
 		return 0;
-	nr = SC_NR(regs);
 	b.kinds = kinds_of(nr);
 	if (__sync_fetch_and_add(&st->busy, 1)) {
 		read_args(regs, b.args);
@@ -576,7 +927,8 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	 * it, so reserve() writes a THREAD record with the new comm. */
 	if ((kinds_of(nr) & (FLAP_SC_AT_ENTER | FLAP_SC_NORETURN)) == FLAP_SC_AT_ENTER && ret == 0)
 		st->seen[tid & (FLAP_TID_CACHE - 1)] = 0;
-	off = reserve(ctx, st, s, now, pid_tgid, sizeof(*r) + 8 + 48 + caps_need(b.kinds));
+	off = reserve(ctx, st, s, now, pid_tgid,
+		      sizeof(*r) + 8 + 48 + (b.kinds ? caps_need(nr) : 0));
 	if (off > FLAP_BLOCK_DATA + sizeof(struct flap_rec_thread))
 		goto out;
 	res = put_body(st, off + sizeof(*r), &b);

@@ -63,17 +63,20 @@ void cli_put_safe(FILE *out, const char *s, int width);
 		{"buffer-size", required_argument, NULL, 1007},                          \
 		{"on-exit", required_argument, NULL, 1008},                              \
 		{"pod-uid", required_argument, NULL, 1009},                              \
+		{"container-id", required_argument, NULL, 1010},                         \
 	{                                                                                \
-		"container-id", required_argument, NULL, 1010                            \
+		"syscalls", required_argument, NULL, 1011                                \
 	}
 
-#define CLI_ADD_USAGE                                                                      \
-	"  --name N            recorder name (default: container or cgroup name)\n"        \
-	"  --pod P --namespace NS --container C   Kubernetes-style names\n"                \
-	"  --ring-pages N      ring pages per CPU (power of two; default 16 = 64 KiB)\n"   \
-	"  --string-size N     bytes kept of path/name strings (default 256, max 1024)\n"  \
-	"  --buffer-size N     bytes kept of read/write buffers (default 64, 0 = never)\n" \
-	"  --on-exit MODE      crash policy: nonzero (default), signal, never\n"
+#define CLI_ADD_USAGE                                                                         \
+	"  --name N            recorder name (default: container or cgroup name)\n"           \
+	"  --pod P --namespace NS --container C   Kubernetes-style names\n"                   \
+	"  --ring-pages N      ring pages per CPU (power of two; default 16 = 64 KiB)\n"      \
+	"  --string-size N     bytes kept of path/name strings (default 256, max 1024)\n"     \
+	"  --buffer-size N     bytes kept of read/write buffers (default 64, 0 = never)\n"    \
+	"  --on-exit MODE      crash policy: nonzero (default), signal, never\n"              \
+	"  --syscalls SET      record only these syscalls (in the kernel; strace -e trace=\n" \
+	"                      syntax: names, %file, %net, %process..., !SET; default all)\n"
 
 /**
  * cli_add_option() - apply add/run option @c with @arg to @spec.

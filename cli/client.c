@@ -84,7 +84,7 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	if (err && err != -EPIPE)
 		goto out;
 	left = deadline - now_ms();
-	err = flap_pbio_read(fd, FLAP_PBIO_MAX_CTL, left > 0 ? (int)left : 0, &buf, &len);
+	err = flap_pbio_read(fd, FLAP_PBIO_MAX_CTL_REPLY, left > 0 ? (int)left : 0, &buf, &len);
 	if (err == 0)
 		err = -ECONNRESET; /* closed without an answer */
 	if (err < 0)

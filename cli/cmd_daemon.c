@@ -29,6 +29,12 @@ static const char usage_text[] =
 	"  --max-dumps N          keep at most N dump files, oldest deleted first\n"
 	"  --max-dump-bytes N     keep at most N bytes of dump files\n"
 	"  --crash-burst N        crash dumps per recorder per minute (default 5)\n"
+	"  --persist              keep recording while the daemon is down: pin programs\n"
+	"                         and maps, keep the rings in a keeper process, adopt\n"
+	"                         them at start; SIGTERM leaves them recording\n"
+	"  --pin-dir DIR          bpffs directory for --persist (default " FLAP_DEFAULT_PIN_DIR
+	")\n"
+	"  --unpin                tear down what --persist left (daemon stopped) and exit\n"
 	"  -v, --verbose          log more\n";
 
 enum {
@@ -43,6 +49,9 @@ enum {
 	OPT_RING,
 	OPT_STR,
 	OPT_BUF,
+	OPT_PERSIST,
+	OPT_PIN_DIR,
+	OPT_UNPIN,
 };
 
 static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
@@ -124,6 +133,12 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 		else
 			o->buf_max = v;
 		return 0;
+	case OPT_PERSIST:
+		o->persist = true;
+		return 0;
+	case OPT_PIN_DIR:
+		o->pin_dir = arg;
+		return 0;
 	case 'v':
 		cli.verbose = true;
 		return 0;
@@ -146,16 +161,24 @@ int cmd_daemon(int argc, char **argv)
 		{"ring-pages", required_argument, NULL, OPT_RING},
 		{"string-size", required_argument, NULL, OPT_STR},
 		{"buffer-size", required_argument, NULL, OPT_BUF},
+		{"persist", no_argument, NULL, OPT_PERSIST},
+		{"pin-dir", required_argument, NULL, OPT_PIN_DIR},
+		{"unpin", no_argument, NULL, OPT_UNPIN},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct flap_daemon_opts o = {.socket_path = cli.socket, .buf_max = -1};
+	bool unpin = false;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		if (c == 'h')
 			return cli_usage(usage_text, true);
+		if (c == OPT_UNPIN) {
+			unpin = true;
+			continue;
+		}
 		rc = parse_opt(c, optarg, &o);
 		if (rc < 0)
 			return CLI_USAGE;
@@ -168,6 +191,8 @@ int cmd_daemon(int argc, char **argv)
 		flap_log_set_level(FLAP_LOG_DEBUG);
 	else
 		flap_log_set_level(FLAP_LOG_INFO);
+	if (unpin)
+		return flap_daemon__unpin(&o) ? CLI_FAIL : CLI_OK;
 	rc = flap_daemon__run(&o);
 	return rc ? CLI_FAIL : CLI_OK;
 }

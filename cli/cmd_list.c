@@ -91,6 +91,8 @@ static json_object *recorder_json(const Flap__RecorderInfo *r)
 	json_object_object_add(o, "crash_dumps", json_object_new_uint64(r->crashes));
 	json_object_object_add(o, "crash_dumps_skipped",
 			       json_object_new_uint64(r->crashes_skipped));
+	json_object_object_add(o, "syscalls", jstr(*r->syscalls ? r->syscalls : "all"));
+	json_object_object_add(o, "syscalls_recorded", json_object_new_int64(r->syscalls_recorded));
 	return o;
 }
 
@@ -111,9 +113,11 @@ static void print_list(Flap__ListReply *lr)
 	size_t i;
 
 	/* Grouped by pod: the containers of a pod are listed together. */
-	qsort(lr->recorders, lr->n_recorders, sizeof(lr->recorders[0]), cmp_pod);
-	printf("%-24s %-16s %-20s %-16s %10s %-8s %9s %11s %8s %7s\n", "NAME", "NAMESPACE", "POD",
-	       "CONTAINER", "CGROUP", "STATE", "HELD", "OVERWRITTEN", "RING", "AGE");
+	if (lr->n_recorders > 1) /* an empty list has no array: qsort(NULL) is undefined */
+		qsort(lr->recorders, lr->n_recorders, sizeof(lr->recorders[0]), cmp_pod);
+	printf("%-24s %-16s %-20s %-16s %10s %-8s %9s %11s %8s %7s  %s\n", "NAME", "NAMESPACE",
+	       "POD", "CONTAINER", "CGROUP", "STATE", "HELD", "OVERWRITTEN", "RING", "AGE",
+	       "SYSCALLS");
 	for (i = 0; i < lr->n_recorders; i++) {
 		const Flap__RecorderInfo *r = lr->recorders[i];
 
@@ -126,9 +130,12 @@ static void print_list(Flap__ListReply *lr)
 		cli_put_safe(stdout, *r->pod ? r->pod : "-", 20);
 		putchar(' ');
 		cli_put_safe(stdout, *r->container ? r->container : "-", 16);
-		printf(" %10llu %-8s %9llu %11llu %8s %7s\n", (unsigned long long)r->cgroup_id,
+		printf(" %10llu %-8s %9llu %11llu %8s %7s  ", (unsigned long long)r->cgroup_id,
 		       r->state, (unsigned long long)r->events_held,
 		       (unsigned long long)r->overwritten, ring, age);
+		/* The in-kernel filter as given at add: "all" without one. */
+		cli_put_safe(stdout, *r->syscalls ? r->syscalls : "all", 0);
+		putchar('\n');
 	}
 }
 
@@ -294,7 +301,8 @@ int cmd_dumps(int argc, char **argv)
 	if (resp->body_case == FLAP__RESPONSE__BODY_DUMPS) {
 		Flap__DumpsReply *dr = resp->dumps;
 
-		qsort(dr->dumps, dr->n_dumps, sizeof(dr->dumps[0]), cmp_created);
+		if (dr->n_dumps > 1)
+			qsort(dr->dumps, dr->n_dumps, sizeof(dr->dumps[0]), cmp_created);
 		if (json) {
 			arr = json_object_new_array();
 			for (i = 0; i < dr->n_dumps; i++)

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "client.h"
+#include "sysset.h"
 
 static void print_error_response(const Flap__Error *e)
 {
@@ -158,6 +159,27 @@ static int parse_size_opt(const char *name, const char *arg, __u64 max, __u64 *v
 	return 0;
 }
 
+/*
+ * --syscalls SET: checked here for a clear message before the daemon sees
+ * it; sent as one item of RecorderSpec.syscalls (the daemon joins items
+ * with commas, so one item holds the whole set).
+ */
+static int add_syscalls(const char *arg, Flap__RecorderSpec *spec)
+{
+	static char *item[1];
+	struct flap_sysset set;
+	char err[256];
+
+	if (flap_sysset__parse(&set, arg, err, sizeof(err))) {
+		cli_err("--syscalls: %s", err);
+		return -1;
+	}
+	item[0] = (char *)arg;
+	spec->syscalls = item;
+	spec->n_syscalls = 1;
+	return 0;
+}
+
 int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 {
 	__u64 v;
@@ -207,6 +229,8 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 	case 1010:
 		spec->container_id = (char *)arg;
 		return 0;
+	case 1011:
+		return add_syscalls(arg, spec);
 	}
 	return 1;
 }

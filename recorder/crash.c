@@ -82,6 +82,8 @@ void flap_crash_sanitize(const char *name, char *out, size_t size)
 {
 	size_t i, n = 0;
 
+	if (!size)
+		return;
 	for (i = 0; name && name[i] && n + 1 < size; i++) {
 		char ch = name[i];
 		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -95,6 +97,9 @@ void flap_crash_sanitize(const char *name, char *out, size_t size)
 		for (i = 0; i < n; i++)
 			if (out[i] == '.')
 				out[i] = '_';
+	/* Nothing a shell command would take for an option ("rm -- *" aside). */
+	if (out[0] == '-')
+		out[0] = '_';
 	if (n == 0)
 		snprintf(out, size, "unnamed");
 }
@@ -110,6 +115,13 @@ static bool classify(const struct flap_daemon *d, const struct flap_entry *e,
 
 	memcpy(comm, ev->comm, sizeof(ev->comm));
 	comm[sizeof(ev->comm)] = '\0';
+	/*
+	 * The traced process chose its name (prctl PR_SET_NAME): the reason
+	 * text goes to the daemon's log as it is, so no control byte in it.
+	 */
+	for (char *p = comm; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	memset(r, 0, sizeof(*r));
 	if (e->on_exit == FLAP_ON_EXIT_NEVER)
 		return false;
@@ -255,7 +267,8 @@ static void enforce_retention(struct flap_daemon *d)
 	if (!o->max_dumps && !o->max_dump_bytes)
 		return;
 	each_dump(o->dump_dir, collect, &l);
-	qsort(l.files, l.n, sizeof(l.files[0]), cmp_mtime);
+	if (l.n > 1)
+		qsort(l.files, l.n, sizeof(l.files[0]), cmp_mtime);
 	for (i = 0; i < l.n; i++)
 		bytes += l.files[i].size;
 	for (i = 0; i < l.n; i++) {
@@ -271,14 +284,22 @@ static void enforce_retention(struct flap_daemon *d)
 
 static void unlink_temp(void *ctx, const char *path)
 {
-	const char *base = strrchr(path, '/');
-
 	(void)ctx;
-	if (base && strstr(base, ".tmp") && unlink(path) == 0)
+	if (unlink(path) == 0)
 		pr_info("removed the partial dump %s left by an earlier daemon", path);
 }
 
-/* Temp files live next to the dump as hidden "<dir>/.<name>.tmp.*". */
+/*
+ * A temp file of flap_dump_save(): hidden, "<dir>/.<name>.flap.XXXXXX"
+ * (mkostemp suffix, see open_temp() in dump.c). Older daemons used
+ * ".<name>.tmp.*": those go too.
+ */
+static bool is_dump_temp(const char *name)
+{
+	return name[0] == '.' && (strstr(name, ".flap.") || strstr(name, ".tmp"));
+}
+
+/* Temp files live next to the dump as hidden files (is_dump_temp()). */
 static void unlink_hidden_temp(const char *dir)
 {
 	char sub[PATH_MAX], file[PATH_MAX];
@@ -296,7 +317,7 @@ static void unlink_hidden_temp(const char *dir)
 		if (!sd)
 			continue;
 		while ((fe = readdir(sd)))
-			if (fe->d_name[0] == '.' && strstr(fe->d_name, ".tmp") &&
+			if (is_dump_temp(fe->d_name) &&
 			    (size_t)snprintf(file, sizeof(file), "%s/%s", sub, fe->d_name) <
 				    sizeof(file))
 				unlink_temp(NULL, file);
@@ -309,7 +330,6 @@ void flap_crash__clean_temp(struct flap_daemon *d)
 {
 	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 
-	each_dump(o->dump_dir, unlink_temp, NULL);
 	unlink_hidden_temp(o->dump_dir);
 }
 

@@ -33,8 +33,10 @@ void flap_crash__clean_temp(struct flap_daemon *d);
 
 /**
  * flap_crash_sanitize() - a file-name-safe copy of @name: [A-Za-z0-9._-]
- * kept, everything else '_', never "." or "..", never empty, at most
- * @size - 1 bytes.
+ * kept, everything else (a '/', a control byte, each byte of a UTF-8
+ * sequence) '_'; a leading '.' makes every '.' a '_' (no hidden file, never
+ * "." or ".."), a leading '-' becomes '_'; an empty or NULL @name gives
+ * "unnamed"; at most @size - 1 bytes (nothing is written when @size is 0).
  */
 void flap_crash_sanitize(const char *name, char *out, size_t size);
 

@@ -35,6 +35,7 @@
 #include "dump.h"
 #include "log.h"
 #include "pbio.h"
+#include "sysset.h"
 #include "util.h"
 #include "version.h"
 
@@ -67,6 +68,18 @@ struct wreq {
 	uint8_t data[];
 };
 
+/*
+ * One request being answered, apart from the socket it came on: the
+ * daemon it goes to, the peer (for log lines), and the reply built for it.
+ */
+struct answer {
+	struct flap_daemon *d;
+	int pid;
+	uint8_t *out; /* a framed Response, then for a dump the dump stream */
+	size_t len;
+	int err; /* no reply could be built: close without one */
+};
+
 static void on_conn_closed(uv_handle_t *h)
 {
 	struct conn *c = (struct conn *)h;
@@ -97,34 +110,22 @@ static void on_written(uv_write_t *req, int status)
 	free(w);
 }
 
-/* Sends @resp framed, then @extra (a dump stream), then closes. */
-static void reply(struct conn *c, const Flap__Response *resp, const void *extra, size_t extra_len)
+/* Sends @len bytes of reply, then closes the connection. */
+static void send_reply(struct conn *c, const uint8_t *data, size_t len)
 {
-	uint8_t *frame = NULL;
 	struct wreq *w;
-	size_t flen = 0;
 	uv_buf_t buf;
 	int rc;
 
-	rc = flap_pbio_pack(&resp->base, FLAP_PBIO_MAX_CTL, &frame, &flen);
-	if (rc) {
-		pr_warn("ctl: pid %d: cannot pack reply: %s", (int)c->pid, strerror(-rc));
-		close_conn(c);
-		return;
-	}
-	w = malloc(sizeof(*w) + flen + extra_len);
+	w = malloc(sizeof(*w) + len);
 	if (!w) {
-		free(frame);
 		close_conn(c);
 		return;
 	}
 	w->c = c;
 	w->close_after = true;
-	w->len = flen + extra_len;
-	memcpy(w->data, frame, flen);
-	if (extra_len)
-		memcpy(w->data + flen, extra, extra_len);
-	free(frame);
+	w->len = len;
+	memcpy(w->data, data, len);
 	buf = uv_buf_init((char *)w->data, w->len);
 	rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &buf, 1, on_written);
 	if (rc) {
@@ -133,24 +134,66 @@ static void reply(struct conn *c, const Flap__Response *resp, const void *extra,
 	}
 }
 
-static void reply_error_list(struct conn *c, Flap__ErrorCode code, const char *msg,
+/* Builds the reply: @resp framed, then @extra (a dump stream). */
+static void reply(struct answer *a, const Flap__Response *resp, const void *extra, size_t extra_len)
+{
+	uint8_t *frame = NULL;
+	size_t flen = 0;
+	int rc;
+
+	rc = flap_pbio_pack(&resp->base, FLAP_PBIO_MAX_CTL_REPLY, &frame, &flen);
+	if (rc) {
+		pr_warn("ctl: pid %d: cannot pack reply: %s", a->pid, strerror(-rc));
+		a->err = rc;
+		return;
+	}
+	free(a->out);
+	a->out = malloc(flen + extra_len);
+	if (!a->out) {
+		free(frame);
+		a->err = -ENOMEM;
+		return;
+	}
+	memcpy(a->out, frame, flen);
+	if (extra_len)
+		memcpy(a->out + flen, extra, extra_len);
+	a->len = flen + extra_len;
+	free(frame);
+}
+
+/*
+ * Error messages quote what the client sent (names, paths): a control byte
+ * in them would end up raw in the daemon's log and on the user's terminal.
+ */
+static void clean_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+static void reply_error_list(struct answer *a, Flap__ErrorCode code, const char *msg,
 			     char **candidates, size_t ncand)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__Error err = FLAP__ERROR__INIT;
+	char line[512];
 
+	snprintf(line, sizeof(line), "%s", msg);
+	clean_line(line);
+	pr_debug("ctl: pid %d: %s", a->pid, line);
 	err.code = code;
-	err.message = (char *)msg;
+	err.message = line;
 	err.candidates = candidates;
 	err.n_candidates = ncand;
 	resp.error = &err;
-	reply(c, &resp, NULL, 0);
+	reply(a, &resp, NULL, 0);
 }
 
-static void reply_error(struct conn *c, Flap__ErrorCode code, const char *fmt, ...)
+static void reply_error(struct answer *a, Flap__ErrorCode code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void reply_error(struct conn *c, Flap__ErrorCode code, const char *fmt, ...)
+static void reply_error(struct answer *a, Flap__ErrorCode code, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -158,8 +201,7 @@ static void reply_error(struct conn *c, Flap__ErrorCode code, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pr_debug("ctl: pid %d: %s", (int)c->pid, msg);
-	reply_error_list(c, code, msg, NULL, 0);
+	reply_error_list(a, code, msg, NULL, 0);
 }
 
 static Flap__ErrorCode code_of(int err)
@@ -184,15 +226,33 @@ static Flap__ErrorCode code_of(int err)
 	}
 }
 
-/* Copies a request string into a fixed field; false if it does not fit. */
-static bool take_str(char *dst, size_t size, const char *src)
+/*
+ * Copies request string @src (NULL: "") into a fixed field. Refused: one
+ * that does not fit (never cut: two long names must not become one), and
+ * one holding a control byte (names reach logs, listings and file names).
+ */
+static int take_str(char *dst, size_t size, const char *src, const char *what, char *err,
+		    size_t errlen)
 {
+	size_t i, n;
+
 	if (!src)
 		src = "";
-	if (strlen(src) >= size)
-		return false;
-	strcpy(dst, src);
-	return true;
+	n = strlen(src);
+	if (n >= size) {
+		snprintf(err, errlen, "add: the %s is %zu bytes long, over the limit of %zu", what,
+			 n, size - 1);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)src[i] < 0x20 || src[i] == 0x7f) {
+			snprintf(err, errlen,
+				 "add: the %s contains a control character at byte %zu", what, i);
+			return -EINVAL;
+		}
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
 }
 
 static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__RecorderInfo *ri)
@@ -222,6 +282,8 @@ static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__Recorde
 	ri->ring_pages = o->ring_pages;
 	ri->str_max = o->str_max;
 	ri->buf_max = o->buf_max;
+	ri->syscalls = (char *)(o->filter ? o->filter_expr : "");
+	ri->syscalls_recorded = flap_sysset__count(&o->syscalls);
 	ri->slot = flap_recorder__slot(e->rec);
 	ri->crashes = e->crashes;
 	ri->crashes_skipped = e->crashes_skipped;
@@ -240,6 +302,38 @@ static int parse_on_exit(const char *s, enum flap_on_exit *out)
 	return 0;
 }
 
+/*
+ * The in-kernel syscall filter of an add request: the items of a strace
+ * -e trace= set. A set of every syscall is no filter at all.
+ */
+static int filter_from_msg(const Flap__RecorderSpec *m, struct flap_recorder_opts *o, char *err,
+			   size_t errlen)
+{
+	size_t i, len = 0;
+	char why[256];
+
+	if (!m->n_syscalls)
+		return 0;
+	for (i = 0; i < m->n_syscalls; i++)
+		len += strlen(m->syscalls[i] ? m->syscalls[i] : "") + 1;
+	if (len > sizeof(o->filter_expr)) {
+		snprintf(err, errlen, "add: the syscall set is longer than %zu bytes",
+			 sizeof(o->filter_expr) - 1);
+		return -EINVAL;
+	}
+	if (flap_sysset__parse_items(&o->syscalls, m->syscalls, m->n_syscalls, why, sizeof(why))) {
+		snprintf(err, errlen, "add: syscalls: %s", why);
+		return -EINVAL;
+	}
+	o->filter = !flap_sysset__is_all(&o->syscalls);
+	o->filter_expr[0] = '\0';
+	for (i = 0; o->filter && i < m->n_syscalls; i++)
+		snprintf(o->filter_expr + strlen(o->filter_expr),
+			 sizeof(o->filter_expr) - strlen(o->filter_expr), "%s%s", i ? "," : "",
+			 m->syscalls[i] ? m->syscalls[i] : "");
+	return 0;
+}
+
 static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, char *err,
 			 size_t errlen)
 {
@@ -255,16 +349,18 @@ static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, c
 		snprintf(err, errlen, "add: bad pid %u", m->pid);
 		return -EINVAL;
 	}
-	if (!take_str(s->cgroup_path, sizeof(s->cgroup_path), m->cgroup_path) ||
-	    !take_str(s->meta.name, sizeof(s->meta.name), m->name) ||
-	    !take_str(s->meta.pod, sizeof(s->meta.pod), m->pod) ||
-	    !take_str(s->meta.ns, sizeof(s->meta.ns), m->namespace_) ||
-	    !take_str(s->meta.pod_uid, sizeof(s->meta.pod_uid), m->pod_uid) ||
-	    !take_str(s->meta.container, sizeof(s->meta.container), m->container) ||
-	    !take_str(s->meta.container_id, sizeof(s->meta.container_id), m->container_id)) {
-		snprintf(err, errlen, "add: a name or path in the request is too long");
+	if (take_str(s->cgroup_path, sizeof(s->cgroup_path), m->cgroup_path, "cgroup path", err,
+		     errlen) ||
+	    take_str(s->meta.name, sizeof(s->meta.name), m->name, "name", err, errlen) ||
+	    take_str(s->meta.pod, sizeof(s->meta.pod), m->pod, "pod", err, errlen) ||
+	    take_str(s->meta.ns, sizeof(s->meta.ns), m->namespace_, "namespace", err, errlen) ||
+	    take_str(s->meta.pod_uid, sizeof(s->meta.pod_uid), m->pod_uid, "pod uid", err,
+		     errlen) ||
+	    take_str(s->meta.container, sizeof(s->meta.container), m->container, "container", err,
+		     errlen) ||
+	    take_str(s->meta.container_id, sizeof(s->meta.container_id), m->container_id,
+		     "container id", err, errlen))
 		return -EINVAL;
-	}
 	s->ropts.ring_pages = m->ring_pages;
 	s->ropts.str_max = m->str_max;
 	s->ropts.buf_max = m->buf_max;
@@ -287,19 +383,15 @@ static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, c
 		}
 		s->has_on_exit = true;
 	}
-	if (m->n_syscalls) {
-		snprintf(err, errlen, "add: an in-kernel syscall filter is not supported yet");
-		return -EINVAL;
-	}
-	return 0;
+	return filter_from_msg(m, &s->ropts, err, errlen);
 }
 
-static void handle_add(struct conn *c, const Flap__AddRequest *req)
+static void handle_add(struct answer *a, const Flap__AddRequest *req)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__RecorderInfo ri = FLAP__RECORDER_INFO__INIT;
 	Flap__AddReply ar = FLAP__ADD_REPLY__INIT;
-	struct flap_daemon *d = c->srv->d;
+	struct flap_daemon *d = a->d;
 	struct flap_add_spec *spec;
 	struct flap_entry *e;
 	char err[512];
@@ -307,7 +399,7 @@ static void handle_add(struct conn *c, const Flap__AddRequest *req)
 
 	spec = malloc(sizeof(*spec));
 	if (!spec) {
-		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "out of memory");
+		reply_error(a, FLAP__ERROR_CODE__INTERNAL, "out of memory");
 		return;
 	}
 	rc = spec_from_msg(req->spec, spec, err, sizeof(err));
@@ -315,14 +407,14 @@ static void handle_add(struct conn *c, const Flap__AddRequest *req)
 		rc = flap_daemon__add(d, spec, &e, err, sizeof(err));
 	free(spec);
 	if (rc) {
-		reply_error(c, code_of(rc), "%s", err);
+		reply_error(a, code_of(rc), "%s", err);
 		return;
 	}
 	fill_info(d, e, &ri);
 	ar.recorder = &ri;
 	resp.body_case = FLAP__RESPONSE__BODY_ADD;
 	resp.add = &ar;
-	reply(c, &resp, NULL, 0);
+	reply(a, &resp, NULL, 0);
 }
 
 /* "name" for each recorder and "ns/pod" for each pod: what a target can be. */
@@ -356,9 +448,9 @@ static size_t list_candidates(struct flap_daemon *d, char **out, size_t max, cha
 }
 
 /* Resolves a target; replies with the error itself when it fails. */
-static int resolve(struct conn *c, const Flap__Target *t, struct flap_entry **out)
+static int resolve(struct answer *a, const Flap__Target *t, struct flap_entry **out)
 {
-	struct flap_daemon *d = c->srv->d;
+	struct flap_daemon *d = a->d;
 	char *cand[64], pool[8192];
 	const char *name, *ns;
 	size_t ncand;
@@ -367,7 +459,7 @@ static int resolve(struct conn *c, const Flap__Target *t, struct flap_entry **ou
 	name = t && t->name ? t->name : "";
 	ns = t && t->namespace_ ? t->namespace_ : "";
 	if (!*name) {
-		reply_error(c, FLAP__ERROR_CODE__BAD_REQUEST, "no target given");
+		reply_error(a, FLAP__ERROR_CODE__BAD_REQUEST, "no target given");
 		return -EINVAL;
 	}
 	n = flap_daemon__resolve(d, name, ns, out, MAX_MATCHES);
@@ -375,7 +467,7 @@ static int resolve(struct conn *c, const Flap__Target *t, struct flap_entry **ou
 		return n;
 	ncand = list_candidates(d, cand, 64, pool, sizeof(pool));
 	if (n == -EINVAL) {
-		reply_error_list(c, FLAP__ERROR_CODE__AMBIGUOUS,
+		reply_error_list(a, FLAP__ERROR_CODE__AMBIGUOUS,
 				 "target matches several pods or containers: give a namespace or a "
 				 "recorder name",
 				 cand, ncand);
@@ -386,30 +478,30 @@ static int resolve(struct conn *c, const Flap__Target *t, struct flap_entry **ou
 
 		snprintf(msg, sizeof(msg), "no recorder, pod or container named '%.200s'%s%.100s",
 			 name, *ns ? " in namespace " : "", ns);
-		reply_error_list(c, FLAP__ERROR_CODE__NOT_FOUND, msg, cand, ncand);
+		reply_error_list(a, FLAP__ERROR_CODE__NOT_FOUND, msg, cand, ncand);
 	}
 	return -ENOENT;
 }
 
-static void handle_remove(struct conn *c, const Flap__RemoveRequest *req)
+static void handle_remove(struct answer *a, const Flap__RemoveRequest *req)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	struct flap_entry *m[MAX_MATCHES];
 	int n, i;
 
-	n = resolve(c, req->target, m);
+	n = resolve(a, req->target, m);
 	if (n < 0)
 		return;
 	for (i = 0; i < n; i++)
-		flap_daemon__remove(c->srv->d, m[i]);
-	reply(c, &resp, NULL, 0);
+		flap_daemon__remove(a->d, m[i]);
+	reply(a, &resp, NULL, 0);
 }
 
-static void handle_list(struct conn *c)
+static void handle_list(struct answer *a)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__ListReply lr = FLAP__LIST_REPLY__INIT;
-	struct flap_daemon *d = c->srv->d;
+	struct flap_daemon *d = a->d;
 	Flap__RecorderInfo *infos, **ptrs;
 	struct flap_entry *e;
 	size_t n = 0, i = 0;
@@ -421,7 +513,7 @@ static void handle_list(struct conn *c)
 	if (!infos || !ptrs) {
 		free(infos);
 		free(ptrs);
-		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "out of memory");
+		reply_error(a, FLAP__ERROR_CODE__INTERNAL, "out of memory");
 		return;
 	}
 	TAILQ_FOREACH(e, flap_daemon__entries(d), link)
@@ -435,16 +527,16 @@ static void handle_list(struct conn *c)
 	lr.n_recorders = n;
 	resp.body_case = FLAP__RESPONSE__BODY_LIST;
 	resp.list = &lr;
-	reply(c, &resp, NULL, 0);
+	reply(a, &resp, NULL, 0);
 	free(infos);
 	free(ptrs);
 }
 
-static void handle_status(struct conn *c)
+static void handle_status(struct answer *a)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__StatusReply sr = FLAP__STATUS_REPLY__INIT;
-	struct flap_daemon *d = c->srv->d;
+	struct flap_daemon *d = a->d;
 	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 	struct flap_entry *e;
 
@@ -461,7 +553,7 @@ static void handle_status(struct conn *c)
 	sr.dumps_written = flap_daemon__dumps_written(d);
 	resp.body_case = FLAP__RESPONSE__BODY_STATUS;
 	resp.status = &sr;
-	reply(c, &resp, NULL, 0);
+	reply(a, &resp, NULL, 0);
 }
 
 /* Serializes a dump into memory (a memfd), for one uv_write. */
@@ -499,7 +591,7 @@ out:
 	return rc;
 }
 
-static void handle_dump(struct conn *c, const Flap__DumpRequest *req)
+static void handle_dump(struct answer *a, const Flap__DumpRequest *req)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__DumpReply dr = FLAP__DUMP_REPLY__INIT;
@@ -510,12 +602,12 @@ static void handle_dump(struct conn *c, const Flap__DumpRequest *req)
 	size_t len = 0;
 	int n, rc;
 
-	n = resolve(c, req->target, m);
+	n = resolve(a, req->target, m);
 	if (n < 0)
 		return;
-	rc = flap_daemon__read(c->srv->d, m, n, req->last, &t);
+	rc = flap_daemon__read(a->d, m, n, req->last, &t);
 	if (rc) {
-		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "cannot read the rings: %s",
+		reply_error(a, FLAP__ERROR_CODE__INTERNAL, "cannot read the rings: %s",
 			    strerror(-rc));
 		return;
 	}
@@ -523,30 +615,30 @@ static void handle_dump(struct conn *c, const Flap__DumpRequest *req)
 	rc = dump_to_buffer(&meta, t, &buf, &len);
 	flap_trace__free(t);
 	if (rc) {
-		reply_error(c, FLAP__ERROR_CODE__INTERNAL, "cannot encode the dump: %s",
+		reply_error(a, FLAP__ERROR_CODE__INTERNAL, "cannot encode the dump: %s",
 			    strerror(-rc));
 		return;
 	}
 	dr.sources = n;
 	resp.body_case = FLAP__RESPONSE__BODY_DUMP;
 	resp.dump = &dr;
-	reply(c, &resp, buf, len);
+	reply(a, &resp, buf, len);
 	free(buf);
 }
 
-static void handle_stopped(struct conn *c, const Flap__StoppedRequest *req)
+static void handle_stopped(struct answer *a, const Flap__StoppedRequest *req)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	int rc = -ENOENT;
 
 	if (req->container_id && *req->container_id)
-		rc = flap_daemon__stopped(c->srv->d, req->container_id);
+		rc = flap_daemon__stopped(a->d, req->container_id);
 	if (rc) {
-		reply_error(c, FLAP__ERROR_CODE__NOT_FOUND, "no recorder for container '%.200s'",
+		reply_error(a, FLAP__ERROR_CODE__NOT_FOUND, "no recorder for container '%.200s'",
 			    req->container_id ? req->container_id : "");
 		return;
 	}
-	reply(c, &resp, NULL, 0);
+	reply(a, &resp, NULL, 0);
 }
 
 /* Does dump file header @t (sources) match target @name / @ns? */
@@ -663,11 +755,11 @@ static void scan_dumps(struct dump_list *l, const char *dir, const char *name, c
 	closedir(d);
 }
 
-static void handle_dumps(struct conn *c, const Flap__DumpsRequest *req)
+static void handle_dumps(struct answer *a, const Flap__DumpsRequest *req)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__DumpsReply dr = FLAP__DUMPS_REPLY__INIT;
-	const struct flap_daemon_opts *o = flap_daemon__opts(c->srv->d);
+	const struct flap_daemon_opts *o = flap_daemon__opts(a->d);
 	struct dump_list l = {.cap = 4096};
 	Flap__DumpInfo **ptrs = NULL;
 	size_t i;
@@ -687,10 +779,10 @@ static void handle_dumps(struct conn *c, const Flap__DumpsRequest *req)
 	dr.n_dumps = l.n;
 	resp.body_case = FLAP__RESPONSE__BODY_DUMPS;
 	resp.dumps = &dr;
-	reply(c, &resp, NULL, 0);
+	reply(a, &resp, NULL, 0);
 	goto out;
 nomem:
-	reply_error(c, FLAP__ERROR_CODE__INTERNAL, "out of memory");
+	reply_error(a, FLAP__ERROR_CODE__INTERNAL, "out of memory");
 out:
 	for (i = 0; i < l.nstrs; i++)
 		free(l.strs[i]);
@@ -700,47 +792,106 @@ out:
 	free(l.reasons);
 }
 
-static void handle_request(struct conn *c, const uint8_t *buf, size_t len)
+static void handle_request(struct answer *a, const uint8_t *buf, size_t len)
 {
 	Flap__Request *req;
 
 	req = flap__request__unpack(NULL, len, buf);
 	if (!req) {
-		reply_error(c, FLAP__ERROR_CODE__BAD_REQUEST, "malformed request");
+		reply_error(a, FLAP__ERROR_CODE__BAD_REQUEST, "malformed request");
 		return;
 	}
 	if (req->version != 1) {
-		reply_error(c, FLAP__ERROR_CODE__UNSUPPORTED, "protocol version %u not supported",
+		reply_error(a, FLAP__ERROR_CODE__UNSUPPORTED, "protocol version %u not supported",
 			    req->version);
 		goto out;
 	}
 	switch (req->op_case) {
 	case FLAP__REQUEST__OP_ADD:
-		handle_add(c, req->add);
+		handle_add(a, req->add);
 		break;
 	case FLAP__REQUEST__OP_REMOVE:
-		handle_remove(c, req->remove);
+		handle_remove(a, req->remove);
 		break;
 	case FLAP__REQUEST__OP_LIST:
-		handle_list(c);
+		handle_list(a);
 		break;
 	case FLAP__REQUEST__OP_STATUS:
-		handle_status(c);
+		handle_status(a);
 		break;
 	case FLAP__REQUEST__OP_DUMP:
-		handle_dump(c, req->dump);
+		handle_dump(a, req->dump);
 		break;
 	case FLAP__REQUEST__OP_DUMPS:
-		handle_dumps(c, req->dumps);
+		handle_dumps(a, req->dumps);
 		break;
 	case FLAP__REQUEST__OP_STOPPED:
-		handle_stopped(c, req->stopped);
+		handle_stopped(a, req->stopped);
 		break;
 	default:
-		reply_error(c, FLAP__ERROR_CODE__BAD_REQUEST, "unknown operation");
+		reply_error(a, FLAP__ERROR_CODE__BAD_REQUEST, "unknown operation");
 	}
 out:
 	flap__request__free_unpacked(req, NULL);
+}
+
+/* The reply built in @a, handed to the caller; or why there is none. */
+static int take_answer(struct answer *a, uint8_t **out, size_t *outlen)
+{
+	if (a->err || !a->out) {
+		free(a->out);
+		return a->err ? a->err : -ENOMEM;
+	}
+	*out = a->out;
+	*outlen = a->len;
+	return 1;
+}
+
+/**
+ * flap_ctl_answer() - the control protocol as the daemon speaks it, without
+ * the socket: feed the bytes received on a connection into its decoder and,
+ * once a whole request (or a framing error) is there, handle it.
+ * @d: the daemon the request goes to; borrowed (a request may change it).
+ * @in: the connection's decoder (flap_pbio_stream_init() with
+ *      FLAP_PBIO_MAX_CTL); borrowed, keeps the bytes of a partial request.
+ * @pid: the peer's pid, for log lines only.
+ * @data, @len: the bytes just received.
+ * @out, @outlen: the reply: a framed Response, followed by the dump stream
+ *                for a dump request; a new buffer the caller frees.
+ *
+ * One request per connection: after a non-zero return the caller sends the
+ * reply (if any), closes, and feeds nothing more. A request that is
+ * malformed, oversized, of another version or for an unknown operation
+ * gets an error reply like any refused request.
+ *
+ * Context: the daemon's loop thread (it calls the daemon's entry API).
+ * Return: 0 when more bytes are needed; 1 and the reply; negative errno
+ * (-ENOMEM, -EMSGSIZE for a reply over FLAP_PBIO_MAX_CTL_REPLY) when no
+ * reply can be built and the connection is to be closed without one.
+ */
+int flap_ctl_answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
+		    size_t len, uint8_t **out, size_t *outlen)
+{
+	struct answer a = {.d = d, .pid = pid};
+	uint8_t *frame = NULL;
+	size_t flen;
+	int rc;
+
+	rc = flap_pbio_stream_feed(in, data, len);
+	if (!rc)
+		rc = flap_pbio_stream_next(in, &frame, &flen);
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		reply_error(&a,
+			    rc == -EBADMSG ? FLAP__ERROR_CODE__TOO_LARGE
+					   : FLAP__ERROR_CODE__INTERNAL,
+			    "request is malformed or larger than %d bytes", FLAP_PBIO_MAX_CTL);
+		return take_answer(&a, out, outlen);
+	}
+	handle_request(&a, frame, flen);
+	free(frame);
+	return take_answer(&a, out, outlen);
 }
 
 static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -755,8 +906,8 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct conn *c = (struct conn *)s;
-	uint8_t *frame = NULL;
-	size_t len;
+	uint8_t *out = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (nread < 0) {
@@ -766,24 +917,16 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0 || c->handled)
 		goto out;
-	rc = flap_pbio_stream_feed(&c->in, buf->base, nread);
-	if (!rc)
-		rc = flap_pbio_stream_next(&c->in, &frame, &len);
-	if (rc < 0) {
-		c->handled = true;
-		uv_read_stop(s);
-		reply_error(c,
-			    rc == -EBADMSG ? FLAP__ERROR_CODE__TOO_LARGE
-					   : FLAP__ERROR_CODE__INTERNAL,
-			    "request is malformed or larger than %d bytes", FLAP_PBIO_MAX_CTL);
+	rc = flap_ctl_answer(c->srv->d, &c->in, (int)c->pid, buf->base, nread, &out, &len);
+	if (rc == 0)
 		goto out;
-	}
-	if (rc == 1) {
-		c->handled = true;
-		uv_read_stop(s);
-		handle_request(c, frame, len);
-		free(frame);
-	}
+	c->handled = true;
+	uv_read_stop(s);
+	if (rc < 0)
+		close_conn(c);
+	else
+		send_reply(c, out, len);
+	free(out);
 out:
 	free(buf->base);
 }
@@ -817,6 +960,25 @@ static bool peer_allowed(struct flap_ctl_server *srv, int fd, struct conn *c)
 	return false;
 }
 
+/* Answers a refused peer with a permission error, then closes. */
+static void refuse(struct conn *c)
+{
+	struct answer a = {.d = c->srv->d, .pid = (int)c->pid};
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	reply_error(&a, FLAP__ERROR_CODE__PERMISSION,
+		    "permission denied: uid %u may not use flap-recorder (root only; see "
+		    "daemon --allow-group)",
+		    (unsigned)c->uid);
+	if (take_answer(&a, &out, &len) < 0) {
+		close_conn(c);
+		return;
+	}
+	send_reply(c, out, len);
+	free(out);
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct flap_ctl_server *srv = server->data;
@@ -841,10 +1003,7 @@ static void on_connection(uv_stream_t *server, int status)
 		pr_warn("ctl: refused a client (uid %u, pid %d): not root and not in the allowed "
 			"group",
 			(unsigned)c->uid, (int)c->pid);
-		reply_error(c, FLAP__ERROR_CODE__PERMISSION,
-			    "permission denied: uid %u may not use flap-recorder (root only; see "
-			    "daemon --allow-group)",
-			    (unsigned)c->uid);
+		refuse(c);
 		return;
 	}
 	uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, on_read);

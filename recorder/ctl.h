@@ -8,10 +8,14 @@
 #ifndef FLAP_CTL_H
 #define FLAP_CTL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <uv.h>
 
 struct flap_daemon;
 struct flap_ctl_server;
+struct flap_pbio_stream;
 
 /**
  * flap_ctl_server__start() - bind @path (mode 0600, 0660 with a group),
@@ -28,5 +32,24 @@ int flap_ctl_server__start(struct flap_daemon *d, uv_loop_t *loop, const char *p
  * NULL-safe.
  */
 void flap_ctl_server__close(struct flap_ctl_server *s);
+
+/**
+ * flap_ctl_answer() - the protocol as the server speaks it, without the
+ * socket: feed @len bytes received on a connection into its decoder @in
+ * (flap_pbio_stream_init() with FLAP_PBIO_MAX_CTL) and, once a whole
+ * request or a framing error is there, handle it against daemon @d.
+ * The server calls this from its read callback; the fuzzer and the unit
+ * tests call it directly. One request per connection: after a non-zero
+ * return the caller sends the reply, closes, and feeds nothing more.
+ *
+ * Context: the daemon's loop thread.
+ * Return: 0 when more bytes are needed; 1 and the reply in *@out (a
+ * framed Response, then the dump stream for a dump; *@outlen bytes, a new
+ * buffer the caller frees); negative errno (-ENOMEM, -EMSGSIZE over
+ * FLAP_PBIO_MAX_CTL_REPLY) when no
+ * reply can be built and the connection is closed without one.
+ */
+int flap_ctl_answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
+		    size_t len, uint8_t **out, size_t *outlen);
 
 #endif /* FLAP_CTL_H */

@@ -9,6 +9,15 @@
  * their retention, and a poll handle on the lifecycle ring buffer whose
  * records go to the crash handler (crash.c). Rings are never read per
  * event, only for a dump request or a crash.
+ *
+ * With --persist the daemon's kernel side outlives it: the registry pins
+ * everything under the pin directory, a keeper process (keeper.c) holds the
+ * perf rings, and the state file (persist.c) the recorders' metadata,
+ * rewritten on every add, remove and state change. At start such a daemon
+ * adopts what it finds: pinned programs and maps, the rings from the keeper
+ * (fresh rings, with the lost history counted, when the keeper is gone),
+ * the entries from the state file; pins that no entry names are pruned. On
+ * SIGTERM it releases its fds and leaves everything recording.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +39,9 @@
 #include "crash.h"
 #include "ctl.h"
 #include "daemon.h"
+#include "keeper.h"
 #include "log.h"
+#include "persist.h"
 #include "util.h"
 
 #define SWEEP_INTERVAL_MS 1000
@@ -50,7 +63,27 @@ struct flap_daemon {
 	__u64 dumps_written;
 	__s64 boot_to_real_ns;
 	int lock_fd;
+	/* --persist */
+	char pin_dir[PATH_MAX];
+	char state_path[PATH_MAX];
+	char keeper_path[PATH_MAX];
+	struct flap_keeper *keeper;
+	uv_poll_t keeper_poll; /* EOF when the keeper dies */
+	bool keeper_polling;
+	bool stopping;
+	pid_t keeper_pid;
+	__u64 saved_crashes; /* crash counters as last saved */
 };
+
+/* Ring fds a keeper handed back, by slot. */
+struct kept_rings {
+	__u64 cgid;
+	__u32 pages;
+	int *fds; /* [ncpus], -1 for none */
+};
+
+static void save_state(struct flap_daemon *d);
+static void keep_rings(struct flap_daemon *d, struct flap_entry *e);
 
 const char *flap_entry_state_name(enum flap_entry_state s)
 {
@@ -211,6 +244,8 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	TAILQ_INSERT_TAIL(&d->entries, e, link);
 	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
 		e->meta.pod[0] ? " pod " : "", e->meta.pod);
+	keep_rings(d, e);
+	save_state(d);
 	*out = e;
 	return 0;
 }
@@ -220,8 +255,11 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 	pr_info("stopped recording %s (cgroup %llu)", e->meta.name,
 		(unsigned long long)e->meta.cgroup_id);
 	TAILQ_REMOVE(&d->entries, e, link);
+	if (d->keeper)
+		flap_keeper__drop(d->keeper, flap_recorder__slot(e->rec));
 	flap_registry__remove(d->reg, e->rec);
 	free(e);
+	save_state(d);
 }
 
 static bool is_number(const char *s)
@@ -344,6 +382,7 @@ int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
 			e->state = FLAP_ENTRY_STOPPED;
 			e->exited_ns = flap_boot_ns();
 			pr_info("%s: container stopped; recorder kept for retention", e->meta.name);
+			save_state(d);
 		}
 		return 0;
 	}
@@ -370,19 +409,26 @@ static void on_sweep(uv_timer_t *timer)
 {
 	struct flap_daemon *d = timer->data;
 	struct flap_entry *e, *next;
-	__u64 now = flap_boot_ns();
+	__u64 now = flap_boot_ns(), crashes = 0;
+	bool changed = false;
 
 	for (e = TAILQ_FIRST(&d->entries); e; e = next) {
 		next = TAILQ_NEXT(e, link);
 		if (e->state == FLAP_ENTRY_RUNNING && !cgroup_populated(e->meta.cgroup_path)) {
 			e->state = FLAP_ENTRY_EXITED;
 			e->exited_ns = now;
+			changed = true;
 			pr_info("%s: no process left; history kept for %llu s", e->meta.name,
 				(unsigned long long)(d->opts.retain_ns / 1000000000ULL));
 		}
 		if (e->state != FLAP_ENTRY_RUNNING && now - e->exited_ns >= d->opts.retain_ns)
 			flap_daemon__remove(d, e);
+		else
+			crashes += e->crashes + e->crashes_skipped;
 	}
+	/* Crash counters change in crash.c: catch them up here. */
+	if (changed || crashes != d->saved_crashes)
+		save_state(d);
 }
 
 static void on_exits_readable(uv_poll_t *h, int status, int events)
@@ -408,6 +454,11 @@ static void on_handle_closed(uv_handle_t *h)
 static void shutdown_loop(struct flap_daemon *d)
 {
 	pr_info("shutting down");
+	d->stopping = true;
+	if (d->keeper_polling) {
+		d->keeper_polling = false;
+		uv_close((uv_handle_t *)&d->keeper_poll, on_handle_closed);
+	}
 	flap_ctl_server__close(d->ctl);
 	d->ctl = NULL;
 	uv_close((uv_handle_t *)&d->sigint, on_handle_closed);
@@ -482,13 +533,367 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 		d->opts.crash_burst = 5;
 	if (!d->opts.crash_window_ns)
 		d->opts.crash_window_ns = 60ULL * 1000000000ULL;
+	snprintf(d->pin_dir, sizeof(d->pin_dir), "%s",
+		 o->pin_dir ? o->pin_dir : FLAP_DEFAULT_PIN_DIR);
+	d->opts.pin_dir = d->pin_dir;
+	/* The state file and the keeper's socket live next to the control socket. */
+	snprintf(d->state_path, sizeof(d->state_path), "%.*s%s",
+		 (int)(strrchr(d->socket_path, '/')
+			       ? strrchr(d->socket_path, '/') - d->socket_path + 1
+			       : 0),
+		 d->socket_path, FLAP_STATE_FILE);
+	snprintf(d->keeper_path, sizeof(d->keeper_path), "%.*s%s",
+		 (int)(strrchr(d->socket_path, '/')
+			       ? strrchr(d->socket_path, '/') - d->socket_path + 1
+			       : 0),
+		 d->socket_path, FLAP_KEEPER_SOCK);
+}
+
+/* ---- --persist: state file, keeper, adoption --------------------------------- */
+
+static __u64 crash_sum(struct flap_daemon *d)
+{
+	struct flap_entry *e;
+	__u64 n = 0;
+
+	TAILQ_FOREACH(e, &d->entries, link)
+	n += e->crashes + e->crashes_skipped;
+	return n;
+}
+
+/* Rewrites the state file (persist only). */
+static void save_state(struct flap_daemon *d)
+{
+	struct flap_persist_hdr *h;
+
+	if (!d->opts.persist || !d->reg)
+		return;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return;
+	h->bpf_id = flap_registry_bpf_id();
+	snprintf(h->pin_dir, sizeof(h->pin_dir), "%s", d->pin_dir);
+	h->ncpus = flap_registry__ncpus(d->reg);
+	h->keeper_pid = d->keeper_pid;
+	flap_persist_save(d->state_path, h, &d->entries);
+	d->saved_crashes = crash_sum(d);
+	free(h);
+}
+
+/* Hands @e's rings to the keeper, so they outlive this process. */
+static void keep_rings(struct flap_daemon *d, struct flap_entry *e)
+{
+	int n, cpu, rc, *fds;
+
+	if (!d->keeper)
+		return;
+	n = flap_registry__ncpus(d->reg);
+	fds = calloc(n, sizeof(*fds));
+	if (!fds)
+		return;
+	for (cpu = 0; cpu < n; cpu++)
+		fds[cpu] = flap_recorder__ring_fd(e->rec, cpu);
+	rc = flap_keeper__put(d->keeper, flap_recorder__slot(e->rec), e->meta.cgroup_id,
+			      flap_recorder__opts(e->rec)->ring_pages, fds, n);
+	if (rc)
+		pr_warn("keeper: %s: cannot hand over the rings: %s", e->meta.name, strerror(-rc));
+	free(fds);
+}
+
+static void on_keeper_event(uv_poll_t *h, int status, int events);
+
+/* Connects to the keeper, starting one if none runs. */
+static int connect_keeper(struct flap_daemon *d, bool *existing)
+{
+	int rc, nslots = 0, nrings = 0;
+
+	*existing = false;
+	rc = flap_keeper__connect(d->keeper_path, &d->keeper);
+	if (rc == 0) {
+		*existing = true;
+	} else if (rc == -ENOENT || rc == -ECONNREFUSED) {
+		rc = flap_keeper__spawn(d->keeper_path);
+		if (!rc)
+			rc = flap_keeper__connect(d->keeper_path, &d->keeper);
+	}
+	if (!rc)
+		rc = flap_keeper__status(d->keeper, &d->keeper_pid, &nslots, &nrings);
+	if (rc) {
+		pr_warn("keeper: %s: %s; the rings will not survive a restart", d->keeper_path,
+			strerror(-rc));
+		flap_keeper__close(d->keeper);
+		d->keeper = NULL;
+		d->keeper_pid = 0;
+		return rc;
+	}
+	pr_info("keeper: pid %d (%s), holding the rings of %d recorders", (int)d->keeper_pid,
+		*existing ? "running" : "started", nslots);
+	if (uv_poll_init(&d->loop, &d->keeper_poll, flap_keeper__fd(d->keeper)) == 0) {
+		d->keeper_poll.data = d;
+		d->keeper_polling = true;
+		uv_poll_start(&d->keeper_poll, UV_READABLE | UV_DISCONNECT, on_keeper_event);
+	}
+	return 0;
+}
+
+static void on_keeper_closed(uv_handle_t *h)
+{
+	struct flap_daemon *d = h->data;
+	struct flap_entry *e;
+	bool existing;
+	int n = 0;
+
+	flap_keeper__close(d->keeper);
+	d->keeper = NULL;
+	d->keeper_pid = 0;
+	if (d->stopping || connect_keeper(d, &existing))
+		return;
+	TAILQ_FOREACH(e, &d->entries, link)
+	{
+		keep_rings(d, e);
+		n++;
+	}
+	pr_info("keeper: the rings of %d recorders handed to the new keeper", n);
+	save_state(d);
+}
+
+/* The keeper never speaks first: readable means it is gone. */
+static void on_keeper_event(uv_poll_t *h, int status, int events)
+{
+	struct flap_daemon *d = h->data;
+	char b;
+	ssize_t n;
+
+	n = recv(flap_keeper__fd(d->keeper), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (status == 0 && !(events & UV_DISCONNECT) && (n > 0 || errno == EAGAIN)) {
+		if (n > 0)
+			recv(flap_keeper__fd(d->keeper), &b, 1, MSG_DONTWAIT);
+		return;
+	}
+	pr_warn("keeper: pid %d is gone; starting a new one", (int)d->keeper_pid);
+	d->keeper_polling = false;
+	uv_close((uv_handle_t *)h, on_keeper_closed);
+}
+
+struct kept_ctx {
+	struct kept_rings *k;
+	int ncpus;
+};
+
+static void on_kept_ring(void *ctx, __u32 slot, __u64 cgid, __u32 pages, int cpu, int fd)
+{
+	struct kept_ctx *c = ctx;
+	struct kept_rings *k;
+	int i;
+
+	if (slot >= FLAP_MAX_RECORDERS || cpu < 0 || cpu >= c->ncpus) {
+		close(fd);
+		return;
+	}
+	k = &c->k[slot];
+	if (!k->fds) {
+		k->fds = malloc(c->ncpus * sizeof(*k->fds));
+		if (!k->fds) {
+			close(fd);
+			return;
+		}
+		for (i = 0; i < c->ncpus; i++)
+			k->fds[i] = -1;
+		k->cgid = cgid;
+		k->pages = pages;
+	}
+	zclose(k->fds[cpu]);
+	k->fds[cpu] = fd;
+}
+
+static void free_kept(struct kept_rings *k, int ncpus)
+{
+	int slot, cpu;
+
+	for (slot = 0; k && slot < FLAP_MAX_RECORDERS; slot++) {
+		for (cpu = 0; k[slot].fds && cpu < ncpus; cpu++)
+			zclose(k[slot].fds[cpu]);
+		free(k[slot].fds);
+	}
+	free(k);
+}
+
+/* Everything the keeper holds, by slot (NULL without a keeper). */
+static struct kept_rings *get_kept(struct flap_daemon *d)
+{
+	struct kept_ctx c = {.ncpus = flap_registry__ncpus(d->reg)};
+	int rc;
+
+	if (!d->keeper)
+		return NULL;
+	c.k = calloc(FLAP_MAX_RECORDERS, sizeof(*c.k));
+	if (!c.k)
+		return NULL;
+	rc = flap_keeper__get_all(d->keeper, on_kept_ring, &c);
+	if (rc < 0) {
+		pr_warn("keeper: cannot get the rings back: %s", strerror(-rc));
+		free_kept(c.k, c.ncpus);
+		return NULL;
+	}
+	return c.k;
+}
+
+static int count_fds(const int *fds, int n)
+{
+	int i, k = 0;
+
+	for (i = 0; fds && i < n; i++)
+		k += fds[i] >= 0;
+	return k;
+}
+
+struct adopt_stats {
+	int adopted, fresh, readded, dropped;
+	__u64 lost;
+};
+
+/* A recorder the pins no longer hold: record its cgroup afresh if it is still there. */
+static int readd(struct flap_daemon *d, struct flap_entry *e, const struct flap_persist_rec *r)
+{
+	__u64 id = 0;
+	int rc;
+
+	rc = flap_cgroup_id(e->meta.cgroup_path, &id);
+	if (!rc && id != e->meta.cgroup_id)
+		rc = -ESTALE;
+	if (!rc)
+		rc = flap_registry__add(d->reg, e->meta.cgroup_id, &r->ropts, &e->rec);
+	if (!rc)
+		pr_warn("%s: recording again with new programs and rings; its earlier history "
+			"is lost",
+			e->meta.name);
+	return rc;
+}
+
+/* Rebuilds entry @r: adopts its pinned recorder (or records it afresh). */
+static void adopt_one(struct flap_daemon *d, const struct flap_persist_rec *r,
+		      struct kept_rings *kept, struct adopt_stats *st)
+{
+	int ncpus = flap_registry__ncpus(d->reg), rc = -ENOENT, nkept = 0, cpu;
+	struct flap_adopt_opts ao = {.slot = r->slot,
+				     .cgid = r->e.meta.cgroup_id,
+				     .ropts = r->ropts,
+				     .restart_lost = r->restart_lost};
+	struct kept_rings *k = kept ? &kept[r->slot] : NULL;
+	struct flap_entry *e;
+	__u64 before = 0, after = 0;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return;
+	*e = r->e;
+	if (k && k->fds && k->cgid == ao.cgid && k->pages == r->ropts.ring_pages) {
+		ao.ring_fds = k->fds;
+		nkept = count_fds(k->fds, ncpus);
+	}
+	if (flap_registry__adopted(d->reg))
+		rc = flap_registry__adopt(d->reg, &ao, &e->rec);
+	if (!rc) {
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			before += r->restart_lost[cpu];
+			after += flap_recorder__restart_lost(e->rec, cpu);
+		}
+		st->lost += after - before;
+		st->adopted++;
+	} else if ((rc = readd(d, e, r)) == 0) {
+		st->readded++;
+	} else {
+		pr_warn("%s: cgroup %llu no longer recorded: %s", e->meta.name,
+			(unsigned long long)e->meta.cgroup_id, strerror(-rc));
+		st->dropped++;
+		free(e);
+		return;
+	}
+	flap_recorder__set_user(e->rec, e);
+	TAILQ_INSERT_TAIL(&d->entries, e, link);
+	/* Rings the keeper did not hand over are new: give them to it. */
+	for (cpu = 0, rc = 0; cpu < ncpus; cpu++)
+		rc += flap_recorder__ring_fd(e->rec, cpu) >= 0;
+	if (rc > nkept) {
+		st->fresh++;
+		keep_rings(d, e);
+	}
+}
+
+/* Reads the state file; a file from another build or pin dir makes a fresh start. */
+static int load_state(struct flap_daemon *d, struct flap_persist_rec **recs)
+{
+	struct flap_persist_hdr *h;
+	int n;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	n = flap_persist_load(d->state_path, h, recs);
+	if (n >= 0 && (h->bpf_id != flap_registry_bpf_id() || strcmp(h->pin_dir, d->pin_dir))) {
+		pr_warn("persist: %s was written by another build or for another pin directory: "
+			"its %d recorders get new programs and rings, their history is lost",
+			d->state_path, n);
+		flap_registry_unpin(d->pin_dir);
+	} else if (n < 0 && flap_registry_unpin(d->pin_dir) > 0) {
+		/* Pins without their metadata cannot be adopted. */
+		pr_warn("persist: no usable state file %s: removed the pins in %s", d->state_path,
+			d->pin_dir);
+	}
+	free(h);
+	return n < 0 ? 0 : n;
+}
+
+/* Adopts what earlier daemons left: pinned recorders, the keeper's rings. */
+static void adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n)
+{
+	int ncpus = flap_registry__ncpus(d->reg), i, pruned;
+	struct adopt_stats st = {};
+	struct kept_rings *kept;
+	struct flap_recorder *rec;
+	bool existing = false;
+
+	connect_keeper(d, &existing);
+	kept = existing ? get_kept(d) : NULL;
+	if (flap_registry__adopted(d->reg) && n && !kept)
+		pr_warn("persist: no ring keeper to adopt the rings from: the recorders get fresh "
+			"rings and their earlier history is lost");
+	for (i = 0; i < n; i++)
+		adopt_one(d, &recs[i], kept, &st);
+	pruned = flap_registry__prune(d->reg);
+	/* Rings of recorders that were not adopted: the keeper lets them go. */
+	for (i = 0; kept && i < FLAP_MAX_RECORDERS; i++) {
+		rec = kept[i].fds ? flap_registry__find(d->reg, kept[i].cgid) : NULL;
+		if (kept[i].fds && (!rec || flap_recorder__slot(rec) != (__u32)i))
+			flap_keeper__drop(d->keeper, i);
+	}
+	free_kept(kept, ncpus);
+	if (flap_registry__adopted(d->reg) || n)
+		pr_info("persist: adopted %d recorders (%d with fresh rings, %llu earlier events "
+			"lost), %d recorded afresh, %d dropped, %d stale pins pruned",
+			st.adopted, st.fresh, (unsigned long long)st.lost, st.readded, st.dropped,
+			pruned);
+	save_state(d);
+}
+
+/* Without --persist: say so if a persistent daemon left pins here. */
+static void warn_pins(struct flap_daemon *d)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/cgroup_table", d->pin_dir);
+	if (access(path, F_OK) == 0)
+		pr_warn("%s holds the pinned recorders of a persistent daemon; they go on "
+			"recording: start with --persist to adopt them, or --unpin to remove them",
+			d->pin_dir);
 }
 
 static int start(struct flap_daemon *d)
 {
 	struct flap_registry_opts ropts = {.lifecycle = true, .on_exit = on_exit_event, .ctx = d};
+	struct flap_persist_rec *recs = NULL;
 	char dir[PATH_MAX], *slash;
-	int rc, fd;
+	int rc, fd, nrecs = 0;
 
 	snprintf(dir, sizeof(dir), "%s", d->socket_path);
 	slash = strrchr(dir, '/');
@@ -516,12 +921,27 @@ static int start(struct flap_daemon *d)
 	}
 	chmod(d->dump_dir, 0700);
 	flap_crash__clean_temp(d);
+	if (d->opts.persist) {
+		rc = flap_persist_bpffs(d->pin_dir);
+		if (rc) {
+			pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
+			return rc;
+		}
+		nrecs = load_state(d, &recs);
+		ropts.pin_dir = d->pin_dir;
+	} else {
+		warn_pins(d);
+	}
 	rc = flap_registry__new(&ropts, &d->reg);
 	if (rc) {
+		flap_persist_free(recs, nrecs);
 		pr_warn("cannot load the BPF programs: %s%s", strerror(-rc),
 			rc == -EPERM ? " (needs root: CAP_BPF, CAP_PERFMON)" : "");
 		return rc;
 	}
+	if (d->opts.persist)
+		adopt_all(d, recs, nrecs);
+	flap_persist_free(recs, nrecs);
 	rc = flap_ctl_server__start(d, &d->loop, d->socket_path, &d->ctl);
 	if (rc)
 		return rc;
@@ -539,13 +959,35 @@ static int start(struct flap_daemon *d)
 		d->exits_started = true;
 		uv_poll_start(&d->exits, UV_READABLE, on_exits_readable);
 	}
+	/* Exits that happened while no daemon ran are waiting: handle them now. */
+	flap_registry__poll_exits(d->reg);
 	return 0;
+}
+
+/* After the loop: free everything, or with --persist leave it recording. */
+static void finish(struct flap_daemon *d)
+{
+	struct flap_entry *e;
+
+	if (d->opts.persist && d->reg) {
+		save_state(d);
+		while ((e = TAILQ_FIRST(&d->entries))) {
+			TAILQ_REMOVE(&d->entries, e, link);
+			free(e);
+		}
+		pr_info("persist: %d recorders left recording in %s", flap_registry__count(d->reg),
+			d->pin_dir);
+	}
+	while ((e = TAILQ_FIRST(&d->entries)))
+		flap_daemon__remove(d, e);
+	flap_registry__free(d->reg);
+	flap_keeper__close(d->keeper);
+	d->keeper = NULL;
 }
 
 int flap_daemon__run(const struct flap_daemon_opts *opts)
 {
 	struct flap_daemon *d;
-	struct flap_entry *e;
 	int rc;
 
 	d = calloc(1, sizeof(*d));
@@ -566,18 +1008,68 @@ int flap_daemon__run(const struct flap_daemon_opts *opts)
 			flap_ctl_server__close(d->ctl);
 		if (uv_is_active((uv_handle_t *)&d->sweep))
 			shutdown_loop(d);
+		else if (d->keeper_polling)
+			uv_close((uv_handle_t *)&d->keeper_poll, on_handle_closed);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	} else {
 		pr_info("flap-recorder daemon listening on %s, dumps in %s", d->socket_path,
 			d->dump_dir);
 		uv_run(&d->loop, UV_RUN_DEFAULT);
 	}
-	while ((e = TAILQ_FIRST(&d->entries)))
-		flap_daemon__remove(d, e);
-	flap_registry__free(d->reg);
+	finish(d);
 	if (uv_loop_close(&d->loop))
 		pr_warn("loop closed with handles still open");
 out_free:
+	zclose(d->lock_fd);
+	free(d);
+	return rc;
+}
+
+/* Removes the pin directory, unmounting the bpffs mounted on it if any. */
+static void remove_pin_dir(const char *dir)
+{
+	if (rmdir(dir) == 0 || errno != EBUSY)
+		return;
+	if (umount2(dir, MNT_DETACH) == 0)
+		rmdir(dir);
+}
+
+int flap_daemon__unpin(const struct flap_daemon_opts *opts)
+{
+	struct flap_keeper *k = NULL;
+	struct flap_daemon *d;
+	int rc, nslots, nrings;
+	pid_t pid;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->lock_fd = -1;
+	fill_defaults(d, opts);
+	rc = take_lock(d);
+	if (rc == -EADDRINUSE) {
+		pr_warn("a daemon is running on %s: stop it first", d->socket_path);
+		goto out;
+	}
+	if (flap_keeper__connect(d->keeper_path, &k) == 0) {
+		if (flap_keeper__status(k, &pid, &nslots, &nrings) == 0 &&
+		    flap_keeper__quit(k) == 0)
+			pr_info("keeper pid %d stopped: it held %d rings of %d recorders", (int)pid,
+				nrings, nslots);
+		flap_keeper__close(k);
+	}
+	unlink(d->keeper_path);
+	rc = flap_registry_unpin(d->pin_dir);
+	if (rc >= 0) {
+		pr_info("removed %d pins from %s: recording stopped", rc, d->pin_dir);
+		remove_pin_dir(d->pin_dir);
+		rc = 0;
+	} else {
+		pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
+	}
+	if (unlink(d->state_path) == 0)
+		pr_info("removed %s", d->state_path);
+out:
 	zclose(d->lock_fd);
 	free(d);
 	return rc;

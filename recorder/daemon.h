@@ -23,6 +23,10 @@
 
 #define FLAP_DEFAULT_SOCKET   "/run/flap-recorder/flap.sock"
 #define FLAP_DEFAULT_DUMP_DIR "/var/lib/flap-recorder/dumps"
+#define FLAP_DEFAULT_PIN_DIR  "/sys/fs/bpf/flap-recorder"
+/* Next to the socket, with --persist: the recorders' metadata, the keeper. */
+#define FLAP_STATE_FILE	 "state.json"
+#define FLAP_KEEPER_SOCK "keeper.sock"
 
 /* When a process exit counts as a crash (--on-exit). */
 enum flap_on_exit {
@@ -46,6 +50,14 @@ struct flap_daemon_opts {
 	__u64 max_dump_bytes; /* and at most this many bytes (0: no limit) */
 	__u32 crash_burst;    /* crash dumps per recorder per crash_window_ns */
 	__u64 crash_window_ns;
+	/*
+	 * Recording survives the daemon: programs and maps pinned under
+	 * pin_dir, ring fds held by a keeper process, metadata in the state
+	 * file; a daemon started with persist adopts them, and SIGTERM leaves
+	 * them recording (flap_daemon__unpin() tears them down).
+	 */
+	bool persist;
+	const char *pin_dir; /* NULL: FLAP_DEFAULT_PIN_DIR */
 };
 
 enum flap_entry_state {
@@ -92,6 +104,15 @@ struct flap_daemon;
  * negative errno when it could not start (socket in use, no BPF, ...).
  */
 int flap_daemon__run(const struct flap_daemon_opts *opts);
+
+/**
+ * flap_daemon__unpin() - tear down what persistent daemons left for
+ * @opts (socket directory, pin directory): stop the keeper (the rings'
+ * history goes), remove every pin (programs detach, maps are freed), delete
+ * the state file. Refused while a daemon runs on the socket.
+ * Return: 0, -EADDRINUSE (a daemon runs), or negative errno.
+ */
+int flap_daemon__unpin(const struct flap_daemon_opts *opts);
 
 /* Options in effect (defaults filled in). */
 const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d);

@@ -536,7 +536,9 @@ int flap_decoder__finish(struct flap_decoder *d)
 		err = -ENOMEM;
 		goto out;
 	}
-	qsort(d->recs, d->nrecs, sizeof(d->recs[0]), cmp_rec);
+	/* No record, no array: qsort(NULL, 0) is undefined (found by fuzz_decode). */
+	if (d->nrecs > 1)
+		qsort(d->recs, d->nrecs, sizeof(d->recs[0]), cmp_rec);
 	for (i = 0; i < d->nrecs; i++) {
 		struct rec *r = &d->recs[i];
 

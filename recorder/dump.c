@@ -129,6 +129,7 @@ static void counts_to_pb(Flap__Counts *pb, const struct flap_cpu_counts *c, uint
 	pb->lost = c->lost;
 	pb->torn = c->torn;
 	pb->bytes = c->bytes;
+	pb->restart_lost = c->restart_lost;
 }
 
 static void source_to_pb(Flap__Source *pb, Flap__Counts *counts, const struct flap_source *s)
@@ -629,6 +630,7 @@ static void counts_from_pb(struct flap_cpu_counts *c, const Flap__Counts *pb)
 	c->lost = pb->lost;
 	c->torn = pb->torn;
 	c->bytes = pb->bytes;
+	c->restart_lost = pb->restart_lost;
 }
 
 static int meta_from_pb(struct reader *r, struct flap_dump_meta *m, const Flap__DumpHeader *h)
@@ -728,6 +730,7 @@ static int trace_from_header(struct reader *r, const Flap__DumpHeader *h, struct
 		d->lost += c.lost;
 		d->torn += c.torn;
 		d->bytes += c.bytes;
+		d->restart_lost += c.restart_lost;
 	}
 	counts_from_pb(&t->total, h->total);
 	t->boot_to_real_ns = h->boot_to_real_ns;

@@ -44,9 +44,13 @@
 #include <linux/types.h>
 
 #include "flap.h"
+#include "args.h"
+#include "fdnames.h"
 #include "format.h"
 #include "log.h"
 #include "syscalls.h"
+#include "sysset.h"
+#include "text.h"
 #include "util.h"
 
 /* strace's default alignment column of " = ". */
@@ -419,329 +423,64 @@ static void fmt_rfc3339(char *buf, size_t size, __s64 ns)
 	snprintf(buf, size, "%s.%06ldZ", date, usec);
 }
 
-/* First and last event time (entry, or exit when the entry is unknown). */
-static bool trace_window(const struct flap_trace *t, __u64 *first, __u64 *last)
-{
-	size_t i;
-
-	if (!t->nevents)
-		return false;
-	*first = *last = t->events[0].ts;
-	for (i = 1; i < t->nevents; i++) {
-		if (t->events[i].ts < *first)
-			*first = t->events[i].ts;
-		if (t->events[i].ts > *last)
-			*last = t->events[i].ts;
-	}
-	return true;
-}
-
-/* ---- arguments -------------------------------------------------------------- */
-
-/* One argument being printed. */
-struct arg_ctx {
-	const struct flap_event *ev;
-	const struct flap_syscall *sc; /* NULL: unknown syscall number */
-	const struct flap_cap *cap;    /* captured contents, or NULL */
-	const char *type;	       /* C type, NULL when the table has none */
-	const char *name;
-	__u64 val;
-	int idx;
-	unsigned int kind; /* enum flap_arg_kind */
-};
-
-enum arg_res {
-	ARG_DEFAULT, /* print by type */
-	ARG_DONE,    /* printed */
-	ARG_OMIT,    /* not shown at all (an argument the call ignores) */
-};
-
 /*
- * A per-syscall argument printer. It may print the argument and return
- * ARG_DONE, or leave it to the type-based printer. Symbolic flag decoders
- * (O_RDONLY|O_CLOEXEC) plug in here.
+ * First and last time (entry, or exit when the entry is unknown) of the
+ * events shown: those with @show[i] set, or all with @show NULL.
  */
-typedef enum arg_res (*arg_fmt_fn)(struct line *l, const struct arg_ctx *a);
-
-struct sc_rule {
-	const char *name;
-	bool ret_addr;	    /* returns an address: print it in hex */
-	arg_fmt_fn args[6]; /* NULL: by type */
-};
-
-/* open/openat: the mode is only meaningful with O_CREAT or O_TMPFILE (strace hides it too). */
-static enum arg_res fmt_open_mode(struct line *l, const struct arg_ctx *a)
+static bool trace_window(const struct flap_trace *t, const bool *show, __u64 *first, __u64 *last)
 {
-	int flags = (int)a->ev->args[a->idx - 1];
-
-	(void)l;
-	if (flags & O_CREAT || (flags & O_TMPFILE) == O_TMPFILE)
-		return ARG_DEFAULT;
-	return ARG_OMIT;
-}
-
-static const struct sc_rule sc_rules[] = {
-	{.name = "open", .args[2] = fmt_open_mode}, {.name = "openat", .args[3] = fmt_open_mode},
-	{.name = "mmap", .ret_addr = true},	    {.name = "mremap", .ret_addr = true},
-	{.name = "brk", .ret_addr = true},	    {.name = "shmat", .ret_addr = true},
-};
-
-/* sc_rules by syscall number, resolved once through the syscall table. */
-static const struct sc_rule *rule_by_nr[FLAP_NR_MAX];
-static pthread_once_t rules_once = PTHREAD_ONCE_INIT;
-
-static void init_rules(void)
-{
-	const struct flap_syscall *sc;
+	bool any = false;
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(sc_rules); i++) {
-		sc = flap_syscall_by_name(sc_rules[i].name);
-		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
-			rule_by_nr[sc->nr] = &sc_rules[i];
+	for (i = 0; i < t->nevents; i++) {
+		if (show && !show[i])
+			continue;
+		if (!any || t->events[i].ts < *first)
+			*first = t->events[i].ts;
+		if (!any || t->events[i].ts > *last)
+			*last = t->events[i].ts;
+		any = true;
 	}
+	return any;
 }
 
-static const struct sc_rule *rule_of(__u32 nr)
+/* Number of events shown (see trace_window()). */
+static size_t shown_count(const struct flap_trace *t, const bool *show)
 {
-	pthread_once(&rules_once, init_rules);
-	return nr < FLAP_NR_MAX ? rule_by_nr[nr] : NULL;
-}
+	size_t i, n = 0;
 
-enum int_kind {
-	INT_S32,
-	INT_U32,
-	INT_ID32, /* uid_t/gid_t: unsigned, but -1 means "unchanged" */
-	INT_S64,
-	INT_U64,
-	INT_HEX, /* opaque handles */
-};
-
-static const struct {
-	const char *type;
-	enum int_kind kind;
-} int_types[] = {
-	{"int", INT_S32},	    {"pid_t", INT_S32},	       {"key_t", INT_S32},
-	{"clockid_t", INT_S32},	    {"mqd_t", INT_S32},	       {"timer_t", INT_S32},
-	{"__s32", INT_S32},	    {"key_serial_t", INT_S32}, {"rwf_t", INT_S32},
-	{"unsigned int", INT_U32},  {"unsigned", INT_U32},     {"u32", INT_U32},
-	{"__u32", INT_U32},	    {"qid_t", INT_U32},	       {"uid_t", INT_ID32},
-	{"gid_t", INT_ID32},	    {"long", INT_S64},	       {"off_t", INT_S64},
-	{"loff_t", INT_S64},	    {"ssize_t", INT_S64},      {"unsigned long", INT_U64},
-	{"size_t", INT_U64},	    {"u64", INT_U64},	       {"__u64", INT_U64},
-	{"aio_context_t", INT_HEX},
-};
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* @type without "const " in front or " const" behind, into @buf. */
-static const char *base_type(const char *type, char *buf, size_t size)
-{
-	size_t n;
-
-	if (starts_with(type, "const "))
-		type += 6;
-	n = strlen(type);
-	if (ends_with(type, " const"))
-		n -= 6;
-	snprintf(buf, size, "%.*s", (int)n, type);
-	return buf;
-}
-
-static bool is_pointer_type(const char *type)
-{
-	/* The kernel's pointer typedefs in syscall signatures. */
-	return strchr(type, '*') || strstr(type, "cap_user_");
-}
-
-/* fd, dfd, epfd, oldfd, fd_in... but not max_fd (a count). */
-static bool is_fd_name(const char *name)
-{
-	return (ends_with(name, "fd") && !starts_with(name, "max_")) || starts_with(name, "fd_");
-}
-
-/* A directory fd, where -100 means AT_FDCWD: *dfd, or fd before a path (execveat). */
-static bool is_dirfd(const struct arg_ctx *a)
-{
-	if (ends_with(a->name, "dfd") || !strcmp(a->name, "dirfd"))
-		return true;
-	return !strcmp(a->name, "fd") && a->idx < 5 &&
-	       FLAP_KIND_ARG(a->sc->kinds, a->idx + 1) == FLAP_ARG_STR;
-}
-
-static bool is_flags_name(const char *name)
-{
-	return ends_with(name, "flags") || !strcmp(name, "prot");
-}
-
-/* unsigned long arguments that are addresses (mmap, munmap, mprotect, brk...). */
-static bool is_addr_name(const char *name)
-{
-	return !strcmp(name, "addr") || !strcmp(name, "start") || !strcmp(name, "brk") ||
-	       !strcmp(name, "new_addr");
-}
-
-static void fmt_addr(struct line *l, __u64 v)
-{
-	if (v)
-		line_printf(l, "%#llx", (unsigned long long)v);
-	else
-		line_puts(l, "NULL");
-}
-
-static void fmt_int_kind(struct line *l, enum int_kind kind, __u64 v)
-{
-	switch (kind) {
-	case INT_S32:
-		line_printf(l, "%d", (int)v);
-		break;
-	case INT_U32:
-		line_printf(l, "%u", (unsigned int)v);
-		break;
-	case INT_ID32:
-		if ((unsigned int)v == ~0u)
-			line_puts(l, "-1");
-		else
-			line_printf(l, "%u", (unsigned int)v);
-		break;
-	case INT_S64:
-		line_printf(l, "%lld", (long long)v);
-		break;
-	case INT_U64:
-		line_printf(l, "%llu", (unsigned long long)v);
-		break;
-	default:
-		line_printf(l, "%#llx", (unsigned long long)v);
-		break;
-	}
-}
-
-/* An integer argument by its C type and name. */
-static void fmt_int(struct line *l, const struct arg_ctx *a)
-{
-	enum int_kind kind = INT_HEX;
-	const char *type;
-	char buf[64];
-	size_t i;
-
-	type = base_type(a->type, buf, sizeof(buf));
-	for (i = 0; i < ARRAY_SIZE(int_types); i++) {
-		if (!strcmp(type, int_types[i].type)) {
-			kind = int_types[i].kind;
-			break;
-		}
-	}
-	if (starts_with(type, "enum "))
-		kind = INT_S32;
-	if (is_fd_name(a->name)) {
-		if ((int)a->val == AT_FDCWD && is_dirfd(a))
-			line_puts(l, "AT_FDCWD");
-		else
-			line_printf(l, "%d", (int)a->val);
-	} else if (!strcmp(type, "umode_t")) {
-		line_printf(l, "%#03o", (unsigned int)a->val);
-	} else if (is_flags_name(a->name) && kind != INT_HEX) {
-		if (kind == INT_S64 || kind == INT_U64)
-			line_printf(l, "%#llx", (unsigned long long)a->val);
-		else
-			line_printf(l, "%#x", (unsigned int)a->val);
-	} else if (kind == INT_U64 && is_addr_name(a->name)) {
-		fmt_addr(l, a->val);
-	} else {
-		fmt_int_kind(l, kind, a->val);
-	}
-}
-
-/* The default printer: captured contents, else pointer, else integer by type. */
-static void fmt_arg_default(struct line *l, const struct arg_ctx *a)
-{
-	const struct flap_cap *c = a->cap;
-
-	if (c && !(c->flags & FLAP_EVCAP_F_FAULT)) {
-		line_escape(l, c->data, c->len,
-			    ESC_QUOTE | (c->flags & FLAP_EVCAP_F_TRUNC ? ESC_TRUNC : 0));
-		return;
-	}
-	if (a->kind != FLAP_ARG_VAL || c || (a->type && is_pointer_type(a->type))) {
-		fmt_addr(l, a->val);
-		return;
-	}
-	if (!a->type || !a->name) {
-		line_printf(l, "%#llx", (unsigned long long)a->val);
-		return;
-	}
-	fmt_int(l, a);
-}
-
-static const struct flap_cap *find_cap(const struct flap_event *ev, int idx)
-{
-	int i, n = ev->ncaps < FLAP_EV_MAX_CAPS ? ev->ncaps : FLAP_EV_MAX_CAPS;
-
-	for (i = 0; i < n; i++)
-		if (ev->caps[i].arg == idx && (ev->caps[i].data || !ev->caps[i].len))
-			return &ev->caps[i];
-	return NULL;
-}
-
-/* Number of arguments to show: what was stored, at most what the call has. */
-static int shown_nargs(const struct flap_event *ev, const struct flap_syscall *sc)
-{
-	int n = ev->nargs < 6 ? ev->nargs : 6;
-
-	if (sc && sc->nargs < n)
-		n = sc->nargs;
+	if (!show)
+		return t->nevents;
+	for (i = 0; i < t->nevents; i++)
+		n += show[i];
 	return n;
 }
 
-static void fmt_args(struct line *l, const struct flap_event *ev, const struct flap_syscall *sc,
-		     const struct sc_rule *rule)
-{
-	bool unfinished = ev->flags & FLAP_EV_F_UNFINISHED, pending = false;
-	int i, n = shown_nargs(ev, sc), shown = 0;
-	struct arg_ctx a = {.ev = ev, .sc = sc};
-	enum arg_res res;
+/* ---- arguments and return values ---------------------------------------------- */
 
-	for (i = 0; i < n; i++) {
-		a.idx = i;
-		a.val = ev->args[i];
-		a.kind = sc ? FLAP_KIND_ARG(sc->kinds, i) : FLAP_ARG_VAL;
-		a.type = sc ? sc->args[i].type : NULL;
-		a.name = sc ? sc->args[i].name : NULL;
-		a.cap = sc ? find_cap(ev, i) : NULL;
-		/* strace shows output arguments only once the call returned. */
-		if (unfinished && a.kind == FLAP_ARG_BUF_OUT) {
-			pending = true;
-			break;
-		}
-		res = rule && rule->args[i] ? rule->args[i](l, &a) : ARG_DEFAULT;
-		if (res == ARG_OMIT)
-			continue;
-		if (shown++)
-			line_puts(l, ", ");
-		if (res == ARG_DEFAULT)
-			fmt_arg_default(l, &a);
-	}
-	/* "read(3, <unfinished ...>", "openat(AT_FDCWD, \"/x\", 0 <unfinished ...>" */
-	if (unfinished && shown)
-		line_puts(l, pending ? ", " : " ");
-	if (unfinished)
-		line_puts(l, "<unfinished ...>");
+/* Moves the decoders' text (args.c) to the line. */
+static void line_text(struct line *l, struct flap_text *t)
+{
+	if (t->oom)
+		l->oom = true;
+	else
+		line_add(l, t->buf, t->len);
+	flap_text__release(t);
 }
 
-/* ---- return values ---------------------------------------------------------- */
-
-static void fmt_ret(struct line *l, const struct flap_event *ev, const struct sc_rule *rule)
+/* The arguments, by the per-syscall decoders of args.c. */
+static void fmt_args(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
 {
+	struct flap_text t;
+
+	flap_text__init(&t);
+	flap_args__print(&t, ev, fds);
+	line_text(l, &t);
+}
+
+static void fmt_ret(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+{
+	struct flap_text t;
 	const char *name;
 	int err, k;
 
@@ -755,26 +494,32 @@ static void fmt_ret(struct line *l, const struct flap_event *ev, const struct sc
 			line_printf(l, "-1 %s (%s)", name, errno_desc(err));
 		else
 			line_printf(l, "-1 ERRNO_%d (%s)", err, errno_desc(err));
-	} else if (rule && rule->ret_addr) {
-		line_printf(l, "%#llx", (unsigned long long)ev->ret);
-	} else {
-		line_printf(l, "%lld", (long long)ev->ret);
+		return;
 	}
+	flap_text__init(&t);
+	flap_args__print_ret(&t, ev, fds);
+	line_text(l, &t);
+}
+
+/* What follows " = ": the return value, or "?" when there is none. */
+static void fmt_outcome(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+{
+	if (ev->flags & FLAP_EV_F_HAS_RET)
+		fmt_ret(l, ev, fds);
+	else if (ev->flags & FLAP_EV_F_EXIT_LOST)
+		line_puts(l, "? <exit not recorded>");
+	else
+		line_puts(l, "?");
 }
 
 /* ") = ret <dur>", with " = " at the strace column counted from @start. */
-static void fmt_result(struct line *l, const struct flap_event *ev, const struct sc_rule *rule,
+static void fmt_result(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds,
 		       size_t start)
 {
 	line_puts(l, ") ");
 	line_pad(l, start + RET_COLUMN);
 	line_puts(l, "= ");
-	if (ev->flags & FLAP_EV_F_HAS_RET)
-		fmt_ret(l, ev, rule);
-	else if (ev->flags & FLAP_EV_F_EXIT_LOST)
-		line_puts(l, "? <exit not recorded>");
-	else
-		line_puts(l, "?");
+	fmt_outcome(l, ev, fds);
 	if (ev->flags & FLAP_EV_F_HAS_DUR)
 		line_printf(l, " <%llu.%06llu>", (unsigned long long)(ev->dur_ns / 1000000000),
 			    (unsigned long long)(ev->dur_ns % 1000000000 / 1000));
@@ -840,11 +585,15 @@ static void fmt_source_prefix(struct line *l, const struct flap_trace *t, __u16 
 
 /* ---- text events ------------------------------------------------------------ */
 
+/*
+ * One event as text. With @fds (a trace printed in order) descriptors carry
+ * their names and the table learns what the call did, between the
+ * arguments (named as before the call) and the return value (after it).
+ */
 static void fmt_event_text(struct line *l, const struct flap_trace *t, const struct flap_event *ev,
-			   const struct flap_format_opts *o)
+			   const struct flap_format_opts *o, struct flap_fdnames *fds)
 {
 	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
-	const struct sc_rule *rule = sc ? rule_of(ev->nr) : NULL;
 	char clock[32];
 	size_t start;
 
@@ -864,9 +613,11 @@ static void fmt_event_text(struct line *l, const struct flap_trace *t, const str
 	if (ev->flags & FLAP_EV_F_NO_ARGS)
 		line_puts(l, ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
 	else
-		fmt_args(l, ev, sc, rule);
+		fmt_args(l, ev, fds);
+	if (fds && flap_fdnames__update(fds, ev))
+		l->oom = true;
 	if (!(ev->flags & FLAP_EV_F_UNFINISHED))
-		fmt_result(l, ev, rule, start);
+		fmt_result(l, ev, fds, start);
 	line_puts(l, "\n");
 }
 
@@ -984,6 +735,8 @@ static struct json_object *json_counts(const struct flap_cpu_counts *c, struct j
 	jadd_u64(o, "lost", c->lost);
 	jadd_u64(o, "torn", c->torn);
 	jadd_u64(o, "bytes", c->bytes);
+	if (c->restart_lost)
+		jadd_u64(o, "restart_lost", c->restart_lost);
 	return o;
 }
 
@@ -1056,7 +809,40 @@ static void json_source_label(struct json_object *o, const struct flap_trace *t,
 		jadd(o, "container", json_object_new_string(buf));
 }
 
-static int fmt_event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev)
+/*
+ * "decoded": the call as the text output shows it, without time and pid:
+ * "openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = 3</etc/x>". With @fds it
+ * names descriptors and updates the table (see fmt_event_text()).
+ */
+static struct json_object *json_decoded(const struct flap_event *ev, struct flap_fdnames *fds)
+{
+	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	struct json_object *js;
+	struct line l;
+
+	line_init(&l);
+	if (sc)
+		line_printf(&l, "%s(", sc->name);
+	else
+		line_printf(&l, "syscall_%u(", ev->nr);
+	if (ev->flags & FLAP_EV_F_NO_ARGS)
+		line_puts(&l, ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
+	else
+		fmt_args(&l, ev, fds);
+	if (fds && flap_fdnames__update(fds, ev))
+		l.oom = true;
+	if (!(ev->flags & FLAP_EV_F_UNFINISHED)) {
+		line_puts(&l, ") = ");
+		fmt_outcome(&l, ev, fds);
+	}
+	/* Printable ASCII only (every byte from outside is escaped): a plain string. */
+	js = l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len);
+	line_release(&l);
+	return js;
+}
+
+static int fmt_event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
+			  struct flap_fdnames *fds)
 {
 	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
 	struct json_object *o, *args;
@@ -1085,6 +871,7 @@ static int fmt_event_json(FILE *out, const struct flap_trace *t, const struct fl
 		jadd(o, "args", args);
 	}
 	jadd(o, "captures", json_captures(ev));
+	jadd(o, "decoded", json_decoded(ev, fds));
 	json_event_result(o, ev);
 	if (t->nsources > 1)
 		json_source_label(o, t, ev->source);
@@ -1115,9 +902,9 @@ int flap_format_event(FILE *out, const struct flap_trace *t, const struct flap_e
 	if (!o)
 		o = &defaults;
 	if (o->json)
-		return fmt_event_json(out, t, ev);
+		return fmt_event_json(out, t, ev, NULL);
 	line_init(&l);
-	fmt_event_text(&l, t, ev, o);
+	fmt_event_text(&l, t, ev, o, NULL);
 	return line_flush(out, &l);
 }
 
@@ -1233,14 +1020,14 @@ static void text_host(struct line *l, const struct flap_dump_meta *m)
 }
 
 /* Window, events held and how complete the history is: never silent about losses. */
-static void text_counts(struct line *l, const struct flap_trace *t)
+static void text_counts(struct line *l, const struct flap_trace *t, const bool *show)
 {
 	const struct flap_cpu_counts *c = &t->total;
 	char first[64], last[64];
 	__u64 from, to;
 	bool any;
 
-	any = trace_window(t, &from, &to);
+	any = trace_window(t, show, &from, &to);
 	if (any) {
 		fmt_wall(first, sizeof(first), wall_ns(t, from));
 		fmt_wall(last, sizeof(last), wall_ns(t, to));
@@ -1249,8 +1036,8 @@ static void text_counts(struct line *l, const struct flap_trace *t)
 		line_puts(l, "# window: no events\n");
 	}
 	line_printf(l, "# %llu events held", (unsigned long long)c->held);
-	if (t->nevents != c->held)
-		line_printf(l, ", %zu shown", t->nevents);
+	if (shown_count(t, show) != c->held)
+		line_printf(l, ", %zu shown", shown_count(t, show));
 	line_puts(l, "\n");
 	if (!c->overwritten && !c->lost && !c->torn) {
 		if (any)
@@ -1265,6 +1052,9 @@ static void text_counts(struct line *l, const struct flap_trace *t)
 		line_puts(l, "# no history held: ");
 	line_printf(l, "%llu earlier events overwritten, %llu lost",
 		    (unsigned long long)c->overwritten, (unsigned long long)c->lost);
+	if (c->restart_lost)
+		line_printf(l, " (%llu of them: earlier history lost at a daemon restart)",
+			    (unsigned long long)c->restart_lost);
 	if (c->torn)
 		line_printf(l, ", %llu torn blocks dropped", (unsigned long long)c->torn);
 	line_puts(l, "\n");
@@ -1289,7 +1079,8 @@ static void text_cpus(struct line *l, const struct flap_trace *t)
 }
 
 static void fmt_header_text(struct line *l, const struct flap_dump_meta *m,
-			    const struct flap_trace *t, const struct flap_format_opts *o)
+			    const struct flap_trace *t, const struct flap_format_opts *o,
+			    const bool *show)
 {
 	bool pods_same = same_pod(t);
 	int i;
@@ -1308,7 +1099,7 @@ static void fmt_header_text(struct line *l, const struct flap_dump_meta *m,
 		text_source(l, t, &t->sources[i], !pods_same);
 	text_reason(l, &m->reason);
 	text_host(l, m);
-	text_counts(l, t);
+	text_counts(l, t, show);
 	if (o->verbose)
 		text_cpus(l, t);
 }
@@ -1369,7 +1160,8 @@ static void json_header_lists(struct json_object *o, const struct flap_trace *t)
 	jadd(o, "cpus", arr);
 }
 
-static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t)
+static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
+			   const bool *show)
 {
 	const struct flap_cpu_counts *c = &t->total;
 	struct json_object *o;
@@ -1388,19 +1180,41 @@ static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const stru
 	if (m->created_ns)
 		jadd_time(o, "created", (__s64)m->created_ns);
 	jadd_u64(o, "events_held", c->held);
-	jadd_u64(o, "events", t->nevents);
+	jadd_u64(o, "events", shown_count(t, show));
 	jadd_u64(o, "produced", c->produced);
 	jadd_u64(o, "overwritten", c->overwritten);
 	jadd_u64(o, "lost", c->lost);
 	jadd_u64(o, "torn", c->torn);
+	if (c->restart_lost)
+		jadd_u64(o, "restart_lost", c->restart_lost);
 	jadd(o, "history_complete",
 	     json_object_new_boolean(!c->overwritten && !c->lost && !c->torn));
-	if (trace_window(t, &from, &to)) {
+	if (trace_window(t, show, &from, &to)) {
 		jadd_time(o, "window_start", wall_ns(t, from));
 		jadd_time(o, "window_end", wall_ns(t, to));
 	}
 	json_header_lists(o, t);
 	return json_emit(out, o);
+}
+
+/* The header; @show as for trace_window(). */
+static int format_header(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
+			 const struct flap_format_opts *o, const bool *show)
+{
+	static const struct flap_format_opts defaults;
+	struct line l;
+
+	if (!out || !m || !t) {
+		pr_warn("format: no output stream, metadata or trace");
+		return -EINVAL;
+	}
+	if (!o)
+		o = &defaults;
+	if (o->json)
+		return fmt_header_json(out, m, t, show);
+	line_init(&l);
+	fmt_header_text(&l, m, t, o, show);
+	return line_flush(out, &l);
 }
 
 /**
@@ -1420,33 +1234,9 @@ static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const stru
 int flap_format_header(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 		       const struct flap_format_opts *o)
 {
-	static const struct flap_format_opts defaults;
-	struct line l;
-
-	if (!out || !m || !t) {
-		pr_warn("format: no output stream, metadata or trace");
-		return -EINVAL;
-	}
-	if (!o)
-		o = &defaults;
-	if (o->json)
-		return fmt_header_json(out, m, t);
-	line_init(&l);
-	fmt_header_text(&l, m, t, o);
-	return line_flush(out, &l);
+	return format_header(out, m, t, o, NULL);
 }
 
-/**
- * flap_format_trace() - print the header (unless @o->no_header) and every
- * event of @t in order.
- * @out: the stream written to.
- * @m: the dump metadata.
- * @t: the trace.
- * @o: options; NULL means text, not verbose.
- *
- * Stops at the first error. Context: any thread.
- * Return: 0 or a negative errno as flap_format_event() returns.
- */
 /*
  * After a crash dump's events, the way it ended, as strace ends a trace:
  * "12:00:01.000042 [pid 42] +++ killed by SIGSEGV (core dumped) +++" or
@@ -1470,9 +1260,57 @@ static int format_end(FILE *out, const struct flap_dump_meta *m, const struct fl
 	return ferror(out) ? -EIO : 0;
 }
 
+/*
+ * Which events to print: those of the filter, the newest @o->last of them.
+ * Return: an array (NULL when every event is printed), or NULL with
+ * *@err = -ENOMEM.
+ */
+static bool *select_events(const struct flap_trace *t, const struct flap_format_opts *o, int *err)
+{
+	size_t i, n = 0;
+	bool *show;
+
+	*err = 0;
+	if (!o->filter && !o->last)
+		return NULL;
+	show = calloc(t->nevents ? t->nevents : 1, sizeof(*show));
+	if (!show) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = t->nevents; i-- > 0;) {
+		if (o->filter && !flap_sysset__has(o->filter, t->events[i].nr))
+			continue;
+		if (o->last && n >= o->last)
+			break;
+		show[i] = true;
+		n++;
+	}
+	return show;
+}
+
+/**
+ * flap_format_trace() - print the header (unless @o->no_header) and the
+ * events of @t in order: all of them, or those of @o->filter, the newest
+ * @o->last of them. Descriptors carry their names (strace -y) unless
+ * @o->raw_fds: the names are learnt from every event of the trace, the
+ * ones not printed too.
+ * @out: the stream written to.
+ * @m: the dump metadata.
+ * @t: the trace.
+ * @o: options; NULL means text, not verbose, everything.
+ *
+ * Stops at the first error. Context: any thread.
+ * Return: 0 or a negative errno as flap_format_event() returns.
+ */
 int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 		      const struct flap_format_opts *o)
 {
+	static const struct flap_format_opts defaults;
+	struct flap_fdnames *fds = NULL;
+	const struct flap_event *ev;
+	bool *show = NULL;
+	struct line l;
 	size_t i;
 	int err;
 
@@ -1480,17 +1318,31 @@ int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct fl
 		pr_warn("format: no trace");
 		return -EINVAL;
 	}
-	if (!o || !o->no_header) {
-		err = flap_format_header(out, m, t, o);
-		if (err)
-			return err;
+	if (!o)
+		o = &defaults;
+	show = select_events(t, o, &err);
+	if (!err && !o->raw_fds)
+		err = flap_fdnames__new(&fds);
+	if (!err && !o->no_header)
+		err = format_header(out, m, t, o, show);
+	for (i = 0; !err && i < t->nevents; i++) {
+		ev = &t->events[i];
+		if (show && !show[i]) {
+			if (fds && flap_fdnames__update(fds, ev))
+				err = -ENOMEM;
+			continue;
+		}
+		if (o->json) {
+			err = fmt_event_json(out, t, ev, fds);
+			continue;
+		}
+		line_init(&l);
+		fmt_event_text(&l, t, ev, o, fds);
+		err = line_flush(out, &l);
 	}
-	for (i = 0; i < t->nevents; i++) {
-		err = flap_format_event(out, t, &t->events[i], o);
-		if (err)
-			return err;
-	}
-	if (m && (!o || !o->json))
+	flap_fdnames__free(fds);
+	free(show);
+	if (!err && m && !o->json)
 		return format_end(out, m, t);
-	return 0;
+	return err;
 }

@@ -12,14 +12,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <linux/types.h>
 
 #include "dump.h"
 #include "trace.h"
 
+struct flap_sysset;
+
 struct flap_format_opts {
-	bool json;	/* JSON Lines instead of text */
-	bool verbose;	/* text: command name on every line */
-	bool no_header; /* events only */
+	bool json;			  /* JSON Lines instead of text */
+	bool verbose;			  /* text: command name on every line */
+	bool no_header;			  /* events only */
+	bool raw_fds;			  /* plain descriptor numbers, not 3</etc/passwd> */
+	const struct flap_sysset *filter; /* flap_format_trace(): only these (NULL: all) */
+	__u64 last; /* flap_format_trace(): only the newest N (of the filter's), 0: all */
 };
 
 /**
@@ -38,9 +44,30 @@ int flap_format_header(FILE *out, const struct flap_dump_meta *m, const struct f
 int flap_format_event(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
 		      const struct flap_format_opts *o);
 
-/* Header (unless no_header) and every event. */
+/**
+ * flap_format_trace() - the header (unless no_header) and the events: all,
+ * or @o->filter's, the newest @o->last of them, descriptors named from the
+ * whole history unless @o->raw_fds. Return: 0 or negative errno.
+ */
 int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 		      const struct flap_format_opts *o);
+
+/**
+ * flap_format_summary() - per-syscall counts, errors and time in the layout
+ * of `strace -c` (% time, seconds, usecs/call, calls, errors, syscall, a
+ * total line), or one JSON object with @o->json; only @o->filter's
+ * syscalls when set. Calls that did not return are not counted. Time is
+ * the calls' duration (strace -c -w). Return: 0 or negative errno.
+ */
+int flap_format_summary(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o);
+
+/**
+ * flap_format_files() - the file access pattern per path: opens, failed
+ * opens with their errnos, bytes read and written through descriptors the
+ * trace opened on it, first and last time; or one JSON object with
+ * @o->json. Return: 0 or negative errno.
+ */
+int flap_format_files(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o);
 
 /**
  * flap_format_escape() - quote @len bytes as strace does ("..." with \n,

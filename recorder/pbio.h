@@ -14,9 +14,14 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-#define FLAP_PBIO_MAX_CTL    (64 * 1024)
-#define FLAP_PBIO_MAX_DUMP   (1024 * 1024)
-#define FLAP_PBIO_VARINT_MAX 5
+#define FLAP_PBIO_MAX_CTL (64 * 1024)
+/*
+ * A reply comes from the daemon (root), not from an unknown peer: a list of
+ * 1024 recorders or thousands of dumps is far over 64 KiB.
+ */
+#define FLAP_PBIO_MAX_CTL_REPLY (16 * 1024 * 1024)
+#define FLAP_PBIO_MAX_DUMP	(1024 * 1024)
+#define FLAP_PBIO_VARINT_MAX	5
 
 /**
  * flap_pbio_varint_encode() - encode @v as a varint into @out.

@@ -107,6 +107,47 @@ const struct flap_syscall *flap_syscall_at(int i)
 	return &table[i];
 }
 
+/* Data bytes a capture of kind @k takes at most. */
+static __u32 kind_need(__u32 k, __u32 kinds, __u32 str_max, __u32 buf_max)
+{
+	switch (k) {
+	case FLAP_ARG_STR:
+	case FLAP_ARG_ARGV:
+		return str_max + 2;
+	case FLAP_ARG_BUF_IN:
+	case FLAP_ARG_BUF_OUT:
+		return buf_max;
+	case FLAP_ARG_SOCKADDR_IN:
+	case FLAP_ARG_SOCKADDR_OUT:
+		return 4 + FLAP_SOCKADDR_MAX;
+	case FLAP_ARG_IOV_IN:
+	case FLAP_ARG_IOV_OUT:
+		return FLAP_IOV_MAX * sizeof(struct flap_iov_cap) + buf_max;
+	case FLAP_ARG_ARRAY:
+	case FLAP_ARG_ARRAY_RET:
+		return FLAP_ARRAY_MAX;
+	case FLAP_ARG_ENVP:
+		return 4;
+	default:
+		return FLAP_KIND_SIZE(kinds);
+	}
+}
+
+__u32 flap_syscall_caps_need(__u32 kinds, __u32 str_max, __u32 buf_max)
+{
+	__u32 need = 0, ncaps = 0, k;
+	int i;
+
+	for (i = 0; i < 6 && i < (int)FLAP_KIND_NARGS(kinds) && ncaps < FLAP_MAX_CAPS; i++) {
+		k = FLAP_KIND_ARG(kinds, i);
+		if (k == FLAP_ARG_VAL)
+			continue;
+		ncaps++;
+		need += sizeof(struct flap_cap_hdr) + kind_need(k, kinds, str_max, buf_max);
+	}
+	return need;
+}
+
 const char *flap_syscall_arch(void)
 {
 #if defined(__x86_64__)

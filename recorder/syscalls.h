@@ -39,6 +39,16 @@ const struct flap_syscall *flap_syscall_by_name(const char *name);
 int flap_syscall_count(void);
 const struct flap_syscall *flap_syscall_at(int i);
 
+/**
+ * flap_syscall_caps_need() - the most bytes the recorder's captures of one
+ * call with kind word @kinds can take (capture headers included), with
+ * strings kept to @str_max and buffers to @buf_max bytes: the same rules as
+ * put_body() in bpf/record.bpf.c (the first FLAP_MAX_CAPS captured
+ * arguments, by kind). The loader stores it per syscall in the recorder.
+ * Context: any thread. Return: bytes.
+ */
+__u32 flap_syscall_caps_need(__u32 kinds, __u32 str_max, __u32 buf_max);
+
 /* The architecture the table was generated for ("x86_64"). */
 const char *flap_syscall_arch(void);
 

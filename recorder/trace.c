@@ -138,6 +138,7 @@ static void add_counts(struct flap_cpu_counts *dst, const struct flap_cpu_counts
 	dst->lost += src->lost;
 	dst->torn += src->torn;
 	dst->bytes += src->bytes;
+	dst->restart_lost += src->restart_lost;
 }
 
 void flap_trace__sum(struct flap_trace *t)

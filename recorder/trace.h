@@ -59,12 +59,13 @@ struct flap_event {
 
 /* How much history a CPU's ring held. produced = held + overwritten + lost. */
 struct flap_cpu_counts {
-	__u64 produced;	   /* events the recorder wrote on this CPU */
-	__u64 held;	   /* events present in the ring and staging block */
-	__u64 overwritten; /* events the ring overwrote before the oldest held */
-	__u64 lost;	   /* events not recorded (ring refused, reader busy) */
-	__u64 torn;	   /* blocks dropped as partial or corrupt */
-	__u64 bytes;	   /* record bytes produced */
+	__u64 produced;	    /* events the recorder wrote on this CPU */
+	__u64 held;	    /* events present in the ring and staging block */
+	__u64 overwritten;  /* events the ring overwrote before the oldest held */
+	__u64 lost;	    /* events not recorded (ring refused, reader busy) */
+	__u64 torn;	    /* blocks dropped as partial or corrupt */
+	__u64 bytes;	    /* record bytes produced */
+	__u64 restart_lost; /* of lost: held by rings a daemon restart had to replace */
 };
 
 /* Where the events of a trace came from: one traced cgroup (container). */

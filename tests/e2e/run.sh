@@ -204,31 +204,141 @@ test_no_daemon() {
 	expect "message ($err)" grepq "flap-recorder daemon not running at $WORK/nothing.sock" <<< "$err"
 }
 
-test_non_root() {
-	local err st
-	command -v setpriv > /dev/null || { echo "    setpriv missing"; return 1; }
-	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FLAP" --socket "$SOCK" status 2>&1); st=$?
-	expect "refused (exit $st): $err" [ "$st" != 0 ] &&
-	expect "says permission" grepq -i 'permission' <<< "$err" || return 1
-	# Even with the socket opened up, the daemon checks peer credentials.
-	chmod 0755 "$(dirname "$SOCK")"; chmod 0666 "$SOCK"
-	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FLAP" --socket "$SOCK" list 2>&1); st=$?
-	chmod 0700 "$(dirname "$SOCK")"; chmod 0600 "$SOCK"
-	expect "peer check refuses uid 65534 (exit $st): $err" [ "$st" = 1 ] &&
-	expect "peer check message" grepq 'permission denied' <<< "$err"
+# refused_count UID: how often the daemon's peer check has refused UID so far
+refused_count() { grep -c "refused a client (uid $1," "$WORK/daemon.log"; }
+
+# as_user UID GID [SETPRIV ARGS...] -- CLI ARGS: the CLI as another user, no other groups
+as_user() {
+	local uid=$1 gid=$2; shift 2
+	local extra=()
+	while [ "$1" != "--" ]; do extra+=("$1"); shift; done
+	shift
+	setpriv --reuid="$uid" --regid="$gid" "${extra[@]:---clear-groups}" "$FLAP" "$@"
 }
 
+# Two locks: the socket's permissions (the kernel refuses the connect), and
+# behind them the daemon's own SO_PEERCRED check (it refuses a peer that got
+# through, here once the socket is opened up by hand).
+test_non_root() {
+	local err st before mode
+	command -v setpriv > /dev/null || { echo "    setpriv missing"; return 1; }
+	mode=$(stat -c '%a %U' "$(dirname "$SOCK")")/$(stat -c '%a %U' "$SOCK")
+	expect "socket dir 0700 and socket 0600, both root's (got $mode)" [ "$mode" = "700 root/600 root" ] || return 1
+	before=$(refused_count 65534)
+	err=$(as_user 65534 65534 -- --socket "$SOCK" status 2>&1); st=$?
+	expect "socket refuses uid 65534 (exit $st): $err" [ "$st" != 0 ] &&
+	expect "the kernel refused the connect" grepq "permission denied on $SOCK" <<< "$err" &&
+	expect "the daemon never saw it" [ "$(refused_count 65534)" = "$before" ] || return 1
+	# Even with the socket opened up, the daemon checks peer credentials:
+	# uid 65534, and uid 65534 in group root (only uid 0 counts).
+	chmod 0755 "$(dirname "$SOCK")"; chmod 0666 "$SOCK"
+	err=$(as_user 65534 65534 -- --socket "$SOCK" list 2>&1); st=$?
+	local err0 st0
+	err0=$(as_user 65534 0 --groups=0 -- --socket "$SOCK" dump e2e-run 2>&1); st0=$?
+	chmod 0700 "$(dirname "$SOCK")"; chmod 0600 "$SOCK"
+	expect "peer check refuses uid 65534 (exit $st): $err" [ "$st" = 1 ] &&
+	expect "peer check message" grepq 'permission denied: uid 65534 may not use' <<< "$err" &&
+	expect "group root is not root (exit $st0): $err0" [ "$st0" = 1 ] &&
+	expect "group root refused by the daemon" grepq 'uid 65534 may not use' <<< "$err0" &&
+	expect "the daemon logged both refusals" [ "$(refused_count 65534)" = $((before + 2)) ] &&
+	expect "daemon still serves root" f status > /dev/null
+}
+
+# --allow-group: members are served whether the group is their primary or a
+# supplementary one (SO_PEERGROUPS); others are refused by the socket's
+# permissions and, behind them, by the daemon.
 test_allow_group() {
-	local sock=$WORK/grp/flap.sock out st pid mode
+	local sock=$WORK/grp/flap.sock out st pid mode dmode out2 st2 out3 st3 out4 st4
 	"$FLAP" daemon --socket "$sock" --dump-dir "$WORK/grp-dumps" --allow-group nogroup \
 		> "$WORK/grp.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 50); do "$FLAP" --socket "$sock" status > /dev/null 2>&1 && break; sleep 0.1; done
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FLAP" --socket "$sock" status 2>&1); st=$?
-	mode=$(stat -c '%a %U:%G' "$sock")
+	out=$(as_user 65534 65534 -- --socket "$sock" status 2>&1); st=$?
+	out2=$(as_user 1 1 --groups=65534 -- --socket "$sock" list 2>&1); st2=$?
+	out3=$(as_user 1 1 -- --socket "$sock" status 2>&1); st3=$?
+	mode=$(stat -c '%a %U:%G' "$sock"); dmode=$(stat -c '%a %U:%G' "$(dirname "$sock")")
+	chmod 0777 "$(dirname "$sock")"; chmod 0666 "$sock"
+	out4=$(as_user 1 1 -- --socket "$sock" status 2>&1); st4=$?
 	kill -TERM $pid; wait $pid
-	expect "a member of the allowed group is served (exit $st): $out" [ "$st" = 0 ] &&
-	expect "socket is root:nogroup 0660 (got $mode)" [ "$mode" = "660 root:nogroup" ]
+	expect "a member (primary group) is served (exit $st): $out" [ "$st" = 0 ] &&
+	expect "a member (supplementary group) is served (exit $st2): $out2" [ "$st2" = 0 ] &&
+	expect "socket is root:nogroup 0660 (got $mode)" [ "$mode" = "660 root:nogroup" ] &&
+	expect "socket dir is root:nogroup 0750 (got $dmode)" [ "$dmode" = "750 root:nogroup" ] &&
+	expect "a non-member is refused by the socket (exit $st3): $out3" [ "$st3" != 0 ] &&
+	expect "... by the kernel" grepq "permission denied on $sock" <<< "$out3" &&
+	expect "a non-member is refused by the daemon (exit $st4): $out4" [ "$st4" = 1 ] &&
+	expect "... by its peer check" grepq 'uid 1 may not use' <<< "$out4" &&
+	expect "the daemon logged the refusal" grepq 'refused a client (uid 1,' "$WORK/grp.log"
+}
+
+# Names from outside end up in file names: a pod called ../../etc and a
+# container called ../../../tmp/flap-evil-<pid> crash; the dump lands in one
+# directory right under the dump directory, nowhere else.
+test_pod_traversal() {
+	local evil=flap-evil-$$ p out stray
+	f run --pod ../../etc --container "../../../tmp/$evil" -- "$HELPERS/crasher" segv c-trav \
+		> /dev/null 2>&1
+	p=$(wait_for_dump "$evil") || { echo "    no dump for the ../../etc pod"; ls -R "$DUMPS"; return 1; }
+	stray=$(find "$WORK" /tmp /etc -maxdepth 3 -name "*$evil*" -not -path "$DUMPS/*" 2>/dev/null)
+	out=$(f show "$p")
+	expect "dump in <dump-dir>/<one safe dir>/ ($p)" \
+		grepq -E "^$DUMPS/[A-Za-z0-9_][A-Za-z0-9._-]*/[A-Za-z0-9_][A-Za-z0-9._-]*\.flap\$" <<< "$p" &&
+	expect "dir ______etc ($p)" [ "$(basename "$(dirname "$p")")" = "______etc" ] &&
+	expect "nothing written outside the dump dir ($stray)" [ -z "$stray" ] &&
+	expect "the dump keeps the real names" grepq 'pod \.\./\.\./etc' <<< "$out" &&
+	expect "dumps lists it" grepq "$evil" <<< "$(f dumps)" &&
+	expect "the crash is in it" grepq '"/flap/c-trav"' <<< "$out"
+}
+
+# A process names itself (its comm): control bytes in it reach no log line
+# and no terminal raw.
+test_comm_escaped() {
+	local dir=$WORK/bin name p out
+	name=$(printf 'x\n\033[31mred')
+	mkdir -p "$dir" && ln -sf "$HELPERS/crasher" "$dir/$name" || return 1
+	f run --name c-comm -- "$dir/$name" segv c-comm > /dev/null 2>&1
+	p=$(wait_for_dump c-comm) || { echo "    no dump"; return 1; }
+	out=$(f show "$p" -v; f dumps; f show "$p" -o json)
+	expect "no ESC in the daemon log" [ "$(grep -c $'\033' "$WORK/daemon.log")" = 0 ] &&
+	expect "reason logged with ? ($(grep 'c-comm: SIGSEGV' "$WORK/daemon.log"))" \
+		grepq 'c-comm: SIGSEGV in pid [0-9]* (x??\[31mred)' "$WORK/daemon.log" &&
+	expect "no ESC in show or dumps" [ "$(grep -c $'\033' <<< "$out")" = 0 ] &&
+	expect "escaped in show" grepq 'x\\n\\33\[31mred' <<< "$out"
+}
+
+# --buffer-size 0 (the annotation flap-recorder.io/buffer-size: "0" in
+# oci.sh): the contents of read/write buffers never enter the ring, so a
+# dump holds the calls but not the data that went through them.
+test_no_buffers() {
+	local out
+	f run --name e2e-nobuf --buffer-size 0 -- "$HELPERS/crasher" exit 0 e2e-nobuf > /dev/null 2>&1
+	out=$(f dump e2e-nobuf) || { echo "    dump failed"; return 1; }
+	expect "the write is there" grepq 'write([0-9][^,]*, 0x[0-9a-f]*, 18) = 18' <<< "$out" &&
+	expect "its bytes are not" [ -z "$(grep 'about to e2e-nobuf' <<< "$out")" ] &&
+	expect "nor in the JSON" [ -z "$(f dump e2e-nobuf -o json | grep 'about to')" ] &&
+	expect "paths still are" grepq '"/flap/e2e-nobuf"' <<< "$out" &&
+	expect "list says buffer size 0" grepq '"buffer_size":0' <<< "$(f list -o json)"
+}
+
+# Dump dir 0700, a pod's dir 0700, dump files 0600, socket 0600 in a 0700
+# dir: whatever the daemon's umask (here 000).
+test_dump_perms() {
+	local sock=$WORK/perm/run/flap.sock dumps=$WORK/perm/dumps pid p modes bad
+	(umask 000; exec "$FLAP" daemon --socket "$sock" --dump-dir "$dumps" > "$WORK/perm.log" 2>&1) &
+	pid=$!
+	for _ in $(seq 50); do "$FLAP" --socket "$sock" status > /dev/null 2>&1 && break; sleep 0.1; done
+	"$FLAP" --socket "$sock" run --name c-perm -- "$HELPERS/crasher" segv c-perm > /dev/null 2>&1
+	for _ in $(seq 50); do p=$(ls "$dumps"/*/*c-perm*.flap 2>/dev/null | head -1); [ -n "$p" ] && break; sleep 0.1; done
+	"$FLAP" --socket "$sock" dump c-perm --save "$WORK/perm/saved.flap" > /dev/null 2>&1
+	modes="$(stat -c %a "$dumps") $(stat -c %a "$(dirname "$p")" 2>/dev/null) $(stat -c %a "$p" 2>/dev/null)"
+	modes="$modes $(stat -c %a "$(dirname "$sock")") $(stat -c %a "$sock")"
+	modes="$modes $(stat -c %a "$WORK/perm/saved.flap" 2>/dev/null)"
+	kill -TERM $pid; wait $pid
+	expect "dump dir, pod dir, dump, socket dir, socket, --save: 700 700 600 700 600 600 (got $modes)" \
+		[ "$modes" = "700 700 600 700 600 600" ] || return 1
+	# The main daemon's dumps, from all the crash tests.
+	bad=$(find "$DUMPS" \( -type d -not -perm 0700 \) -o \( -type f -not -perm 0600 \) 2>/dev/null)
+	expect "every dump dir 0700, every dump 0600 ($bad)" [ -z "$bad" ]
 }
 
 # check_crash TAG REASON_REGEX: a dump for TAG exists, says why, ends with the known calls
@@ -327,7 +437,7 @@ ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
 test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
-test_retention test_restart_keeps_dumps"
+test_pod_traversal test_comm_escaped test_no_buffers test_dump_perms test_retention test_restart_keeps_dumps"
 
 [ "$(id -u)" = 0 ] || { echo "e2e tests need root"; exit 1; }
 start_daemon --retain 10m || exit 1

@@ -9,11 +9,13 @@
  * range). Then finish(). Every block must parse or be refused with -EBADMSG,
  * the counts must add up, and every event must be well formed.
  *
- * Not built by the Makefile. Build and run from the top of the tree, with
+ * Built and run by `make fuzz` (FUZZ_TIME seconds, on a copy of the seeds),
+ * or `make OUTPUT=$B $B/fuzz/fuzz_<name>`. By hand, from the top of the tree, with
  * B the build directory holding the generated syscall table
  * (`make OUTPUT=$B $B/syscalls_$(uname -m).h`):
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *     -D_GNU_SOURCE \
  *     -I$B -Ibpf -Irecorder tests/fuzz/fuzz_decode.c recorder/decode.c \
  *     recorder/trace.c recorder/syscalls.c recorder/util.c -lpthread -o $B/fuzz_decode
  *   mkdir -p $B/fuzz-corpus-decode

@@ -6,11 +6,13 @@
  * back and read again with the same number of events and sources: the
  * reader never accepts a trace the writer would refuse.
  *
- * Not built by the Makefile. Build and run from the top of the tree, with
+ * Built and run by `make fuzz` (FUZZ_TIME seconds, on a copy of the seeds),
+ * or `make OUTPUT=$B $B/fuzz/fuzz_<name>`. By hand, from the top of the tree, with
  * B the build directory (build by default) holding the generated proto code
  * and syscall table (`make OUTPUT=$B proto $B/syscalls_$(uname -m).h`):
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *     -D_GNU_SOURCE \
  *     -I$B -I$B/proto -Ibpf -Irecorder \
  *     tests/fuzz/fuzz_dump.c recorder/dump.c recorder/pbio.c recorder/trace.c \
  *     recorder/util.c recorder/syscalls.c $B/proto/dump.pb-c.c \

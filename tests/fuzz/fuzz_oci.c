@@ -7,9 +7,11 @@
  * zeroed state that says "do not record", and exactly one printable line
  * starting with "oci state: ".
  *
- * Not built by the Makefile. Build and run from the top of the tree:
+ * Built and run by `make fuzz` (FUZZ_TIME seconds, on a copy of the seeds),
+ * or `make OUTPUT=$B $B/fuzz/fuzz_<name>`. By hand, from the top of the tree:
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+ *     -D_GNU_SOURCE \
  *     -Irecorder -Ibpf tests/fuzz/fuzz_oci.c recorder/oci.c -ljson-c \
  *     -o build/fuzz_oci
  *   mkdir -p build/fuzz-corpus-oci

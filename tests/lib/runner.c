@@ -24,6 +24,18 @@
 
 #include "test.h"
 
+/* Built with AddressSanitizer (gcc says so one way, clang another)? */
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_LSAN 1
+#endif
+#endif
+#ifdef HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #define DEFINE_TEST(name) void test_##name(void);
 #include TEST_LIST
 #undef DEFINE_TEST
@@ -100,6 +112,12 @@ static int run_child(const struct test_def *t)
 	skipped = false;
 	t->fn();
 	fflush(NULL);
+#ifdef HAVE_LSAN
+	/* The child ends with _exit(), which skips LeakSanitizer's check at
+	 * exit: check here, so a test that leaks fails (make test SANITIZE=1). */
+	if (__lsan_do_recoverable_leak_check())
+		failed = true;
+#endif
 	if (failed)
 		return EXIT_FAILED;
 	return skipped ? EXIT_SKIPPED : EXIT_PASS;

@@ -53,6 +53,8 @@ static void bb_init(struct bb *b, __u16 cpu, __u64 seq, __u64 base)
 
 static void put(struct bb *b, const void *p, size_t n)
 {
+	if (!n)
+		return; /* an empty capture has no data pointer: memcpy(NULL) is undefined */
 	memcpy(b->buf + sizeof(struct flap_block_hdr) + b->used, p, n);
 	b->used += n;
 }

@@ -291,14 +291,15 @@ void test_format_openat(void)
 	add_cap(t, ev, 1, FLAP_EVCAP_F_STR | FLAP_EVCAP_F_TRUNC, "/very/long", 10);
 
 	event_is(t, 0, NULL,
-		 "12:00:00.000042 [pid 42] openat(AT_FDCWD, \"/etc/x\", 0) = -1 ENOENT (No such "
-		 "file or directory) <0.000011>\n",
+		 "12:00:00.000042 [pid 42] openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = -1 ENOENT (No "
+		 "such file or directory) <0.000011>\n",
 		 "ENOENT");
 	event_is(t, 1, NULL,
-		 "12:00:00.000100 [pid 42] openat(5, \"out.log\", 0x241, 0644) = 3 <1.234567>\n",
+		 "12:00:00.000100 [pid 42] openat(5, \"out.log\", O_WRONLY|O_CREAT|O_TRUNC, "
+		 "0644) = 3 <1.234567>\n",
 		 "O_CREAT shows the mode");
 	event_is(t, 2, &(struct flap_format_opts){.verbose = true},
-		 "12:00:00.000200 [pid 42 cat] openat(AT_FDCWD, \"/very/long\"..., 0) = 4 "
+		 "12:00:00.000200 [pid 42 cat] openat(AT_FDCWD, \"/very/long\"..., O_RDONLY) = 4 "
 		 "<0.000011>\n",
 		 "truncated path, verbose");
 	flap_trace__free(t);
@@ -379,7 +380,7 @@ void test_format_incomplete(void)
 
 	event_is(t, 0, NULL, "12:00:00.000010 [pid 42] read(3, <unfinished ...>\n", "unfinished");
 	event_is(t, 1, NULL,
-		 "12:00:00.000011 [pid 42] openat(AT_FDCWD, \"/fifo\", 0 <unfinished ...>\n",
+		 "12:00:00.000011 [pid 42] openat(AT_FDCWD, \"/fifo\", O_RDONLY <unfinished ...>\n",
 		 "unfinished openat");
 	event_is(t, 2, NULL, "12:00:00.000012 [pid 42] exit_group(0)  = ?\n", "exit_group");
 	event_is(t, 3, NULL,
@@ -426,8 +427,8 @@ void test_format_values(void)
 	set_args(ev, 6, 0x7f0000000000ULL, 4096, 0, 0, 3, 4096);
 
 	event_is(t, 0, NULL,
-		 "12:00:00.000001 [pid 42] mmap(NULL, 8192, 0x3, 0x22, -1, 0) = 0x7f1234560000 "
-		 "<0.000011>\n",
+		 "12:00:00.000001 [pid 42] mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		 "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f1234560000 <0.000011>\n",
 		 "mmap");
 	event_is(t, 1, NULL,
 		 "12:00:00.000002 [pid 42] brk(NULL)      = 0x55d1c0a8d000 <0.000011>\n", "brk");
@@ -436,11 +437,12 @@ void test_format_values(void)
 		 "<0.000011>\n",
 		 "unsigned fd -1");
 	event_is(t, 3, NULL,
-		 "12:00:00.000004 [pid 42] lseek(3, -1, 1) = -1 EINVAL (Invalid argument) "
+		 "12:00:00.000004 [pid 42] lseek(3, -1, SEEK_CUR) = -1 EINVAL (Invalid argument) "
 		 "<0.000011>\n",
 		 "off_t, unsigned int cut to 32 bits");
 	event_is(t, 4, NULL, "12:00:00.000005 [pid 42] setuid(-1)     = 0 <0.000011>\n", "uid -1");
-	event_is(t, 5, NULL, "12:00:00.000006 [pid 42] kill(-1, 9)    = 0 <0.000011>\n", "pid_t");
+	event_is(t, 5, NULL, "12:00:00.000006 [pid 42] kill(-1, SIGKILL) = 0 <0.000011>\n",
+		 "pid_t, signal");
 	event_is(t, 6, NULL,
 		 "12:00:00.000007 [pid 42] close(3)       = -1 ERRNO_600 (Unknown error 600) "
 		 "<0.000011>\n",
@@ -450,8 +452,8 @@ void test_format_values(void)
 		 "0x6) = 0 <0.000011>\n",
 		 "unknown syscall");
 	event_is(t, 8, NULL,
-		 "12:00:00.000009 [pid 42] mmap(0x7f0000000000, 4096, 0, 0, 3, 4096) = -1 ENOMEM "
-		 "(Cannot allocate memory) <0.000011>\n",
+		 "12:00:00.000009 [pid 42] mmap(0x7f0000000000, 4096, PROT_NONE, "
+		 "0 /* MAP_??? */, 3, 0x1000) = -1 ENOMEM (Cannot allocate memory) <0.000011>\n",
 		 "mmap error");
 	flap_trace__free(t);
 }
@@ -1048,14 +1050,15 @@ static const char sample_text[] =
 	"lost\n"
 	"# cpu 0: 1206 produced, 4 held, 1202 overwritten, 0 lost, 0 torn, 90210 bytes\n"
 	"# cpu 1: 2 produced, 2 held, 0 overwritten, 0 lost, 0 torn, 160 bytes\n"
-	"12:00:00.000120 [pid 42 app] openat(AT_FDCWD, \"/etc/app.conf\", 0x80000) = -1 ENOENT (No "
-	"such file or directory) <0.000011>\n"
-	"12:00:00.000180 [pid 42 app] openat(AT_FDCWD, \"/var/log/app.log\", 0x441, 0644) = 3 "
-	"<0.000011>\n"
+	"12:00:00.000120 [pid 42 app] openat(AT_FDCWD, \"/etc/app.conf\", O_RDONLY|O_CLOEXEC) = -1 "
+	"ENOENT (No such file or directory) <0.000011>\n"
+	"12:00:00.000180 [pid 42 app] openat(AT_FDCWD, \"/var/log/app.log\", "
+	"O_WRONLY|O_CREAT|O_APPEND, 0644) = 3</var/log/app.log> <0.000011>\n"
 	"12:00:00.000200 [pid 43 app-input] read(0, <unfinished ...>\n"
-	"12:00:00.000250 [pid 42 app] mmap(NULL, 4096, 0x3, 0x22, -1, 0) = 0x7f5a1c000000 "
-	"<0.000011>\n"
-	"12:00:00.000300 [pid 42 app] write(3, \"level=info msg=\\\"start\\\"\\n\\0\\0\\0\\0\"..., "
+	"12:00:00.000250 [pid 42 app] mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
+	"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f5a1c000000 <0.000011>\n"
+	"12:00:00.000300 [pid 42 app] write(3</var/log/app.log>, "
+	"\"level=info msg=\\\"start\\\"\\n\\0\\0\\0\\0\"..., "
 	"4096) "
 	"= 4096 <0.000011>\n"
 	"12:00:00.000320 [pid 42 app] write(2, \"fatal: \\33[31mno config\\33[0m\\n\", 26) = 26 "
@@ -1066,7 +1069,9 @@ static const char sample_json_event[] =
 	"\n{\"type\":\"event\",\"time\":\"2024-05-01T12:00:00.000120Z\",\"ts_ns\":1000120000,"
 	"\"pid\":42,\"tid\":42,\"comm\":\"app\",\"syscall\":\"openat\",\"nr\":257,\"cpu\":0,"
 	"\"args\":[-100,5603744,524288,0],\"captures\":[{\"arg\":1,\"text\":\"/etc/app.conf\","
-	"\"len\":13,\"truncated\":false,\"fault\":false}],\"ret\":-2,\"errno\":\"ENOENT\","
+	"\"len\":13,\"truncated\":false,\"fault\":false}],\"decoded\":\"openat(AT_FDCWD, "
+	"\\\"/etc/app.conf\\\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)\","
+	"\"ret\":-2,\"errno\":\"ENOENT\","
 	"\"duration_ns\":11000,\"unfinished\":false}\n";
 
 void test_format_sample(void)

@@ -175,10 +175,20 @@ static void subtest_table(void)
 			__u32 k = FLAP_KIND_ARG(sc->kinds, j);
 
 			/* Captures only for arguments that exist; an input
-			 * buffer's length is the next argument. */
+			 * buffer's length is the next argument, and so are an
+			 * input sockaddr's, an iovec array's and an array's
+			 * counts; struct captures have a size. */
 			if (!ASSERT_TRUE(k == FLAP_ARG_VAL || j < sc->nargs, what) ||
 			    !ASSERT_TRUE(k != FLAP_ARG_BUF_IN || j + 1 < sc->nargs, what) ||
-			    !ASSERT_LE(k, FLAP_ARG_BUF_OUT, what))
+			    !ASSERT_TRUE((k != FLAP_ARG_SOCKADDR_IN && k != FLAP_ARG_SOCKADDR_OUT &&
+					  k != FLAP_ARG_IOV_IN && k != FLAP_ARG_IOV_OUT &&
+					  k != FLAP_ARG_ARRAY) ||
+						 j + 1 < sc->nargs,
+					 what) ||
+			    !ASSERT_TRUE(k < FLAP_ARG_STRUCT_IN || k == FLAP_ARG_ENVP ||
+						 FLAP_KIND_SIZE(sc->kinds) > 0,
+					 what) ||
+			    !ASSERT_LE(k, FLAP_ARG_KIND_MAX, what))
 				return;
 			if (j < sc->nargs && sc->args[j].name)
 				named++;
