@@ -7,11 +7,21 @@
  * their own child. Finally two cgroups whose ids share a slot of the
  * direct-mapped table (id & (FLAP_TABLE_SIZE - 1)) both record, and
  * removing either one leaves the other recording.
+ *
+ * The dispatcher keeps what it knows of the running task per CPU and
+ * computes it again at context switches and table changes; three cases
+ * where that knowledge goes stale while the task keeps running are checked:
+ * its cgroup is added while it spins on syscalls on its own CPU, it moves
+ * itself into a traced cgroup, and a non-leader thread's exec gives it the
+ * leader's pid.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,6 +32,7 @@
 
 #include <bpf/bpf.h>
 
+#include "cgroup.h"
 #include "flap.h"
 #include "registry.h"
 #include "test.h"
@@ -441,9 +452,174 @@ out:
 	test_cgroup_cleanup(&a.cg);
 }
 
+/* Pins the caller to @cpu; 0 or negative errno. */
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -errno : 0;
+}
+
+/* Lets the caller run on every CPU again. */
+static void pin_cpu_all(void)
+{
+	cpu_set_t set;
+	int cpu;
+
+	CPU_ZERO(&set);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Shared with a spinning child: set by the test, read without a syscall. */
+struct spin {
+	volatile int go;
+	char marker[128];
+	char cgroup[4096];
+};
+
+/* Spins on getppid (on CPU 1) until told, then runs the known sequence. */
+static int child_spin(void *arg)
+{
+	struct spin *sp = arg;
+
+	pin_cpu(1);
+	while (!sp->go)
+		syscall(SYS_getppid);
+	child_sequence(sp->marker);
+	return 0;
+}
+
+/* Moves itself into the traced cgroup, then runs the known sequence at once. */
+static int child_move_self(void *arg)
+{
+	struct spin *sp = arg;
+
+	if (flap_cgroup_join(sp->cgroup, 0))
+		return 1;
+	child_sequence(sp->marker);
+	return 0;
+}
+
+static void *thread_exec(void *arg)
+{
+	(void)arg;
+	execl("/bin/true", "true", (char *)NULL);
+	return NULL;
+}
+
+/* A non-leader thread execs: the process goes on under the leader's pid. */
+static int child_thread_exec(void *arg)
+{
+	pthread_t th;
+
+	(void)arg;
+	if (pthread_create(&th, NULL, thread_exec, NULL))
+		return 1;
+	for (;;)
+		pause();
+	return 0;
+}
+
+/* The dispatcher's per-CPU view of the running task never goes stale. */
+static void subtest_running(void)
+{
+	struct flap_recorder *rec = NULL, *rec_m = NULL, *rec_x = NULL;
+	struct traced_cg spin, moved, origin, xec;
+	struct flap_registry *reg = NULL;
+	struct flap_trace *t = NULL;
+	struct test_child c;
+	struct spin *sp;
+	long i, last = -1;
+	int status;
+	size_t k;
+
+	test__start_subtest("running");
+	sp = mmap(NULL, sizeof(*sp), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_NEQ(sp, MAP_FAILED, "shared page"))
+		return;
+	init_cg(&spin, "spin");
+	init_cg(&moved, "moved");
+	init_cg(&origin, "origin");
+	init_cg(&xec, "exec");
+	if (!ASSERT_OK(test_cgroup_make("spin", &spin.cg), "cgroup spin") ||
+	    !ASSERT_OK(test_cgroup_make("moved", &moved.cg), "cgroup moved") ||
+	    !ASSERT_OK(test_cgroup_make("origin", &origin.cg), "cgroup origin") ||
+	    !ASSERT_OK(test_cgroup_make("exec", &xec.cg), "cgroup exec") ||
+	    !ASSERT_OK(flap_registry__new(NULL, &reg), "registry"))
+		goto out;
+
+	/* Added while its task spins on CPU 1 with no reason to be switched out. */
+	memset(sp, 0, sizeof(*sp));
+	snprintf(sp->marker, sizeof(sp->marker), "%s", spin.marker);
+	pin_cpu(0);
+	if (!ASSERT_OK(test_child_start(&spin.cg, child_spin, sp, &c), "spinning child"))
+		goto out;
+	spin.pids[spin.npids++] = c.pid;
+	test_child_go(&c);
+	usleep(100 * 1000);
+	if (!ASSERT_OK(flap_registry__add(reg, spin.cg.id, NULL, &rec), "add while running"))
+		goto out;
+	sp->go = 1;
+	status = test_child_wait(&c);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "spinning child exit");
+	check_only(rec, &spin, "added while running");
+
+	/* Moves itself from an untraced cgroup into a traced one. */
+	memset(sp, 0, sizeof(*sp));
+	snprintf(sp->marker, sizeof(sp->marker), "%s", moved.marker);
+	snprintf(sp->cgroup, sizeof(sp->cgroup), "%s", moved.cg.path);
+	if (!ASSERT_OK(flap_registry__add(reg, moved.cg.id, NULL, &rec_m), "add moved") ||
+	    !ASSERT_OK(test_child_start(&origin.cg, child_move_self, sp, &c), "moving child"))
+		goto out;
+	moved.pids[moved.npids++] = c.pid;
+	test_child_go(&c);
+	status = test_child_wait(&c);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "moving child exit");
+	check_only(rec_m, &moved, "moved itself");
+
+	/* A thread's exec: after it, every event carries the leader's pid. */
+	if (!ASSERT_OK(flap_registry__add(reg, xec.cg.id, NULL, &rec_x), "add exec") ||
+	    !ASSERT_OK(test_child_start(&xec.cg, child_thread_exec, NULL, &c), "exec child"))
+		goto out;
+	test_child_go(&c);
+	status = test_child_wait(&c);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exec child exit");
+	if (!ASSERT_OK(flap_recorder__read(rec_x, &t), "read exec"))
+		goto out;
+	if (test__verbose())
+		test_dump_trace(t, 400);
+	for (k = 0; k < t->nevents; k++)
+		if (t->events[k].tgid == (__u32)c.pid && t->events[k].nr == SYS_execve &&
+		    t->events[k].ret == 0)
+			last = k;
+	if (!ASSERT_GE(last, 0, "the thread's execve succeeded, recorded"))
+		goto out;
+	ASSERT_EQ(t->events[last].tid, c.pid, "execve returns under the leader's pid");
+	for (i = last + 1; i < (long)t->nevents; i++)
+		if (t->events[i].tgid == (__u32)c.pid &&
+		    !ASSERT_EQ(t->events[i].tid, c.pid, "after exec: leader's pid"))
+			break;
+	ASSERT_EQ(t->events[t->nevents - 1].nr, SYS_exit_group, "/bin/true ran to its end");
+out:
+	sp->go = 1;
+	flap_trace__free(t);
+	flap_registry__free(reg);
+	test_cgroup_cleanup(&spin.cg);
+	test_cgroup_cleanup(&moved.cg);
+	test_cgroup_cleanup(&origin.cg);
+	test_cgroup_cleanup(&xec.cg);
+	munmap(sp, sizeof(*sp));
+	pin_cpu_all();
+}
+
 void test_dispatch(void)
 {
 	subtest_isolation();
 	subtest_two_recorders();
 	subtest_collision();
+	subtest_running();
 }

@@ -27,6 +27,7 @@
 
 #include <bpf/bpf.h>
 
+#include "persist.h"
 #include "registry.h"
 #include "test.h"
 #include "testutil.h"
@@ -123,6 +124,9 @@ void test_persist_adopt(void)
 
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/flap-test-persist-%d", getpid());
 	o.pin_dir = pin;
+	/* A fresh machine may have no bpffs mounted yet: as the daemon does. */
+	if (!ASSERT_OK(flap_persist_bpffs(pin), "bpffs"))
+		return;
 	if (!ASSERT_OK(test_cgroup_make("persist", &cg), "cgroup"))
 		return;
 	if (!ASSERT_OK(flap_registry__new(&o, &reg), "registry"))
