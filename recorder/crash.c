@@ -13,7 +13,6 @@
  * limited per recorder; old dumps are deleted first when the directory is
  * over --max-dumps or --max-dump-bytes.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 #include "crash.h"
 #include "daemon.h"
 #include "dump.h"
+#include "dumpdir.h"
 #include "log.h"
 #include "util.h"
 
@@ -202,33 +202,6 @@ static int cmp_mtime(const void *a, const void *b)
 	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime ? 1 : strcmp(x->path, y->path);
 }
 
-/* Calls @fn for every dump file (<dir>/<group>/<name>.flap). */
-static void each_dump(const char *dir, void (*fn)(void *ctx, const char *path), void *ctx)
-{
-	char sub[PATH_MAX], file[PATH_MAX];
-	struct dirent *de, *fe;
-	DIR *dd, *sd;
-
-	dd = opendir(dir);
-	if (!dd)
-		return;
-	while ((de = readdir(dd))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		sd = opendir(sub);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd)))
-			if (fe->d_name[0] != '.' &&
-			    (size_t)snprintf(file, sizeof(file), "%s/%s", sub, fe->d_name) <
-				    sizeof(file))
-				fn(ctx, file);
-		closedir(sd);
-	}
-	closedir(dd);
-}
-
 struct file_list {
 	struct dump_file *files;
 	size_t n, cap;
@@ -237,11 +210,10 @@ struct file_list {
 static void collect(void *ctx, const char *path)
 {
 	struct file_list *l = ctx;
-	size_t len = strlen(path);
 	struct dump_file *tmp;
 	struct stat st;
 
-	if (len < 5 || strcmp(path + len - 5, ".flap") || stat(path, &st) < 0)
+	if (stat(path, &st) < 0)
 		return;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
@@ -266,7 +238,7 @@ static void enforce_retention(struct flap_daemon *d)
 
 	if (!o->max_dumps && !o->max_dump_bytes)
 		return;
-	each_dump(o->dump_dir, collect, &l);
+	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
 	if (l.n > 1)
 		qsort(l.files, l.n, sizeof(l.files[0]), cmp_mtime);
 	for (i = 0; i < l.n; i++)
@@ -289,48 +261,12 @@ static void unlink_temp(void *ctx, const char *path)
 		pr_info("removed the partial dump %s left by an earlier daemon", path);
 }
 
-/*
- * A temp file of flap_dump_save(): hidden, "<dir>/.<name>.flap.XXXXXX"
- * (mkostemp suffix, see open_temp() in dump.c). Older daemons used
- * ".<name>.tmp.*": those go too.
- */
-static bool is_dump_temp(const char *name)
-{
-	return name[0] == '.' && (strstr(name, ".flap.") || strstr(name, ".tmp"));
-}
-
-/* Temp files live next to the dump as hidden files (is_dump_temp()). */
-static void unlink_hidden_temp(const char *dir)
-{
-	char sub[PATH_MAX], file[PATH_MAX];
-	struct dirent *de, *fe;
-	DIR *dd, *sd;
-
-	dd = opendir(dir);
-	if (!dd)
-		return;
-	while ((de = readdir(dd))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		sd = opendir(sub);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd)))
-			if (is_dump_temp(fe->d_name) &&
-			    (size_t)snprintf(file, sizeof(file), "%s/%s", sub, fe->d_name) <
-				    sizeof(file))
-				unlink_temp(NULL, file);
-		closedir(sd);
-	}
-	closedir(dd);
-}
-
 void flap_crash__clean_temp(struct flap_daemon *d)
 {
 	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 
-	unlink_hidden_temp(o->dump_dir);
+	/* Temp files live next to the dump as hidden files. */
+	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
 }
 
 static int write_crash_dump(struct flap_daemon *d, struct flap_entry *e,

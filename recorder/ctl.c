@@ -11,7 +11,6 @@
  * or unknown request is answered with an error and the connection closed;
  * the server keeps serving everyone else.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -33,6 +32,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "dump.h"
+#include "dumpdir.h"
 #include "log.h"
 #include "pbio.h"
 #include "sysset.h"
@@ -662,6 +662,7 @@ static bool dump_matches(const struct flap_trace *t, const struct flap_dump_meta
 }
 
 struct dump_list {
+	const char *name, *ns; /* the target whose dumps are listed (NULL: all) */
 	Flap__DumpInfo *infos;
 	Flap__Reason *reasons;
 	char **strs; /* everything the infos point at */
@@ -685,9 +686,11 @@ static char *keep_str(struct dump_list *l, const char *s)
 	return copy;
 }
 
-static void add_dump_file(struct dump_list *l, const char *path, const char *name, const char *ns)
+/* Dump directory walk callback: lists dump file @path if it matches the target. */
+static void add_dump_file(void *ctx, const char *path)
 {
 	struct flap_trace *t = NULL;
+	struct dump_list *l = ctx;
 	struct flap_dump_meta m;
 	Flap__DumpInfo *di;
 	char err[256];
@@ -695,7 +698,7 @@ static void add_dump_file(struct dump_list *l, const char *path, const char *nam
 
 	if (stat(path, &st) < 0 || flap_dump_load_header(path, &m, &t, err, sizeof(err)))
 		return;
-	if (!dump_matches(t, &m, name, ns) || l->n == l->cap) {
+	if (!dump_matches(t, &m, l->name, l->ns) || l->n == l->cap) {
 		flap_trace__free(t);
 		return;
 	}
@@ -724,37 +727,6 @@ static void add_dump_file(struct dump_list *l, const char *path, const char *nam
 	flap_trace__free(t);
 }
 
-/* Dump files are <dir>/<pod or name>/<file>.flap. */
-static void scan_dumps(struct dump_list *l, const char *dir, const char *name, const char *ns)
-{
-	char sub[PATH_MAX], file[PATH_MAX];
-	struct dirent *de, *fe;
-	DIR *d, *sd;
-	size_t n;
-
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		sd = opendir(sub);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd))) {
-			n = strlen(fe->d_name);
-			if (fe->d_name[0] == '.' || n < 6 || strcmp(fe->d_name + n - 5, ".flap"))
-				continue;
-			if ((size_t)snprintf(file, sizeof(file), "%s/%s", sub, fe->d_name) <
-			    sizeof(file))
-				add_dump_file(l, file, name, ns);
-		}
-		closedir(sd);
-	}
-	closedir(d);
-}
-
 static void handle_dumps(struct answer *a, const Flap__DumpsRequest *req)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
@@ -768,8 +740,9 @@ static void handle_dumps(struct answer *a, const Flap__DumpsRequest *req)
 	l.reasons = calloc(l.cap, sizeof(*l.reasons));
 	if (!l.infos || !l.reasons)
 		goto nomem;
-	scan_dumps(&l, o->dump_dir, req->target ? req->target->name : NULL,
-		   req->target ? req->target->namespace_ : NULL);
+	l.name = req->target ? req->target->name : NULL;
+	l.ns = req->target ? req->target->namespace_ : NULL;
+	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, add_dump_file, &l);
 	ptrs = calloc(l.n ? l.n : 1, sizeof(*ptrs));
 	if (!ptrs)
 		goto nomem;

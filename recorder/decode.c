@@ -250,6 +250,27 @@ static int parse_body(struct flap_decoder *d, const __u8 *p, size_t len, bool wi
 }
 
 /*
+ * The body of a SYSCALL or ENTER record: @len bytes at @p after its fixed
+ * part (the caller checked that the record holds that part). Pass 0 only
+ * validates; pass 1 appends a record, parses the body into its event and
+ * sets *@out to it (the caller fills in the fixed part's fields).
+ */
+static int parse_call(struct flap_decoder *d, const __u8 *p, size_t len, bool with_ret,
+		      __u8 nargs_byte, __u8 wide, int pass, struct rec **out)
+{
+	struct rec *r;
+
+	*out = NULL;
+	if (pass == 0)
+		return parse_body(d, p, len, with_ret, nargs_byte, wide, NULL);
+	r = push_rec(d);
+	if (!r)
+		return -ENOMEM;
+	*out = r;
+	return parse_body(d, p, len, with_ret, nargs_byte, wide, &r->ev);
+}
+
+/*
  * Walks the records of a block. Pass 0 validates; pass 1 (only after pass
  * 0 succeeded) collects the THREAD records and creates the events.
  */
@@ -285,21 +306,11 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 			if (h.size < sizeof(s))
 				return -EBADMSG;
 			memcpy(&s, p, sizeof(s));
-			if (pass == 0) {
-				err = parse_body(d, p + sizeof(s), h.size - sizeof(s), true,
-						 s.nargs, s.wide, NULL);
-				if (err)
-					return err;
-			} else {
-				r = push_rec(d);
-				if (!r)
-					return -ENOMEM;
-				err = parse_body(d, p + sizeof(s), h.size - sizeof(s), true,
-						 s.nargs, s.wide, &r->ev);
-				if (err)
-					return err;
-				r->type = FLAP_REC_SYSCALL;
-				r->rflags = h.flags;
+			err = parse_call(d, p + sizeof(s), h.size - sizeof(s), true, s.nargs,
+					 s.wide, pass, &r);
+			if (err)
+				return err;
+			if (pass == 1) {
 				r->ev.tid = s.tid;
 				r->ev.nr = s.nr;
 				r->ev.exit_ts = bh->base_ts + s.ts_delta;
@@ -314,21 +325,11 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 			if (h.size < sizeof(e))
 				return -EBADMSG;
 			memcpy(&e, p, sizeof(e));
-			if (pass == 0) {
-				err = parse_body(d, p + sizeof(e), h.size - sizeof(e), false,
-						 e.nargs, e.wide, NULL);
-				if (err)
-					return err;
-			} else {
-				r = push_rec(d);
-				if (!r)
-					return -ENOMEM;
-				err = parse_body(d, p + sizeof(e), h.size - sizeof(e), false,
-						 e.nargs, e.wide, &r->ev);
-				if (err)
-					return err;
-				r->type = FLAP_REC_ENTER;
-				r->rflags = h.flags;
+			err = parse_call(d, p + sizeof(e), h.size - sizeof(e), false, e.nargs,
+					 e.wide, pass, &r);
+			if (err)
+				return err;
+			if (pass == 1) {
 				r->ev.tid = e.tid;
 				r->ev.tgid = e.tgid;
 				r->ev.nr = e.nr;
@@ -341,6 +342,8 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 		}
 		if (pass == 1 && h.type != FLAP_REC_THREAD) {
 			r = &d->recs[d->nrecs - 1];
+			r->type = h.type;
+			r->rflags = h.flags;
 			blk_name(d, &r->ev);
 			r->ev.cpu = cpu;
 			r->order = ((__u64)cpu << 56) | ((bh->seq & 0xffffffffffULL) << 16) | idx;

@@ -39,6 +39,7 @@
 # the pipe), so read and close count one more than under strace; strace -c
 # counts system time, the recorder wall time (strace -c -w): times differ.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAP=${FLAP:?set FLAP to the flap-recorder binary}
 HELPERS=${HELPERS:?set HELPERS to the test helper directory}
@@ -47,10 +48,6 @@ WORK=$(mktemp -d /tmp/flap-decode.XXXXXX)
 SOCK=$WORK/run/flap.sock
 DATA=$WORK/data
 PORT=$((20000 + RANDOM % 30000))
-DPID=
-PASS=0
-FAIL=0
-FAILED=
 
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
@@ -58,36 +55,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-f() { "$FLAP" --socket "$SOCK" "$@"; }
-
-start_daemon() {
-	"$FLAP" daemon --socket "$SOCK" --dump-dir "$WORK/dumps" > "$WORK/daemon.log" 2>&1 &
-	DPID=$!
-	for _ in $(seq 100); do
-		f status > /dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "daemon did not start:"; cat "$WORK/daemon.log"
-	return 1
-}
-
-stop_daemon() {
-	local rc=0
-	[ -z "$DPID" ] && return 0
-	kill -TERM "$DPID" && wait "$DPID" || rc=$?
-	DPID=
-	return $rc
-}
-
-# expect DESCRIPTION COMMAND... : the command must succeed
-expect() {
-	local what=$1; shift
-	if ! "$@"; then
-		echo "    FAILED: $what"
-		return 1
-	fi
-}
+start_daemon() { daemon_start --socket "$SOCK" --dump-dir "$WORK/dumps"; }
 
 # fresh_data: the workload's directory, empty (the same path for every run)
 fresh_data() {
@@ -184,8 +152,6 @@ test_lines() {
 		return 1
 	fi
 }
-
-grepq() { grep -q "$@"; }
 
 # A few lines in full, so that a normalisation can not hide everything.
 test_known_lines() {
@@ -293,7 +259,7 @@ test_kernel_filter() {
 
 ALL="test_lines test_known_lines test_summary test_files test_classes test_kernel_filter"
 
-[ "$(id -u)" = 0 ] || { echo "e2e tests need root"; exit 1; }
+require_root "e2e tests"
 command -v strace > /dev/null || { echo "decode e2e tests need strace"; exit 1; }
 start_daemon || exit 1
 if ! record_both; then
@@ -301,19 +267,6 @@ if ! record_both; then
 	echo "e2e decode summary: 0 PASSED, 1 FAILED (recording)"
 	exit 1
 fi
-for t in ${*:-$ALL}; do
-	t=${t#test_}; t=test_$t
-	start=$(date +%s%N)
-	if $t; then
-		PASS=$((PASS + 1)); res=OK
-	else
-		FAIL=$((FAIL + 1)); res=FAIL; FAILED="$FAILED $t"
-	fi
-	printf '#%-28s %s (%d ms)\n' "${t#test_}" "$res" $((($(date +%s%N) - start) / 1000000))
-done
+run_tests ${*:-$ALL}
 stop_daemon || { echo "daemon did not exit cleanly"; FAIL=$((FAIL + 1)); }
-if [ $FAIL -ne 0 ]; then
-	echo "--- daemon log ---"; tail -20 "$WORK/daemon.log"
-fi
-echo "e2e decode summary: $PASS PASSED, $FAIL FAILED${FAILED:+ (}${FAILED# }${FAILED:+)}"
-[ $FAIL -eq 0 ]
+summary "e2e decode" 20

@@ -12,6 +12,7 @@
 # one temp dir or a cgroup named flap-oci-<pid>, and is removed at exit.
 # Prints one line per test and a summary; exits 1 if any failed.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAP=$(realpath "${FLAP:?set FLAP to the flap-recorder binary}")
 HELPERS=$(realpath "${HELPERS:?set HELPERS to the test helper directory}")
@@ -24,11 +25,7 @@ BUNDLES=$WORK/bundles
 RUNC_ROOT=$WORK/runc-root
 PM=$WORK/podman
 CG=flap-oci-$$ # parent cgroup of every container, in every hierarchy
-DPID=
 DSTOPPED=
-PASS=0
-FAIL=0
-FAILED=
 # Host paths podman may create whatever its flags (rootful podman always makes
 # /run/containers/networks; containers.conf keeps the others away): the ones
 # absent now are removed at exit, if podman ran.
@@ -72,7 +69,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-f() { "$FLAP" --socket "$SOCK" "$@"; }
 R() { timeout 30 runc --root "$RUNC_ROOT" "$@"; }
 
 # pm ARGS: podman with all of its state under $PM, hooks from $PM/hooks.d
@@ -94,36 +90,7 @@ PM_RUN=(run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:40
 
 DARGS=(--retain 10m)
 
-start_daemon() {
-	"$FLAP" daemon --socket "$SOCK" --dump-dir "$DUMPS" "${DARGS[@]}" >> "$WORK/daemon.log" 2>&1 &
-	DPID=$!
-	for _ in $(seq 100); do
-		f status > /dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "daemon did not start:"; cat "$WORK/daemon.log"
-	return 1
-}
-
-stop_daemon() {
-	local rc=0
-	[ -z "$DPID" ] && return 0
-	kill -TERM "$DPID" && wait "$DPID" || rc=$?
-	DPID=
-	return $rc
-}
-
-# expect DESCRIPTION COMMAND... : the command must succeed
-expect() {
-	local what=$1; shift
-	if ! "$@"; then
-		echo "    FAILED: $what"
-		return 1
-	fi
-}
-
-grepq() { grep -q "$@"; }
+start_daemon() { daemon_start --socket "$SOCK" --dump-dir "$DUMPS" "${DARGS[@]}"; }
 
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
@@ -545,7 +512,7 @@ test_hook_refused() {
 ALL="test_hook_bad_stdin test_hook_refused test_runc_hooks test_runc_crash test_two_containers
 test_annotations test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
 
-[ "$(id -u)" = 0 ] || { echo "e2e tests need root"; exit 1; }
+require_root "e2e tests"
 for c in runc jq chroot readelf; do
 	command -v $c > /dev/null || { echo "$c missing"; exit 1; }
 done
@@ -553,19 +520,6 @@ make_rootfs || { echo "cannot build the container rootfs"; exit 1; }
 make_base_spec || { echo "runc spec failed"; exit 1; }
 make_podman || echo "podman tests will fail"
 start_daemon || exit 1
-for t in ${*:-$ALL}; do
-	t=${t#test_}; t=test_$t
-	start=$(date +%s%N)
-	if $t; then
-		PASS=$((PASS + 1)); res=OK
-	else
-		FAIL=$((FAIL + 1)); res=FAIL; FAILED="$FAILED $t"
-	fi
-	printf '#%-28s %s (%d ms)\n' "${t#test_}" "$res" "$(ms_since "$start")"
-done
+run_tests ${*:-$ALL}
 stop_daemon || { echo "daemon did not exit cleanly"; FAIL=$((FAIL + 1)); }
-if [ $FAIL -ne 0 ]; then
-	echo "--- daemon log ---"; tail -40 "$WORK/daemon.log"
-fi
-echo "oci e2e summary: $PASS PASSED, $FAIL FAILED${FAILED:+ (}${FAILED# }${FAILED:+)}"
-[ $FAIL -eq 0 ]
+summary "oci e2e" 40

@@ -9,6 +9,7 @@
 #   FLAP=build/flap-recorder HELPERS=build/tests bash tests/e2e/persist.sh [TEST...]
 # HELPERS must hold workload, crasher and flapcheck. Needs root and bpffs.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAP=${FLAP:?set FLAP to the flap-recorder binary}
 HELPERS=${HELPERS:?set HELPERS to the test helper directory}
@@ -18,63 +19,30 @@ SOCK=$WORK/run/flap.sock
 STATE=$WORK/run/state.json
 DUMPS=$WORK/dumps
 PIN=/sys/fs/bpf/flap-e2e-persist-$$
-DPID=
 PIDS=
-PASS=0
-FAIL=0
-FAILED=
-
-f() { "$FLAP" --socket "$SOCK" "$@"; }
-
-cgroup_root() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
+CG_PREFIX=flap-e2e-persist-$$
+DAEMON_POLL=0.05
+DAEMON_FAIL_TAIL=20
+TEST_NAME_WIDTH=30
 
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2> /dev/null
 	for p in $PIDS; do kill -KILL "$p" 2> /dev/null; done
 	"$FLAP" --socket "$SOCK" daemon --unpin --pin-dir "$PIN" > /dev/null 2>&1
-	for cg in "$WORK"/cg-*; do
-		[ -e "$cg" ] || continue
-		path=$(cat "$cg")
-		[ -d "$path" ] && { echo 1 > "$path/cgroup.kill" 2> /dev/null; sleep 0.1; rmdir "$path" 2> /dev/null; }
-	done
+	remove_cgroups
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-make_cgroup() {
-	local p
-	p="$(cgroup_root)/flap-e2e-persist-$$-$1"
-	mkdir -p "$p" && echo "$p" > "$WORK/cg-$1" && echo "$p"
-}
-
 now_ns() { date +%s%N; }
 
 start_daemon() {
-	local log=$WORK/daemon.log i
-	echo "--- start $*" >> "$log"
-	"$FLAP" daemon --persist --pin-dir "$PIN" --socket "$SOCK" --dump-dir "$DUMPS" --retain 10m \
-		"$@" >> "$log" 2>&1 &
-	DPID=$!
-	for i in $(seq 100); do
-		f status > /dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2> /dev/null || break
-		sleep 0.05
-	done
-	echo "    daemon did not start:"; tail -20 "$log"
-	return 1
+	echo "--- start $*" >> "$WORK/daemon.log"
+	daemon_start --persist --pin-dir "$PIN" --socket "$SOCK" --dump-dir "$DUMPS" --retain 10m "$@"
 }
-
-kill_daemon() { kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=; }
 
 # Tests run alone too: each starts the daemon when none runs.
 need_daemon() { [ -n "$DPID" ] || start_daemon; }
-
-stop_daemon() {
-	local rc=0
-	kill -TERM "$DPID" && wait "$DPID" || rc=$?
-	DPID=
-	return $rc
-}
 
 keeper_pid() { sed -n 's/.*"keeper_pid":[ ]*\([0-9]*\).*/\1/p' "$STATE"; }
 
@@ -83,14 +51,6 @@ workload() {
 	sh -c "echo \$\$ > $2/cgroup.procs; exec $HELPERS/workload $1 0 5" > /dev/null &
 	PIDS="$PIDS $!"
 	f add --cgroup "$2" --name "$1" --ring-pages 256 > /dev/null
-}
-
-expect() {
-	local what=$1; shift
-	if ! "$@"; then
-		echo "    FAILED: $what"
-		return 1
-	fi
 }
 
 # seq_ok TAG T0 T1: a dump of TAG holds an unbroken sequence with events made in [T0, T1]
@@ -267,20 +227,7 @@ ALL="test_kill9_restart test_sigterm_restart test_keeper_killed test_keeper_resp
 test_crash_after_adopt test_crash_during_downtime test_unpin_refused_while_running
 test_keeper_orphan test_restart_cycles test_unpin"
 
-[ "$(id -u)" = 0 ] || { echo "persist tests need root"; exit 1; }
-for t in ${*:-$ALL}; do
-	t=${t#test_}; t=test_$t
-	start=$(date +%s%N)
-	if $t; then
-		PASS=$((PASS + 1)); res=OK
-	else
-		FAIL=$((FAIL + 1)); res=FAIL; FAILED="$FAILED $t"
-	fi
-	printf '#%-30s %s (%d ms)\n' "${t#test_}" "$res" $((($(date +%s%N) - start) / 1000000))
-done
+require_root "persist tests"
+run_tests ${*:-$ALL}
 [ -n "$DPID" ] && stop_daemon; [ -n "${KEEPLOG:-}" ] && cp "$WORK/daemon.log" /tmp/persist-daemon.log
-if [ $FAIL -ne 0 ]; then
-	echo "--- daemon log ---"; tail -60 "$WORK/daemon.log"
-fi
-echo "persist summary: $PASS PASSED, $FAIL FAILED${FAILED:+ (}${FAILED# }${FAILED:+)}"
-[ $FAIL -eq 0 ]
+summary persist 60

@@ -6,6 +6,7 @@
 #   FLAP=build/flap-recorder HELPERS=build/tests bash tests/e2e/run.sh [TEST...]
 # Needs root. Prints one line per test and a summary; exits 1 if any failed.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAP=${FLAP:?set FLAP to the flap-recorder binary}
 HELPERS=${HELPERS:?set HELPERS to the test helper directory}
@@ -13,63 +14,20 @@ WORK=$(mktemp -d /tmp/flap-e2e.XXXXXX)
 chmod 0755 "$WORK" # the --allow-group test connects as another user
 SOCK=$WORK/run/flap.sock
 DUMPS=$WORK/dumps
-DPID=
-PASS=0
-FAIL=0
-FAILED=
+CG_PREFIX=flap-e2e-$$
 
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
-	for cg in "$WORK"/cg-*; do
-		[ -e "$cg" ] || continue
-		path=$(cat "$cg")
-		[ -d "$path" ] && { echo 1 > "$path/cgroup.kill" 2>/dev/null; sleep 0.1; rmdir "$path" 2>/dev/null; }
-	done
+	remove_cgroups
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-f() { "$FLAP" --socket "$SOCK" "$@"; }
-
-cgroup_root() { awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo; }
-
-# make_cgroup NAME -> prints the path (removed at exit)
-make_cgroup() {
-	local p
-	p="$(cgroup_root)/flap-e2e-$$-$1"
-	mkdir -p "$p" && echo "$p" > "$WORK/cg-$1" && echo "$p"
-}
-
+# start_daemon ARGS: each daemon's log starts empty (tests read it whole)
 start_daemon() {
-	"$FLAP" daemon --socket "$SOCK" --dump-dir "$DUMPS" "$@" > "$WORK/daemon.log" 2>&1 &
-	DPID=$!
-	for _ in $(seq 100); do
-		f status > /dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "daemon did not start:"; cat "$WORK/daemon.log"
-	return 1
+	: > "$WORK/daemon.log"
+	daemon_start --socket "$SOCK" --dump-dir "$DUMPS" "$@"
 }
-
-stop_daemon() {
-	local rc=0
-	[ -z "$DPID" ] && return 0
-	kill -TERM "$DPID" && wait "$DPID" || rc=$?
-	DPID=
-	return $rc
-}
-
-# expect DESCRIPTION COMMAND... : the command must succeed
-expect() {
-	local what=$1; shift
-	if ! "$@"; then
-		echo "    FAILED: $what"
-		return 1
-	fi
-}
-
-grepq() { grep -q "$@"; }
 
 # sorted_by_time TEXT: the HH:MM:SS.uuuuuu stamps of the event lines never go back
 sorted_by_time() {
@@ -439,21 +397,8 @@ test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_se
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
 test_pod_traversal test_comm_escaped test_no_buffers test_dump_perms test_retention test_restart_keeps_dumps"
 
-[ "$(id -u)" = 0 ] || { echo "e2e tests need root"; exit 1; }
+require_root "e2e tests"
 start_daemon --retain 10m || exit 1
-for t in ${*:-$ALL}; do
-	t=${t#test_}; t=test_$t
-	start=$(date +%s%N)
-	if $t; then
-		PASS=$((PASS + 1)); res=OK
-	else
-		FAIL=$((FAIL + 1)); res=FAIL; FAILED="$FAILED $t"
-	fi
-	printf '#%-28s %s (%d ms)\n' "${t#test_}" "$res" $((($(date +%s%N) - start) / 1000000))
-done
+run_tests ${*:-$ALL}
 stop_daemon || { echo "daemon did not exit cleanly"; FAIL=$((FAIL + 1)); }
-if [ $FAIL -ne 0 ]; then
-	echo "--- daemon log ---"; tail -40 "$WORK/daemon.log"
-fi
-echo "e2e summary: $PASS PASSED, $FAIL FAILED${FAILED:+ (}${FAILED# }${FAILED:+)}"
-[ $FAIL -eq 0 ]
+summary e2e 40

@@ -19,6 +19,7 @@
 # HELPERS must hold workload, storm, crasher and flapcheck. Needs root.
 # CHURN=N sets the number of cgroups (500), KILLS=N the kill -9 rounds (5).
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 FLAP=${FLAP:?set FLAP to the flap-recorder binary}
 HELPERS=${HELPERS:?set HELPERS to the test helper directory}
@@ -29,14 +30,10 @@ WINDOW=16
 WORK=$(mktemp -d /tmp/flap-stress.XXXXXX)
 SOCK=$WORK/run/flap.sock
 DUMPS=$WORK/dumps
-CGROOT=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)/flap-e2e-stress-$$
-DPID=
+CGROOT=$(cgroup_root)/flap-e2e-stress-$$
 PIDS=
-PASS=0
-FAIL=0
-FAILED=
-
-f() { "$FLAP" --socket "$SOCK" "$@"; }
+DAEMON_POLL=0.05
+DAEMON_FAIL_TAIL=20
 
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2> /dev/null
@@ -55,32 +52,11 @@ cleanup() {
 trap cleanup EXIT
 
 start_daemon() {
-	"$FLAP" daemon --socket "$SOCK" --dump-dir "$DUMPS" --retain 10m --crash-burst 1000 \
-		"$@" >> "$WORK/daemon.log" 2>&1 &
-	DPID=$!
-	for _ in $(seq 100); do
-		f status > /dev/null 2>&1 && return 0
-		kill -0 "$DPID" 2> /dev/null || break
-		sleep 0.05
-	done
-	echo "    daemon did not start:"; tail -20 "$WORK/daemon.log"
-	return 1
+	daemon_start --socket "$SOCK" --dump-dir "$DUMPS" --retain 10m --crash-burst 1000 "$@"
 }
 
-stop_daemon() {
-	local rc=0
-	kill -TERM "$DPID" && wait "$DPID" || rc=$?
-	DPID=
-	return $rc
-}
-
-expect() {
-	local what=$1; shift
-	if ! "$@"; then
-		echo "    FAILED: $what"
-		return 1
-	fi
-}
+# Each test starts its own daemon; the runner stops it within the test's time.
+after_test() { stop_daemon; }
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$DPID/status"; }
 nfds() { ls "/proc/$DPID/fd" | wc -l; }
@@ -228,7 +204,7 @@ test_kill9_during_dump() {
 		if [ -n "$tmp" ] && [ $((round % 2)) = 0 ]; then
 			while [ -e "$tmp" ] && [ ! -s "$tmp" ]; do :; done
 		fi
-		kill -KILL "$DPID"; wait "$DPID" 2> /dev/null; DPID=
+		kill_daemon
 		if [ -n "$tmp" ] && [ -e "$tmp" ]; then
 			hit=$((hit + 1))
 			echo "    round $round: killed while writing $(basename "$tmp") ($(stat -c %s "$tmp") bytes so far)"
@@ -251,20 +227,6 @@ test_kill9_during_dump() {
 
 ALL="test_churn_storm test_kill9_during_dump"
 
-[ "$(id -u)" = 0 ] || { echo "stress tests need root"; exit 1; }
-for t in ${*:-$ALL}; do
-	t=${t#test_}; t=test_$t
-	start=$(date +%s%N)
-	if $t; then
-		PASS=$((PASS + 1)); res=OK
-	else
-		FAIL=$((FAIL + 1)); res=FAIL; FAILED="$FAILED $t"
-	fi
-	[ -n "$DPID" ] && stop_daemon
-	printf '#%-28s %s (%d ms)\n' "${t#test_}" "$res" $((($(date +%s%N) - start) / 1000000))
-done
-if [ $FAIL -ne 0 ]; then
-	echo "--- daemon log ---"; tail -40 "$WORK/daemon.log"
-fi
-echo "stress summary: $PASS PASSED, $FAIL FAILED${FAILED:+ (}${FAILED# }${FAILED:+)}"
-[ $FAIL -eq 0 ]
+require_root "stress tests"
+run_tests ${*:-$ALL}
+summary stress 40

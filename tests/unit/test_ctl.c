@@ -93,6 +93,20 @@ static const char *err_msg(const struct reply *r)
 	return r->resp && r->resp->error ? r->resp->error->message : "";
 }
 
+/*
+ * Asks @req and asserts the reply's error code @code (0: no error) and,
+ * unless @msg is NULL, that its error message contains @msg.
+ */
+static void expect_reply(struct flap_daemon *d, Flap__Request *req, int code, const char *msg,
+			 const char *what)
+{
+	struct reply r = {};
+
+	if (ask(d, req, &r) && ASSERT_EQ(err_code(&r), code, what) && msg)
+		ASSERT_STRCONTAINS(err_msg(&r), msg, what);
+	reply_free(&r);
+}
+
 static struct flap_daemon *new_daemon(const char *dump_dir)
 {
 	struct flap_daemon *d = fake_daemon__new(dump_dir);
@@ -163,42 +177,28 @@ void test_ctl_add(void)
 		ASSERT_EQ(fake_daemon__count(d), 5, "five recorders");
 	}
 	reply_free(&r);
-	if (ask(d, &req, &r))
-		ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__EXISTS, "the same pid again");
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__EXISTS, NULL, "the same pid again");
 
 	/* Each refusal names its reason; nothing is added. */
 	spec.pid = 78;
 	spec.ring_pages = 3;
-	if (ask(d, &req, &r)) {
-		ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__BAD_REQUEST, "ring pages 3");
-		ASSERT_STRCONTAINS(err_msg(&r), "power of two", "says why");
-	}
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST, "power of two", "ring pages 3");
 	spec.ring_pages = 0;
 	spec.buf_max = 2000;
-	if (ask(d, &req, &r))
-		ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__BAD_REQUEST, "buffer size 2000");
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST, NULL, "buffer size 2000");
 	spec.buf_max = -1;
 	spec.on_exit = "sometimes";
-	if (ask(d, &req, &r))
-		ASSERT_STRCONTAINS(err_msg(&r), "on-exit", "bad on-exit");
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST, "on-exit", "bad on-exit");
 	spec.on_exit = NULL;
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
 	spec.container = long_name;
-	if (ask(d, &req, &r)) {
-		ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__BAD_REQUEST, "299-byte container");
-		ASSERT_STRCONTAINS(err_msg(&r), "the container is 299 bytes long", "says which");
-	}
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST, "the container is 299 bytes long",
+		     "299-byte container");
 	spec.container = "api2";
 	add.spec = NULL;
-	if (ask(d, &req, &r))
-		ASSERT_STRCONTAINS(err_msg(&r), "no recorder spec", "add without a spec");
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST, "no recorder spec",
+		     "add without a spec");
 	ASSERT_EQ(fake_daemon__count(d), 5, "no refused add was added");
 	fake_daemon__free(d);
 }
@@ -223,12 +223,8 @@ void test_ctl_hostile_names(void)
 	spec.cgroup_id = 9001;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		spec.pod = (char *)bad[i];
-		if (ask(d, &req, &r)) {
-			ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__BAD_REQUEST, bad[i]);
-			ASSERT_STRCONTAINS(err_msg(&r), "the pod contains a control character",
-					   "says why");
-		}
-		reply_free(&r);
+		expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST,
+			     "the pod contains a control character", bad[i]);
 	}
 	spec.pod = "../../etc";
 	spec.container = "..";
@@ -309,11 +305,7 @@ void test_ctl_targets(void)
 	}
 	reply_free(&r);
 	t.name = "nope";
-	if (ask(d, &req, &r)) {
-		ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__NOT_FOUND, "unknown");
-		ASSERT_STRCONTAINS(err_msg(&r), "'nope'", "named");
-	}
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__NOT_FOUND, "'nope'", "unknown");
 	dump.target = NULL;
 	if (ask(d, &req, &r))
 		ASSERT_STREQ(err_msg(&r), "no target given", "no target");
@@ -323,18 +315,14 @@ void test_ctl_targets(void)
 	req.op_case = FLAP__REQUEST__OP_STOPPED;
 	req.stopped = &stop;
 	stop.container_id = "c0ffee02";
-	if (ask(d, &req, &r))
-		ASSERT_EQ(err_code(&r), 0, "stopped");
-	reply_free(&r);
+	expect_reply(d, &req, 0, NULL, "stopped");
 
 	req.op_case = FLAP__REQUEST__OP_REMOVE;
 	req.remove = &rm;
 	rm.target = &t;
 	t.name = "shop";
 	t.namespace_ = "prod";
-	if (ask(d, &req, &r))
-		ASSERT_EQ(err_code(&r), 0, "remove a pod");
-	reply_free(&r);
+	expect_reply(d, &req, 0, NULL, "remove a pod");
 	ASSERT_EQ(fake_daemon__removes(d), 2, "both containers removed");
 	ASSERT_EQ(fake_daemon__count(d), 2, "two left");
 	fake_daemon__free(d);
@@ -591,11 +579,8 @@ void test_ctl_add_syscalls(void)
 	reply_free(&r);
 	spec.pid = 92;
 	spec.syscalls = bad;
-	if (ask(d, &req, &r)) {
-		ASSERT_EQ(err_code(&r), FLAP__ERROR_CODE__BAD_REQUEST, "unknown syscall");
-		ASSERT_STRCONTAINS(err_msg(&r), "unknown syscall 'no_such_call'", "says which");
-	}
-	reply_free(&r);
+	expect_reply(d, &req, FLAP__ERROR_CODE__BAD_REQUEST, "unknown syscall 'no_such_call'",
+		     "unknown syscall");
 	items[0] = "all";
 	spec.syscalls = items;
 	spec.n_syscalls = 1;

@@ -583,6 +583,7 @@ static void subtest_corrupt(void)
 	struct flap_rec_syscall s;
 	struct flap_block_hdr h;
 	struct flap_rec_hdr rh;
+	struct flap_cap_hdr c;
 	struct bb b;
 	size_t len, n, cap_off;
 	__u8 *copy;
@@ -628,129 +629,41 @@ static void subtest_corrupt(void)
 		expect_torn(copy, n, what);
 	}
 
-#define MUTATE(desc, stmt)                    \
-	do {                                  \
-		memcpy(copy, b.buf, len);     \
-		stmt;                         \
-		expect_torn(copy, len, desc); \
+/* A fresh copy of the valid block with one change to the struct @var at @off. */
+#define MUTATE_FIELD(desc, var, off, change)               \
+	do {                                               \
+		memcpy(copy, b.buf, len);                  \
+		memcpy(&(var), copy + (off), sizeof(var)); \
+		change;                                    \
+		memcpy(copy + (off), &(var), sizeof(var)); \
+		expect_torn(copy, len, desc);              \
 	} while (0)
 
-	MUTATE("wrong magic", ({
-		       memcpy(&h, copy, sizeof(h));
-		       h.magic ^= 1;
-		       memcpy(copy, &h, sizeof(h));
-	       }));
-	MUTATE("nrec one more", ({
-		       memcpy(&h, copy, sizeof(h));
-		       h.nrec++;
-		       memcpy(copy, &h, sizeof(h));
-	       }));
-	MUTATE("nrec one less", ({
-		       memcpy(&h, copy, sizeof(h));
-		       h.nrec--;
-		       memcpy(copy, &h, sizeof(h));
-	       }));
-	MUTATE("used > length", ({
-		       memcpy(&h, copy, sizeof(h));
-		       h.used++;
-		       memcpy(copy, &h, sizeof(h));
-	       }));
-	MUTATE("used huge", ({
-		       memcpy(&h, copy, sizeof(h));
-		       h.used = 0xffffffffu;
-		       memcpy(copy, &h, sizeof(h));
-	       }));
-	MUTATE("record size past the end", ({
-		       memcpy(&rh, copy + REC0, sizeof(rh));
-		       rh.size = len;
-		       memcpy(copy + REC0, &rh, sizeof(rh));
-	       }));
-	MUTATE("record size 0", ({
-		       memcpy(&rh, copy + REC0, sizeof(rh));
-		       rh.size = 0;
-		       memcpy(copy + REC0, &rh, sizeof(rh));
-	       }));
-	MUTATE("record size below its struct", ({
-		       memcpy(&rh, copy + REC0, sizeof(rh));
-		       rh.size = sizeof(s) - 1;
-		       memcpy(copy + REC0, &rh, sizeof(rh));
-	       }));
-	MUTATE("record one byte longer", ({
-		       memcpy(&rh, copy + REC0, sizeof(rh));
-		       rh.size++;
-		       memcpy(copy + REC0, &rh, sizeof(rh));
-	       }));
-	MUTATE("THREAD record too short", ({
-		       memcpy(&rh, copy + sizeof(h), sizeof(rh));
-		       rh.size = sizeof(struct flap_rec_thread) - 4;
-		       memcpy(copy + sizeof(h), &rh, sizeof(rh));
-	       }));
-	MUTATE("nargs 7", ({
-		       memcpy(&s, copy + REC0, sizeof(s));
-		       s.nargs = (s.nargs & 0xf0) | 7;
-		       memcpy(copy + REC0, &s, sizeof(s));
-	       }));
-	MUTATE("nargs 15", ({
-		       memcpy(&s, copy + REC0, sizeof(s));
-		       s.nargs = (s.nargs & 0xf0) | 15;
-		       memcpy(copy + REC0, &s, sizeof(s));
-	       }));
-	MUTATE("ncaps 4", ({
-		       memcpy(&s, copy + REC0, sizeof(s));
-		       s.nargs = (s.nargs & 0x0f) | 4 << 4;
-		       memcpy(copy + REC0, &s, sizeof(s));
-	       }));
-	MUTATE("nargs one more", ({
-		       memcpy(&s, copy + REC0, sizeof(s));
-		       s.nargs++;
-		       memcpy(copy + REC0, &s, sizeof(s));
-	       }));
-	MUTATE("wide bit on a 4-byte value", ({
-		       memcpy(&s, copy + REC0, sizeof(s));
-		       s.wide |= 1;
-		       memcpy(copy + REC0, &s, sizeof(s));
-	       }));
+	MUTATE_FIELD("wrong magic", h, 0, h.magic ^= 1);
+	MUTATE_FIELD("nrec one more", h, 0, h.nrec++);
+	MUTATE_FIELD("nrec one less", h, 0, h.nrec--);
+	MUTATE_FIELD("used > length", h, 0, h.used++);
+	MUTATE_FIELD("used huge", h, 0, h.used = 0xffffffffu);
+	MUTATE_FIELD("record size past the end", rh, REC0, rh.size = len);
+	MUTATE_FIELD("record size 0", rh, REC0, rh.size = 0);
+	MUTATE_FIELD("record size below its struct", rh, REC0, rh.size = sizeof(s) - 1);
+	MUTATE_FIELD("record one byte longer", rh, REC0, rh.size++);
+	MUTATE_FIELD("THREAD record too short", rh, sizeof(h),
+		     rh.size = sizeof(struct flap_rec_thread) - 4);
+	MUTATE_FIELD("nargs 7", s, REC0, s.nargs = (s.nargs & 0xf0) | 7);
+	MUTATE_FIELD("nargs 15", s, REC0, s.nargs = (s.nargs & 0xf0) | 15);
+	MUTATE_FIELD("ncaps 4", s, REC0, s.nargs = (s.nargs & 0x0f) | 4 << 4);
+	MUTATE_FIELD("nargs one more", s, REC0, s.nargs++);
+	MUTATE_FIELD("wide bit on a 4-byte value", s, REC0, s.wide |= 1);
 	/* The write record: header, ret 4, args 4 + 8 + 4, then its capture. */
 	cap_off = REC0 + sizeof(s) + 4 + 16;
-	MUTATE("capture length past the record", ({
-		       struct flap_cap_hdr c;
-
-		       memcpy(&c, copy + cap_off, sizeof(c));
-		       c.len++;
-		       memcpy(copy + cap_off, &c, sizeof(c));
-	       }));
-	MUTATE("capture length huge", ({
-		       struct flap_cap_hdr c;
-
-		       memcpy(&c, copy + cap_off, sizeof(c));
-		       c.len = 0xffff;
-		       memcpy(copy + cap_off, &c, sizeof(c));
-	       }));
-	MUTATE("capture length short", ({
-		       struct flap_cap_hdr c;
-
-		       memcpy(&c, copy + cap_off, sizeof(c));
-		       c.len--;
-		       memcpy(copy + cap_off, &c, sizeof(c));
-	       }));
-	MUTATE("capture of argument 6", ({
-		       struct flap_cap_hdr c;
-
-		       memcpy(&c, copy + cap_off, sizeof(c));
-		       c.arg = 6;
-		       memcpy(copy + cap_off, &c, sizeof(c));
-	       }));
-	MUTATE("unknown record type 4", ({
-		       memcpy(&rh, copy + REC0, sizeof(rh));
-		       rh.type = 4;
-		       memcpy(copy + REC0, &rh, sizeof(rh));
-	       }));
-	MUTATE("record type 0", ({
-		       memcpy(&rh, copy + b.last, sizeof(rh));
-		       rh.type = 0;
-		       memcpy(copy + b.last, &rh, sizeof(rh));
-	       }));
-#undef MUTATE
+	MUTATE_FIELD("capture length past the record", c, cap_off, c.len++);
+	MUTATE_FIELD("capture length huge", c, cap_off, c.len = 0xffff);
+	MUTATE_FIELD("capture length short", c, cap_off, c.len--);
+	MUTATE_FIELD("capture of argument 6", c, cap_off, c.arg = 6);
+	MUTATE_FIELD("unknown record type 4", rh, REC0, rh.type = 4);
+	MUTATE_FIELD("record type 0", rh, b.last, rh.type = 0);
+#undef MUTATE_FIELD
 	/* A block that claims more than a staging block can hold. */
 	{
 		size_t big = sizeof(h) + FLAP_BLOCK_DATA + FLAP_STAGE_SLACK + 4;
