@@ -134,6 +134,7 @@ static int do_register(const struct flap_oci_state *st, long left_ms)
 	Flap__RecorderSpec spec = FLAP__RECORDER_SPEC__INIT;
 	Flap__AddRequest add = FLAP__ADD_REQUEST__INIT;
 	Flap__Request req = FLAP__REQUEST__INIT;
+	char *syscalls[1] = {(char *)st->syscalls};
 
 	if (!st->record || st->sandbox)
 		return CLI_OK; /* opted out, or a pause container */
@@ -149,6 +150,11 @@ static int do_register(const struct flap_oci_state *st, long left_ms)
 	spec.ring_pages = st->ring_pages;
 	spec.str_max = st->str_max;
 	spec.buf_max = st->buf_max;
+	/* flap-recorder.io/syscalls: one item holds the whole set (the daemon joins items). */
+	if (st->syscalls[0]) {
+		spec.syscalls = syscalls;
+		spec.n_syscalls = 1;
+	}
 	add.spec = &spec;
 	req.op_case = FLAP__REQUEST__OP_ADD;
 	req.add = &add;

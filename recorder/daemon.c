@@ -333,6 +333,19 @@ static __s64 stable_boot_to_real(struct flap_daemon *d)
 	return d->boot_to_real_ns;
 }
 
+/*
+ * A dump says which syscalls its source recorded: a reader must not take
+ * "no openat in the dump" for "no openat made" when the filter left it out.
+ */
+static void set_filter(struct flap_source *s, const struct flap_recorder *rec)
+{
+	const struct flap_recorder_opts *o = flap_recorder__opts(rec);
+
+	_Static_assert(sizeof(s->syscall_filter) == sizeof(o->filter_expr), "filter sizes");
+	snprintf(s->syscall_filter, sizeof(s->syscall_filter), "%s",
+		 o->filter ? o->filter_expr : "");
+}
+
 int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n, __u64 last,
 		      struct flap_trace **out)
 {
@@ -353,6 +366,7 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 			goto out;
 		}
 		t->sources[src].counts = t->total;
+		set_filter(&t->sources[src], entries[i]->rec);
 		rc = flap_trace__merge(all, t);
 		flap_trace__free(t);
 		t = NULL;

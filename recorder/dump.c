@@ -144,6 +144,7 @@ static void source_to_pb(Flap__Source *pb, Flap__Counts *counts, const struct fl
 	pb->cgroup_id = s->cgroup_id;
 	pb->cgroup_path = (char *)s->cgroup_path;
 	pb->main_pid = s->main_pid;
+	pb->syscall_filter = (char *)s->syscall_filter;
 	counts_to_pb(counts, &s->counts, 0);
 	pb->counts = counts;
 }
@@ -670,6 +671,8 @@ static void source_from_pb(struct flap_source *s, const Flap__Source *pb)
 	copy_str(s->cgroup_path, sizeof(s->cgroup_path), pb->cgroup_path);
 	s->cgroup_id = pb->cgroup_id;
 	s->main_pid = pb->main_pid;
+	/* Absent in files written before the field existed: "", all recorded. */
+	copy_str(s->syscall_filter, sizeof(s->syscall_filter), pb->syscall_filter);
 	counts_from_pb(&s->counts, pb->counts);
 }
 

@@ -964,6 +964,60 @@ static void text_source(struct line *l, const struct flap_trace *t, const struct
 	line_puts(l, "\n");
 }
 
+/* Whether any source was recorded with an in-kernel syscall filter, and all with the same. */
+static bool filters_of(const struct flap_trace *t, bool *same)
+{
+	const size_t max = sizeof(t->sources[0].syscall_filter);
+	bool any = false;
+	int i;
+
+	*same = true;
+	for (i = 0; i < t->nsources; i++) {
+		any |= t->sources[i].syscall_filter[0] != '\0';
+		if (strncmp(t->sources[i].syscall_filter, t->sources[0].syscall_filter, max))
+			*same = false;
+	}
+	return any;
+}
+
+/* "trace=%file,write (in-kernel filter)", or "all" for a source without one. */
+static void text_filter_set(struct line *l, const struct flap_source *s)
+{
+	if (!s->syscall_filter[0]) {
+		line_puts(l, "all\n");
+		return;
+	}
+	line_puts(l, "trace=");
+	line_name(l, s->syscall_filter, sizeof(s->syscall_filter));
+	line_puts(l, " (in-kernel filter)\n");
+}
+
+/*
+ * "# recorded syscalls: trace=%file,write (in-kernel filter)": the dump of a
+ * filtered recorder lacks the other calls by design, and a reader must know
+ * it ("no openat in the dump" is not "no openat made"). One line when every
+ * source has the same filter, else one per source; none without filters.
+ */
+static void text_filters(struct line *l, const struct flap_trace *t)
+{
+	bool same;
+	int i;
+
+	if (!filters_of(t, &same))
+		return;
+	if (same) {
+		line_puts(l, "# recorded syscalls: ");
+		text_filter_set(l, &t->sources[0]);
+		return;
+	}
+	for (i = 0; i < t->nsources; i++) {
+		line_puts(l, "# recorded syscalls of ");
+		source_label(l, &t->sources[i]);
+		line_puts(l, ": ");
+		text_filter_set(l, &t->sources[i]);
+	}
+}
+
 /* "crash: SIGSEGV in pid 42 (crash)", "request"... */
 static void text_reason(struct line *l, const struct flap_reason *r)
 {
@@ -1097,6 +1151,7 @@ static void fmt_header_text(struct line *l, const struct flap_dump_meta *m,
 	}
 	for (i = 0; i < t->nsources; i++)
 		text_source(l, t, &t->sources[i], !pods_same);
+	text_filters(l, t);
 	text_reason(l, &m->reason);
 	text_host(l, m);
 	text_counts(l, t, show);
@@ -1137,6 +1192,8 @@ static struct json_object *json_source(const struct flap_source *s)
 	jadd_name(o, "cgroup_path", s->cgroup_path, sizeof(s->cgroup_path));
 	jadd_u64(o, "cgroup_id", s->cgroup_id);
 	jadd_u64(o, "main_pid", s->main_pid);
+	if (s->syscall_filter[0])
+		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
 	return json_counts(&s->counts, o);
 }
 
@@ -1158,6 +1215,24 @@ static void json_header_lists(struct json_object *o, const struct flap_trace *t)
 		json_object_array_add(arr, json_counts(&t->cpus[i], c));
 	}
 	jadd(o, "cpus", arr);
+}
+
+/*
+ * "syscall_filter": the in-kernel set every source was recorded with, or null
+ * when the sources differ (each source's "syscall_filter" says); absent when
+ * no source had a filter (every syscall recorded).
+ */
+static void json_filter(struct json_object *o, const struct flap_trace *t)
+{
+	const struct flap_source *s = t->nsources ? &t->sources[0] : NULL;
+	bool same;
+
+	if (!filters_of(t, &same))
+		return;
+	if (same)
+		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
+	else
+		jadd(o, "syscall_filter", NULL);
 }
 
 static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
@@ -1193,6 +1268,7 @@ static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const stru
 		jadd_time(o, "window_start", wall_ns(t, from));
 		jadd_time(o, "window_end", wall_ns(t, to));
 	}
+	json_filter(o, t);
 	json_header_lists(o, t);
 	return json_emit(out, o);
 }

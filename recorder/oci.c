@@ -6,7 +6,7 @@
  * main pid, the pod, namespace, pod uid and container name from the
  * annotations CRI-O (kubelet labels), containerd's CRI plugin and podman
  * set, whether it is a pod sandbox (pause) container, and our own
- * flap-recorder.io/ annotations.
+ * flap-recorder.io/ annotations (opt-out, sizes, in-kernel syscall filter).
  *
  * The input comes from a container runtime, but the annotations in it come
  * from whoever wrote the pod spec, so nothing is trusted: the size is
@@ -34,6 +34,9 @@
 #include "flap.h"
 #include "oci.h"
 #include "registry.h"
+#include "sysset.h"
+
+_Static_assert(FLAP_OCI_SYSCALLS_MAX == FLAP_FILTER_EXPR_MAX, "a recorder keeps the whole set");
 
 /* Annotations that name the pod and the container, first match wins. */
 #define ANN_POD_NAME	 "io.kubernetes.pod.name"
@@ -52,6 +55,7 @@
 #define ANN_FLAP_RING	 ANN_FLAP_PREFIX "ring-pages"
 #define ANN_FLAP_STR	 ANN_FLAP_PREFIX "string-size"
 #define ANN_FLAP_BUF	 ANN_FLAP_PREFIX "buffer-size"
+#define ANN_FLAP_CALLS	 ANN_FLAP_PREFIX "syscalls"
 /* The short form of a container id, as podman and docker print it. */
 #define SHORT_ID_LEN 12
 /* How much of an input key or value an error message quotes. */
@@ -328,6 +332,31 @@ static long parse_number(const char *s, long min, long max)
 	return n < min || n > max ? -1 : n;
 }
 
+/*
+ * flap-recorder.io/syscalls: the in-kernel filter, in the syntax of `add
+ * --syscalls` (strace's -e trace=). Checked here, so a bad set is one line
+ * from the hook rather than an error from the daemon.
+ */
+static int parse_syscalls(struct parse_ctx *c, struct json_object *ann, struct flap_oci_state *st)
+{
+	char q[QUOTE_MAX + 4], why[256];
+	struct flap_sysset set;
+	const char *s;
+	int rc;
+
+	s = ann_get(ann, ANN_FLAP_CALLS);
+	if (!s)
+		return 0;
+	rc = copy_string(c, "annotation " ANN_FLAP_CALLS, member(ann, ANN_FLAP_CALLS), st->syscalls,
+			 sizeof(st->syscalls));
+	if (rc)
+		return rc;
+	if (flap_sysset__parse(&set, st->syscalls, why, sizeof(why)))
+		return fail(c, "annotation %s is \"%s\": %s", ANN_FLAP_CALLS,
+			    quote(s, q, sizeof(q)), why);
+	return 0;
+}
+
 /* Our own annotations: opt-out and per-container sizes. Bad values are refused. */
 static int parse_overrides(struct parse_ctx *c, struct json_object *ann, struct flap_oci_state *st)
 {
@@ -369,7 +398,7 @@ static int parse_overrides(struct parse_ctx *c, struct json_object *ann, struct 
 				    ANN_FLAP_BUF, quote(s, q, sizeof(q)), FLAP_BUF_MAX);
 		st->buf_max = (__s32)n;
 	}
-	return 0;
+	return parse_syscalls(c, ann, st);
 }
 
 /*
@@ -389,10 +418,11 @@ static int check_flap_keys(struct parse_ctx *c, struct json_object *ann)
 		if (strncmp(key, ANN_FLAP_PREFIX, strlen(ANN_FLAP_PREFIX)))
 			continue;
 		if (strcmp(key, ANN_FLAP_RECORD) && strcmp(key, ANN_FLAP_RING) &&
-		    strcmp(key, ANN_FLAP_STR) && strcmp(key, ANN_FLAP_BUF))
+		    strcmp(key, ANN_FLAP_STR) && strcmp(key, ANN_FLAP_BUF) &&
+		    strcmp(key, ANN_FLAP_CALLS))
 			return fail(c,
 				    "unknown annotation %s (known: record, ring-pages, "
-				    "string-size, buffer-size)",
+				    "string-size, buffer-size, syscalls)",
 				    quote(key, kq, sizeof(kq)));
 		/* Present but empty: someone meant to set it. */
 		if (!*json_object_get_string(json_object_iter_peek_value(&it)))

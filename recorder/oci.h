@@ -5,7 +5,8 @@
  * with json-c, and what flap-recorder takes from it: the container's main
  * pid, and pod, namespace, pod uid and container name from the
  * annotations CRI-O, containerd and podman set, plus our own
- * flap-recorder.io/ annotations (opt-out, ring and capture sizes).
+ * flap-recorder.io/ annotations (opt-out, ring and capture sizes, the
+ * in-kernel syscall filter).
  */
 #ifndef FLAP_OCI_H
 #define FLAP_OCI_H
@@ -16,6 +17,8 @@
 
 /* State JSON larger than this is refused (no allocation sized by input). */
 #define FLAP_OCI_STATE_MAX (1024 * 1024)
+/* Longest flap-recorder.io/syscalls value, with its NUL (= FLAP_FILTER_EXPR_MAX). */
+#define FLAP_OCI_SYSCALLS_MAX 512
 
 struct flap_oci_state {
 	char id[256];	 /* container id */
@@ -31,6 +34,8 @@ struct flap_oci_state {
 	__u32 ring_pages; /* flap-recorder.io/ring-pages, 0 = default */
 	__u32 str_max;	  /* flap-recorder.io/string-size, 0 = default */
 	__s32 buf_max;	  /* flap-recorder.io/buffer-size, -1 = default, 0 = off */
+	/* flap-recorder.io/syscalls: in-kernel filter (sysset.h syntax), "" = all */
+	char syscalls[FLAP_OCI_SYSCALLS_MAX];
 };
 
 /**
@@ -47,9 +52,11 @@ struct flap_oci_state {
  * the first 12 characters of the id. @st->sandbox is set for
  * io.kubernetes.cri-o.ContainerType or io.kubernetes.cri.container-type
  * "sandbox". flap-recorder.io/record ("true"/"false"), ring-pages (a power
- * of two, 1..4096), string-size (1..1024) and buffer-size (0..1024) fill
- * @st->record, ring_pages, str_max and buf_max; other values and unknown
- * flap-recorder.io/ keys are refused. A JSON null counts as absent.
+ * of two, 1..4096), string-size (1..1024), buffer-size (0..1024) and
+ * syscalls (a set as `add --syscalls` takes it: "%file,%net", "!futex")
+ * fill @st->record, ring_pages, str_max, buf_max and syscalls; other
+ * values and unknown flap-recorder.io/ keys are refused. A JSON null
+ * counts as absent.
  *
  * Context: any thread; no global state.
  * Return: 0; -EINVAL for malformed JSON, wrong types, a missing or empty

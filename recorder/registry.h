@@ -44,8 +44,8 @@ struct flap_registry_opts {
 /* A block (up to 4 KiB of records + headers) needs more than one page. */
 #define FLAP_RING_PAGES_MIN 2
 
-/* Longest syscall set expression a recorder keeps (for list and restarts). */
-#define FLAP_FILTER_EXPR_MAX 512
+/* Longest syscall set expression a recorder keeps (for list, dumps and restarts). */
+#define FLAP_FILTER_EXPR_MAX FLAP_SOURCE_FILTER_MAX
 
 struct flap_recorder_opts {
 	__u32 ring_pages;	     /* data pages per CPU, power of two >= 2; 0 = default */

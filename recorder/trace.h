@@ -14,6 +14,8 @@
 
 #define FLAP_EV_MAX_CAPS 3
 #define FLAP_EV_COMM_LEN 16
+/* Longest syscall filter expression a source keeps (= FLAP_FILTER_EXPR_MAX). */
+#define FLAP_SOURCE_FILTER_MAX 512
 
 enum flap_ev_flag {
 	FLAP_EV_F_UNFINISHED = 1u << 0,	  /* entered, no exit recorded (still running) */
@@ -80,6 +82,12 @@ struct flap_source {
 	__u64 cgroup_id;
 	__u32 main_pid;
 	struct flap_cpu_counts counts; /* totals of this source */
+	/*
+	 * The recorder's in-kernel syscall filter as written at add (sysset.h
+	 * syntax, "%file,write"); "" when every syscall was recorded. The
+	 * events of a filtered source lack the other calls by design.
+	 */
+	char syscall_filter[FLAP_SOURCE_FILTER_MAX];
 };
 
 struct flap_trace_chunk;

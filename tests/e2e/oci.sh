@@ -354,6 +354,32 @@ test_annotations() {
 	expect "containerd annotations: dump" grepq '"/flap/acri-2"' <<< "$(f dump oci-cri -n prod)"
 }
 
+# flap-recorder.io/syscalls: the container is recorded with that in-kernel
+# filter and its dumps say so; a bad set is refused with one line (the
+# container runs unrecorded, or does not start with --strict).
+test_annotation_syscalls() {
+	local id out err st state
+	id=$(make_bundle asys '["/bin/workload","asys","3","5"]' \
+		"$(k8s_ann oci-sys prod app '{"flap-recorder.io/syscalls":"%file"}')" "$(hook_entries)") ||
+		return 1
+	runc_run asys "$id" || { echo "    the container failed"; cat "$WORK/asys.out"; return 1; }
+	expect "recorded with the set" has_entry oci-sys prod '.syscalls == "%file"' || return 1
+	out=$(f dump oci-sys -n prod)
+	expect "dump header names the set" \
+		grepq '^# recorded syscalls: trace=%file (in-kernel filter)$' <<< "$out" &&
+	expect "openat recorded" grepq 'openat(AT_FDCWD, "/flap/asys-2"' <<< "$out" &&
+	expect "write not recorded" [ -z "$(grep -v '^#' <<< "$out" | grep ' write(')" ] || return 1
+	state="{\"ociVersion\":\"1.0.2\",\"id\":\"badsys\",\"pid\":$$,
+		\"annotations\":{\"flap-recorder.io/syscalls\":\"%file,opne\"}}"
+	err=$(f hook --strict createRuntime 2>&1 <<< "$state"); st=$?
+	expect "bad set: --strict exits 1 (got $st)" [ "$st" = 1 ] &&
+	expect "bad set: one line ($err)" [ "$(wc -l <<< "$err")" = 1 ] &&
+	expect "bad set: says why ($err)" grepq \
+		"annotation flap-recorder.io/syscalls is \"%file,opne\": unknown syscall 'opne'" <<< "$err" &&
+	expect "bad set: nothing registered" \
+		[ -z "$(f list -o json | jq -r '.[] | select(.container_id == "badsys") | .name')" ]
+}
+
 # podman with hooks.d made from examples/hooks.d: registered with the pod
 # names from --annotation, dumped, stopped by podman's poststop; a crash
 # (exit 139) is dumped.
@@ -510,7 +536,7 @@ test_hook_refused() {
 # ---- runner ---------------------------------------------------------------------
 
 ALL="test_hook_bad_stdin test_hook_refused test_runc_hooks test_runc_crash test_two_containers
-test_annotations test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
+test_annotations test_annotation_syscalls test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
 
 require_root "e2e tests"
 for c in runc jq chroot readelf; do

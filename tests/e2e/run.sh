@@ -278,6 +278,30 @@ test_no_buffers() {
 	expect "list says buffer size 0" grepq '"buffer_size":0' <<< "$(f list -o json)"
 }
 
+# --syscalls SET: the in-kernel filter. Dumps (on request, saved, on a
+# crash) say which syscalls were recorded, so a missing call is not misread.
+test_syscall_filter() {
+	local out b j p line='^# recorded syscalls: trace=%file,write (in-kernel filter)$'
+	f run --name e2e-filter --syscalls '%file,write' -- "$HELPERS/crasher" exit 0 e2e-filter \
+		> /dev/null 2>&1
+	out=$(f dump e2e-filter) || { echo "    dump failed"; return 1; }
+	expect "dump header names the set" grepq "$line" <<< "$out" &&
+	expect "openat recorded" grepq '"/flap/e2e-filter"' <<< "$out" &&
+	expect "write recorded" grepq '"about to e2e-filter"' <<< "$out" &&
+	expect "getppid not recorded" [ -z "$(grep -v '^#' <<< "$out" | grep 'getppid(')" ] || return 1
+	f dump e2e-filter --save "$WORK/filter.flap" 2> "$WORK/err" || { cat "$WORK/err"; return 1; }
+	b=$(f show "$WORK/filter.flap")
+	j=$(f show "$WORK/filter.flap" -o json | head -1)
+	expect "show of the saved dump names the set" grepq "$line" <<< "$b" &&
+	expect "json header: syscall_filter" grepq '"syscall_filter":"%file,write"' <<< "$j" &&
+	expect "no such line without a filter" [ -z "$(f dump e2e-run | grep 'recorded syscalls')" ] ||
+		return 1
+	f run --name c-filter --syscalls '%file,write' -- "$HELPERS/crasher" segv c-filter \
+		> /dev/null 2>&1
+	p=$(wait_for_dump c-filter) || { echo "    no crash dump"; return 1; }
+	expect "crash dump names the set" grepq "$line" <<< "$(f show "$p")"
+}
+
 # Dump dir 0700, a pod's dir 0700, dump files 0600, socket 0600 in a 0700
 # dir: whatever the daemon's umask (here 000).
 test_dump_perms() {
@@ -395,7 +419,7 @@ ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
 test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
-test_pod_traversal test_comm_escaped test_no_buffers test_dump_perms test_retention test_restart_keeps_dumps"
+test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_dump_perms test_retention test_restart_keeps_dumps"
 
 require_root "e2e tests"
 start_daemon --retain 10m || exit 1

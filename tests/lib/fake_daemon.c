@@ -391,6 +391,10 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 		return rc;
 	for (i = 0; i < n; i++) {
 		src = flap_trace__add_source(t, &entries[i]->meta);
+		if (src >= 0 && entries[i]->rec->opts.filter)
+			snprintf(t->sources[src].syscall_filter,
+				 sizeof(t->sources[src].syscall_filter), "%s",
+				 entries[i]->rec->opts.filter_expr);
 		rc = src < 0 ? src : fake_events(t, src, 1000000 * (__u64)(i + 1));
 		if (rc) {
 			flap_trace__free(t);

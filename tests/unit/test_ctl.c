@@ -244,8 +244,8 @@ void test_ctl_hostile_names(void)
 	fake_daemon__free(d);
 }
 
-/* The dump stream after a dump reply, read back. */
-static void check_dump(const struct reply *r, int sources, size_t events)
+/* The dump stream after a dump reply, read back (NULL on failure; caller frees). */
+static struct flap_trace *read_dump(const struct reply *r)
 {
 	struct flap_trace *t = NULL;
 	struct flap_dump_meta m;
@@ -254,15 +254,25 @@ static void check_dump(const struct reply *r, int sources, size_t events)
 
 	fd = memfd_create("test-ctl", MFD_CLOEXEC);
 	if (!ASSERT_OK_FD(fd, "memfd"))
-		return;
-	if (ASSERT_OK(flap_write_all(fd, r->raw + r->rest_off, r->len - r->rest_off), "write") &&
-	    ASSERT_OK(lseek(fd, 0, SEEK_SET), "seek") &&
-	    ASSERT_OK(flap_dump_read(fd, &m, &t, err, sizeof(err)), err)) {
+		return NULL;
+	if (!ASSERT_OK(flap_write_all(fd, r->raw + r->rest_off, r->len - r->rest_off), "write") ||
+	    !ASSERT_OK(lseek(fd, 0, SEEK_SET), "seek") ||
+	    !ASSERT_OK(flap_dump_read(fd, &m, &t, err, sizeof(err)), err))
+		t = NULL;
+	close(fd);
+	return t;
+}
+
+/* The dump stream after a dump reply, read back. */
+static void check_dump(const struct reply *r, int sources, size_t events)
+{
+	struct flap_trace *t = read_dump(r);
+
+	if (t) {
 		ASSERT_EQ(t->nsources, sources, "sources");
 		ASSERT_EQ(t->nevents, events, "events");
 		flap_trace__free(t);
 	}
-	close(fd);
 }
 
 void test_ctl_targets(void)
@@ -551,7 +561,32 @@ void test_ctl_fuzz_regressions(void)
 	fake_daemon__free(d);
 }
 
-/* An add with an in-kernel syscall filter: parsed, kept, listed; bad sets refused. */
+/* The sources of a dump of @target: their syscall filters, comma-joined, in @out. */
+static void dump_filters(struct flap_daemon *d, const char *target, char *out, size_t size)
+{
+	Flap__DumpRequest dump = FLAP__DUMP_REQUEST__INIT;
+	Flap__Request req = FLAP__REQUEST__INIT;
+	Flap__Target tg = FLAP__TARGET__INIT;
+	struct flap_trace *t = NULL;
+	struct reply r = {};
+	size_t n = 0;
+	int i;
+
+	out[0] = '\0';
+	req.op_case = FLAP__REQUEST__OP_DUMP;
+	req.dump = &dump;
+	dump.target = &tg;
+	tg.name = (char *)target;
+	if (ask(d, &req, &r) && ASSERT_EQ(err_code(&r), 0, "dump"))
+		t = read_dump(&r);
+	for (i = 0; t && i < t->nsources; i++)
+		n += snprintf(out + n, size - n, "%s[%s]", i ? "," : "",
+			      t->sources[i].syscall_filter);
+	flap_trace__free(t);
+	reply_free(&r);
+}
+
+/* An add with an in-kernel syscall filter: parsed, kept, listed, dumped; bad sets refused. */
 void test_ctl_add_syscalls(void)
 {
 	Flap__Request req = FLAP__REQUEST__INIT;
@@ -561,6 +596,7 @@ void test_ctl_add_syscalls(void)
 	struct flap_daemon *d = new_daemon(NULL);
 	Flap__RecorderInfo *ri;
 	struct reply r = {};
+	char filters[256];
 
 	if (!d)
 		return;
@@ -575,6 +611,9 @@ void test_ctl_add_syscalls(void)
 		ri = r.resp->add->recorder;
 		ASSERT_STREQ(ri->syscalls, "%net,close", "the set as given");
 		ASSERT_EQ(ri->syscalls_recorded, 20, "19 %net calls and close");
+		/* Its dumps say which syscalls were recorded. */
+		dump_filters(d, ri->name, filters, sizeof(filters));
+		ASSERT_STREQ(filters, "[%net,close]", "the dump's source carries the set");
 	}
 	reply_free(&r);
 	spec.pid = 92;
@@ -587,6 +626,8 @@ void test_ctl_add_syscalls(void)
 	if (ask(d, &req, &r) && ASSERT_EQ(r.resp->body_case, FLAP__RESPONSE__BODY_ADD, "all")) {
 		ri = r.resp->add->recorder;
 		ASSERT_STREQ(ri->syscalls, "", "\"all\" is no filter");
+		dump_filters(d, ri->name, filters, sizeof(filters));
+		ASSERT_STREQ(filters, "[]", "no filter in the dump");
 	}
 	reply_free(&r);
 	fake_daemon__free(d);

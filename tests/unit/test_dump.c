@@ -48,6 +48,9 @@ static void fill_source(struct flap_source *s, int i)
 	s->counts.lost = 3;
 	s->counts.torn = i;
 	s->counts.bytes = 12345 + i;
+	/* One filtered source, one without a filter: both must survive a round trip. */
+	if (i == 1)
+		snprintf(s->syscall_filter, sizeof(s->syscall_filter), "%%file,write,!futex");
 }
 
 static void make_meta(struct flap_dump_meta *m)
@@ -195,6 +198,7 @@ static bool source_eq(const struct flap_source *a, const struct flap_source *b)
 	       ASSERT_STREQ(a->cgroup_path, b->cgroup_path, "source cgroup_path") &&
 	       ASSERT_EQ(a->cgroup_id, b->cgroup_id, "source cgroup_id") &&
 	       ASSERT_EQ(a->main_pid, b->main_pid, "source main_pid") &&
+	       ASSERT_STREQ(a->syscall_filter, b->syscall_filter, "source syscall_filter") &&
 	       counts_eq(&a->counts, &b->counts, "source counts");
 }
 
@@ -583,6 +587,46 @@ void test_dump_golden(void)
 		ASSERT_TRUE(meta_eq(&m, &m2), "golden meta");
 		ASSERT_TRUE(trace_eq(t, u), "golden trace");
 	}
+out:
+	free(buf);
+	flap_trace__free(t);
+	flap_trace__free(u);
+}
+
+/*
+ * The in-kernel syscall filter of a source (Source.syscall_filter, tag 11)
+ * is written, read back, and absent from files written before it existed:
+ * the golden bytes above have no such field and read as "every syscall".
+ */
+void test_dump_syscall_filter(void)
+{
+	static const uint8_t field[] = {0x5a, 0x0b, '%', 'f', 'i', 'l', 'e',
+					',',  'w',  'r', 'i', 't', 'e'};
+	struct flap_trace *t = NULL, *u = NULL;
+	struct flap_dump_meta m, m2;
+	uint8_t *buf = NULL;
+	char err[256];
+	size_t len = 0;
+
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	/* An older dump (the golden bytes): no filter, still reads. */
+	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old dump") &&
+	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+		ASSERT_STREQ(u->sources[0].syscall_filter, "", "old dump: every syscall");
+	flap_trace__free(u);
+	u = NULL;
+
+	/* The same dump from a filtered recorder carries the set as given. */
+	snprintf(t->sources[0].syscall_filter, sizeof(t->sources[0].syscall_filter),
+		 "%%file,write");
+	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write"))
+		goto out;
+	ASSERT_EQ(len, sizeof(golden) + sizeof(field), "one field more than the old dump");
+	ASSERT_TRUE(memmem(buf, len, field, sizeof(field)) != NULL, "tag 11, the set as given");
+	if (ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read") &&
+	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
+		ASSERT_STREQ(u->sources[0].syscall_filter, "%file,write", "filter read back");
 out:
 	free(buf);
 	flap_trace__free(t);

@@ -863,6 +863,102 @@ out:
 	flap_trace__free(t);
 }
 
+/* The JSON header of @t (parsed; the caller puts it), or NULL. */
+static struct json_object *header_json(const struct flap_dump_meta *m, const struct flap_trace *t)
+{
+	struct flap_format_opts j = {.json = true};
+	struct json_object *h = NULL;
+	char *s = header_text(m, t, &j);
+
+	if (s && parse_lines(s, &h, 1) != 1)
+		h = NULL;
+	free(s);
+	return h;
+}
+
+/*
+ * A recorder's in-kernel syscall filter is in the header, so "no openat in
+ * the dump" is not misread: one line for one filter, one per container when
+ * a pod's containers differ, nothing without a filter; the same in JSON.
+ */
+void test_format_header_filter(void)
+{
+	struct flap_trace *t = counted_trace(0, 0);
+	struct json_object *h = NULL, *srcs, *v;
+	struct flap_source s = {};
+	struct flap_dump_meta m;
+	char *txt = NULL;
+
+	use_utc();
+	make_meta(&m, false);
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	h = header_json(&m, t);
+	ASSERT_FALSE(json_object_object_get_ex(h, "syscall_filter", NULL), "no filter: no key");
+	json_object_put(h);
+
+	strcpy(t->sources[0].syscall_filter, "%file,write");
+	txt = header_text(&m, t, NULL);
+	ASSERT_STREQ(txt,
+		     "# target: default/web\n"
+		     "# pod web, namespace default\n"
+		     "# container nginx: id 0123456789ab, cgroup 4242 "
+		     "/sys/fs/cgroup/kubepods/podX/nginx, main pid 42\n"
+		     "# recorded syscalls: trace=%file,write (in-kernel filter)\n"
+		     "# reason: request\n"
+		     "# host node-1, kernel 6.18.0, x86_64, flap-recorder 0.1.0, dumped 2024-05-01 "
+		     "12:00:05.000000 UTC\n"
+		     "# window: 2024-05-01 12:00:00.000001 UTC .. 2024-05-01 12:00:02.000000 UTC\n"
+		     "# 3 events held\n"
+		     "# history complete from 2024-05-01 12:00:00.000001 UTC\n",
+		     "one filter");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_STREQ(jstr(h, "syscall_filter"), "%file,write", "json: the set");
+	srcs = jget(h, "sources");
+	ASSERT_STREQ(jstr(json_object_array_get_idx(srcs, 0), "syscall_filter"), "%file,write",
+		     "json: the source's set");
+	json_object_put(h);
+
+	/* A pod merge whose containers were recorded with different sets. */
+	strcpy(s.pod, "web");
+	strcpy(s.ns, "default");
+	strcpy(s.container, "side\x1b"
+			    "car");
+	s.cgroup_id = 4343;
+	flap_trace__add_source(t, &s);
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(txt,
+			   "cgroup 4343, 0 held, 0 overwritten, 0 lost\n"
+			   "# recorded syscalls of nginx: trace=%file,write (in-kernel filter)\n"
+			   "# recorded syscalls of side\\33car: all\n"
+			   "# reason: request\n",
+			   "one line per container");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_TRUE(json_object_object_get_ex(h, "syscall_filter", &v) && !v,
+		    "json: null when the sources differ");
+	srcs = jget(h, "sources");
+	ASSERT_STREQ(jstr(json_object_array_get_idx(srcs, 0), "syscall_filter"), "%file,write",
+		     "json: source 0");
+	ASSERT_FALSE(json_object_object_get_ex(json_object_array_get_idx(srcs, 1), "syscall_filter",
+					       NULL),
+		     "json: source 1 unfiltered");
+	json_object_put(h);
+
+	/* The same set in every container: one line; escaped like any name. */
+	strcpy(t->sources[0].syscall_filter, "/^\x1b");
+	strcpy(t->sources[1].syscall_filter, "/^\x1b");
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(txt, "lost\n# recorded syscalls: trace=/^\\33 (in-kernel filter)\n#",
+			   "one line for a shared set");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_STREQ(jstr(h, "syscall_filter"), "/^\\x1b", "json: the shared set, escaped");
+	json_object_put(h);
+	flap_trace__free(t);
+}
+
 /* Writes @t to a pipe whose reader is gone. Return: what flap_format_trace() says. */
 static int pipe_error(const struct flap_trace *t, const struct flap_dump_meta *m)
 {

@@ -580,3 +580,58 @@ void test_oci_overrides(void)
 	BAD(ANN("string-size", "\\u001b[2J"), "string-size is \"?[2J\"");
 #undef ANN
 }
+
+/* flap-recorder.io/syscalls: the in-kernel filter, in the syntax of add --syscalls. */
+void test_oci_syscalls(void)
+{
+	struct flap_oci_state st;
+	char err[512], *json;
+	size_t n = 600;
+
+#define ANN(v) "{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/syscalls\":\"" v "\"}}"
+	test__start_subtest("good");
+	ASSERT_OK(parse(crio_ctr, &st, err, sizeof(err)), "absent");
+	ASSERT_STREQ(st.syscalls, "", "absent: every syscall");
+	ASSERT_OK(parse(ANN("%file,%net,close"), &st, err, sizeof(err)), "classes and a name");
+	ASSERT_STREQ(st.syscalls, "%file,%net,close", "kept as written");
+	ASSERT_TRUE(st.record, "still recorded");
+	ASSERT_OK(parse(ANN("!futex,nanosleep"), &st, err, sizeof(err)), "negated");
+	ASSERT_STREQ(st.syscalls, "!futex,nanosleep", "negated set");
+	ASSERT_OK(parse(ANN("/^open,?fancy_new_call"), &st, err, sizeof(err)), "regex, ?name");
+	ASSERT_STREQ(st.syscalls, "/^open,?fancy_new_call", "regex set");
+	ASSERT_OK(parse(ANN("all"), &st, err, sizeof(err)), "all");
+	ASSERT_STREQ(st.syscalls, "all", "all (the daemon makes it no filter)");
+	ASSERT_OK(parse("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/syscalls\":\"%file\","
+			"\"flap-recorder.io/ring-pages\":\"64\"}}",
+			&st, err, sizeof(err)),
+		  "with another override");
+	ASSERT_STREQ(st.syscalls, "%file", "set");
+	ASSERT_EQ(st.ring_pages, 64, "ring");
+
+	test__start_subtest("bad");
+	BAD(ANN("bogus"),
+	    "annotation flap-recorder.io/syscalls is \"bogus\": unknown syscall 'bogus'");
+	BAD(ANN("%file,%bogus"), "syscalls is \"%file,%bogus\": unknown syscall class '%bogus'");
+	BAD(ANN("/["), "'/[' is not a valid regular expression");
+	BAD(ANN("/^zzz"), "'/^zzz' matches no syscall");
+	BAD(ANN("open,,close"), "an empty item in the syscall set");
+	BAD(ANN(""), "annotation flap-recorder.io/syscalls is empty");
+	BAD(ANN("open\\u001bclose"), "annotation flap-recorder.io/syscalls contains a control");
+	BAD("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/syscalls\":[\"open\"]}}",
+	    "annotation flap-recorder.io/syscalls is an array, want a string");
+	BAD("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/syscall\":\"open\"}}",
+	    "unknown annotation flap-recorder.io/syscall (known: record, ring-pages, "
+	    "string-size, buffer-size, syscalls)");
+#undef ANN
+
+	/* Longer than a recorder keeps: refused, never cut. */
+	json = malloc(n + 128);
+	if (!ASSERT_OK_PTR(json, "malloc"))
+		return;
+	strcpy(json, "{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/syscalls\":\"");
+	for (size_t i = 0; i < n / 6; i++)
+		strcat(json, "close,");
+	strcat(json, "close\"}}");
+	BAD(json, "syscalls is 605 bytes long, longer than the limit of 511");
+	free(json);
+}
