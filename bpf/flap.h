@@ -191,21 +191,6 @@ struct flap_slot {
 };
 _Static_assert(sizeof(struct flap_slot) == 16, "flap_slot layout");
 
-/*
- * The task running on a CPU as the dispatcher knows it (cpu_task, a
- * per-CPU array of one entry): computed from the task at every context
- * switch and again whenever the table generation moved (a table change, a
- * cgroup migration), so that the per-syscall path reads it instead of
- * calling bpf_get_current_task_btf() and walking to the cgroup id.
- */
-struct flap_cpu_task {
-	__u64 gen;	/* table generation it was computed at; 0: never */
-	__u64 cgid;	/* the task's cgroup v2 id */
-	__u64 pid_tgid; /* tgid << 32 | pid */
-	__s32 slot;	/* recorder slot of cgid, -1: not traced */
-	__u32 pad;
-};
-
 enum flap_lc_type {
 	FLAP_LC_EXIT = 1, /* a thread group of a traced cgroup exited */
 };

@@ -39,7 +39,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "flap.h"
-#include "cpu_task.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -133,16 +132,21 @@ static __always_inline bool filtered_out(__u64 nr)
 }
 
 /*
- * The dispatcher's view of the current task (cpu_task, just brought up to
- * date before it tail-called us) if the task belongs to the traced cgroup,
- * else NULL. The slot may have been handed to another cgroup since the
- * dispatcher looked it up: record only our own.
+ * The current task if it belongs to the traced cgroup, else NULL. The slot
+ * may have been handed to another cgroup since the dispatcher looked it up:
+ * record only our own. The same task pointer gives pid and tgid, cheaper
+ * than a bpf_get_current_pid_tgid() call.
  */
-static __always_inline struct flap_cpu_task *traced_task(void)
+static __always_inline struct task_struct *traced_task(void)
 {
-	struct flap_cpu_task *c = this_cpu_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 
-	return c && c->cgid == cfg_cgroup_id ? c : NULL;
+	return task->cgroups->dfl_cgrp->kn->id == cfg_cgroup_id ? task : NULL;
+}
+
+static __always_inline __u64 task_pid_tgid(struct task_struct *task)
+{
+	return (__u64)task->tgid << 32 | (__u32)task->pid;
 }
 
 static __always_inline void read_args(struct pt_regs *regs, __u64 *args)
@@ -796,7 +800,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct flap_cpu_state *st;
 	struct flap_pending *pend;
-	struct flap_cpu_task *task;
+	struct task_struct *task;
 	__u64 now, pid_tgid;
 	struct flap_stats *s;
 	__u32 zero = 0, kinds;
@@ -826,7 +830,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
-	pid_tgid = task->pid_tgid;
+	pid_tgid = task_pid_tgid(task);
 	pend = &st->pending;
 	if (pend->valid == 1)
 		put_enter(ctx, st, s, now, pid_tgid, pend->ts, pend->tid, pend->tgid, pend->nr,
@@ -856,7 +860,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct flap_rec_syscall *r;
 	struct flap_cpu_state *st;
 	struct flap_pending *pend;
-	struct flap_cpu_task *task;
+	struct task_struct *task;
 	__u64 now, pid_tgid, dur = 0;
 	__u32 zero = 0, off, nr, tid;
 	struct flap_stats *s;
@@ -886,7 +890,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
-	pid_tgid = task->pid_tgid;
+	pid_tgid = task_pid_tgid(task);
 	tid = (__u32)pid_tgid;
 	pend = &st->pending;
 	if (pend->valid && pend->tid == tid && pend->nr == nr) {

@@ -78,17 +78,11 @@ enum {
 	DF_EXIT,
 	DF_LINK_ENTER,
 	DF_LINK_EXIT,
-	DF_CPU_TASK,
-	DF_DATA,
-	DF_LINK_SWITCH,
-	DF_LINK_EXEC,
-	DF_LINK_ATTACH,
 	DF_NUM,
 };
 static const char *const disp_pins[DF_NUM] = {
-	"cgroup_table",	  "cgroup_slots",  "recorders_enter", "recorders_exit",
-	"link_sys_enter", "link_sys_exit", "cpu_task",	      "data",
-	"link_switch",	  "link_exec",	   "link_attach",
+	"cgroup_table",	  "cgroup_slots",   "recorders_enter",
+	"recorders_exit", "link_sys_enter", "link_sys_exit",
 };
 
 /* The lifecycle program's. */
@@ -125,7 +119,6 @@ struct flap_registry {
 	flap_exit_fn on_exit;
 	void *ctx;
 	struct flap_slot *table; /* mmap of cgroup_table */
-	__u64 *table_gen;	 /* mmap of the dispatcher's .data: table_gen */
 	__u16 *collisions;	 /* ids of each table index kept in the hash */
 	struct flap_recorder *slots[FLAP_MAX_RECORDERS];
 	int nrecorders;
@@ -374,11 +367,6 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_EXIT] = bpf_map__fd(reg->disp->maps.recorders_exit);
 	reg->dfd[DF_LINK_ENTER] = bpf_link__fd(reg->disp->links.handle_sys_enter);
 	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(reg->disp->links.handle_sys_exit);
-	reg->dfd[DF_CPU_TASK] = bpf_map__fd(reg->disp->maps.cpu_task);
-	reg->dfd[DF_DATA] = bpf_map__fd(reg->disp->maps.data);
-	reg->dfd[DF_LINK_SWITCH] = bpf_link__fd(reg->disp->links.handle_switch);
-	reg->dfd[DF_LINK_EXEC] = bpf_link__fd(reg->disp->links.handle_exec);
-	reg->dfd[DF_LINK_ATTACH] = bpf_link__fd(reg->disp->links.handle_attach);
 	if (reg->pin_dir)
 		return pin_all(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
 	return 0;
@@ -423,7 +411,7 @@ static int start_dispatcher(struct flap_registry *reg)
 
 static int map_table(struct flap_registry *reg)
 {
-	void *table, *data;
+	void *table;
 	int err;
 
 	table = mmap(NULL, table_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED, reg->dfd[DF_TABLE],
@@ -434,22 +422,7 @@ static int map_table(struct flap_registry *reg)
 		return err;
 	}
 	reg->table = table;
-	/* table_gen is the only variable of the dispatcher's .data. */
-	data = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
-		    reg->dfd[DF_DATA], 0);
-	if (data == MAP_FAILED) {
-		err = -errno;
-		pr_warn("registry: mmap dispatcher data: %s", strerror(-err));
-		return err;
-	}
-	reg->table_gen = data;
 	return 0;
-}
-
-/* Makes every CPU compute its cpu_task entry again at its next syscall. */
-static void table_changed(struct flap_registry *reg)
-{
-	__atomic_add_fetch(reg->table_gen, 1, __ATOMIC_RELEASE);
 }
 
 int flap_registry__new(const struct flap_registry_opts *opts, struct flap_registry **out)
@@ -534,8 +507,6 @@ void flap_registry__free(struct flap_registry *reg)
 		close_all(reg->lfd, LF_NUM);
 	if (reg->table)
 		munmap(reg->table, table_bytes());
-	if (reg->table_gen)
-		munmap(reg->table_gen, sysconf(_SC_PAGESIZE));
 	/* Closing a pinned link's fd leaves it attached: the pin holds it. */
 	if (reg->disp)
 		flap_dispatch__destroy(reg->disp);
@@ -570,7 +541,6 @@ static int publish(struct flap_registry *reg, __u64 cgid, __u32 slot)
 		e->slot = slot;
 		/* The id goes last: a dispatcher that sees it sees the slot. */
 		__atomic_store_n(&e->cgid, cgid, __ATOMIC_RELEASE);
-		table_changed(reg);
 		return 0;
 	}
 	err = bpf_map_update_elem(reg->dfd[DF_SLOTS], &cgid, &slot, BPF_NOEXIST);
@@ -578,7 +548,6 @@ static int publish(struct flap_registry *reg, __u64 cgid, __u32 slot)
 		return -errno;
 	reg->collisions[idx]++;
 	__atomic_or_fetch(&e->flags, FLAP_SLOT_F_COLLIDE, __ATOMIC_RELEASE);
-	table_changed(reg);
 	return 0;
 }
 
@@ -614,11 +583,10 @@ static void unpublish(struct flap_registry *reg, __u64 cgid)
 		__atomic_store_n(&e->cgid, 0, __ATOMIC_RELEASE);
 		if (reg->collisions[idx])
 			promote(reg, idx);
-	} else if (bpf_map_delete_elem(reg->dfd[DF_SLOTS], &cgid) == 0 &&
-		   --reg->collisions[idx] == 0) {
-		__atomic_and_fetch(&e->flags, ~FLAP_SLOT_F_COLLIDE, __ATOMIC_RELEASE);
+		return;
 	}
-	table_changed(reg);
+	if (bpf_map_delete_elem(reg->dfd[DF_SLOTS], &cgid) == 0 && --reg->collisions[idx] == 0)
+		__atomic_and_fetch(&e->flags, ~FLAP_SLOT_F_COLLIDE, __ATOMIC_RELEASE);
 }
 
 /* An adopted recorder: its entry is normally there already; fix it if not. */
@@ -628,16 +596,13 @@ static int ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot)
 	struct flap_slot *e = &reg->table[idx];
 
 	if (e->cgid == cgid) {
-		if (e->slot != slot) {
+		if (e->slot != slot)
 			__atomic_store_n(&e->slot, slot, __ATOMIC_RELEASE);
-			table_changed(reg);
-		}
 		return 0;
 	}
 	if (bpf_map_lookup_elem(reg->dfd[DF_SLOTS], &cgid, &cur) == 0) {
 		if (cur != slot && bpf_map_update_elem(reg->dfd[DF_SLOTS], &cgid, &slot, BPF_EXIST))
 			return -errno;
-		table_changed(reg);
 		return 0;
 	}
 	return publish(reg, cgid, slot);
@@ -753,10 +718,7 @@ static int load_recorder(struct flap_recorder *rec)
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
 	set_caps_need(skel, &rec->opts);
 	set_filter(skel, &rec->opts);
-	/* The dispatcher's view of the running task, shared. */
-	err = bpf_map__reuse_fd(skel->maps.cpu_task, rec->reg->dfd[DF_CPU_TASK]);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.events, rec->reg->ncpus);
+	err = bpf_map__set_max_entries(skel->maps.events, rec->reg->ncpus);
 	/* Pinned: the ring entries must outlive the fd that put them there. */
 	if (!err && rec->reg->pin_dir)
 		err = bpf_map__set_map_flags(skel->maps.events,

@@ -13,7 +13,7 @@
  * where that knowledge goes stale while the task keeps running are checked:
  * its cgroup is added while it spins on syscalls on its own CPU, it moves
  * itself into a traced cgroup, and a non-leader thread's exec gives it the
- * leader's pid.
+ * leader's pid (every event after it must carry that pid).
  */
 #include <errno.h>
 #include <pthread.h>
