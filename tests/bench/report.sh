@@ -247,9 +247,9 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 		echo "## Crash to dump file"
 		echo
 		echo "A crasher under \`flap-recorder run\` (real daemon) writes CLOCK_REALTIME just before it"
-		echo "dereferences NULL; the latency is the dump file's ctime (it appears when"
-		echo "\`flap_dump_save()\` renames it into place) minus that moment. Every dump was checked to"
-		echo "end with the crasher's last calls."
+		echo "dereferences NULL; the latency runs to the moment the dump file appears (the rename"
+		echo "by \`flap_dump_save()\`, seen by an inotify watch on the pod's dump directory:"
+		echo "\`tests/helpers/filewait.c\`). Every dump was checked to end with the crasher's last calls."
 		echo
 		echo "| crashes | median ms | p99 ms | max ms | events per dump (median) |"
 		echo "|---|---|---|---|---|"
@@ -258,7 +258,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
 				if (e[j] < e[i]) { t = e[i]; e[i] = e[j]; e[j] = t } }
 			p = int(n * 0.99 + 0.999); if (p > n) p = n
-			printf "| %d | %.1f | %.1f | %.1f | %d |\n", n, v[int((n + 1) / 2)] / 1e6, v[p] / 1e6, v[n] / 1e6, e[int((n + 1) / 2)]
+			printf "| %d | %.2f | %.2f | %.2f | %d |\n", n, v[int((n + 1) / 2)] / 1e6, v[p] / 1e6, v[n] / 1e6, e[int((n + 1) / 2)]
 		}' "$OUT/crash_latency.csv"
 		echo
 		echo "Target: the dump on disk within 100 ms of the fatal signal."
