@@ -359,9 +359,14 @@ fmt:
 fmt-check:
 	clang-format --dry-run -Werror $(FMT_SRCS)
 
+# cppcheck reads no system header: give it <sys/queue.h> for the TAILQ macros.
+HASH := \#
+SYS_QUEUE_H = $(shell printf '$(HASH)include <sys/queue.h>\n' | $(CC) -E -H -x c -o /dev/null - 2>&1 | \
+		awk 'NR == 1 { print $$2 }')
 lint: $(GENERATED)
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-		--suppress=missingIncludeSystem -I bpf -I recorder -I $(OUTPUT) recorder cli
+		--suppress=missingIncludeSystem --include=$(SYS_QUEUE_H) \
+		-I bpf -I recorder -I $(OUTPUT) recorder cli
 
 PREFIX ?= /usr/local
 install: $(BIN)

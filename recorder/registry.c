@@ -146,8 +146,9 @@ static void raise_nofile(void)
 
 __u64 flap_registry_bpf_id(void)
 {
-	const void *(*objs[])(size_t *) = {flap_dispatch__elf_bytes, flap_record__elf_bytes,
-					   flap_lifecycle__elf_bytes};
+	typedef const void *(*elf_bytes_fn)(size_t *);
+	static const elf_bytes_fn objs[] = {flap_dispatch__elf_bytes, flap_record__elf_bytes,
+					    flap_lifecycle__elf_bytes};
 	__u64 h = 0xcbf29ce484222325ULL;
 	const __u8 *p;
 	size_t i, j, n;

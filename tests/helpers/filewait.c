@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
 			if (ev->len && ends_with(ev->name, argv[2])) {
-				printf("%lld %s\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec,
-				       ev->name);
+				printf("%lld %s\n",
+				       (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec, ev->name);
 				return 0;
 			}
 		}
