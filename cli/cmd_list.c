@@ -215,6 +215,7 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "dump_dir", jstr(s->dump_dir));
 		json_object_object_add(o, "dumps_written",
 				       json_object_new_uint64(s->dumps_written));
+		json_object_object_add(o, "node_skipped", json_object_new_uint64(s->node_skipped));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
@@ -224,6 +225,8 @@ int cmd_status(int argc, char **argv)
 		printf("recorders: %u, ring memory: %s\n", s->recorders, ring);
 		printf("socket: %s\ndump dir: %s (%llu dumps written since start)\n", s->socket,
 		       s->dump_dir, (unsigned long long)s->dumps_written);
+		printf("syscalls skipped by the kernel's BPF recursion guard (node-wide): %llu\n",
+		       (unsigned long long)s->node_skipped);
 	}
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;

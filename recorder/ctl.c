@@ -551,6 +551,7 @@ static void handle_status(struct answer *a)
 	sr.dump_dir = (char *)o->dump_dir;
 	sr.pid = getpid();
 	sr.dumps_written = flap_daemon__dumps_written(d);
+	sr.node_skipped = flap_daemon__node_skipped(d);
 	resp.body_case = FLAP__RESPONSE__BODY_STATUS;
 	resp.status = &sr;
 	reply(a, &resp, NULL, 0);

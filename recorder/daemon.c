@@ -118,6 +118,13 @@ __u64 flap_daemon__dumps_written(const struct flap_daemon *d)
 	return d->dumps_written;
 }
 
+__u64 flap_daemon__node_skipped(const struct flap_daemon *d)
+{
+	__u64 n;
+
+	return flap_registry__skipped(d->reg, &n) ? 0 : n;
+}
+
 void flap_daemon__count_dump(struct flap_daemon *d)
 {
 	d->dumps_written++;
@@ -232,6 +239,8 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	e->meta.main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
 	e->on_exit = spec->has_on_exit ? spec->on_exit : d->opts.on_exit;
 	e->added_ns = flap_boot_ns();
+	if (flap_registry__skipped(d->reg, &e->skipped_base))
+		e->skipped_base = 0;
 	pick_name(d, &e->meta);
 	rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
 	if (rc) {
@@ -350,7 +359,12 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 		      struct flap_trace **out)
 {
 	struct flap_trace *all = NULL, *t = NULL;
+	__u64 skipped = 0;
 	int i, rc, src;
+
+	/* Not fatal: a dump without the count still holds every event it has. */
+	if (flap_registry__skipped(d->reg, &skipped))
+		skipped = 0;
 	rc = flap_trace__new(0, &all);
 	if (rc)
 		return rc;
@@ -367,6 +381,9 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 		}
 		t->sources[src].counts = t->total;
 		set_filter(&t->sources[src], entries[i]->rec);
+		/* An adopted entry's base is 0: counted from the dispatcher's load. */
+		t->sources[src].node_skipped =
+			skipped > entries[i]->skipped_base ? skipped - entries[i]->skipped_base : 0;
 		rc = flap_trace__merge(all, t);
 		flap_trace__free(t);
 		t = NULL;

@@ -90,6 +90,7 @@ struct flap_entry {
 	__u64 crashes_skipped;
 	__u64 crash_window_start;
 	__u32 crash_window_count;
+	__u64 skipped_base; /* flap_registry__skipped() when recording began (0: unknown) */
 	TAILQ_ENTRY(flap_entry) link;
 };
 
@@ -119,6 +120,8 @@ const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d);
 struct flap_entry_list *flap_daemon__entries(struct flap_daemon *d);
 __u64 flap_daemon__started_ns(const struct flap_daemon *d);
 __u64 flap_daemon__dumps_written(const struct flap_daemon *d);
+/* flap_registry__skipped() of the daemon's registry; 0 when unknown. */
+__u64 flap_daemon__node_skipped(const struct flap_daemon *d);
 void flap_daemon__count_dump(struct flap_daemon *d);
 
 /**

@@ -1018,6 +1018,27 @@ static void text_filters(struct line *l, const struct flap_trace *t)
 	}
 }
 
+/*
+ * Syscalls of the node the kernel ran no dispatcher for (its BPF recursion
+ * guard) while the sources were recorded: their cgroup is unknown, so some
+ * may be missing from this history. Said, never silent; no line when none.
+ */
+static void text_skipped(struct line *l, const struct flap_trace *t)
+{
+	__u64 most = 0;
+	int i;
+
+	for (i = 0; i < t->nsources; i++)
+		if (t->sources[i].node_skipped > most)
+			most = t->sources[i].node_skipped;
+	if (most)
+		line_printf(
+			l,
+			"# warning: the kernel skipped %llu syscalls of this node while this was "
+			"recorded (BPF recursion guard); some may be missing here\n",
+			(unsigned long long)most);
+}
+
 /* "crash: SIGSEGV in pid 42 (crash)", "request"... */
 static void text_reason(struct line *l, const struct flap_reason *r)
 {
@@ -1155,6 +1176,7 @@ static void fmt_header_text(struct line *l, const struct flap_dump_meta *m,
 	text_reason(l, &m->reason);
 	text_host(l, m);
 	text_counts(l, t, show);
+	text_skipped(l, t);
 	if (o->verbose)
 		text_cpus(l, t);
 }
@@ -1194,6 +1216,8 @@ static struct json_object *json_source(const struct flap_source *s)
 	jadd_u64(o, "main_pid", s->main_pid);
 	if (s->syscall_filter[0])
 		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
+	if (s->node_skipped)
+		jadd_u64(o, "node_skipped", s->node_skipped);
 	return json_counts(&s->counts, o);
 }
 

@@ -519,6 +519,36 @@ void flap_registry__free(struct flap_registry *reg)
 	free(reg);
 }
 
+int flap_registry__skipped(const struct flap_registry *reg, __u64 *out)
+{
+	const int links[] = {reg->dfd[DF_LINK_ENTER], reg->dfd[DF_LINK_EXIT]};
+	struct bpf_link_info li;
+	struct bpf_prog_info pi;
+	__u64 sum = 0;
+	int fd, err;
+	size_t i;
+	__u32 len;
+
+	for (i = 0; i < ARRAY_SIZE(links); i++) {
+		memset(&li, 0, sizeof(li));
+		len = sizeof(li);
+		if (bpf_obj_get_info_by_fd(links[i], &li, &len))
+			return -errno;
+		fd = bpf_prog_get_fd_by_id(li.prog_id);
+		if (fd < 0)
+			return -errno;
+		memset(&pi, 0, sizeof(pi));
+		len = sizeof(pi);
+		err = bpf_obj_get_info_by_fd(fd, &pi, &len) ? -errno : 0;
+		close(fd);
+		if (err)
+			return err;
+		sum += pi.recursion_misses;
+	}
+	*out = sum;
+	return 0;
+}
+
 bool flap_registry__adopted(const struct flap_registry *reg)
 {
 	return reg->adopted;

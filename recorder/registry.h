@@ -189,4 +189,15 @@ __u64 flap_recorder__restart_lost(const struct flap_recorder *rec, int cpu);
 void flap_recorder__set_user(struct flap_recorder *rec, void *user);
 void *flap_recorder__user(const struct flap_recorder *rec);
 
+/**
+ * flap_registry__skipped() - syscalls, of any process on the node, for which
+ * the kernel did not run the dispatcher because a dispatcher program was
+ * already running on that CPU (its recursion guard, counted by the kernel as
+ * recursion_misses of the sys_enter and sys_exit programs, summed). Their
+ * cgroup is unknown: a recorder may have missed any of them. Counts from
+ * the dispatcher's load, across daemon restarts when it is pinned.
+ * Return: 0 and the count in @out, or negative errno.
+ */
+int flap_registry__skipped(const struct flap_registry *reg, __u64 *out);
+
 #endif /* FLAP_REGISTRY_H */

@@ -88,6 +88,12 @@ struct flap_source {
 	 * events of a filtered source lack the other calls by design.
 	 */
 	char syscall_filter[FLAP_SOURCE_FILTER_MAX];
+	/*
+	 * Syscalls of the whole node the kernel skipped the dispatcher for
+	 * (BPF recursion guard) while this source was recorded: any of them
+	 * may have been this source's. 0 in files that predate it.
+	 */
+	__u64 node_skipped;
 };
 
 struct flap_trace_chunk;

@@ -60,11 +60,17 @@ test_run_dump() {
 }
 
 test_run_status() {
-	local st
+	local st out
 	f run -- sh -c 'exit 7'; st=$?
 	expect "exit status 7 passed through (got $st)" [ "$st" = 7 ] || return 1
 	f run -- sh -c 'kill -TERM $$'; st=$?
-	expect "killed by SIGTERM gives 143 (got $st)" [ "$st" = 143 ]
+	expect "killed by SIGTERM gives 143 (got $st)" [ "$st" = 143 ] || return 1
+	# status: what the daemon holds, and the syscalls no recorder could see
+	out=$(f status)
+	expect "status: recorders and ring memory" grep -q '^recorders: [0-9]*, ring memory: ' <<< "$out" &&
+	expect "status: node-wide skipped syscalls" \
+		grep -q "^syscalls skipped by the kernel's BPF recursion guard (node-wide): [0-9]*$" <<< "$out" &&
+	expect "status -o json: node_skipped" [ "$(f status -o json | jq -r '.node_skipped | type')" = number ]
 }
 
 test_add_pid() {

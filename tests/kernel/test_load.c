@@ -145,6 +145,13 @@ static void load_registry(void)
 			"  registry (dispatcher + lifecycle) loaded and attached in %.1f ms\n",
 			now_ms() - t0);
 	ASSERT_GE(flap_registry__exits_fd(reg), 0, "lifecycle ring");
+	{
+		/* The kernel's recursion_misses of the dispatcher: readable. */
+		__u64 skipped = ~0ULL;
+
+		ASSERT_OK(flap_registry__skipped(reg, &skipped), "skipped count");
+		ASSERT_NEQ(skipped, ~0ULL, "skipped count set");
+	}
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
 		t0 = now_ms();
 		err = flap_registry__add(reg, cg.id, &variants[i], &rec);

@@ -178,6 +178,12 @@ __u64 flap_daemon__dumps_written(const struct flap_daemon *d)
 	return 0;
 }
 
+__u64 flap_daemon__node_skipped(const struct flap_daemon *d)
+{
+	(void)d;
+	return 0;
+}
+
 void flap_daemon__count_dump(struct flap_daemon *d)
 {
 	(void)d;

@@ -199,6 +199,7 @@ static bool source_eq(const struct flap_source *a, const struct flap_source *b)
 	       ASSERT_EQ(a->cgroup_id, b->cgroup_id, "source cgroup_id") &&
 	       ASSERT_EQ(a->main_pid, b->main_pid, "source main_pid") &&
 	       ASSERT_STREQ(a->syscall_filter, b->syscall_filter, "source syscall_filter") &&
+	       ASSERT_EQ(a->node_skipped, b->node_skipped, "source node_skipped") &&
 	       counts_eq(&a->counts, &b->counts, "source counts");
 }
 
@@ -1277,6 +1278,32 @@ void test_dump_big_event(void)
 	if (ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read"))
 		ASSERT_TRUE(trace_eq(t, u), "trace");
 out:
+	free(buf);
+	flap_trace__free(t);
+	flap_trace__free(u);
+}
+
+/* The node-wide skipped count travels with each source; older files read 0. */
+void test_dump_node_skipped(void)
+{
+	struct flap_trace *t = NULL, *u = NULL;
+	struct flap_dump_meta m, m2;
+	uint8_t *buf = NULL;
+	char err[256];
+	size_t len = 0;
+
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old dump") &&
+	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+		ASSERT_EQ(u->sources[0].node_skipped, 0, "old dump: none known");
+	flap_trace__free(u);
+	u = NULL;
+	t->sources[0].node_skipped = 123456789;
+	if (ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write") &&
+	    ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read") &&
+	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
+		ASSERT_EQ(u->sources[0].node_skipped, 123456789, "count read back");
 	free(buf);
 	flap_trace__free(t);
 	flap_trace__free(u);

@@ -1201,3 +1201,40 @@ out:
 	free(mm.buf);
 	flap_trace__free(t);
 }
+
+/* Syscalls the kernel ran no dispatcher for are said in the header, never silent. */
+void test_format_header_skipped(void)
+{
+	struct flap_trace *t = counted_trace(0, 0);
+	struct json_object *h, *src, *v;
+	struct flap_dump_meta m;
+	char *txt;
+
+	use_utc();
+	make_meta(&m, false);
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	txt = header_text(&m, t, NULL);
+	ASSERT_TRUE(txt && !strstr(txt, "warning"), "none skipped: no line");
+	free(txt);
+	h = header_json(&m, t);
+	src = json_object_array_get_idx(jget(h, "sources"), 0);
+	ASSERT_FALSE(json_object_object_get_ex(src, "node_skipped", NULL), "none skipped: no key");
+	json_object_put(h);
+
+	t->sources[0].node_skipped = 7;
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(txt,
+			   "# history complete from 2024-05-01 12:00:00.000001 UTC\n"
+			   "# warning: the kernel skipped 7 syscalls of this node while this was "
+			   "recorded (BPF recursion guard); some may be missing here\n",
+			   "the count, after the history line");
+	free(txt);
+	h = header_json(&m, t);
+	src = json_object_array_get_idx(jget(h, "sources"), 0);
+	ASSERT_TRUE(json_object_object_get_ex(src, "node_skipped", &v) &&
+			    json_object_get_uint64(v) == 7,
+		    "json: the source's count");
+	json_object_put(h);
+	flap_trace__free(t);
+}
