@@ -15,6 +15,7 @@
 #include <bpf/bpf_tracing.h>
 #include "flap.h"
 #include "table.bpf.h"
+#include "handoff.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -32,16 +33,33 @@ struct {
 	__uint(value_size, sizeof(__u32));
 } recorders_exit SEC(".maps");
 
-/* The recorder slot of the current task's cgroup, or -1. */
-static __always_inline int current_slot(void)
+/*
+ * The recorder slot of the current task's cgroup, or -1. For a traced task
+ * it also leaves the cgroup id and pid/tgid in this hook's handoff entry,
+ * for the recorder about to be tail-called.
+ */
+static __always_inline int current_slot(__u32 hook)
 {
-	return cgroup_slot(task_cgroup_id(bpf_get_current_task_btf()));
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = task_cgroup_id(task);
+	struct flap_handoff *h;
+	int slot;
+
+	slot = cgroup_slot(id);
+	if (slot < 0)
+		return -1;
+	h = handoff_of(hook);
+	if (!h)
+		return -1;
+	h->cgid = id;
+	h->pid_tgid = (__u64)task->tgid << 32 | (__u32)task->pid;
+	return slot;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
-	int slot = current_slot();
+	int slot = current_slot(FLAP_HOOK_ENTER);
 
 	if (slot >= 0)
 		bpf_tail_call(ctx, &recorders_enter, slot);
@@ -51,7 +69,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
-	int slot = current_slot();
+	int slot = current_slot(FLAP_HOOK_EXIT);
 
 	if (slot >= 0)
 		bpf_tail_call(ctx, &recorders_exit, slot);

@@ -191,6 +191,27 @@ struct flap_slot {
 };
 _Static_assert(sizeof(struct flap_slot) == 16, "flap_slot layout");
 
+/*
+ * What the dispatcher hands the recorder it tail-calls (handoff, a per-CPU
+ * array with one entry per hook: FLAP_HOOK_ENTER, FLAP_HOOK_EXIT): the
+ * current task's cgroup id and pid/tgid, which the dispatcher has just read,
+ * so that the recorder needs no task helper call of its own. Written right
+ * before the tail call by the same invocation; no other invocation can write
+ * the same entry meanwhile: the kernel runs at most one invocation of a
+ * program per CPU (its recursion guard), so a task that preempts ours can
+ * only be in the other hook, which has its own entry.
+ */
+enum {
+	FLAP_HOOK_ENTER,
+	FLAP_HOOK_EXIT,
+	FLAP_HOOKS,
+};
+
+struct flap_handoff {
+	__u64 cgid;
+	__u64 pid_tgid; /* tgid << 32 | pid */
+};
+
 enum flap_lc_type {
 	FLAP_LC_EXIT = 1, /* a thread group of a traced cgroup exited */
 };

@@ -39,6 +39,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include "flap.h"
+#include "handoff.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -132,21 +133,16 @@ static __always_inline bool filtered_out(__u64 nr)
 }
 
 /*
- * The current task if it belongs to the traced cgroup, else NULL. The slot
- * may have been handed to another cgroup since the dispatcher looked it up:
- * record only our own. The same task pointer gives pid and tgid, cheaper
- * than a bpf_get_current_pid_tgid() call.
+ * What the dispatcher handed over for this hook (the current task's cgroup
+ * id and pid/tgid, read just before it tail-called us) if the task belongs
+ * to the traced cgroup, else NULL. The slot may have been handed to another
+ * cgroup since the dispatcher looked it up: record only our own.
  */
-static __always_inline struct task_struct *traced_task(void)
+static __always_inline struct flap_handoff *traced_task(__u32 hook)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct flap_handoff *h = handoff_of(hook);
 
-	return task->cgroups->dfl_cgrp->kn->id == cfg_cgroup_id ? task : NULL;
-}
-
-static __always_inline __u64 task_pid_tgid(struct task_struct *task)
-{
-	return (__u64)task->tgid << 32 | (__u32)task->pid;
+	return h && h->cgid == cfg_cgroup_id ? h : NULL;
 }
 
 static __always_inline void read_args(struct pt_regs *regs, __u64 *args)
@@ -800,7 +796,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 {
 	struct flap_cpu_state *st;
 	struct flap_pending *pend;
-	struct task_struct *task;
+	struct flap_handoff *task;
 	__u64 now, pid_tgid;
 	struct flap_stats *s;
 	__u32 zero = 0, kinds;
@@ -808,7 +804,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 
 	if (filtered_out(id))
 		return 0;
-	task = traced_task();
+	task = traced_task(FLAP_HOOK_ENTER);
 	if (!task)
 		return 0;
 	st = bpf_map_lookup_elem(&cpu_state, &zero);
@@ -830,7 +826,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
-	pid_tgid = task_pid_tgid(task);
+	pid_tgid = task->pid_tgid;
 	pend = &st->pending;
 	if (pend->valid == 1)
 		put_enter(ctx, st, s, now, pid_tgid, pend->ts, pend->tid, pend->tgid, pend->nr,
@@ -860,7 +856,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct flap_rec_syscall *r;
 	struct flap_cpu_state *st;
 	struct flap_pending *pend;
-	struct task_struct *task;
+	struct flap_handoff *task;
 	__u64 now, pid_tgid, dur = 0;
 	__u32 zero = 0, off, nr, tid;
 	struct flap_stats *s;
@@ -871,7 +867,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	nr = SC_NR(regs);
 	if (filtered_out(nr))
 		return 0;
-	task = traced_task();
+	task = traced_task(FLAP_HOOK_EXIT);
 	if (!task)
 		return 0;
 	st = bpf_map_lookup_elem(&cpu_state, &zero);
@@ -890,7 +886,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		goto out;
 	}
 	now = bpf_ktime_get_boot_ns();
-	pid_tgid = task_pid_tgid(task);
+	pid_tgid = task->pid_tgid;
 	tid = (__u32)pid_tgid;
 	pend = &st->pending;
 	if (pend->valid && pend->tid == tid && pend->nr == nr) {

@@ -13,7 +13,8 @@
  * table entry (slot first, id last); remove clears the id first, then the
  * prog-array entries, then frees the instance. A dispatcher that read the
  * old entry just before may still tail-call the slot: the recorder checks
- * the cgroup id itself, and the kernel keeps the program alive for RCU.
+ * the cgroup id the dispatcher hands over (read from the current task, not
+ * the table), and the kernel keeps the program alive for RCU.
  *
  * Persistence (a pin directory in bpffs): the dispatcher's links and maps,
  * the lifecycle link and ring buffer, and each recorder's programs and
@@ -78,11 +79,12 @@ enum {
 	DF_EXIT,
 	DF_LINK_ENTER,
 	DF_LINK_EXIT,
+	DF_HANDOFF,
 	DF_NUM,
 };
 static const char *const disp_pins[DF_NUM] = {
-	"cgroup_table",	  "cgroup_slots",   "recorders_enter",
-	"recorders_exit", "link_sys_enter", "link_sys_exit",
+	"cgroup_table",	  "cgroup_slots",  "recorders_enter", "recorders_exit",
+	"link_sys_enter", "link_sys_exit", "handoff",
 };
 
 /* The lifecycle program's. */
@@ -368,6 +370,7 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_EXIT] = bpf_map__fd(reg->disp->maps.recorders_exit);
 	reg->dfd[DF_LINK_ENTER] = bpf_link__fd(reg->disp->links.handle_sys_enter);
 	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(reg->disp->links.handle_sys_exit);
+	reg->dfd[DF_HANDOFF] = bpf_map__fd(reg->disp->maps.handoff);
 	if (reg->pin_dir)
 		return pin_all(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
 	return 0;
@@ -749,7 +752,10 @@ static int load_recorder(struct flap_recorder *rec)
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
 	set_caps_need(skel, &rec->opts);
 	set_filter(skel, &rec->opts);
-	err = bpf_map__set_max_entries(skel->maps.events, rec->reg->ncpus);
+	/* What the dispatcher hands over before the tail call: one map for all. */
+	err = bpf_map__reuse_fd(skel->maps.handoff, rec->reg->dfd[DF_HANDOFF]);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events, rec->reg->ncpus);
 	/* Pinned: the ring entries must outlive the fd that put them there. */
 	if (!err && rec->reg->pin_dir)
 		err = bpf_map__set_map_flags(skel->maps.events,
