@@ -85,19 +85,6 @@ struct kept_rings {
 static void save_state(struct flap_daemon *d);
 static void keep_rings(struct flap_daemon *d, struct flap_entry *e);
 
-const char *flap_entry_state_name(enum flap_entry_state s)
-{
-	switch (s) {
-	case FLAP_ENTRY_RUNNING:
-		return "running";
-	case FLAP_ENTRY_EXITED:
-		return "exited";
-	case FLAP_ENTRY_STOPPED:
-		return "stopped";
-	}
-	return "unknown";
-}
-
 const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
 {
 	return &d->opts;
@@ -132,22 +119,7 @@ void flap_daemon__count_dump(struct flap_daemon *d)
 
 struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
 {
-	struct flap_entry *e;
-
-	TAILQ_FOREACH(e, &d->entries, link)
-	if (e->meta.cgroup_id == cgid)
-		return e;
-	return NULL;
-}
-
-static struct flap_entry *find_name(struct flap_daemon *d, const char *name)
-{
-	struct flap_entry *e;
-
-	TAILQ_FOREACH(e, &d->entries, link)
-	if (strcmp(e->meta.name, name) == 0)
-		return e;
-	return NULL;
+	return flap_entries__find_cgroup(&d->entries, cgid);
 }
 
 /* Finds the cgroup of @spec: by id, by path, or by a process in it. */
@@ -186,27 +158,6 @@ static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t s
 	return -EINVAL;
 }
 
-/* A unique recorder name: the given one, else the container, else the cgroup. */
-static void pick_name(struct flap_daemon *d, struct flap_source *m)
-{
-	char base[sizeof(m->name)];
-	const char *slash;
-
-	if (m->name[0])
-		snprintf(base, sizeof(base), "%s", m->name);
-	else if (m->container[0])
-		snprintf(base, sizeof(base), "%s", m->container);
-	else if ((slash = strrchr(m->cgroup_path, '/')) && slash[1])
-		snprintf(base, sizeof(base), "%s", slash + 1);
-	else
-		snprintf(base, sizeof(base), "cgroup-%llu", (unsigned long long)m->cgroup_id);
-	if (!find_name(d, base)) {
-		snprintf(m->name, sizeof(m->name), "%s", base);
-		return;
-	}
-	snprintf(m->name, sizeof(m->name), "%.200s-%llu", base, (unsigned long long)m->cgroup_id);
-}
-
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		     struct flap_entry **out, char *err, size_t errlen)
 {
@@ -241,7 +192,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	e->added_ns = flap_boot_ns();
 	if (flap_registry__skipped(d->reg, &e->skipped_base))
 		e->skipped_base = 0;
-	pick_name(d, &e->meta);
+	flap_entries__pick_name(&d->entries, &e->meta);
 	rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
 	if (rc) {
 		snprintf(err, errlen, "cannot record cgroup %llu: %s", (unsigned long long)id,
@@ -271,61 +222,10 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 	save_state(d);
 }
 
-static bool is_number(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
 			 struct flap_entry **out, int max)
 {
-	const char *pod_ns = NULL;
-	struct flap_entry *e;
-	int n = 0;
-
-	/* 1. A recorder name names exactly one. */
-	e = find_name(d, target);
-	if (e && (!ns || !*ns || strcmp(e->meta.ns, ns) == 0)) {
-		out[0] = e;
-		return 1;
-	}
-	/* 2. A cgroup id. */
-	if (is_number(target)) {
-		e = flap_daemon__find_cgroup(d, strtoull(target, NULL, 10));
-		if (e) {
-			out[0] = e;
-			return 1;
-		}
-	}
-	/* 3. A pod: all of its containers, in one namespace. */
-	TAILQ_FOREACH(e, &d->entries, link)
-	{
-		if (strcmp(e->meta.pod, target) != 0 || (ns && *ns && strcmp(e->meta.ns, ns) != 0))
-			continue;
-		if (pod_ns && strcmp(pod_ns, e->meta.ns) != 0)
-			return -EINVAL; /* the same pod name in two namespaces */
-		pod_ns = e->meta.ns;
-		if (n < max)
-			out[n++] = e;
-	}
-	if (n)
-		return n;
-	/* 4. A container name, if only one container has it. */
-	TAILQ_FOREACH(e, &d->entries, link)
-	{
-		if (strcmp(e->meta.container, target) != 0 ||
-		    (ns && *ns && strcmp(e->meta.ns, ns) != 0))
-			continue;
-		if (n)
-			return -EINVAL;
-		out[n++] = e;
-	}
-	return n;
+	return flap_entries__resolve(&d->entries, target, ns, out, max);
 }
 
 /*

@@ -165,4 +165,17 @@ int flap_daemon__stopped(struct flap_daemon *d, const char *container_id);
 /* Name of a state ("running", "exited", "stopped"). */
 const char *flap_entry_state_name(enum flap_entry_state s);
 
+/*
+ * The entry list as names see it (entries.c), shared with the tests' fake
+ * daemon: the entry of cgroup @cgid or of recorder @name, or NULL; a name
+ * for @m no entry has yet (the given one, else the container, else the
+ * cgroup directory, with "-<cgroup id>" added when taken); and what
+ * flap_daemon__resolve() documents.
+ */
+struct flap_entry *flap_entries__find_cgroup(struct flap_entry_list *list, __u64 cgid);
+struct flap_entry *flap_entries__find_name(struct flap_entry_list *list, const char *name);
+void flap_entries__pick_name(struct flap_entry_list *list, struct flap_source *m);
+int flap_entries__resolve(struct flap_entry_list *list, const char *target, const char *ns,
+			  struct flap_entry **out, int max);
+
 #endif /* FLAP_DAEMON_H */

@@ -143,19 +143,6 @@ int fake_daemon__removes(struct flap_daemon *d)
 
 /* ---- daemon.h -------------------------------------------------------------- */
 
-const char *flap_entry_state_name(enum flap_entry_state s)
-{
-	switch (s) {
-	case FLAP_ENTRY_RUNNING:
-		return "running";
-	case FLAP_ENTRY_EXITED:
-		return "exited";
-	case FLAP_ENTRY_STOPPED:
-		return "stopped";
-	}
-	return "unknown";
-}
-
 const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
 {
 	return &d->opts;
@@ -191,22 +178,7 @@ void flap_daemon__count_dump(struct flap_daemon *d)
 
 struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
 {
-	struct flap_entry *e;
-
-	TAILQ_FOREACH(e, &d->entries, link)
-	if (e->meta.cgroup_id == cgid)
-		return e;
-	return NULL;
-}
-
-static struct flap_entry *find_name(struct flap_daemon *d, const char *name)
-{
-	struct flap_entry *e;
-
-	TAILQ_FOREACH(e, &d->entries, link)
-	if (strcmp(e->meta.name, name) == 0)
-		return e;
-	return NULL;
+	return flap_entries__find_cgroup(&d->entries, cgid);
 }
 
 /* The cgroup id the real daemon would find: the id, else one made up. */
@@ -223,27 +195,6 @@ static __u64 fake_cgroup_id(const struct flap_add_spec *spec)
 	if (spec->cgroup_id)
 		return spec->cgroup_id;
 	return 1000000 + (__u64)spec->pid;
-}
-
-/* A unique recorder name, as the real daemon picks it. */
-static void pick_name(struct flap_daemon *d, struct flap_source *m)
-{
-	char base[sizeof(m->name)];
-	const char *slash;
-
-	if (m->name[0])
-		snprintf(base, sizeof(base), "%s", m->name);
-	else if (m->container[0])
-		snprintf(base, sizeof(base), "%s", m->container);
-	else if ((slash = strrchr(m->cgroup_path, '/')) && slash[1])
-		snprintf(base, sizeof(base), "%s", slash + 1);
-	else
-		snprintf(base, sizeof(base), "cgroup-%llu", (unsigned long long)m->cgroup_id);
-	if (!find_name(d, base)) {
-		snprintf(m->name, sizeof(m->name), "%s", base);
-		return;
-	}
-	snprintf(m->name, sizeof(m->name), "%.200s-%llu", base, (unsigned long long)m->cgroup_id);
 }
 
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
@@ -269,7 +220,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	m->cgroup_id = id;
 	set_str(m->cgroup_path, sizeof(m->cgroup_path), spec->cgroup_path);
 	m->main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
-	pick_name(d, m);
+	flap_entries__pick_name(&d->entries, m);
 	e = link_entry(d, m, &spec->ropts);
 	free(m);
 	if (!e) {
@@ -291,61 +242,13 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 	d->removes++;
 }
 
-static bool is_number(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-/* The real daemon's rules, in its order (recorder/daemon.c). */
+/* The real daemon's rules (recorder/entries.c). */
 int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
 			 struct flap_entry **out, int max)
 {
-	const char *pod_ns = NULL;
-	struct flap_entry *e;
-	int n = 0;
-
-	e = find_name(d, target);
-	if (e && (!ns || !*ns || strcmp(e->meta.ns, ns) == 0)) {
-		out[0] = e;
-		return 1;
-	}
-	if (is_number(target)) {
-		e = flap_daemon__find_cgroup(d, strtoull(target, NULL, 10));
-		if (e) {
-			out[0] = e;
-			return 1;
-		}
-	}
-	TAILQ_FOREACH(e, &d->entries, link)
-	{
-		if (strcmp(e->meta.pod, target) != 0 || (ns && *ns && strcmp(e->meta.ns, ns) != 0))
-			continue;
-		if (pod_ns && strcmp(pod_ns, e->meta.ns) != 0)
-			return -EINVAL;
-		pod_ns = e->meta.ns;
-		if (n < max)
-			out[n++] = e;
-	}
-	if (n)
-		return n;
-	TAILQ_FOREACH(e, &d->entries, link)
-	{
-		if (strcmp(e->meta.container, target) != 0 ||
-		    (ns && *ns && strcmp(e->meta.ns, ns) != 0))
-			continue;
-		if (n)
-			return -EINVAL;
-		out[n++] = e;
-	}
-	return n;
+	return flap_entries__resolve(&d->entries, target, ns, out, max);
 }
 
-/* Three calls of entry @src: openat with its path, write with its bytes, getppid. */
 static int fake_events(struct flap_trace *t, int src, __u64 base)
 {
 	static const char path[] = "/etc/fake.conf", data[] = "hello\n";
