@@ -210,7 +210,7 @@ $(BENCH_BIN): $(OUTPUT)/obj/tests/bench/flapbench.o $(LIBFLAP) | $(OUTPUT)/tests
 
 # Exact checks for the stress, fault and persistence tests (tests/e2e/).
 FLAPCHECK := $(OUTPUT)/tests/flapcheck
-$(FLAPCHECK): $(OUTPUT)/obj/tests/e2e/flapcheck.o $(LIBFLAP) | $(OUTPUT)/tests
+$(FLAPCHECK): $(OUTPUT)/obj/tests/e2e/flapcheck.o $(TEST_LIB) $(LIBFLAP) | $(OUTPUT)/tests
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -36,10 +36,10 @@
 #include "dump.pb-c.h"
 #include "dump.h"
 #include "pbio.h"
+#include "testutil.h"
 #include "trace.h"
 
-#define RODATA_NAME "flap_rec.rodata"
-#define MAX_IDS	    65536
+#define MAX_IDS 65536
 
 static bool counts_ok(const struct flap_cpu_counts *c)
 {
@@ -226,86 +226,27 @@ static int check_seq(const char *path, const char *tag, __u64 t0, __u64 t1)
 	return 0;
 }
 
-static bool in_list(const __u64 *ids, int n, __u64 id)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
-static bool is_own_rodata(__u32 id, const __u64 *cgids, int n)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), zero = 0;
-	bool own = false;
-	__u64 cgid;
-	__u8 *val;
-	int fd;
-
-	fd = bpf_map_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && strcmp(info.name, RODATA_NAME) == 0 &&
-	    info.value_size >= sizeof(cgid)) {
-		val = calloc(1, info.value_size);
-		if (val && bpf_map_lookup_elem(fd, &zero, val) == 0) {
-			memcpy(&cgid, val, sizeof(cgid));
-			own = in_list(cgids, n, cgid);
-		}
-		free(val);
-	}
-	close(fd);
-	return own;
-}
-
-static bool prog_uses(__u32 id, const __u64 *maps, int nmaps)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), ids[64], i;
-	bool uses = false;
-	int fd;
-
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	info.nr_map_ids = 64;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		for (i = 0; i < info.nr_map_ids && i < 64; i++)
-			uses |= in_list(maps, nmaps, ids[i]);
-	close(fd);
-	return uses;
-}
-
 static int bpf_own(const char *file)
 {
-	__u64 *cgids, *own;
-	int n = 0, nown = 0, nprogs = 0;
-	__u32 id = 0;
+	int n = 0, nmaps, nprogs;
+	__u64 *cgids;
 	FILE *f;
 
 	cgids = calloc(MAX_IDS, sizeof(*cgids));
-	own = calloc(MAX_IDS, sizeof(*own));
 	f = fopen(file, "re");
-	if (!cgids || !own || !f) {
+	if (!cgids || !f) {
 		perror(file);
 		return 2;
 	}
 	while (n < MAX_IDS && fscanf(f, "%llu", (unsigned long long *)&cgids[n]) == 1)
 		n++;
 	fclose(f);
-	while (bpf_map_get_next_id(id, &id) == 0 && nown < MAX_IDS)
-		if (is_own_rodata(id, cgids, n))
-			own[nown++] = id;
-	id = 0;
-	while (bpf_prog_get_next_id(id, &id) == 0)
-		nprogs += prog_uses(id, own, nown);
-	printf("maps %d progs %d\n", nown, nprogs);
+	if (test_count_recorders(cgids, n, &nmaps, &nprogs)) {
+		perror("count recorders");
+		return 2;
+	}
+	printf("maps %d progs %d\n", nmaps, nprogs);
 	free(cgids);
-	free(own);
 	return 0;
 }
 

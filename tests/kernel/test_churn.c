@@ -38,7 +38,6 @@
 
 #define CYCLES	    200
 #define MANY	    1024
-#define RODATA_NAME "flap_rec.rodata"
 #define SETTLE_MS   10000
 #define MAX_ID_SNAP 65536
 
@@ -97,92 +96,6 @@ static bool in_list(const __u32 *ids, int n, __u32 id)
 	return false;
 }
 
-static bool in_cgids(const __u64 *cgids, int n, __u64 id)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (cgids[i] == id)
-			return true;
-	return false;
-}
-
-/* Is map @id the read-only data of a recorder of one of @cgids? */
-static bool is_own_rodata(__u32 id, const __u64 *cgids, int n)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), zero = 0;
-	bool own = false;
-	__u8 *val;
-	__u64 cgid;
-	int fd;
-
-	fd = bpf_map_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, RODATA_NAME) ||
-	    info.value_size < sizeof(cgid))
-		goto out;
-	val = calloc(1, info.value_size);
-	if (val && bpf_map_lookup_elem(fd, &zero, val) == 0) {
-		memcpy(&cgid, val, sizeof(cgid));
-		own = in_cgids(cgids, n, cgid);
-	}
-	free(val);
-out:
-	close(fd);
-	return own;
-}
-
-/* Does program @id use one of the maps in @maps? */
-static bool prog_uses(__u32 id, const __u32 *maps, int nmaps)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info), ids[64], i;
-	bool uses = false;
-	int fd;
-
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	info.nr_map_ids = 64;
-	info.map_ids = (__u64)(unsigned long)ids;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		for (i = 0; i < info.nr_map_ids && i < 64; i++)
-			uses |= in_list(maps, nmaps, ids[i]);
-	close(fd);
-	return uses;
-}
-
-/*
- * Counts the live recorder instances of @cgids: their read-only data maps,
- * and the programs that use them. Return: 0 or negative errno.
- */
-static int count_own(const __u64 *cgids, int n, int *nmaps, int *nprogs)
-{
-	struct id_snap s;
-	__u32 *own;
-	int i, err;
-
-	*nmaps = *nprogs = 0;
-	err = snap_ids(&s);
-	own = calloc(MAX_ID_SNAP, sizeof(*own));
-	if (err || !own) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < s.nmaps; i++)
-		if (is_own_rodata(s.maps[i], cgids, n))
-			own[(*nmaps)++] = s.maps[i];
-	for (i = 0; i < s.nprogs; i++)
-		if (prog_uses(s.progs[i], own, *nmaps))
-			(*nprogs)++;
-out:
-	free(own);
-	free_snap(&s);
-	return err;
-}
-
 /*
  * Waits until no recorder instance of @cgids is alive: a removed instance's
  * maps and programs are freed after an RCU grace period or from a work
@@ -193,7 +106,7 @@ static void check_own_gone(const __u64 *cgids, int n)
 	int own_maps = -1, own_progs = -1, waited, err;
 
 	for (waited = 0; waited < SETTLE_MS; waited += 50) {
-		err = count_own(cgids, n, &own_maps, &own_progs);
+		err = test_count_recorders(cgids, n, &own_maps, &own_progs);
 		if (!ASSERT_OK(err, "count own"))
 			return;
 		if (!own_maps && !own_progs)
@@ -222,7 +135,7 @@ static int surplus(const __u32 *now, int nnow, const __u32 *base, int nbase)
  * has a new id. Freed objects go away after an RCU grace period or a work
  * item, so this waits for them. Objects other processes made meanwhile
  * are a surplus too: after the wait, the surplus must not hold any of this
- * test's recorder instances (count_own() finds none).
+ * test's recorder instances (test_count_recorders() finds none).
  */
 static void check_system(const struct id_snap *base, const __u64 *cgids, int n)
 {
@@ -247,7 +160,7 @@ static void check_system(const struct id_snap *base, const __u64 *cgids, int n)
 			base->nprogs, progs, waited);
 	if (!maps && !progs)
 		goto out;
-	if (!ASSERT_OK(count_own(cgids, n, &own_maps, &own_progs), "count own"))
+	if (!ASSERT_OK(test_count_recorders(cgids, n, &own_maps, &own_progs), "count own"))
 		goto out;
 	ASSERT_EQ(own_maps, 0, "no recorder map of ours among the new objects");
 	ASSERT_EQ(own_progs, 0, "no recorder program of ours among the new objects");
@@ -415,7 +328,7 @@ void test_churn_many(void)
 	if (!ASSERT_EQ(nadded, MANY, "all added"))
 		goto out;
 	ASSERT_EQ(flap_registry__count(reg), MANY, "count");
-	if (ASSERT_OK(count_own(cgids, MANY, &own_maps, &own_progs), "count own")) {
+	if (ASSERT_OK(test_count_recorders(cgids, MANY, &own_maps, &own_progs), "count own")) {
 		ASSERT_EQ(own_maps, MANY, "one data map per recorder");
 		ASSERT_EQ(own_progs, 2 * MANY, "two programs per recorder");
 	}

@@ -168,6 +168,86 @@ int test_count_bpf_maps(void)
 	return n;
 }
 
+/* The read-only data map of every recorder instance ("flap_rec.rodata"). */
+#define RECORDER_RODATA_NAME "flap_rec.rodata"
+#define MAX_OWN_MAPS	     65536
+
+static bool in_u64s(const __u64 *v, int n, __u64 x)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* Is map @id the read-only data of a recorder of one of @cgids (its first word)? */
+static bool is_own_rodata(__u32 id, const __u64 *cgids, int n)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	bool own = false;
+	__u8 *val;
+	__u64 cgid;
+	int fd;
+
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, RECORDER_RODATA_NAME) ||
+	    info.value_size < sizeof(cgid))
+		goto out;
+	val = calloc(1, info.value_size);
+	if (val && bpf_map_lookup_elem(fd, &zero, val) == 0) {
+		memcpy(&cgid, val, sizeof(cgid));
+		own = in_u64s(cgids, n, cgid);
+	}
+	free(val);
+out:
+	close(fd);
+	return own;
+}
+
+/* Does program @id use one of the maps in @maps? */
+static bool prog_uses(__u32 id, const __u64 *maps, int nmaps)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[64], i;
+	bool uses = false;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+		for (i = 0; i < info.nr_map_ids && i < 64; i++)
+			uses |= in_u64s(maps, nmaps, ids[i]);
+	close(fd);
+	return uses;
+}
+
+int test_count_recorders(const __u64 *cgids, int n, int *nmaps, int *nprogs)
+{
+	__u32 id = 0;
+	__u64 *own;
+
+	*nmaps = *nprogs = 0;
+	own = calloc(MAX_OWN_MAPS, sizeof(*own));
+	if (!own)
+		return -ENOMEM;
+	while (bpf_map_get_next_id(id, &id) == 0 && *nmaps < MAX_OWN_MAPS)
+		if (is_own_rodata(id, cgids, n))
+			own[(*nmaps)++] = id;
+	id = 0;
+	while (bpf_prog_get_next_id(id, &id) == 0)
+		*nprogs += prog_uses(id, own, *nmaps);
+	free(own);
+	return 0;
+}
+
 const char *test_cap_str(const struct flap_event *ev, int arg, char *buf, size_t size)
 {
 	int i;

@@ -56,6 +56,13 @@ int test_count_fds(void);
 int test_count_bpf_progs(void);
 int test_count_bpf_maps(void);
 
+/**
+ * test_count_recorders() - the live recorder instances of @cgids, system
+ * wide: their read-only data maps (whose first word is the cgroup id) and
+ * the programs that use those maps. Return: 0 or -ENOMEM.
+ */
+int test_count_recorders(const __u64 *cgids, int n, int *nmaps, int *nprogs);
+
 /* Text of a capture (NUL-terminated copy, truncated to @size). */
 const char *test_cap_str(const struct flap_event *ev, int arg, char *buf, size_t size);
 
