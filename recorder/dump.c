@@ -726,16 +726,10 @@ static int trace_from_header(struct reader *r, const Flap__DumpHeader *h, struct
 		source_from_pb(&t->sources[i], h->sources[i]);
 	/* CPUs not listed keep zero counts; a CPU listed twice adds up. */
 	for (i = 0; i < h->n_cpus; i++) {
-		struct flap_cpu_counts c, *d = &t->cpus[h->cpus[i]->cpu];
+		struct flap_cpu_counts c;
 
 		counts_from_pb(&c, h->cpus[i]);
-		d->produced += c.produced;
-		d->held += c.held;
-		d->overwritten += c.overwritten;
-		d->lost += c.lost;
-		d->torn += c.torn;
-		d->bytes += c.bytes;
-		d->restart_lost += c.restart_lost;
+		flap_counts_add(&t->cpus[h->cpus[i]->cpu], &c);
 	}
 	counts_from_pb(&t->total, h->total);
 	t->boot_to_real_ns = h->boot_to_real_ns;

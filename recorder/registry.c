@@ -1521,13 +1521,7 @@ int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out
 		flap_ring__walk(snap.rings + cpu * snap.ring_size, snap.len[cpu], count_block,
 				&held, &rs);
 		cpu_counts(rec, &snap, cpu, held, rs.torn, &c);
-		out->produced += c.produced;
-		out->held += c.held;
-		out->overwritten += c.overwritten;
-		out->lost += c.lost;
-		out->restart_lost += c.restart_lost;
-		out->torn += c.torn;
-		out->bytes += c.bytes;
+		flap_counts_add(out, &c);
 	}
 	free_snapshot(&snap);
 	return 0;

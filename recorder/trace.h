@@ -140,6 +140,9 @@ int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src);
 /* Sort events by time (stable for equal times: CPU order is kept). */
 void flap_trace__sort(struct flap_trace *t);
 
+/* Adds every count of @src to @dst. */
+void flap_counts_add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src);
+
 /* Sum the per-CPU counts into t->total. */
 void flap_trace__sum(struct flap_trace *t);
 
