@@ -9,6 +9,13 @@
  * in the hook's prog-array (a sys_enter program and a sys_exit program
  * cannot share one array). Ids that collide in the table are looked up in
  * the cgroup_slots hash instead.
+ *
+ * The first FLAP_DIRECT_SLOTS slots are reached by direct tail calls: a
+ * tree of bit tests leads to one bpf_tail_call_static() per slot, whose key
+ * the verifier sees as a constant, and the JIT turns each into a jump that
+ * the kernel patches when the slot's program changes. A tail call with a
+ * key known only at run time is an indirect jump, which a kernel with
+ * retpolines makes costly; the slots past the tree still take that path.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,6 +39,33 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } recorders_exit SEC(".maps");
+
+/* Direct tail calls into slot @b + (@s & (2^(n+1) - 1)) of @map: level n
+ * of the tree tests bit n of @s. */
+/* clang-format off */
+#define TC(map, b)    bpf_tail_call_static(ctx, map, b)
+#define D0(map, s, b) if ((s) & 1) TC(map, (b) + 1); else TC(map, b)
+#define D1(map, s, b) if ((s) & 2) { D0(map, s, (b) + 2); } else { D0(map, s, b); }
+#define D2(map, s, b) if ((s) & 4) { D1(map, s, (b) + 4); } else { D1(map, s, b); }
+#define D3(map, s, b) if ((s) & 8) { D2(map, s, (b) + 8); } else { D2(map, s, b); }
+#define D4(map, s, b) if ((s) & 16) { D3(map, s, (b) + 16); } else { D3(map, s, b); }
+#define D5(map, s, b) if ((s) & 32) { D4(map, s, (b) + 32); } else { D4(map, s, b); }
+#define D6(map, s, b) if ((s) & 64) { D5(map, s, (b) + 64); } else { D5(map, s, b); }
+#define D7(map, s, b) if ((s) & 128) { D6(map, s, (b) + 128); } else { D6(map, s, b); }
+#define D8(map, s, b) if ((s) & 256) { D7(map, s, (b) + 256); } else { D7(map, s, b); }
+/* clang-format on */
+_Static_assert(FLAP_DIRECT_SLOTS == 512, "the tree below covers 512 slots");
+
+/* Tail-calls the program in @slot of @map (returns only if it is empty). */
+#define TAIL_CALL_SLOT(map, slot)                    \
+	do {                                         \
+		__u32 s_ = (slot);                   \
+		if (s_ < FLAP_DIRECT_SLOTS) {        \
+			D8(map, s_, 0);              \
+		} else {                             \
+			bpf_tail_call(ctx, map, s_); \
+		}                                    \
+	} while (0)
 
 /*
  * The recorder slot of the current task's cgroup, or -1. For a traced task
@@ -62,7 +96,7 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 	int slot = current_slot(FLAP_HOOK_ENTER);
 
 	if (slot >= 0)
-		bpf_tail_call(ctx, &recorders_enter, slot);
+		TAIL_CALL_SLOT(&recorders_enter, slot);
 	return 0;
 }
 
@@ -72,6 +106,6 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	int slot = current_slot(FLAP_HOOK_EXIT);
 
 	if (slot >= 0)
-		bpf_tail_call(ctx, &recorders_exit, slot);
+		TAIL_CALL_SLOT(&recorders_exit, slot);
 	return 0;
 }

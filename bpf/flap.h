@@ -18,6 +18,9 @@
 
 /* Prog-array slots: the number of cgroups that can be traced at once. */
 #define FLAP_MAX_RECORDERS 4096
+/* Slots the dispatcher reaches by direct tail calls (the kernel allows a
+ * program 1024 of them); the others by an indirect one. */
+#define FLAP_DIRECT_SLOTS 512
 /* Direct-mapped cgroup table: entry = cgroup id & (FLAP_TABLE_SIZE - 1). */
 #define FLAP_TABLE_SIZE 16384
 /* Syscall numbers covered by the kind table (x86_64 and arm64 are < 512). */
@@ -61,6 +64,9 @@ enum flap_rec_flag {
 	FLAP_REC_F_NO_ARGS = 1 << 2,  /* SYSCALL: args not valid at exit (execve) */
 	FLAP_REC_F_SPILLED = 1 << 3,  /* ENTER: an in-flight call pushed out of the pending slot */
 	FLAP_REC_F_CAPS_DROPPED = 1 << 4, /* captures skipped (nested writer) */
+	/* SYSCALL: the call ended in the clock tick it began in; ts is its entry
+	 * time and its duration was not measured (dur 0). See cfg_exact_dur. */
+	FLAP_REC_F_TS_ENTER = 1 << 5,
 };
 
 struct flap_rec_hdr {
@@ -143,7 +149,8 @@ struct flap_pending {
 	__u32 tgid;
 	__u16 nr;
 	__u8 valid;
-	__u8 pad[5];
+	__u8 pad;
+	__u32 tick; /* low bits of jiffies at entry */
 };
 _Static_assert(sizeof(struct flap_pending) == 72, "flap_pending layout");
 

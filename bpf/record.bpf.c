@@ -57,6 +57,13 @@ const volatile __u16 cfg_caps_need[FLAP_NR_MAX] = {
 	[0 ... FLAP_NR_MAX - 1] = FLAP_MAX_CAPS * (sizeof(struct flap_cap_hdr) + FLAP_CAP_MAX),
 };
 
+/* Read the clock at both ends of every call. Without it a call that ends
+ * in the clock tick (jiffy) it began in keeps only its entry time
+ * (FLAP_REC_F_TS_ENTER): one clock read per call instead of two, and the
+ * calls that take long enough to matter (any that spans a tick, every one
+ * longer than a tick) still get an exact duration. */
+const volatile __u32 cfg_exact_dur = 0;
+
 /* Set by a reader while it copies this recorder's rings (recorder/ring.c). */
 volatile __u32 frozen = 0;
 
@@ -102,6 +109,13 @@ struct {
 #else
 #error "flap-recorder: unsupported architecture"
 #endif
+
+/* The clock tick a call is in: the low bits of jiffies (a plain load; the
+ * verifier inlines the helper). */
+static __always_inline __u32 tick_now(void)
+{
+	return (__u32)bpf_jiffies64();
+}
 
 /* Kind word for syscalls outside the table: six plain arguments. */
 #define KINDS_UNKNOWN 6
@@ -543,6 +557,22 @@ fault:
 }
 
 /*
+ * Writes the return value (with b->with_ret) and the arguments of @b at @p,
+ * 4 or 8 bytes each. Returns the bytes written | wide << 16.
+ */
+static __always_inline __u32 put_vals(__u8 *p, const struct body *b)
+{
+	__u32 nargs = FLAP_KIND_NARGS(b->kinds), pos = 0, wide = 0;
+
+	if (b->with_ret)
+		pos += put_val(p + pos, b->ret, &wide, 7);
+	for (int i = 0; i < 6; i++)
+		if (i < nargs)
+			pos += put_val(p + pos, b->args[i], &wide, i);
+	return pos | wide << 16;
+}
+
+/*
  * Writes the variable part of a record at st->data + @off: the return value
  * (4 or 8 bytes), the arguments (4 or 8 bytes each), then the captures of
  * string and buffer arguments. A global function, like put_cap(), so its
@@ -558,12 +588,10 @@ __noinline int put_body(struct flap_cpu_state *st, __u32 off, struct body *b)
 	/* Keep the checked copy: clang may spill @off before the check. */
 	asm volatile("" : "+r"(off));
 	p = st->data + off;
-	if (b->with_ret)
-		pos += put_val(p + pos, b->ret, &wide, 7);
+	pos = put_vals(p, b);
+	wide = pos >> 16;
+	pos &= 0xffff;
 	nargs = FLAP_KIND_NARGS(b->kinds);
-	for (int i = 0; i < 6; i++)
-		if (i < nargs)
-			pos += put_val(p + pos, b->args[i], &wide, i);
 	if (!b->with_caps)
 		return pos | wide << 16;
 
@@ -833,6 +861,8 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long id)
 			  pend->args, false, FLAP_REC_F_SPILLED);
 	read_args(regs, args);
 	pend->ts = now;
+	if (!cfg_exact_dur)
+		pend->tick = tick_now();
 	pend->tid = (__u32)pid_tgid;
 	pend->tgid = pid_tgid >> 32;
 	pend->nr = id;
@@ -858,7 +888,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	struct flap_pending *pend;
 	struct flap_handoff *task;
 	__u64 now, pid_tgid, dur = 0;
-	__u32 zero = 0, off, nr, tid;
+	__u32 zero = 0, off, nr, tid, need;
 	struct flap_stats *s;
 	struct body b = {};
 	__u8 flags = 0;
@@ -885,12 +915,21 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 		s->lost_frozen++;
 		goto out;
 	}
-	now = bpf_ktime_get_boot_ns();
 	pid_tgid = task->pid_tgid;
 	tid = (__u32)pid_tgid;
 	pend = &st->pending;
 	if (pend->valid && pend->tid == tid && pend->nr == nr) {
-		dur = now - pend->ts;
+		/* A call that ended in the tick it began in keeps its entry
+		 * time: no second clock read. Not when that would put it before
+		 * the start of the block (the u32 delta cannot go back). */
+		if (!cfg_exact_dur && pend->valid == 1 && pend->tick == tick_now() &&
+		    (!st->hdr.used || pend->ts >= st->hdr.base_ts)) {
+			now = pend->ts;
+			flags |= FLAP_REC_F_TS_ENTER;
+		} else {
+			now = bpf_ktime_get_boot_ns();
+			dur = now - pend->ts;
+		}
 		if (pend->valid == 2)
 			flags |= FLAP_REC_F_NO_ARGS;
 		else
@@ -899,6 +938,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	} else {
 		/* Entered on another CPU, or before the recorder was added. The
 		 * pending slot belongs to another thread: leave it. */
+		now = bpf_ktime_get_boot_ns();
 		flags |= FLAP_REC_F_NO_ENTER;
 		if (b.kinds & FLAP_SC_AT_ENTER)
 			flags |= FLAP_REC_F_NO_ARGS;
@@ -923,13 +963,18 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	 * it, so reserve() writes a THREAD record with the new comm. */
 	if ((kinds_of(nr) & (FLAP_SC_AT_ENTER | FLAP_SC_NORETURN)) == FLAP_SC_AT_ENTER && ret == 0)
 		st->seen[tid & (FLAP_TID_CACHE - 1)] = 0;
-	off = reserve(ctx, st, s, now, pid_tgid,
-		      sizeof(*r) + 8 + 48 + (b.kinds ? caps_need(nr) : 0));
+	need = b.kinds ? caps_need(nr) : 0;
+	off = reserve(ctx, st, s, now, pid_tgid, sizeof(*r) + 8 + 48 + need);
 	if (off > FLAP_BLOCK_DATA + sizeof(struct flap_rec_thread))
 		goto out;
-	res = put_body(st, off + sizeof(*r), &b);
-	if (!res)
-		goto out;
+	if (need) {
+		res = put_body(st, off + sizeof(*r), &b);
+		if (!res)
+			goto out;
+	} else {
+		/* Nothing to capture: no call into put_body(). */
+		res = put_vals(st->data + off + sizeof(*r), &b);
+	}
 	r = (void *)(st->data + off);
 	r->hdr.size = sizeof(*r) + BODY_LEN(res);
 	r->hdr.type = FLAP_REC_SYSCALL;

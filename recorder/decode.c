@@ -28,7 +28,7 @@
 /* One parsed record before pairing. */
 struct rec {
 	struct flap_event ev;
-	__u64 key;   /* ENTER: entry time; SYSCALL: exit time */
+	__u64 key;   /* ENTER: entry time; SYSCALL: exit time (entry with TS_ENTER) */
 	__u64 order; /* tie-break: CPU, block sequence, index */
 	__u8 type;
 	__u8 rflags; /* FLAP_REC_F_* */
@@ -446,7 +446,12 @@ static void settle(struct rec *r)
 	}
 	if (r->rflags & FLAP_REC_F_NO_ARGS)
 		ev->flags |= FLAP_EV_F_NO_ARGS;
-	if (r->rflags & FLAP_REC_F_NO_ENTER) {
+	if (r->rflags & FLAP_REC_F_TS_ENTER) {
+		/* The time is the entry's; the call returned within that tick. */
+		ev->ts = ev->exit_ts;
+		ev->dur_ns = 0;
+		ev->flags |= FLAP_EV_F_HAS_ENTER | FLAP_EV_F_DUR_SHORT;
+	} else if (r->rflags & FLAP_REC_F_NO_ENTER) {
 		ev->ts = ev->exit_ts;
 		ev->dur_ns = 0;
 	} else {

@@ -68,6 +68,7 @@ static json_object *entry_to_json(struct flap_entry *e, int ncpus)
 	add_u64(o, "str_max", ro->str_max);
 	json_object_object_add(o, "buf_max", json_object_new_int(ro->buf_max));
 	add_str(o, "syscalls", ro->filter ? ro->filter_expr : "");
+	json_object_object_add(o, "exact_durations", json_object_new_boolean(ro->exact_durations));
 	add_str(o, "on_exit", on_exit_names[e->on_exit]);
 	add_str(o, "state", flap_entry_state_name(e->state));
 	add_u64(o, "added_ns", e->added_ns);
@@ -206,6 +207,9 @@ static int rec_from_json(json_object *o, int ncpus, struct flap_persist_rec *r)
 	    flap_sysset__parse(&r->ropts.syscalls, r->ropts.filter_expr, NULL, 0))
 		return -EBADMSG;
 	r->ropts.filter = r->ropts.filter_expr[0] != '\0';
+	/* Absent (written before the option existed): off. */
+	r->ropts.exact_durations =
+		json_object_object_get_ex(o, "exact_durations", &v) && json_object_get_boolean(v);
 	r->e.on_exit = FLAP_ON_EXIT_NONZERO;
 	for (i = 0; i < ARRAY_SIZE(on_exit_names); i++)
 		if (strcmp(get_str(o, "on_exit"), on_exit_names[i]) == 0)

@@ -650,6 +650,7 @@ static int check_opts(const struct flap_recorder_opts *in, struct flap_recorder_
 	o->str_max = in && in->str_max ? in->str_max : FLAP_STR_DEFAULT;
 	o->buf_max = in && in->buf_max >= 0 ? in->buf_max : FLAP_BUF_DEFAULT;
 	o->filter = in && in->filter;
+	o->exact_durations = in && in->exact_durations;
 	o->filter_expr[0] = '\0';
 	if (o->filter) {
 		o->syscalls = in->syscalls;
@@ -750,6 +751,7 @@ static int load_recorder(struct flap_recorder *rec)
 	skel->rodata->cfg_cgroup_id = rec->cgid;
 	skel->rodata->cfg_str_max = rec->opts.str_max;
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
+	skel->rodata->cfg_exact_dur = rec->opts.exact_durations;
 	set_caps_need(skel, &rec->opts);
 	set_filter(skel, &rec->opts);
 	/* What the dispatcher hands over before the tail call: one map for all. */

@@ -54,6 +54,10 @@ struct flap_recorder_opts {
 	bool filter;		     /* record only the syscalls in @syscalls (else all) */
 	struct flap_sysset syscalls; /* with @filter: the recorded set (in-kernel check) */
 	char filter_expr[FLAP_FILTER_EXPR_MAX]; /* with @filter: the set as written */
+	/* Read the clock at both ends of every call: every duration exact. Off
+	 * (the default), a call that ends in the clock tick it began in keeps
+	 * its entry time only (one clock read instead of two). */
+	bool exact_durations;
 };
 
 /**

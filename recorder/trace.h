@@ -26,6 +26,9 @@ enum flap_ev_flag {
 	FLAP_EV_F_NO_ARGS = 1u << 5,	  /* the arguments were not recorded */
 	FLAP_EV_F_CAPS_DROPPED = 1u << 6, /* strings/buffers not captured */
 	FLAP_EV_F_EXIT_LOST = 1u << 7,	  /* entered; the exit was not recorded */
+	/* returned within the clock tick it was entered in; the recorder did not
+	 * measure its duration (no --exact-durations) */
+	FLAP_EV_F_DUR_SHORT = 1u << 8,
 };
 
 enum flap_cap_kind_flag {

@@ -2,9 +2,9 @@
 /*
  * test_churn.c - adding and removing recorders leaves nothing behind.
  * test_churn: 200 add/remove cycles on a cgroup whose process never stops
- * making syscalls. test_churn_many: 1,024 recorders at once. Afterwards the
- * process has the fds it had, and the system no BPF map or program that it
- * did not have before.
+ * making syscalls. test_churn_many: 1,024 recorders at once, reached by
+ * direct and by indirect tail calls. Afterwards the process has the fds it
+ * had, and the system no BPF map or program that it did not have before.
  *
  * Other processes may load and free BPF objects while this test runs, which
  * moves the system-wide counts. So the test compares sets of object ids
@@ -32,6 +32,7 @@
 
 #include <bpf/bpf.h>
 
+#include "flap.h"
 #include "registry.h"
 #include "test.h"
 #include "testutil.h"
@@ -332,7 +333,14 @@ void test_churn_many(void)
 		ASSERT_EQ(own_maps, MANY, "one data map per recorder");
 		ASSERT_EQ(own_progs, 2 * MANY, "two programs per recorder");
 	}
+	/* The dispatcher reaches slots below FLAP_DIRECT_SLOTS by direct tail
+	 * calls and the others by an indirect one: both ends of both record. */
+	ASSERT_EQ(flap_recorder__slot(recs[0]), 0, "first slot");
+	ASSERT_EQ(flap_recorder__slot(recs[FLAP_DIRECT_SLOTS]), FLAP_DIRECT_SLOTS,
+		  "first indirect slot");
 	check_records(&cgs[MANY - 1], recs[MANY - 1]);
+	check_records(&cgs[FLAP_DIRECT_SLOTS], recs[FLAP_DIRECT_SLOTS]);
+	check_records(&cgs[FLAP_DIRECT_SLOTS - 1], recs[FLAP_DIRECT_SLOTS - 1]);
 	check_records(&cgs[0], recs[0]);
 
 	t0 = now_s();

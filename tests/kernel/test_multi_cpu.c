@@ -120,7 +120,9 @@ static void check_history(const struct flap_trace *t, int devnull)
 			return;
 		}
 		last_seq[tg.thread] = tg.seq;
-		if (!ASSERT_TRUE(ev->flags & FLAP_EV_F_HAS_DUR, "paired in place") ||
+		if (!ASSERT_TRUE(ev->flags & FLAP_EV_F_HAS_ENTER, "paired in place") ||
+		    !ASSERT_TRUE(ev->flags & (FLAP_EV_F_HAS_DUR | FLAP_EV_F_DUR_SHORT),
+				 "measured or short") ||
 		    !ASSERT_EQ(ev->ret, sizeof(tg), "write ret"))
 			return;
 		/* Each call started after the previous one (other CPU) returned. */

@@ -73,7 +73,8 @@ static long check_write(const struct flap_event *ev, int devnull)
 	if (!ASSERT_MEMEQ(h.tag, TAG, sizeof(h.tag), "tag") ||
 	    !ASSERT_EQ(ev->args[2], LEN0 + h.seq, "length matches seq") ||
 	    !ASSERT_EQ(ev->ret, (long long)ev->args[2], "ret = length") ||
-	    !ASSERT_TRUE(ev->flags & FLAP_EV_F_HAS_DUR, "duration") ||
+	    !ASSERT_TRUE(ev->flags & FLAP_EV_F_HAS_ENTER, "paired") ||
+	    !ASSERT_TRUE(ev->flags & (FLAP_EV_F_HAS_DUR | FLAP_EV_F_DUR_SHORT), "duration") ||
 	    !ASSERT_EQ(ev->cpu, 0, "on the pinned cpu"))
 		return -1;
 	return h.seq;
