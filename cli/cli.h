@@ -64,8 +64,9 @@ void cli_put_safe(FILE *out, const char *s, int width);
 		{"on-exit", required_argument, NULL, 1008},                              \
 		{"pod-uid", required_argument, NULL, 1009},                              \
 		{"container-id", required_argument, NULL, 1010},                         \
+		{"syscalls", required_argument, NULL, 1011},                             \
 	{                                                                                \
-		"syscalls", required_argument, NULL, 1011                                \
+		"exact-durations", no_argument, NULL, 1012                               \
 	}
 
 #define CLI_ADD_USAGE                                                                         \
@@ -76,7 +77,9 @@ void cli_put_safe(FILE *out, const char *s, int width);
 	"  --buffer-size N     bytes kept of read/write buffers (default 64, 0 = never)\n"    \
 	"  --on-exit MODE      crash policy: nonzero (default), signal, never\n"              \
 	"  --syscalls SET      record only these syscalls (in the kernel; strace -e trace=\n" \
-	"                      syntax: names, %file, %net, %process..., !SET; default all)\n"
+	"                      syntax: names, %file, %net, %process..., !SET; default all)\n" \
+	"  --exact-durations   measure every call's duration (default: only calls that\n"     \
+	"                      span a kernel clock tick; shorter calls show none)\n"
 
 /**
  * cli_add_option() - apply add/run option @c with @arg to @spec.

@@ -20,6 +20,9 @@ static const char usage_text[] =
 	"  --ring-pages N         default ring pages per CPU per container (power of two, 16)\n"
 	"  --string-size N        default bytes kept of strings (256)\n"
 	"  --buffer-size N        default bytes kept of buffers (64, 0 = never)\n"
+	"  --exact-durations      every recorder measures every call's duration (without:\n"
+	"                         only those added with --exact-durations; the others only\n"
+	"                         calls that span a kernel clock tick)\n"
 	"  --retain DURATION      keep an exited container's history (default 1h)\n"
 	"  --allow-group GROUP    let members of GROUP use the socket (default: root only)\n"
 	"  --on-exit MODE         crash dumps on: nonzero (fatal signal or main process\n"
@@ -49,6 +52,7 @@ enum {
 	OPT_RING,
 	OPT_STR,
 	OPT_BUF,
+	OPT_EXACT_DUR,
 	OPT_PERSIST,
 	OPT_PIN_DIR,
 	OPT_UNPIN,
@@ -133,6 +137,9 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 		else
 			o->buf_max = v;
 		return 0;
+	case OPT_EXACT_DUR:
+		o->exact_durations = true;
+		return 0;
 	case OPT_PERSIST:
 		o->persist = true;
 		return 0;
@@ -161,6 +168,7 @@ int cmd_daemon(int argc, char **argv)
 		{"ring-pages", required_argument, NULL, OPT_RING},
 		{"string-size", required_argument, NULL, OPT_STR},
 		{"buffer-size", required_argument, NULL, OPT_BUF},
+		{"exact-durations", no_argument, NULL, OPT_EXACT_DUR},
 		{"persist", no_argument, NULL, OPT_PERSIST},
 		{"pin-dir", required_argument, NULL, OPT_PIN_DIR},
 		{"unpin", no_argument, NULL, OPT_UNPIN},

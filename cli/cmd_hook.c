@@ -150,6 +150,7 @@ static int do_register(const struct flap_oci_state *st, long left_ms)
 	spec.ring_pages = st->ring_pages;
 	spec.str_max = st->str_max;
 	spec.buf_max = st->buf_max;
+	spec.exact_durations = st->exact_durations;
 	/* flap-recorder.io/syscalls: one item holds the whole set (the daemon joins items). */
 	if (st->syscalls[0]) {
 		spec.syscalls = syscalls;

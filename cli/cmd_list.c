@@ -93,6 +93,7 @@ static json_object *recorder_json(const Flap__RecorderInfo *r)
 			       json_object_new_uint64(r->crashes_skipped));
 	json_object_object_add(o, "syscalls", jstr(*r->syscalls ? r->syscalls : "all"));
 	json_object_object_add(o, "syscalls_recorded", json_object_new_int64(r->syscalls_recorded));
+	json_object_object_add(o, "exact_durations", json_object_new_boolean(r->exact_durations));
 	return o;
 }
 
@@ -115,9 +116,9 @@ static void print_list(Flap__ListReply *lr)
 	/* Grouped by pod: the containers of a pod are listed together. */
 	if (lr->n_recorders > 1) /* an empty list has no array: qsort(NULL) is undefined */
 		qsort(lr->recorders, lr->n_recorders, sizeof(lr->recorders[0]), cmp_pod);
-	printf("%-24s %-16s %-20s %-16s %10s %-8s %9s %11s %8s %7s  %s\n", "NAME", "NAMESPACE",
+	printf("%-24s %-16s %-20s %-16s %10s %-8s %9s %11s %8s %7s %-9s  %s\n", "NAME", "NAMESPACE",
 	       "POD", "CONTAINER", "CGROUP", "STATE", "HELD", "OVERWRITTEN", "RING", "AGE",
-	       "SYSCALLS");
+	       "DURATIONS", "SYSCALLS");
 	for (i = 0; i < lr->n_recorders; i++) {
 		const Flap__RecorderInfo *r = lr->recorders[i];
 
@@ -130,17 +131,22 @@ static void print_list(Flap__ListReply *lr)
 		cli_put_safe(stdout, *r->pod ? r->pod : "-", 20);
 		putchar(' ');
 		cli_put_safe(stdout, *r->container ? r->container : "-", 16);
-		printf(" %10llu %-8s %9llu %11llu %8s %7s  ", (unsigned long long)r->cgroup_id,
+		/* "tick": only calls that spanned a kernel clock tick have a duration. */
+		printf(" %10llu %-8s %9llu %11llu %8s %7s %-9s  ", (unsigned long long)r->cgroup_id,
 		       r->state, (unsigned long long)r->events_held,
-		       (unsigned long long)r->overwritten, ring, age);
+		       (unsigned long long)r->overwritten, ring, age,
+		       r->exact_durations ? "exact" : "tick");
 		/* The in-kernel filter as given at add: "all" without one. */
 		cli_put_safe(stdout, *r->syscalls ? r->syscalls : "all", 0);
 		putchar('\n');
 	}
 }
 
-static const char list_usage[] = "usage: flap-recorder list [-o text|json]\n"
-				 "Recorders grouped by pod, with held and overwritten events.\n";
+static const char list_usage[] =
+	"usage: flap-recorder list [-o text|json]\n"
+	"Recorders grouped by pod, with held and overwritten events, how durations are\n"
+	"measured (exact: every call, --exact-durations; tick: only calls that span a\n"
+	"kernel clock tick) and the in-kernel syscall filter.\n";
 
 int cmd_list(int argc, char **argv)
 {

@@ -231,6 +231,9 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 		return 0;
 	case 1011:
 		return add_syscalls(arg, spec);
+	case 1012:
+		spec->exact_durations = true;
+		return 0;
 	}
 	return 1;
 }

@@ -284,6 +284,7 @@ static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__Recorde
 	ri->buf_max = o->buf_max;
 	ri->syscalls = (char *)(o->filter ? o->filter_expr : "");
 	ri->syscalls_recorded = flap_sysset__count(&o->syscalls);
+	ri->exact_durations = o->exact_durations;
 	ri->slot = flap_recorder__slot(e->rec);
 	ri->crashes = e->crashes;
 	ri->crashes_skipped = e->crashes_skipped;
@@ -364,6 +365,8 @@ static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, c
 	s->ropts.ring_pages = m->ring_pages;
 	s->ropts.str_max = m->str_max;
 	s->ropts.buf_max = m->buf_max;
+	/* false is "the daemon default" (flap_daemon__add() merges it), never "off". */
+	s->ropts.exact_durations = m->exact_durations;
 	if (m->ring_pages &&
 	    (m->ring_pages & (m->ring_pages - 1) || m->ring_pages < FLAP_RING_PAGES_MIN ||
 	     m->ring_pages > FLAP_RING_PAGES_MAX)) {

@@ -161,7 +161,7 @@ static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t s
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		     struct flap_entry **out, char *err, size_t errlen)
 {
-	struct flap_recorder_opts ropts = spec->ropts;
+	struct flap_recorder_opts ropts;
 	char path[PATH_MAX];
 	struct flap_entry *e;
 	__u64 id = 0;
@@ -175,12 +175,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 			 (unsigned long long)id, path);
 		return -EEXIST;
 	}
-	if (!ropts.ring_pages)
-		ropts.ring_pages = d->opts.ring_pages;
-	if (!ropts.str_max)
-		ropts.str_max = d->opts.str_max;
-	if (ropts.buf_max < 0)
-		ropts.buf_max = d->opts.buf_max;
+	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
@@ -242,19 +237,6 @@ static __s64 stable_boot_to_real(struct flap_daemon *d)
 	return d->boot_to_real_ns;
 }
 
-/*
- * A dump says which syscalls its source recorded: a reader must not take
- * "no openat in the dump" for "no openat made" when the filter left it out.
- */
-static void set_filter(struct flap_source *s, const struct flap_recorder *rec)
-{
-	const struct flap_recorder_opts *o = flap_recorder__opts(rec);
-
-	_Static_assert(sizeof(s->syscall_filter) == sizeof(o->filter_expr), "filter sizes");
-	snprintf(s->syscall_filter, sizeof(s->syscall_filter), "%s",
-		 o->filter ? o->filter_expr : "");
-}
-
 int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n, __u64 last,
 		      struct flap_trace **out)
 {
@@ -280,7 +262,8 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 			goto out;
 		}
 		t->sources[src].counts = t->total;
-		set_filter(&t->sources[src], entries[i]->rec);
+		/* Its filter and duration mode, so the dump is not misread. */
+		flap_entries__source_opts(&t->sources[src], flap_recorder__opts(entries[i]->rec));
 		/* An adopted entry's base is 0: counted from the dispatcher's load. */
 		t->sources[src].node_skipped =
 			skipped > entries[i]->skipped_base ? skipped - entries[i]->skipped_base : 0;

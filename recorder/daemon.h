@@ -40,9 +40,10 @@ struct flap_daemon_opts {
 	const char *dump_dir;	 /* NULL: FLAP_DEFAULT_DUMP_DIR */
 	__u32 ring_pages;	 /* default for new recorders, 0: library default */
 	__u32 str_max;
-	__s32 buf_max;	  /* -1: library default */
-	__u64 retain_ns;  /* keep an exited cgroup's recorder this long */
-	bool allow_group; /* let members of allow_gid use the socket */
+	__s32 buf_max;	      /* -1: library default */
+	bool exact_durations; /* every new recorder measures every call's duration */
+	__u64 retain_ns;      /* keep an exited cgroup's recorder this long */
+	bool allow_group;     /* let members of allow_gid use the socket */
 	gid_t allow_gid;
 	enum flap_on_exit on_exit;
 	__u64 crash_signals;  /* bit n: signal n is a crash */
@@ -177,5 +178,26 @@ struct flap_entry *flap_entries__find_name(struct flap_entry_list *list, const c
 void flap_entries__pick_name(struct flap_entry_list *list, struct flap_source *m);
 int flap_entries__resolve(struct flap_entry_list *list, const char *target, const char *ns,
 			  struct flap_entry **out, int max);
+
+/**
+ * flap_entries__recorder_opts() - the options a new recorder gets: @asked
+ * (from an add request) with the daemon's defaults @d for what it left out
+ * (ring pages or string size 0, buffer size -1). exact_durations is on when
+ * either asks for it: a request cannot turn the daemon's default off.
+ *
+ * Context: any thread; shared with the tests' fake daemon.
+ */
+void flap_entries__recorder_opts(const struct flap_daemon_opts *d,
+				 const struct flap_recorder_opts *asked,
+				 struct flap_recorder_opts *out);
+
+/**
+ * flap_entries__source_opts() - what a dump's source says about how it was
+ * recorded, from its recorder's options @o: the in-kernel syscall filter as
+ * given ("" for all) and whether every duration was measured.
+ *
+ * Context: any thread; shared with the tests' fake daemon.
+ */
+void flap_entries__source_opts(struct flap_source *s, const struct flap_recorder_opts *o);
 
 #endif /* FLAP_DAEMON_H */

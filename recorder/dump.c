@@ -146,6 +146,7 @@ static void source_to_pb(Flap__Source *pb, Flap__Counts *counts, const struct fl
 	pb->main_pid = s->main_pid;
 	pb->syscall_filter = (char *)s->syscall_filter;
 	pb->node_skipped = s->node_skipped;
+	pb->exact_durations = s->exact_durations;
 	counts_to_pb(counts, &s->counts, 0);
 	pb->counts = counts;
 }
@@ -675,6 +676,8 @@ static void source_from_pb(struct flap_source *s, const Flap__Source *pb)
 	/* Absent in files written before the field existed: "", all recorded. */
 	copy_str(s->syscall_filter, sizeof(s->syscall_filter), pb->syscall_filter);
 	s->node_skipped = pb->node_skipped;
+	/* Absent in files written before the field existed: false. */
+	s->exact_durations = pb->exact_durations;
 	counts_from_pb(&s->counts, pb->counts);
 }
 

@@ -2,8 +2,10 @@
 /*
  * entries.c - the daemon's list of traced cgroups as names see it: lookups
  * by cgroup id and by recorder name, the choice of a unique name, and what
- * a dump target names. Pure functions of the list, so that the tests' fake
- * daemon (tests/lib/fake_daemon.c) follows the same rules as the daemon.
+ * a dump target names; and the options of an entry's recorder: the daemon
+ * defaults an add request gets, and what a dump's source says of them.
+ * Pure functions, so that the tests' fake daemon (tests/lib/fake_daemon.c)
+ * follows the same rules as the daemon.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -121,4 +123,32 @@ int flap_entries__resolve(struct flap_entry_list *list, const char *target, cons
 		out[n++] = e;
 	}
 	return n;
+}
+
+void flap_entries__recorder_opts(const struct flap_daemon_opts *d,
+				 const struct flap_recorder_opts *asked,
+				 struct flap_recorder_opts *out)
+{
+	*out = *asked;
+	if (!out->ring_pages)
+		out->ring_pages = d->ring_pages;
+	if (!out->str_max)
+		out->str_max = d->str_max;
+	if (out->buf_max < 0)
+		out->buf_max = d->buf_max;
+	/* The request's false means "the daemon default", never "off". */
+	out->exact_durations = asked->exact_durations || d->exact_durations;
+}
+
+/*
+ * A dump says which syscalls its source recorded: a reader must not take
+ * "no openat in the dump" for "no openat made" when the filter left it out.
+ * It also says whether a call without a duration was measured at all.
+ */
+void flap_entries__source_opts(struct flap_source *s, const struct flap_recorder_opts *o)
+{
+	_Static_assert(sizeof(s->syscall_filter) == sizeof(o->filter_expr), "filter sizes");
+	snprintf(s->syscall_filter, sizeof(s->syscall_filter), "%s",
+		 o->filter ? o->filter_expr : "");
+	s->exact_durations = o->exact_durations;
 }

@@ -16,6 +16,10 @@
  *   and compact octal (\0, \33, \177), "..." after the quote marks a
  *   truncated capture, output buffers are left out of an unfinished call
  *   ("read(3, <unfinished ...>"), a call that never returns ends "= ?".
+ * - The duration <s.uuuuuu> follows only when it was measured: not for a
+ *   call still running, nor for one that returned within the clock tick it
+ *   entered in when the recorder had no --exact-durations (the header says
+ *   so; JSON marks such a call "duration_short").
  * - Integers are printed as their C type says (the recorder keeps raw
  *   64-bit registers); fds are signed, AT_FDCWD by name for directory fds;
  *   umode_t in octal; arguments named *flags or prot in hex (strace -X raw)
@@ -781,6 +785,9 @@ static void json_event_result(struct json_object *o, const struct flap_event *ev
 	}
 	if (ev->flags & FLAP_EV_F_HAS_DUR)
 		jadd_u64(o, "duration_ns", ev->dur_ns);
+	else if (ev->flags & FLAP_EV_F_DUR_SHORT)
+		/* Returned within the tick it entered in: not measured, not lost. */
+		jadd(o, "duration_short", json_object_new_boolean(true));
 	jadd(o, "unfinished", json_object_new_boolean(ev->flags & FLAP_EV_F_UNFINISHED));
 	if (ev->flags & FLAP_EV_F_NORETURN)
 		jadd(o, "noreturn", json_object_new_boolean(true));
@@ -1018,6 +1025,38 @@ static void text_filters(struct line *l, const struct flap_trace *t)
 	}
 }
 
+/* How a source recorded without --exact-durations measured its calls. */
+#define DUR_TICK_TEXT                                                                   \
+	"measured only for calls that spanned a kernel clock tick; shorter calls show " \
+	"none (record with --exact-durations for all)\n"
+
+/*
+ * "# durations: measured only for calls that spanned a kernel clock tick...":
+ * by default a recorder reads the clock once for a call that returns in
+ * the tick it entered in, so such calls have no duration, and a reader must
+ * not take a missing <0.000011> for a missing exit. One line when every
+ * source holds such calls, else one per source that does; none when no
+ * source does (exact durations, or a file from before they could lack).
+ */
+static void text_durations(struct line *l, const struct flap_trace *t)
+{
+	int i, n = flap_trace__count_short(t);
+
+	if (!n)
+		return;
+	if (n == t->nsources) {
+		line_puts(l, "# durations: " DUR_TICK_TEXT);
+		return;
+	}
+	for (i = 0; i < t->nsources; i++) {
+		if (!flap_trace__source_short(t, i))
+			continue;
+		line_puts(l, "# durations of ");
+		source_label(l, &t->sources[i]);
+		line_puts(l, ": " DUR_TICK_TEXT);
+	}
+}
+
 /*
  * Syscalls of the node the kernel ran no dispatcher for (its BPF recursion
  * guard) while the sources were recorded: their cgroup is unknown, so some
@@ -1173,6 +1212,7 @@ static void fmt_header_text(struct line *l, const struct flap_dump_meta *m,
 	for (i = 0; i < t->nsources; i++)
 		text_source(l, t, &t->sources[i], !pods_same);
 	text_filters(l, t);
+	text_durations(l, t);
 	text_reason(l, &m->reason);
 	text_host(l, m);
 	text_counts(l, t, show);
@@ -1218,6 +1258,7 @@ static struct json_object *json_source(const struct flap_source *s)
 		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
 	if (s->node_skipped)
 		jadd_u64(o, "node_skipped", s->node_skipped);
+	jadd(o, "exact_durations", json_object_new_boolean(s->exact_durations));
 	return json_counts(&s->counts, o);
 }
 
@@ -1259,6 +1300,25 @@ static void json_filter(struct json_object *o, const struct flap_trace *t)
 		jadd(o, "syscall_filter", NULL);
 }
 
+/*
+ * "exact_durations": true when every source measured every call's duration,
+ * false when none did, null when the sources of a pod merge differ (each
+ * source's "exact_durations" says). True without sources, as the text
+ * header then has no durations line.
+ */
+static void json_durations(struct json_object *o, const struct flap_trace *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->nsources; i++)
+		n += !t->sources[i].exact_durations;
+
+	if (n && n < t->nsources)
+		jadd(o, "exact_durations", NULL);
+	else
+		jadd(o, "exact_durations", json_object_new_boolean(!n));
+}
+
 static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 			   const bool *show)
 {
@@ -1293,6 +1353,7 @@ static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const stru
 		jadd_time(o, "window_end", wall_ns(t, to));
 	}
 	json_filter(o, t);
+	json_durations(o, t);
 	json_header_lists(o, t);
 	return json_emit(out, o);
 }
@@ -1319,9 +1380,10 @@ static int format_header(FILE *out, const struct flap_dump_meta *m, const struct
 
 /**
  * flap_format_header() - print the header of a trace: target, pod and
- * containers, reason, host, the time window held, the events held and how
- * many were overwritten or lost before them; per-CPU counts with verbose
- * (always in JSON).
+ * containers, their syscall filter and whether short calls lack a duration
+ * (no --exact-durations), reason, host, the time window held, the events
+ * held and how many were overwritten or lost before them; per-CPU counts
+ * with verbose (always in JSON).
  * @out: the stream written to.
  * @m: the dump metadata.
  * @t: the trace (sources, counts, events for the window).

@@ -30,9 +30,9 @@ struct flap_format_opts {
 
 /**
  * flap_format_header() - the header: target, pod/namespace/container(s),
- * reason, the time window held, events held and how many were overwritten
- * or lost before it ("history complete from ..." when none were).
- * Return: 0 or negative errno (write error).
+ * syscall filter and duration mode, reason, the time window held, events
+ * held and how many were overwritten or lost before it ("history complete
+ * from ..." when none were). Return: 0 or negative errno (write error).
  */
 int flap_format_header(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 		       const struct flap_format_opts *o);
@@ -57,7 +57,9 @@ int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct fl
  * of `strace -c` (% time, seconds, usecs/call, calls, errors, syscall, a
  * total line), or one JSON object with @o->json; only @o->filter's
  * syscalls when set. Calls that did not return are not counted. Time is
- * the calls' duration (strace -c -w). Return: 0 or negative errno.
+ * the calls' duration (strace -c -w); when a source was recorded without
+ * exact durations, a note says the times count only measured calls (JSON:
+ * "exact_durations": false). Return: 0 or negative errno.
  */
 int flap_format_summary(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o);
 

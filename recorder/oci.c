@@ -6,7 +6,8 @@
  * main pid, the pod, namespace, pod uid and container name from the
  * annotations CRI-O (kubelet labels), containerd's CRI plugin and podman
  * set, whether it is a pod sandbox (pause) container, and our own
- * flap-recorder.io/ annotations (opt-out, sizes, in-kernel syscall filter).
+ * flap-recorder.io/ annotations (opt-out, sizes, in-kernel syscall filter,
+ * exact durations).
  *
  * The input comes from a container runtime, but the annotations in it come
  * from whoever wrote the pod spec, so nothing is trusted: the size is
@@ -56,6 +57,7 @@ _Static_assert(FLAP_OCI_SYSCALLS_MAX == FLAP_FILTER_EXPR_MAX, "a recorder keeps 
 #define ANN_FLAP_STR	 ANN_FLAP_PREFIX "string-size"
 #define ANN_FLAP_BUF	 ANN_FLAP_PREFIX "buffer-size"
 #define ANN_FLAP_CALLS	 ANN_FLAP_PREFIX "syscalls"
+#define ANN_FLAP_EXACT	 ANN_FLAP_PREFIX "exact-durations"
 /* The short form of a container id, as podman and docker print it. */
 #define SHORT_ID_LEN 12
 /* How much of an input key or value an error message quotes. */
@@ -357,19 +359,40 @@ static int parse_syscalls(struct parse_ctx *c, struct json_object *ann, struct f
 	return 0;
 }
 
+/*
+ * A "true"/"false" annotation @key (either case) into *@out; absent leaves
+ * it as it is. Anything else is refused.
+ */
+static int parse_bool(struct parse_ctx *c, struct json_object *ann, const char *key, bool *out)
+{
+	const char *s = ann_get(ann, key);
+	char q[QUOTE_MAX + 4];
+
+	if (!s)
+		return 0;
+	if (!strcasecmp(s, "true"))
+		*out = true;
+	else if (!strcasecmp(s, "false"))
+		*out = false;
+	else
+		return fail(c, "annotation %s is \"%s\", want \"true\" or \"false\"", key,
+			    quote(s, q, sizeof(q)));
+	return 0;
+}
+
 /* Our own annotations: opt-out and per-container sizes. Bad values are refused. */
 static int parse_overrides(struct parse_ctx *c, struct json_object *ann, struct flap_oci_state *st)
 {
 	char q[QUOTE_MAX + 4];
 	const char *s;
 	long n;
+	int rc;
 
-	s = ann_get(ann, ANN_FLAP_RECORD);
-	if (s && !strcasecmp(s, "false"))
-		st->record = false;
-	else if (s && strcasecmp(s, "true"))
-		return fail(c, "annotation %s is \"%s\", want \"true\" or \"false\"",
-			    ANN_FLAP_RECORD, quote(s, q, sizeof(q)));
+	rc = parse_bool(c, ann, ANN_FLAP_RECORD, &st->record);
+	if (!rc)
+		rc = parse_bool(c, ann, ANN_FLAP_EXACT, &st->exact_durations);
+	if (rc)
+		return rc;
 
 	s = ann_get(ann, ANN_FLAP_RING);
 	if (s) {
@@ -419,10 +442,10 @@ static int check_flap_keys(struct parse_ctx *c, struct json_object *ann)
 			continue;
 		if (strcmp(key, ANN_FLAP_RECORD) && strcmp(key, ANN_FLAP_RING) &&
 		    strcmp(key, ANN_FLAP_STR) && strcmp(key, ANN_FLAP_BUF) &&
-		    strcmp(key, ANN_FLAP_CALLS))
+		    strcmp(key, ANN_FLAP_CALLS) && strcmp(key, ANN_FLAP_EXACT))
 			return fail(c,
 				    "unknown annotation %s (known: record, ring-pages, "
-				    "string-size, buffer-size, syscalls)",
+				    "string-size, buffer-size, syscalls, exact-durations)",
 				    quote(key, kq, sizeof(kq)));
 		/* Present but empty: someone meant to set it. */
 		if (!*json_object_get_string(json_object_iter_peek_value(&it)))

@@ -6,7 +6,7 @@
  * pid, and pod, namespace, pod uid and container name from the
  * annotations CRI-O, containerd and podman set, plus our own
  * flap-recorder.io/ annotations (opt-out, ring and capture sizes, the
- * in-kernel syscall filter).
+ * in-kernel syscall filter, exact durations).
  */
 #ifndef FLAP_OCI_H
 #define FLAP_OCI_H
@@ -36,6 +36,9 @@ struct flap_oci_state {
 	__s32 buf_max;	  /* flap-recorder.io/buffer-size, -1 = default, 0 = off */
 	/* flap-recorder.io/syscalls: in-kernel filter (sysset.h syntax), "" = all */
 	char syscalls[FLAP_OCI_SYSCALLS_MAX];
+	/* flap-recorder.io/exact-durations: "true" = every call's duration
+	 * measured; false = the daemon default */
+	bool exact_durations;
 };
 
 /**
@@ -52,11 +55,11 @@ struct flap_oci_state {
  * the first 12 characters of the id. @st->sandbox is set for
  * io.kubernetes.cri-o.ContainerType or io.kubernetes.cri.container-type
  * "sandbox". flap-recorder.io/record ("true"/"false"), ring-pages (a power
- * of two, 1..4096), string-size (1..1024), buffer-size (0..1024) and
- * syscalls (a set as `add --syscalls` takes it: "%file,%net", "!futex")
- * fill @st->record, ring_pages, str_max, buf_max and syscalls; other
- * values and unknown flap-recorder.io/ keys are refused. A JSON null
- * counts as absent.
+ * of two, 1..4096), string-size (1..1024), buffer-size (0..1024), syscalls
+ * (a set as `add --syscalls` takes it: "%file,%net", "!futex") and
+ * exact-durations ("true"/"false") fill @st->record, ring_pages, str_max,
+ * buf_max, syscalls and exact_durations; other values and unknown
+ * flap-recorder.io/ keys are refused. A JSON null counts as absent.
  *
  * Context: any thread; no global state.
  * Return: 0; -EINVAL for malformed JSON, wrong types, a missing or empty

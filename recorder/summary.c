@@ -8,7 +8,10 @@
  * call when it returns, calls that did not (exit_group, still running,
  * exit not recorded) are not counted, nor is the child's return from
  * clone/fork (the recorder sees it; strace does not). The time is the
- * call's duration, entry to exit (strace -c -w), not system time.
+ * call's duration, entry to exit (strace -c -w), not system time; a call
+ * without one (recorded without --exact-durations, it returned within the
+ * clock tick it entered in) counts as a call with no time, and a note
+ * under the table says so.
  *
  * flap_format_files(): the file access pattern per path: successful and
  * failed opens (with the errnos), bytes read and written through the
@@ -128,7 +131,12 @@ static int width_of(int decimals, double v)
 	return snprintf(NULL, 0, "%.*f", decimals, v);
 }
 
-static int summary_text(FILE *out, const struct sc_count *c, int n)
+/* Under the table when some calls' durations were not measured (no --exact-durations). */
+#define SUMMARY_DUR_NOTE                                                                 \
+	"# note: the time columns count only measured calls; only calls that spanned a " \
+	"kernel clock tick were measured (record with --exact-durations to measure all)\n"
+
+static int summary_text(FILE *out, const struct sc_count *c, int n, bool exact)
 {
 	int w_sec = 11, w_avg = 11, w_calls = 9, w_err = 9, i;
 	__u64 calls = 0, errors = 0, ns = 0;
@@ -169,6 +177,8 @@ static int summary_text(FILE *out, const struct sc_count *c, int n)
 	fprintf(out, "%6.2f %*.6f %*llu %*llu %*.0llu total\n", 100.0, w_sec, ns / 1e9, w_avg,
 		(unsigned long long)(calls ? ns / 1000 / calls : 0), w_calls,
 		(unsigned long long)calls, w_err, (unsigned long long)errors);
+	if (!exact)
+		fputs(SUMMARY_DUR_NOTE, out);
 	return ferror(out) ? -EIO : 0;
 }
 
@@ -185,7 +195,7 @@ static int emit_json(FILE *out, struct json_object *o)
 	return err;
 }
 
-static int summary_json(FILE *out, const struct sc_count *c, int n)
+static int summary_json(FILE *out, const struct sc_count *c, int n, bool exact)
 {
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *e;
 	__u64 calls = 0, errors = 0, ns = 0;
@@ -220,12 +230,14 @@ static int summary_json(FILE *out, const struct sc_count *c, int n)
 	json_object_object_add(o, "calls", json_object_new_uint64(calls));
 	json_object_object_add(o, "errors", json_object_new_uint64(errors));
 	json_object_object_add(o, "time_ns", json_object_new_uint64(ns));
+	json_object_object_add(o, "exact_durations", json_object_new_boolean(exact));
 	return emit_json(out, o);
 }
 
 int flap_format_summary(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o)
 {
 	struct sc_count *c = NULL;
+	bool exact;
 	int n, err;
 
 	if (!out || !t) {
@@ -235,7 +247,9 @@ int flap_format_summary(FILE *out, const struct flap_trace *t, const struct flap
 	n = count_calls(t, o, &c);
 	if (n < 0)
 		return n;
-	err = o && o->json ? summary_json(out, c, n) : summary_text(out, c, n);
+	/* No call without a measured duration: the times are complete. */
+	exact = flap_trace__count_short(t) == 0;
+	err = o && o->json ? summary_json(out, c, n, exact) : summary_text(out, c, n, exact);
 	free(c);
 	return err;
 }

@@ -201,3 +201,24 @@ void flap_trace__keep_last(struct flap_trace *t, size_t n)
 	memmove(t->events, t->events + (t->nevents - n), n * sizeof(t->events[0]));
 	t->nevents = n;
 }
+
+bool flap_trace__source_short(const struct flap_trace *t, int i)
+{
+	size_t k;
+
+	if (i < 0 || i >= t->nsources || t->sources[i].exact_durations)
+		return false;
+	for (k = 0; k < t->nevents; k++)
+		if (t->events[k].source == i && (t->events[k].flags & FLAP_EV_F_DUR_SHORT))
+			return true;
+	return false;
+}
+
+int flap_trace__count_short(const struct flap_trace *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->nsources; i++)
+		n += flap_trace__source_short(t, i);
+	return n;
+}

@@ -97,6 +97,13 @@ struct flap_source {
 	 * may have been this source's. 0 in files that predate it.
 	 */
 	__u64 node_skipped;
+	/*
+	 * The recorder read the clock at both ends of every call
+	 * (--exact-durations). False: only calls that spanned a kernel clock
+	 * tick have a duration; the others have FLAP_EV_F_DUR_SHORT. False in
+	 * files that predate it.
+	 */
+	bool exact_durations;
 };
 
 struct flap_trace_chunk;
@@ -160,5 +167,20 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src);
  * flap_trace__keep_last() - drop all but the newest @n events.
  */
 void flap_trace__keep_last(struct flap_trace *t, size_t n);
+
+/**
+ * flap_trace__source_short() - does source @i of @t, recorded without exact
+ * durations, hold calls that returned within the clock tick they entered
+ * in and so have no duration (FLAP_EV_F_DUR_SHORT)? False for a source
+ * recorded with exact durations, and for a file written before the
+ * recorder read the clock once per quick call (every call measured).
+ */
+bool flap_trace__source_short(const struct flap_trace *t, int i);
+
+/**
+ * flap_trace__count_short() - how many sources of @t hold such calls.
+ * Return: 0 (every shown duration complete) .. t->nsources.
+ */
+int flap_trace__count_short(const struct flap_trace *t);
 
 #endif /* FLAP_TRACE_H */

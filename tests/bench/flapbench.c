@@ -90,7 +90,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: flapbench floor [--variant NAME] [--ready FILE]\n"
 		"       flapbench record [--cgroup PATH]... [--ring-pages N] [--buf-max N]\n"
-		"                        [--str-max N] [--others N --others-dir DIR]\n"
+		"                        [--str-max N] [--exact-durations]\n"
+		"                        [--others N --others-dir DIR]\n"
 		"                        [--others-pages N] [--read] [--ready FILE]\n"
 		"       flapbench dump-latency --cgroup PATH [--ring-pages N] [--reps N]\n"
 		"                        [--fill-iters N] [--file PATH]\n"
@@ -110,8 +111,8 @@ enum variant {
 	V_CGID_PID_HELPER, /* the above + bpf_get_current_pid_tgid() (as the recorder) */
 	V_CGID_PID_BTF,	   /* the above, with pid/tgid loaded from the same task pointer */
 	V_ATOMIC,	   /* per-CPU array lookup + two lock xadd (the busy guard) */
-	V_TAILCALL,	   /* bpf_tail_call() into an empty program */
-	V_READ_USER64,	   /* bpf_probe_read_user() of 64 bytes at the second argument */
+	V_TAILCALL,    /* bpf_tail_call(), constant key (a direct jump), into an empty program */
+	V_READ_USER64, /* bpf_probe_read_user() of 64 bytes at the second argument */
 	V_COUNT,
 };
 
@@ -193,6 +194,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"others-pages", required_argument, NULL, 'P'},
 		{"ready", required_argument, NULL, 'r'},
 		{"read", no_argument, NULL, 'R'},
+		{"exact-durations", no_argument, NULL, 'E'},
 		{"reps", required_argument, NULL, 'n'},
 		{"fill-iters", required_argument, NULL, 'f'},
 		{"file", required_argument, NULL, 'F'},
@@ -213,6 +215,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->ready = optarg;
 		else if (c == 'R')
 			o->read = true;
+		else if (c == 'E')
+			o->rec.exact_durations = true;
 		else if (c == 'F')
 			o->file = optarg;
 		else if (c == 'V')

@@ -60,7 +60,7 @@ get() {
 }
 
 # Fixed row order and descriptions.
-CONFIG_ROWS="bare floor untraced traced traced_nobuf perf_record ftrace bpftrace perf_trace strace strace_cpu1"
+CONFIG_ROWS="bare floor untraced traced traced_nobuf traced_exact perf_record ftrace bpftrace perf_trace strace strace_cpu1"
 describe() {
 	case $1 in
 	bare) echo "bare: no tracer" ;;
@@ -68,6 +68,7 @@ describe() {
 	untraced) echo "flap-recorder loaded, 4 other cgroups traced, this one not" ;;
 	traced) echo "flap-recorder tracing this cgroup (default capture)" ;;
 	traced_nobuf) echo "flap-recorder tracing, buffer capture off (buf_max 0)" ;;
+	traced_exact) echo "flap-recorder tracing, exact durations (clock read at entry and exit)" ;;
 	perf_record) echo "perf record --overwrite (flight recorder, -G cgroup)" ;;
 	ftrace) echo "ftrace raw_syscalls, overwrite (system-wide)" ;;
 	bpftrace) echo "bpftrace raw_syscalls count, cgroup filter" ;;
@@ -162,6 +163,10 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	for c in $CONFIG_ROWS; do
 		echo "| $(describe "$c") | $(get getppid "$c" runs) | $(fmt "$(get getppid "$c" median_ns)" '%.0f') | $(fmt "$(get getppid "$c" min_ns)" '%.0f') | $(fmt "$(get getppid "$c" max_ns)" '%.0f') | $(fmt "$(get getppid "$c" x_bare)" '%.2f') | $(fmt "$(get getppid "$c" x_bare_paired)" '%.2f') |"
 	done
+	echo
+	echo "Default capture reads the clock once for a call that returns within the kernel clock"
+	echo "tick it entered in (its entry time is kept, its duration is not measured) and twice for"
+	echo "any call that spans a tick; exact durations read it at entry and at exit of every call."
 	echo
 	[ -f "$OUT/bench-getppid.png" ] && echo "![getppid x bare](bench-getppid.png)" && echo
 
@@ -314,7 +319,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 			k = order[i]; split(k, f, ",")
 			if (f[1] ~ /^floor(:|$)/) e[f[1] "," (f[3] ~ /ent/ ? "enter" : "exit")] = median(ns[k])
 		}
-		nc = split("floor floor_ktime floor_ktime_mono floor_pid_tgid floor_cgid_helper floor_cgid_btf floor_cgid_pid_helper floor_cgid_pid_btf floor_atomic floor_tailcall idle untraced traced traced_nobuf traced:write traced_nobuf:write floor:write floor_read_user64:write", cfgs, " ")
+		nc = split("floor floor_ktime floor_ktime_mono floor_pid_tgid floor_cgid_helper floor_cgid_btf floor_cgid_pid_helper floor_cgid_pid_btf floor_atomic floor_tailcall idle untraced traced traced_nobuf traced_exact traced:write traced_nobuf:write floor:write floor_read_user64:write", cfgs, " ")
 		for (c = 1; c <= nc; c++) for (i = 1; i <= n; i++) {
 			k = order[i]; split(k, f, ",")
 			if (f[1] != cfgs[c]) continue

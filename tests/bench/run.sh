@@ -40,7 +40,7 @@ done
 RING_PAGES=16			# flap-recorder's default ring: 16 pages (64 KiB) per CPU
 RING_KB=$((RING_PAGES * 4))	# matched: perf -m, ftrace buffer_size_kb, bpftrace pages
 HIST_PAGES=256			# 1 MiB per CPU ring for history per MiB
-CONFIGS="floor untraced traced traced_nobuf strace strace_cpu1 perf_trace perf_record ftrace bpftrace"
+CONFIGS="floor untraced traced traced_nobuf traced_exact strace strace_cpu1 perf_trace perf_record ftrace bpftrace"
 WORKLOADS="getppid openrc write dd forkexec"
 if [ "$QUICK" = 1 ]; then
 	REPS=${REPS:-3}
@@ -239,6 +239,7 @@ start_cfg() {
 	untraced) start_flapbench record --others 4 --others-dir "$BASE/others" ;;
 	traced | nb_flap) start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES" ;;
 	traced_nobuf) start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES" --buf-max 0 ;;
+	traced_exact) start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES" --exact-durations ;;
 	strace) WRAP="strace -f -qq -o $TMP/strace.out" ;;
 	# ptrace stops cost far less when tracer and tracee share a CPU (no IPI).
 	strace_cpu1) WRAP="taskset -c 1 strace -f -qq -o $TMP/strace.out" ;;
@@ -386,7 +387,7 @@ PARTS="floor_ktime floor_ktime_mono floor_pid_tgid floor_cgid_helper floor_cgid_
 round=1
 while [ $round -le "$STATS_ROUNDS" ]; do
 	# cfg:workload (default getppid); the write runs price the buffer capture.
-	for item in $(printf '%s\n' floor $PARTS idle untraced traced traced_nobuf \
+	for item in $(printf '%s\n' floor $PARTS idle untraced traced traced_nobuf traced_exact \
 		traced:write traced_nobuf:write floor:write floor_read_user64:write | shuf); do
 		cfg=${item%%:*} wl=getppid
 		[ "$cfg" != "$item" ] && wl=${item#*:}

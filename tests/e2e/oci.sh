@@ -380,6 +380,35 @@ test_annotation_syscalls() {
 		[ -z "$(f list -o json | jq -r '.[] | select(.container_id == "badsys") | .name')" ]
 }
 
+# flap-recorder.io/exact-durations: "true": the hook asks for exact
+# durations, every call the container made has its duration; a bad value is
+# one line and registers nothing.
+test_annotation_exact_durations() {
+	local id out err st state
+	id=$(make_bundle aexact '["/bin/workload","aexact","3","5"]' \
+		"$(k8s_ann oci-exact prod app '{"flap-recorder.io/exact-durations":"true"}')" \
+		"$(hook_entries)") || return 1
+	runc_run aexact "$id" || { echo "    the container failed"; cat "$WORK/aexact.out"; return 1; }
+	expect "recorded with exact durations" has_entry oci-exact prod '.exact_durations == true' ||
+		return 1
+	out=$(f dump oci-exact -n prod)
+	expect "the workload's calls" grepq 'openat(AT_FDCWD, "/flap/aexact-2"' <<< "$out" &&
+	expect "no durations line" [ -z "$(grep '^# durations' <<< "$out")" ] &&
+	expect "json header true" \
+		[ "$(f dump oci-exact -n prod -o json | head -1 | jq -r .exact_durations)" = true ] &&
+	expect "no call without its duration" \
+		[ -z "$(f dump oci-exact -n prod -o json | grep duration_short)" ] || return 1
+	state="{\"ociVersion\":\"1.0.2\",\"id\":\"badexact\",\"pid\":$$,
+		\"annotations\":{\"flap-recorder.io/exact-durations\":\"yes\"}}"
+	err=$(f hook --strict createRuntime 2>&1 <<< "$state"); st=$?
+	expect "bad value: --strict exits 1 (got $st)" [ "$st" = 1 ] &&
+	expect "bad value: one line ($err)" [ "$(wc -l <<< "$err")" = 1 ] &&
+	expect "bad value: says why ($err)" grepq \
+		'annotation flap-recorder.io/exact-durations is "yes", want "true" or "false"' <<< "$err" &&
+	expect "bad value: nothing registered" \
+		[ -z "$(f list -o json | jq -r '.[] | select(.container_id == "badexact") | .name')" ]
+}
+
 # podman with hooks.d made from examples/hooks.d: registered with the pod
 # names from --annotation, dumped, stopped by podman's poststop; a crash
 # (exit 139) is dumped.
@@ -536,7 +565,7 @@ test_hook_refused() {
 # ---- runner ---------------------------------------------------------------------
 
 ALL="test_hook_bad_stdin test_hook_refused test_runc_hooks test_runc_crash test_two_containers
-test_annotations test_annotation_syscalls test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
+test_annotations test_annotation_syscalls test_annotation_exact_durations test_podman test_podman_no_binary test_daemon_down test_daemon_hung"
 
 require_root "e2e tests"
 for c in runc jq chroot readelf; do

@@ -308,6 +308,80 @@ test_syscall_filter() {
 	expect "crash dump names the set" grepq "$line" <<< "$(f show "$p")"
 }
 
+# DUR_LINE: the header line of a dump recorded without --exact-durations
+DUR_LINE='^# durations: measured only for calls that spanned a kernel clock tick; shorter calls show none (record with --exact-durations for all)$'
+
+# untimed TEXT: the event lines of a dump that returned without a duration
+# <s.uuuuuu>. `run`'s first event is left out: the read of its go pipe,
+# entered before the recorder existed, has no entry to measure from.
+untimed() {
+	grep -v '^#' <<< "$1" | grep -v '^[0-9:.]* \[pid [0-9]*\] read([0-9]*, "g", 1) *= 1$' |
+		grep -v '= ?' | grep -vE ' <[0-9]+\.[0-9]{6}>$'
+}
+
+# all_timed TEXT: every event line that returned has its duration
+all_timed() {
+	local u
+	u=$(untimed "$1")
+	[ -z "$u" ] || { echo "    without a duration:"; sed 's/^/      /' <<< "$u"; return 1; }
+}
+
+# some_untimed TEXT: at least one event line returned without a duration
+some_untimed() { [ -n "$(untimed "$1")" ]; }
+
+# --exact-durations: every returning call of the dump has its duration, the
+# header has no durations line. Without it (the default), the quick calls
+# have none and the header, the JSON, --summary, a saved dump and a crash
+# dump say so.
+test_exact_durations() {
+	local out j p
+	f run --name e2e-exact --exact-durations -- "$HELPERS/crasher" exit 0 e2e-exact \
+		> /dev/null 2>&1
+	out=$(f dump e2e-exact) || { echo "    dump failed"; return 1; }
+	expect "exact: the marker calls are there" grepq '"about to e2e-exact"' <<< "$out" &&
+	expect "exact: a duration on every returning call" all_timed "$out" &&
+	expect "exact: no durations line" [ -z "$(grep '^# durations' <<< "$out")" ] &&
+	expect "exact: json header true" \
+		[ "$(f dump e2e-exact -o json | head -1 | jq -r .exact_durations)" = true ] &&
+	expect "exact: no duration_short event" [ -z "$(f dump e2e-exact -o json | grep duration_short)" ] &&
+	expect "exact: list says exact" grepq -E '^e2e-exact .* exact +all$' <<< "$(f list)" &&
+	expect "exact: list -o json" [ "$(f list -o json |
+		jq -r '.[] | select(.name == "e2e-exact") | .exact_durations')" = true ] || return 1
+
+	f run --name e2e-tick -- "$HELPERS/crasher" exit 0 e2e-tick > /dev/null 2>&1
+	out=$(f dump e2e-tick) || { echo "    dump failed"; return 1; }
+	j=$(f dump e2e-tick -o json)
+	expect "default: the header line" grepq "$DUR_LINE" <<< "$out" &&
+	expect "default: quick calls without a duration" some_untimed "$out" &&
+	expect "default: json header false" [ "$(head -1 <<< "$j" | jq -r .exact_durations)" = false ] &&
+	expect "default: json duration_short" grepq '"duration_short":true' <<< "$j" &&
+	expect "default: list says tick" grepq -E '^e2e-tick .* tick +all$' <<< "$(f list)" &&
+	expect "default: --summary note" grepq '^# note: the time columns count only measured calls' \
+		<<< "$(f dump e2e-tick --summary)" || return 1
+	f dump e2e-tick --save "$WORK/tick.flap" 2> "$WORK/err" || { cat "$WORK/err"; return 1; }
+	f dump e2e-exact --save "$WORK/exact.flap" 2> "$WORK/err" || { cat "$WORK/err"; return 1; }
+	expect "saved: the header line" grepq "$DUR_LINE" <<< "$(f show "$WORK/tick.flap")" &&
+	expect "saved exact: json header true" \
+		[ "$(f show "$WORK/exact.flap" -o json | head -1 | jq -r .exact_durations)" = true ] ||
+		return 1
+	f run --name c-tick -- "$HELPERS/crasher" segv c-tick > /dev/null 2>&1
+	p=$(wait_for_dump c-tick) || { echo "    no crash dump"; return 1; }
+	expect "crash dump: the header line" grepq "$DUR_LINE" <<< "$(f show "$p")"
+}
+
+# daemon --exact-durations: the default of every recorder; add cannot turn it off.
+test_daemon_exact_durations() {
+	local out
+	stop_daemon || return 1
+	start_daemon --retain 10m --exact-durations || return 1
+	f run --name e2e-dexact -- "$HELPERS/crasher" exit 0 e2e-dexact > /dev/null 2>&1
+	out=$(f dump e2e-dexact)
+	expect "a duration on every returning call" all_timed "$out" &&
+	expect "no durations line" [ -z "$(grep '^# durations' <<< "$out")" ] &&
+	expect "list says exact" grepq -E '^e2e-dexact .* exact +all$' <<< "$(f list)" || return 1
+	stop_daemon && start_daemon --retain 10m
+}
+
 # Dump dir 0700, a pod's dir 0700, dump files 0600, socket 0600 in a 0700
 # dir: whatever the daemon's umask (here 000).
 test_dump_perms() {
@@ -425,7 +499,8 @@ ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
 test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
-test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_dump_perms test_retention test_restart_keeps_dumps"
+test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_exact_durations
+test_dump_perms test_daemon_exact_durations test_retention test_restart_keeps_dumps"
 
 require_root "e2e tests"
 start_daemon --retain 10m || exit 1

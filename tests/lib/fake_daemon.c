@@ -148,6 +148,11 @@ const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
 	return &d->opts;
 }
 
+struct flap_daemon_opts *fake_daemon__opts(struct flap_daemon *d)
+{
+	return &d->opts;
+}
+
 struct flap_entry_list *flap_daemon__entries(struct flap_daemon *d)
 {
 	return &d->entries;
@@ -200,6 +205,7 @@ static __u64 fake_cgroup_id(const struct flap_add_spec *spec)
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		     struct flap_entry **out, char *err, size_t errlen)
 {
+	struct flap_recorder_opts ropts;
 	struct flap_source *m;
 	struct flap_entry *e;
 	__u64 id;
@@ -221,7 +227,9 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	set_str(m->cgroup_path, sizeof(m->cgroup_path), spec->cgroup_path);
 	m->main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
 	flap_entries__pick_name(&d->entries, m);
-	e = link_entry(d, m, &spec->ropts);
+	/* The daemon's defaults, by the daemon's own rule (recorder/entries.c). */
+	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
+	e = link_entry(d, m, &ropts);
 	free(m);
 	if (!e) {
 		snprintf(err, errlen, "cannot record cgroup %llu: every recorder slot is taken",
@@ -300,10 +308,8 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 		return rc;
 	for (i = 0; i < n; i++) {
 		src = flap_trace__add_source(t, &entries[i]->meta);
-		if (src >= 0 && entries[i]->rec->opts.filter)
-			snprintf(t->sources[src].syscall_filter,
-				 sizeof(t->sources[src].syscall_filter), "%s",
-				 entries[i]->rec->opts.filter_expr);
+		if (src >= 0)
+			flap_entries__source_opts(&t->sources[src], &entries[i]->rec->opts);
 		rc = src < 0 ? src : fake_events(t, src, 1000000 * (__u64)(i + 1));
 		if (rc) {
 			flap_trace__free(t);

@@ -38,6 +38,9 @@ struct flap_entry *fake_daemon__add_entry(struct flap_daemon *d, const char *nam
 					  const char *ns, const char *container,
 					  const char *container_id, __u64 cgroup_id);
 
+/* The daemon's options, for a test to set its defaults (--exact-durations...). */
+struct flap_daemon_opts *fake_daemon__opts(struct flap_daemon *d);
+
 /* Entries in @d, and how often the ctl layer called remove/read. */
 int fake_daemon__count(struct flap_daemon *d);
 int fake_daemon__reads(struct flap_daemon *d);

@@ -561,29 +561,37 @@ void test_ctl_fuzz_regressions(void)
 	fake_daemon__free(d);
 }
 
-/* The sources of a dump of @target: their syscall filters, comma-joined, in @out. */
-static void dump_filters(struct flap_daemon *d, const char *target, char *out, size_t size)
+/* A dump of @target through the control protocol, read back (NULL on failure; caller frees). */
+static struct flap_trace *dump_target(struct flap_daemon *d, const char *target)
 {
 	Flap__DumpRequest dump = FLAP__DUMP_REQUEST__INIT;
 	Flap__Request req = FLAP__REQUEST__INIT;
 	Flap__Target tg = FLAP__TARGET__INIT;
 	struct flap_trace *t = NULL;
 	struct reply r = {};
-	size_t n = 0;
-	int i;
 
-	out[0] = '\0';
 	req.op_case = FLAP__REQUEST__OP_DUMP;
 	req.dump = &dump;
 	dump.target = &tg;
 	tg.name = (char *)target;
 	if (ask(d, &req, &r) && ASSERT_EQ(err_code(&r), 0, "dump"))
 		t = read_dump(&r);
+	reply_free(&r);
+	return t;
+}
+
+/* The sources of a dump of @target: their syscall filters, comma-joined, in @out. */
+static void dump_filters(struct flap_daemon *d, const char *target, char *out, size_t size)
+{
+	struct flap_trace *t = dump_target(d, target);
+	size_t n = 0;
+	int i;
+
+	out[0] = '\0';
 	for (i = 0; t && i < t->nsources; i++)
 		n += snprintf(out + n, size - n, "%s[%s]", i ? "," : "",
 			      t->sources[i].syscall_filter);
 	flap_trace__free(t);
-	reply_free(&r);
 }
 
 /* An add with an in-kernel syscall filter: parsed, kept, listed, dumped; bad sets refused. */
@@ -628,6 +636,108 @@ void test_ctl_add_syscalls(void)
 		ASSERT_STREQ(ri->syscalls, "", "\"all\" is no filter");
 		dump_filters(d, ri->name, filters, sizeof(filters));
 		ASSERT_STREQ(filters, "[]", "no filter in the dump");
+	}
+	reply_free(&r);
+	fake_daemon__free(d);
+}
+
+/* Adds a recorder for cgroup @cgid, asking for exact durations or not. Return: its info. */
+static Flap__RecorderInfo *add_exact(struct flap_daemon *d, __u64 cgid, bool exact, struct reply *r)
+{
+	Flap__Request req = FLAP__REQUEST__INIT;
+	Flap__AddRequest add = FLAP__ADD_REQUEST__INIT;
+	Flap__RecorderSpec spec = FLAP__RECORDER_SPEC__INIT;
+
+	req.op_case = FLAP__REQUEST__OP_ADD;
+	req.add = &add;
+	add.spec = &spec;
+	spec.cgroup_id = cgid;
+	spec.buf_max = -1;
+	spec.exact_durations = exact;
+	if (!ask(d, &req, r) || !ASSERT_EQ(r->resp->body_case, FLAP__RESPONSE__BODY_ADD, "add"))
+		return NULL;
+	return r->resp->add->recorder;
+}
+
+/* Whether the recorder of cgroup @cgid measures every duration, and its dumps say so. */
+static bool recorder_exact(struct flap_daemon *d, __u64 cgid, const char *name)
+{
+	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
+	bool exact = e && flap_recorder__opts(e->rec)->exact_durations;
+	struct flap_trace *t = dump_target(d, name);
+
+	if (ASSERT_OK_PTR(t, "dump") && ASSERT_EQ(t->nsources, 1, "one source"))
+		ASSERT_EQ(t->sources[0].exact_durations, exact,
+			  "the dump says what the recorder did");
+	flap_trace__free(t);
+	return exact;
+}
+
+/*
+ * --exact-durations: an add request carries it to the recorder's options,
+ * list shows it, dumps say it; the daemon's --exact-durations turns it on
+ * for every recorder, and a request cannot turn that off.
+ */
+void test_ctl_add_exact_durations(void)
+{
+	struct flap_daemon *d = new_daemon(NULL);
+	Flap__RecorderInfo *ri;
+	struct reply r = {};
+	char name[256] = "";
+
+	if (!d)
+		return;
+	ri = add_exact(d, 7001, true, &r);
+	if (ri) {
+		ASSERT_TRUE(ri->exact_durations, "the add reply says exact");
+		ASSERT_TRUE(recorder_exact(d, 7001, ri->name), "asked: exact");
+	}
+	reply_free(&r);
+	ri = add_exact(d, 7002, false, &r);
+	if (ri) {
+		ASSERT_FALSE(ri->exact_durations, "the add reply says not");
+		ASSERT_FALSE(recorder_exact(d, 7002, ri->name), "not asked: the default, off");
+		snprintf(name, sizeof(name), "%s", ri->name);
+	}
+	reply_free(&r);
+
+	/* flap-recorder daemon --exact-durations: the default for every new recorder. */
+	fake_daemon__opts(d)->exact_durations = true;
+	ri = add_exact(d, 7003, false, &r);
+	if (ri) {
+		ASSERT_TRUE(ri->exact_durations, "daemon default: exact");
+		ASSERT_TRUE(recorder_exact(d, 7003, ri->name), "false is the daemon default");
+	}
+	reply_free(&r);
+	ri = add_exact(d, 7004, true, &r);
+	if (ri)
+		ASSERT_TRUE(recorder_exact(d, 7004, ri->name), "both: exact");
+	reply_free(&r);
+	ASSERT_FALSE(recorder_exact(d, 7002, name), "earlier recorders keep theirs");
+	fake_daemon__free(d);
+}
+
+/* list reports each recorder's duration mode. */
+void test_ctl_list_exact_durations(void)
+{
+	Flap__Request req = FLAP__REQUEST__INIT;
+	Flap__ListRequest list = FLAP__LIST_REQUEST__INIT;
+	struct flap_daemon *d = new_daemon(NULL);
+	struct reply r = {};
+	size_t i;
+
+	if (!d)
+		return;
+	ASSERT_OK_PTR(add_exact(d, 7101, true, &r), "add");
+	reply_free(&r);
+	req.op_case = FLAP__REQUEST__OP_LIST;
+	req.list = &list;
+	if (ask(d, &req, &r) && ASSERT_EQ(r.resp->body_case, FLAP__RESPONSE__BODY_LIST, "list") &&
+	    ASSERT_EQ(r.resp->list->n_recorders, 5, "five recorders")) {
+		for (i = 0; i < r.resp->list->n_recorders; i++)
+			ASSERT_EQ(r.resp->list->recorders[i]->exact_durations,
+				  r.resp->list->recorders[i]->cgroup_id == 7101,
+				  "only the one asked");
 	}
 	reply_free(&r);
 	fake_daemon__free(d);

@@ -51,6 +51,8 @@ static void fill_source(struct flap_source *s, int i)
 	/* One filtered source, one without a filter: both must survive a round trip. */
 	if (i == 1)
 		snprintf(s->syscall_filter, sizeof(s->syscall_filter), "%%file,write,!futex");
+	/* And one with exact durations, one without. */
+	s->exact_durations = i == 0;
 }
 
 static void make_meta(struct flap_dump_meta *m)
@@ -200,6 +202,7 @@ static bool source_eq(const struct flap_source *a, const struct flap_source *b)
 	       ASSERT_EQ(a->main_pid, b->main_pid, "source main_pid") &&
 	       ASSERT_STREQ(a->syscall_filter, b->syscall_filter, "source syscall_filter") &&
 	       ASSERT_EQ(a->node_skipped, b->node_skipped, "source node_skipped") &&
+	       ASSERT_EQ(a->exact_durations, b->exact_durations, "source exact_durations") &&
 	       counts_eq(&a->counts, &b->counts, "source counts");
 }
 
@@ -1304,6 +1307,53 @@ void test_dump_node_skipped(void)
 	    ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read") &&
 	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
 		ASSERT_EQ(u->sources[0].node_skipped, 123456789, "count read back");
+	free(buf);
+	flap_trace__free(t);
+	flap_trace__free(u);
+}
+
+/*
+ * Whether a source measured every call's duration (Source.exact_durations,
+ * tag 13) is written when true, read back, and false in files written
+ * before the field existed (the golden bytes) or by a recorder without it:
+ * the field is left out then, so those files are byte for byte as before.
+ */
+void test_dump_exact_durations(void)
+{
+	static const uint8_t field[] = {0x68, 0x01}; /* tag 13, varint: true */
+	struct flap_trace *t = NULL, *u = NULL;
+	struct flap_dump_meta m, m2;
+	uint8_t *buf = NULL;
+	char err[256];
+	size_t len = 0;
+
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old dump") &&
+	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+		ASSERT_FALSE(u->sources[0].exact_durations, "old dump: not exact");
+	flap_trace__free(u);
+	u = NULL;
+
+	/* Without exact durations: nothing written, the same bytes as before. */
+	if (ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write default") &&
+	    ASSERT_EQ(len, sizeof(golden), "default: no field") &&
+	    ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read default"))
+		ASSERT_FALSE(u->sources[0].exact_durations, "default read back");
+	free(buf);
+	buf = NULL;
+	flap_trace__free(u);
+	u = NULL;
+
+	t->sources[0].exact_durations = true;
+	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write exact"))
+		goto out;
+	ASSERT_EQ(len, sizeof(golden) + sizeof(field), "one field more than the old dump");
+	ASSERT_TRUE(memmem(buf, len, field, sizeof(field)) != NULL, "tag 13, true");
+	if (ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read exact") &&
+	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
+		ASSERT_TRUE(u->sources[0].exact_durations, "exact read back");
+out:
 	free(buf);
 	flap_trace__free(t);
 	flap_trace__free(u);

@@ -1089,8 +1089,21 @@ out:
 }
 
 /*
+ * A call that returned within the clock tick it entered in, as the decoder
+ * gives it from a recorder without --exact-durations: entry time only.
+ */
+static void dur_short(struct flap_event *ev)
+{
+	ev->exit_ts = ev->ts;
+	ev->dur_ns = 0;
+	ev->flags = (ev->flags & ~FLAP_EV_F_HAS_DUR) | FLAP_EV_F_DUR_SHORT;
+}
+
+/*
  * The sample of docs/output.md: a small crash dump printed as text
- * (verbose) and as JSON Lines. Run with -v to see it.
+ * (verbose) and as JSON Lines, recorded without --exact-durations: the
+ * calls that spanned a clock tick have a duration, the others none. Run
+ * with -v to see it.
  */
 static struct flap_trace *sample_trace(void)
 {
@@ -1105,6 +1118,7 @@ static struct flap_trace *sample_trace(void)
 	ev = add_ev(t, "openat", 120, -ENOENT);
 	set_args(ev, 4, AT_CWD64, 0x5581a0, O_RDONLY | O_CLOEXEC, 0, 0, 0);
 	add_cap(t, ev, 1, FLAP_EVCAP_F_STR, "/etc/app.conf", 13);
+	dur_short(ev);
 	ev = add_ev(t, "openat", 180, 3);
 	set_args(ev, 4, AT_CWD64, 0x5581c0, O_WRONLY | O_CREAT | O_APPEND, 0644, 0, 0);
 	add_cap(t, ev, 1, FLAP_EVCAP_F_STR, "/var/log/app.log", 16);
@@ -1115,12 +1129,14 @@ static struct flap_trace *sample_trace(void)
 	ev->flags = FLAP_EV_F_HAS_ENTER | FLAP_EV_F_UNFINISHED;
 	ev = add_ev(t, "mmap", 250, 0x7f5a1c000000LL);
 	set_args(ev, 6, 0, 4096, 3, 0x22, ~0ULL, 0);
+	dur_short(ev);
 	ev = add_ev(t, "write", 300, 4096);
 	set_args(ev, 3, 3, 0x7f5a1c000000ULL, 4096, 0, 0, 0);
 	add_cap(t, ev, 1, FLAP_EVCAP_F_TRUNC, "level=info msg=\"start\"\n\0\0\0\0", 27);
 	ev = add_ev(t, "write", 320, sizeof(err) - 1);
 	set_args(ev, 3, 2, 0x5581e0, sizeof(err) - 1, 0, 0, 0);
 	add_cap(t, ev, 1, 0, err, sizeof(err) - 1);
+	dur_short(ev);
 	for (size_t i = 0; i < t->nevents; i++)
 		if (t->events[i].tid == 42)
 			strcpy(t->events[i].comm, "app");
@@ -1137,6 +1153,8 @@ static const char sample_text[] =
 	"# pod web, namespace default\n"
 	"# container app: id 0123456789ab, cgroup 4242 /sys/fs/cgroup/kubepods/podX/nginx, main "
 	"pid 42\n"
+	"# durations: measured only for calls that spanned a kernel clock tick; shorter calls show "
+	"none (record with --exact-durations for all)\n"
 	"# reason: crash: SIGSEGV in pid 42 (crash)\n"
 	"# host node-1, kernel 6.18.0, x86_64, flap-recorder 0.1.0, dumped 2024-05-01 "
 	"12:00:05.000000 UTC\n"
@@ -1147,18 +1165,17 @@ static const char sample_text[] =
 	"# cpu 0: 1206 produced, 4 held, 1202 overwritten, 0 lost, 0 torn, 90210 bytes\n"
 	"# cpu 1: 2 produced, 2 held, 0 overwritten, 0 lost, 0 torn, 160 bytes\n"
 	"12:00:00.000120 [pid 42 app] openat(AT_FDCWD, \"/etc/app.conf\", O_RDONLY|O_CLOEXEC) = -1 "
-	"ENOENT (No such file or directory) <0.000011>\n"
+	"ENOENT (No such file or directory)\n"
 	"12:00:00.000180 [pid 42 app] openat(AT_FDCWD, \"/var/log/app.log\", "
 	"O_WRONLY|O_CREAT|O_APPEND, 0644) = 3</var/log/app.log> <0.000011>\n"
 	"12:00:00.000200 [pid 43 app-input] read(0, <unfinished ...>\n"
 	"12:00:00.000250 [pid 42 app] mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
-	"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f5a1c000000 <0.000011>\n"
+	"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f5a1c000000\n"
 	"12:00:00.000300 [pid 42 app] write(3</var/log/app.log>, "
 	"\"level=info msg=\\\"start\\\"\\n\\0\\0\\0\\0\"..., "
 	"4096) "
 	"= 4096 <0.000011>\n"
-	"12:00:00.000320 [pid 42 app] write(2, \"fatal: \\33[31mno config\\33[0m\\n\", 26) = 26 "
-	"<0.000011>\n"
+	"12:00:00.000320 [pid 42 app] write(2, \"fatal: \\33[31mno config\\33[0m\\n\", 26) = 26\n"
 	"12:00:04.000000 [pid 42] +++ killed by SIGSEGV (core dumped) +++\n";
 
 static const char sample_json_event[] =
@@ -1168,7 +1185,7 @@ static const char sample_json_event[] =
 	"\"len\":13,\"truncated\":false,\"fault\":false}],\"decoded\":\"openat(AT_FDCWD, "
 	"\\\"/etc/app.conf\\\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)\","
 	"\"ret\":-2,\"errno\":\"ENOENT\","
-	"\"duration_ns\":11000,\"unfinished\":false}\n";
+	"\"duration_short\":true,\"unfinished\":false}\n";
 
 void test_format_sample(void)
 {
@@ -1236,5 +1253,150 @@ void test_format_header_skipped(void)
 			    json_object_get_uint64(v) == 7,
 		    "json: the source's count");
 	json_object_put(h);
+	flap_trace__free(t);
+}
+
+/*
+ * A recorder without --exact-durations measures only the calls that span
+ * a clock tick: the header says so when the history holds such a call (one
+ * line, or one per container that holds some; none when every shown call
+ * was measured), JSON gives the recorders' setting in the
+ * header and per source, and a call without a duration is "duration_short"
+ * in JSON and has no <...> in text.
+ */
+void test_format_header_durations(void)
+{
+	struct flap_trace *t = counted_trace(0, 0);
+	struct json_object *h = NULL, *srcs, *v;
+	struct flap_source s = {};
+	struct flap_dump_meta m;
+	struct flap_event *ev;
+	char *txt = NULL;
+
+	use_utc();
+	make_meta(&m, false);
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	/* Every call measured (a file from before, or no call short): no line. */
+	txt = header_text(&m, t, NULL);
+	ASSERT_TRUE(txt && !strstr(txt, "durations"), "no short call: no line");
+	free(txt);
+
+	dur_short(&t->events[1]);
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(txt,
+			   "main pid 42\n"
+			   "# durations: measured only for calls that spanned a kernel clock tick; "
+			   "shorter calls show none (record with --exact-durations for all)\n"
+			   "# reason: request\n",
+			   "default: one line, after the sources");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_TRUE(json_object_object_get_ex(h, "exact_durations", &v) &&
+			    json_object_is_type(v, json_type_boolean) &&
+			    !json_object_get_boolean(v),
+		    "json: false");
+	srcs = jget(h, "sources");
+	ASSERT_TRUE(json_object_object_get_ex(json_object_array_get_idx(srcs, 0), "exact_durations",
+					      &v) &&
+			    !json_object_get_boolean(v),
+		    "json: the source's false");
+	json_object_put(h);
+
+	t->sources[0].exact_durations = true;
+	txt = header_text(&m, t, NULL);
+	ASSERT_TRUE(txt && !strstr(txt, "durations"), "exact: no line");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_TRUE(json_object_get_boolean(jget(h, "exact_durations")), "json: true");
+	srcs = jget(h, "sources");
+	ASSERT_TRUE(json_object_get_boolean(
+			    jget(json_object_array_get_idx(srcs, 0), "exact_durations")),
+		    "json: the source's true");
+	json_object_put(h);
+
+	/* A pod merge: one container recorded with exact durations, one without
+	 * whose history holds a short call: a line for that one only. */
+	strcpy(s.pod, "web");
+	strcpy(s.ns, "default");
+	strcpy(s.container, "side\x1b"
+			    "car");
+	s.cgroup_id = 4343;
+	flap_trace__add_source(t, &s);
+	ev = add_ev(t, "getpid", 2500000, 42);
+	if (!ASSERT_OK_PTR(ev, "event"))
+		goto out;
+	ev->source = 1;
+	dur_short(ev);
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(
+		txt,
+		"cgroup 4343, 0 held, 0 overwritten, 0 lost\n"
+		"# durations of side\\33car: measured only for calls that spanned a kernel "
+		"clock tick; shorter calls show none (record with --exact-durations for "
+		"all)\n"
+		"# reason: request\n",
+		"a line for the container with short calls");
+	ASSERT_TRUE(txt && !strstr(txt, "durations of nginx"), "none for the exact one");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_TRUE(json_object_object_get_ex(h, "exact_durations", &v) && !v,
+		    "json: null when the sources differ");
+	srcs = jget(h, "sources");
+	ASSERT_TRUE(json_object_get_boolean(
+			    jget(json_object_array_get_idx(srcs, 0), "exact_durations")),
+		    "json: source 0 exact");
+	ASSERT_FALSE(json_object_get_boolean(
+			     jget(json_object_array_get_idx(srcs, 1), "exact_durations")),
+		     "json: source 1 not");
+	json_object_put(h);
+
+	/* Both without, both with short calls: one line again. */
+	t->sources[0].exact_durations = false;
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(txt, "lost\n# durations: measured only for calls", "one shared line");
+	ASSERT_TRUE(txt && !strstr(txt, "durations of"), "no line per container");
+	free(txt);
+out:
+	flap_trace__free(t);
+}
+
+/* A call that returned within its tick: no duration in text, "duration_short" in JSON. */
+void test_format_duration_short(void)
+{
+	struct flap_format_opts j = {.json = true};
+	struct flap_trace *t = new_trace();
+	struct json_object *o = NULL;
+	struct flap_event *ev;
+	char *txt;
+
+	use_utc();
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	ev = add_ev(t, "getpid", 1, 42);
+	dur_short(ev);
+	add_ev(t, "getppid", 2, 1);
+	event_is(t, 0, NULL, "12:00:00.000001 [pid 42] getpid()       = 42\n",
+		 "short: no duration");
+	event_is(t, 1, NULL, "12:00:00.000002 [pid 42] getppid()      = 1 <0.000011>\n",
+		 "measured: its duration");
+	txt = event_text(t, 0, &j);
+	o = txt ? json_tokener_parse(txt) : NULL;
+	free(txt);
+	if (ASSERT_OK_PTR(o, "json")) {
+		ASSERT_TRUE(json_object_get_boolean(jget(o, "duration_short")), "duration_short");
+		ASSERT_TRUE(jget(o, "duration_ns") == NULL, "no duration_ns");
+		ASSERT_EQ(jint(o, "ret"), 42, "ret");
+		ASSERT_STREQ(jstr(o, "time"), "2024-05-01T12:00:00.000001Z", "the entry time");
+	}
+	json_object_put(o);
+	txt = event_text(t, 1, &j);
+	o = txt ? json_tokener_parse(txt) : NULL;
+	free(txt);
+	if (ASSERT_OK_PTR(o, "json measured")) {
+		ASSERT_EQ(jint(o, "duration_ns"), 11000, "duration_ns");
+		ASSERT_TRUE(jget(o, "duration_short") == NULL, "no duration_short");
+	}
+	json_object_put(o);
 	flap_trace__free(t);
 }

@@ -621,7 +621,7 @@ void test_oci_syscalls(void)
 	    "annotation flap-recorder.io/syscalls is an array, want a string");
 	BAD("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/syscall\":\"open\"}}",
 	    "unknown annotation flap-recorder.io/syscall (known: record, ring-pages, "
-	    "string-size, buffer-size, syscalls)");
+	    "string-size, buffer-size, syscalls, exact-durations)");
 #undef ANN
 
 	/* Longer than a recorder keeps: refused, never cut. */
@@ -634,4 +634,43 @@ void test_oci_syscalls(void)
 	strcat(json, "close\"}}");
 	BAD(json, "syscalls is 605 bytes long, longer than the limit of 511");
 	free(json);
+}
+
+/* flap-recorder.io/exact-durations: "true" or "false", like record; nothing else. */
+void test_oci_exact_durations(void)
+{
+	struct flap_oci_state st;
+	char err[512];
+
+#define ANN(v) "{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/exact-durations\":\"" v "\"}}"
+	test__start_subtest("good");
+	ASSERT_OK(parse(crio_ctr, &st, err, sizeof(err)), "absent");
+	ASSERT_FALSE(st.exact_durations, "absent: the daemon default");
+	ASSERT_OK(parse(ANN("true"), &st, err, sizeof(err)), "true");
+	ASSERT_TRUE(st.exact_durations, "every duration measured");
+	ASSERT_TRUE(st.record, "still recorded");
+	ASSERT_OK(parse(ANN("TRUE"), &st, err, sizeof(err)), "TRUE");
+	ASSERT_TRUE(st.exact_durations, "case-insensitive");
+	ASSERT_OK(parse(ANN("false"), &st, err, sizeof(err)), "false");
+	ASSERT_FALSE(st.exact_durations, "false: the daemon default");
+	ASSERT_OK(parse("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/exact-durations\":"
+			"\"true\",\"flap-recorder.io/syscalls\":\"%file\","
+			"\"flap-recorder.io/record\":\"true\"}}",
+			&st, err, sizeof(err)),
+		  "with other overrides");
+	ASSERT_TRUE(st.exact_durations, "exact");
+	ASSERT_STREQ(st.syscalls, "%file", "set");
+
+	test__start_subtest("bad");
+	BAD(ANN("yes"),
+	    "annotation flap-recorder.io/exact-durations is \"yes\", want \"true\" or \"false\"");
+	BAD(ANN("1"), "exact-durations is \"1\", want \"true\" or \"false\"");
+	BAD(ANN(" true"), "want \"true\" or \"false\"");
+	BAD(ANN(""), "annotation flap-recorder.io/exact-durations is empty");
+	BAD(ANN("tr\\u001bue"), "exact-durations is \"tr?ue\"");
+	BAD("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/exact-durations\":true}}",
+	    "annotation flap-recorder.io/exact-durations is a boolean, want a string");
+	BAD("{\"id\":\"x\",\"annotations\":{\"flap-recorder.io/exact-duration\":\"true\"}}",
+	    "unknown annotation flap-recorder.io/exact-duration");
+#undef ANN
 }

@@ -272,3 +272,73 @@ void test_summary_json_decoded(void)
 	free(buf);
 	flap_trace__free(t);
 }
+
+/*
+ * Without --exact-durations the calls that returned within their clock
+ * tick have no duration: the times count only the measured calls, and a
+ * note under the table says so. With exact durations, or without such a
+ * call in the history, there is no note.
+ */
+void test_summary_duration_note(void)
+{
+	static const char note[] =
+		" total\n"
+		"# note: the time columns count only measured calls; only calls that spanned a "
+		"kernel clock tick were measured (record with --exact-durations to measure all)\n";
+	struct flap_format_opts o = {.json = true};
+	struct flap_trace *t = history();
+	struct flap_source s = {};
+	struct json_object *j;
+	struct flap_event *e;
+	char *out;
+
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	strcpy(s.container, "app");
+	if (!ASSERT_EQ(flap_trace__add_source(t, &s), 0, "source"))
+		goto out;
+	/* A short call: counted, no time. */
+	e = ev_add(t, "getpid", 10, 13, 0, 10);
+	e->flags = FLAP_EV_F_HAS_ENTER | FLAP_EV_F_HAS_RET | FLAP_EV_F_DUR_SHORT;
+	out = capture(flap_format_summary, t, NULL);
+	ASSERT_STRCONTAINS(out, "  0.00    0.000000           0         1           getpid\n",
+			   "the short call counted, with no time");
+	ASSERT_STRCONTAINS(out, "11         3 total\n# note: the time columns count only measured",
+			   "the note ends the table");
+	free(out);
+	out = capture(flap_format_summary, t, &o);
+	j = out ? json_tokener_parse(out) : NULL;
+	if (ASSERT_OK_PTR(j, "JSON parses"))
+		ASSERT_FALSE(json_object_get_boolean(json_object_object_get(j, "exact_durations")),
+			     "json: exact_durations false");
+	json_object_put(j);
+	free(out);
+
+	/* The note follows the total line and ends the output. */
+	out = capture(flap_format_summary, t, NULL);
+	ASSERT_STRCONTAINS(out, note, "after the total line, the last line");
+	ASSERT_TRUE(out && strlen(out) > strlen(note) &&
+			    !strcmp(out + strlen(out) - strlen(note), note),
+		    "nothing after it");
+	free(out);
+
+	/* Without a short call every time is complete (a file from before). */
+	t->nevents--;
+	out = capture(flap_format_summary, t, NULL);
+	ASSERT_TRUE(out && !strstr(out, "note"), "no short call: no note");
+	free(out);
+
+	t->sources[0].exact_durations = true;
+	out = capture(flap_format_summary, t, NULL);
+	ASSERT_TRUE(out && !strstr(out, "note"), "exact: no note");
+	free(out);
+	out = capture(flap_format_summary, t, &o);
+	j = out ? json_tokener_parse(out) : NULL;
+	if (ASSERT_OK_PTR(j, "JSON parses"))
+		ASSERT_TRUE(json_object_get_boolean(json_object_object_get(j, "exact_durations")),
+			    "json: exact_durations true");
+	json_object_put(j);
+	free(out);
+out:
+	flap_trace__free(t);
+}
