@@ -86,15 +86,28 @@ dumper() {
 	echo "$i" > "$WORK/dumper-$n.count"
 }
 
-# rss_grew SERIES: the last three samples all exceed the largest of the first
-# three after warm-up by more than 2 MiB: memory grows with the iterations.
+# rss_grew SERIES [SLACK_KIB]: the last three samples all exceed the largest
+# of the first three after warm-up by more than SLACK_KIB (2 MiB): memory
+# grows with the iterations.
 rss_grew() {
-	local s=($1) n=${#1} first last
+	local s=($1) n first last
 	n=${#s[@]}
 	[ "$n" -ge 6 ] || return 1
 	first=$(printf '%s\n' "${s[@]:0:3}" | sort -n | tail -1)
 	last=$(printf '%s\n' "${s[@]:n-3:3}" | sort -n | head -1)
-	[ "$last" -gt $((first + 2048)) ]
+	[ "$last" -gt $((first + ${2:-2048})) ]
+}
+
+# The slack for the daemon's RSS: 2 MiB; under AddressSanitizer 5% of it, as
+# its quarantine and shadow memory move a ~300 MiB RSS by several MiB between
+# samples (seen: 300-326 MiB with no trend), and LeakSanitizer checks every
+# allocation exactly when the daemon exits.
+rss_slack() {
+	if grep -q libasan "/proc/$DPID/maps" 2> /dev/null; then
+		echo $(($(rss_kb) / 20))
+	else
+		echo 2048
+	fi
 }
 
 test_churn_storm() {
@@ -168,7 +181,7 @@ test_churn_storm() {
 	expect "daemon fds back to $fds0 (now $(nfds))" [ "$(nfds)" = "$fds0" ] &&
 	expect "daemon holds the BPF objects it had after start" [ "$ids1" = "$ids0" ] &&
 	expect "no recorder instance of these cgroups left ($own)" [ "$own" = "maps 0 progs 0" ] &&
-	if rss_grew "$series"; then
+	if rss_grew "$series" "$(rss_slack)"; then
 		echo "    FAILED: memory grows after warm-up"
 		return 1
 	fi
