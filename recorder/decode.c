@@ -446,14 +446,13 @@ static void settle(struct rec *r)
 	}
 	if (r->rflags & FLAP_REC_F_NO_ARGS)
 		ev->flags |= FLAP_EV_F_NO_ARGS;
-	if (r->rflags & FLAP_REC_F_TS_ENTER) {
-		/* The time is the entry's; the call returned within that tick. */
+	if (r->rflags & (FLAP_REC_F_TS_ENTER | FLAP_REC_F_NO_ENTER)) {
+		/* One time: the entry's (TS_ENTER: the call returned within that
+		 * tick), or the exit's. */
 		ev->ts = ev->exit_ts;
 		ev->dur_ns = 0;
-		ev->flags |= FLAP_EV_F_HAS_ENTER | FLAP_EV_F_DUR_SHORT;
-	} else if (r->rflags & FLAP_REC_F_NO_ENTER) {
-		ev->ts = ev->exit_ts;
-		ev->dur_ns = 0;
+		if (r->rflags & FLAP_REC_F_TS_ENTER)
+			ev->flags |= FLAP_EV_F_HAS_ENTER | FLAP_EV_F_DUR_SHORT;
 	} else {
 		ev->ts = ev->exit_ts - ev->dur_ns;
 		ev->flags |= FLAP_EV_F_HAS_DUR | FLAP_EV_F_HAS_ENTER;

@@ -354,11 +354,25 @@ test_annotations() {
 	expect "containerd annotations: dump" grepq '"/flap/acri-2"' <<< "$(f dump oci-cri -n prod)"
 }
 
+# bad_annotation ID KEY VALUE WHY: the hook (--strict) given container ID
+# with annotation flap-recorder.io/KEY=VALUE exits 1 with the one line WHY,
+# and registers nothing.
+bad_annotation() {
+	local err st state="{\"ociVersion\":\"1.0.2\",\"id\":\"$1\",\"pid\":$$,
+		\"annotations\":{\"flap-recorder.io/$2\":\"$3\"}}"
+	err=$(f hook --strict createRuntime 2>&1 <<< "$state"); st=$?
+	expect "bad $2: --strict exits 1 (got $st)" [ "$st" = 1 ] &&
+	expect "bad $2: one line ($err)" [ "$(wc -l <<< "$err")" = 1 ] &&
+	expect "bad $2: says why ($err)" grepq "$4" <<< "$err" &&
+	expect "bad $2: nothing registered" \
+		[ -z "$(f list -o json | jq -r ".[] | select(.container_id == \"$1\") | .name")" ]
+}
+
 # flap-recorder.io/syscalls: the container is recorded with that in-kernel
 # filter and its dumps say so; a bad set is refused with one line (the
 # container runs unrecorded, or does not start with --strict).
 test_annotation_syscalls() {
-	local id out err st state
+	local id out
 	id=$(make_bundle asys '["/bin/workload","asys","3","5"]' \
 		"$(k8s_ann oci-sys prod app '{"flap-recorder.io/syscalls":"%file"}')" "$(hook_entries)") ||
 		return 1
@@ -369,22 +383,15 @@ test_annotation_syscalls() {
 		grepq '^# recorded syscalls: trace=%file (in-kernel filter)$' <<< "$out" &&
 	expect "openat recorded" grepq 'openat(AT_FDCWD, "/flap/asys-2"' <<< "$out" &&
 	expect "write not recorded" [ -z "$(grep -v '^#' <<< "$out" | grep ' write(')" ] || return 1
-	state="{\"ociVersion\":\"1.0.2\",\"id\":\"badsys\",\"pid\":$$,
-		\"annotations\":{\"flap-recorder.io/syscalls\":\"%file,opne\"}}"
-	err=$(f hook --strict createRuntime 2>&1 <<< "$state"); st=$?
-	expect "bad set: --strict exits 1 (got $st)" [ "$st" = 1 ] &&
-	expect "bad set: one line ($err)" [ "$(wc -l <<< "$err")" = 1 ] &&
-	expect "bad set: says why ($err)" grepq \
-		"annotation flap-recorder.io/syscalls is \"%file,opne\": unknown syscall 'opne'" <<< "$err" &&
-	expect "bad set: nothing registered" \
-		[ -z "$(f list -o json | jq -r '.[] | select(.container_id == "badsys") | .name')" ]
+	bad_annotation badsys syscalls %file,opne \
+		"annotation flap-recorder.io/syscalls is \"%file,opne\": unknown syscall 'opne'"
 }
 
 # flap-recorder.io/exact-durations: "true": the hook asks for exact
 # durations, every call the container made has its duration; a bad value is
 # one line and registers nothing.
 test_annotation_exact_durations() {
-	local id out err st state
+	local id out
 	id=$(make_bundle aexact '["/bin/workload","aexact","3","5"]' \
 		"$(k8s_ann oci-exact prod app '{"flap-recorder.io/exact-durations":"true"}')" \
 		"$(hook_entries)") || return 1
@@ -398,15 +405,8 @@ test_annotation_exact_durations() {
 		[ "$(f dump oci-exact -n prod -o json | head -1 | jq -r .exact_durations)" = true ] &&
 	expect "no call without its duration" \
 		[ -z "$(f dump oci-exact -n prod -o json | grep duration_short)" ] || return 1
-	state="{\"ociVersion\":\"1.0.2\",\"id\":\"badexact\",\"pid\":$$,
-		\"annotations\":{\"flap-recorder.io/exact-durations\":\"yes\"}}"
-	err=$(f hook --strict createRuntime 2>&1 <<< "$state"); st=$?
-	expect "bad value: --strict exits 1 (got $st)" [ "$st" = 1 ] &&
-	expect "bad value: one line ($err)" [ "$(wc -l <<< "$err")" = 1 ] &&
-	expect "bad value: says why ($err)" grepq \
-		'annotation flap-recorder.io/exact-durations is "yes", want "true" or "false"' <<< "$err" &&
-	expect "bad value: nothing registered" \
-		[ -z "$(f list -o json | jq -r '.[] | select(.container_id == "badexact") | .name')" ]
+	bad_annotation badexact exact-durations yes \
+		'annotation flap-recorder.io/exact-durations is "yes", want "true" or "false"'
 }
 
 # podman with hooks.d made from examples/hooks.d: registered with the pod

@@ -598,6 +598,52 @@ out:
 }
 
 /*
+ * The golden bytes read back: a file written before the newer Source
+ * fields. Return: its trace with its one source, or NULL (asserted).
+ */
+static struct flap_trace *read_old_dump(void)
+{
+	struct flap_trace *u = NULL;
+	struct flap_dump_meta m;
+	char err[256];
+
+	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m, &u, err, sizeof(err)), "old dump") &&
+	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+		return u;
+	flap_trace__free(u);
+	return NULL;
+}
+
+/*
+ * Writes @t (the golden trace with one Source field set) and reads it back.
+ * With @field, the bytes are the golden ones plus exactly @field; without,
+ * nothing is checked of them. Return: the trace read, equal to @t, or NULL.
+ */
+static struct flap_trace *round_trip(const struct flap_dump_meta *m, const struct flap_trace *t,
+				     const uint8_t *field, size_t flen, const char *name)
+{
+	struct flap_trace *u = NULL;
+	struct flap_dump_meta m2;
+	uint8_t *buf = NULL;
+	char err[256];
+	size_t len = 0;
+
+	if (!ASSERT_OK(dump_to_bytes(m, t, &buf, &len), name))
+		return NULL;
+	if (field) {
+		ASSERT_EQ(len, sizeof(golden) + flen, "the old dump's bytes and the field");
+		ASSERT_TRUE(!flen || memmem(buf, len, field, flen) != NULL, "the field's bytes");
+	}
+	if (!ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), name) ||
+	    !ASSERT_TRUE(trace_eq(t, u), "trace equal")) {
+		flap_trace__free(u);
+		u = NULL;
+	}
+	free(buf);
+	return u;
+}
+
+/*
  * The in-kernel syscall filter of a source (Source.syscall_filter, tag 11)
  * is written, read back, and absent from files written before it existed:
  * the golden bytes above have no such field and read as "every syscall".
@@ -606,33 +652,23 @@ void test_dump_syscall_filter(void)
 {
 	static const uint8_t field[] = {0x5a, 0x0b, '%', 'f', 'i', 'l', 'e',
 					',',  'w',  'r', 'i', 't', 'e'};
-	struct flap_trace *t = NULL, *u = NULL;
-	struct flap_dump_meta m, m2;
-	uint8_t *buf = NULL;
-	char err[256];
-	size_t len = 0;
+	struct flap_trace *t = NULL, *u;
+	struct flap_dump_meta m;
 
 	if (!ASSERT_OK(make_golden(&m, &t), "make"))
 		return;
 	/* An older dump (the golden bytes): no filter, still reads. */
-	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old dump") &&
-	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+	u = read_old_dump();
+	if (u)
 		ASSERT_STREQ(u->sources[0].syscall_filter, "", "old dump: every syscall");
 	flap_trace__free(u);
-	u = NULL;
 
-	/* The same dump from a filtered recorder carries the set as given. */
+	/* The same dump from a filtered recorder carries the set as given (tag 11). */
 	snprintf(t->sources[0].syscall_filter, sizeof(t->sources[0].syscall_filter),
 		 "%%file,write");
-	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write"))
-		goto out;
-	ASSERT_EQ(len, sizeof(golden) + sizeof(field), "one field more than the old dump");
-	ASSERT_TRUE(memmem(buf, len, field, sizeof(field)) != NULL, "tag 11, the set as given");
-	if (ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read") &&
-	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
+	u = round_trip(&m, t, field, sizeof(field), "filter");
+	if (u)
 		ASSERT_STREQ(u->sources[0].syscall_filter, "%file,write", "filter read back");
-out:
-	free(buf);
 	flap_trace__free(t);
 	flap_trace__free(u);
 }
@@ -1289,25 +1325,19 @@ out:
 /* The node-wide skipped count travels with each source; older files read 0. */
 void test_dump_node_skipped(void)
 {
-	struct flap_trace *t = NULL, *u = NULL;
-	struct flap_dump_meta m, m2;
-	uint8_t *buf = NULL;
-	char err[256];
-	size_t len = 0;
+	struct flap_trace *t = NULL, *u;
+	struct flap_dump_meta m;
 
 	if (!ASSERT_OK(make_golden(&m, &t), "make"))
 		return;
-	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old dump") &&
-	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+	u = read_old_dump();
+	if (u)
 		ASSERT_EQ(u->sources[0].node_skipped, 0, "old dump: none known");
 	flap_trace__free(u);
-	u = NULL;
 	t->sources[0].node_skipped = 123456789;
-	if (ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write") &&
-	    ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read") &&
-	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
+	u = round_trip(&m, t, NULL, 0, "skipped");
+	if (u)
 		ASSERT_EQ(u->sources[0].node_skipped, 123456789, "count read back");
-	free(buf);
 	flap_trace__free(t);
 	flap_trace__free(u);
 }
@@ -1321,40 +1351,26 @@ void test_dump_node_skipped(void)
 void test_dump_exact_durations(void)
 {
 	static const uint8_t field[] = {0x68, 0x01}; /* tag 13, varint: true */
-	struct flap_trace *t = NULL, *u = NULL;
-	struct flap_dump_meta m, m2;
-	uint8_t *buf = NULL;
-	char err[256];
-	size_t len = 0;
+	struct flap_trace *t = NULL, *u;
+	struct flap_dump_meta m;
 
 	if (!ASSERT_OK(make_golden(&m, &t), "make"))
 		return;
-	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old dump") &&
-	    ASSERT_EQ(u->nsources, 1, "old dump sources"))
+	u = read_old_dump();
+	if (u)
 		ASSERT_FALSE(u->sources[0].exact_durations, "old dump: not exact");
 	flap_trace__free(u);
-	u = NULL;
 
 	/* Without exact durations: nothing written, the same bytes as before. */
-	if (ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write default") &&
-	    ASSERT_EQ(len, sizeof(golden), "default: no field") &&
-	    ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read default"))
+	u = round_trip(&m, t, field, 0, "default");
+	if (u)
 		ASSERT_FALSE(u->sources[0].exact_durations, "default read back");
-	free(buf);
-	buf = NULL;
 	flap_trace__free(u);
-	u = NULL;
 
 	t->sources[0].exact_durations = true;
-	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write exact"))
-		goto out;
-	ASSERT_EQ(len, sizeof(golden) + sizeof(field), "one field more than the old dump");
-	ASSERT_TRUE(memmem(buf, len, field, sizeof(field)) != NULL, "tag 13, true");
-	if (ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read exact") &&
-	    ASSERT_TRUE(trace_eq(t, u), "trace equal"))
+	u = round_trip(&m, t, field, sizeof(field), "exact");
+	if (u)
 		ASSERT_TRUE(u->sources[0].exact_durations, "exact read back");
-out:
-	free(buf);
 	flap_trace__free(t);
 	flap_trace__free(u);
 }

@@ -86,6 +86,19 @@ static struct flap_event *add_ev(struct flap_trace *t, const char *name, __u32 u
 	return ev;
 }
 
+/* Adds the pod's second container, "side\33car" in cgroup 4343. Return: its index. */
+static int add_sidecar(struct flap_trace *t)
+{
+	struct flap_source s = {};
+
+	strcpy(s.pod, "web");
+	strcpy(s.ns, "default");
+	strcpy(s.container, "side\x1b"
+			    "car");
+	s.cgroup_id = 4343;
+	return flap_trace__add_source(t, &s);
+}
+
 static int add_cap(struct flap_trace *t, struct flap_event *ev, __u8 arg, __u8 flags,
 		   const void *data, size_t len)
 {
@@ -492,12 +505,7 @@ void test_format_multi_source(void)
 	use_utc();
 	if (!ASSERT_OK_PTR(t, "trace"))
 		return;
-	strcpy(s.pod, "web");
-	strcpy(s.ns, "default");
-	strcpy(s.container, "side\x1b"
-			    "car");
-	s.cgroup_id = 4343;
-	if (!ASSERT_EQ(flap_trace__add_source(t, &s), 1, "source 1"))
+	if (!ASSERT_EQ(add_sidecar(t), 1, "source 1"))
 		goto out;
 	memset(&s, 0, sizeof(s));
 	s.cgroup_id = 4444;
@@ -885,7 +893,6 @@ void test_format_header_filter(void)
 {
 	struct flap_trace *t = counted_trace(0, 0);
 	struct json_object *h = NULL, *srcs, *v;
-	struct flap_source s = {};
 	struct flap_dump_meta m;
 	char *txt = NULL;
 
@@ -921,12 +928,7 @@ void test_format_header_filter(void)
 	json_object_put(h);
 
 	/* A pod merge whose containers were recorded with different sets. */
-	strcpy(s.pod, "web");
-	strcpy(s.ns, "default");
-	strcpy(s.container, "side\x1b"
-			    "car");
-	s.cgroup_id = 4343;
-	flap_trace__add_source(t, &s);
+	add_sidecar(t);
 	txt = header_text(&m, t, NULL);
 	ASSERT_STRCONTAINS(txt,
 			   "cgroup 4343, 0 held, 0 overwritten, 0 lost\n"
@@ -1268,7 +1270,6 @@ void test_format_header_durations(void)
 {
 	struct flap_trace *t = counted_trace(0, 0);
 	struct json_object *h = NULL, *srcs, *v;
-	struct flap_source s = {};
 	struct flap_dump_meta m;
 	struct flap_event *ev;
 	char *txt = NULL;
@@ -1317,12 +1318,7 @@ void test_format_header_durations(void)
 
 	/* A pod merge: one container recorded with exact durations, one without
 	 * whose history holds a short call: a line for that one only. */
-	strcpy(s.pod, "web");
-	strcpy(s.ns, "default");
-	strcpy(s.container, "side\x1b"
-			    "car");
-	s.cgroup_id = 4343;
-	flap_trace__add_source(t, &s);
+	add_sidecar(t);
 	ev = add_ev(t, "getpid", 2500000, 42);
 	if (!ASSERT_OK_PTR(ev, "event"))
 		goto out;

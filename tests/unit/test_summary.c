@@ -273,6 +273,19 @@ void test_summary_json_decoded(void)
 	flap_trace__free(t);
 }
 
+/* The JSON summary's "exact_durations" of @t: 0 or 1, -1 when it does not parse. */
+static int json_exact(const struct flap_trace *t)
+{
+	struct flap_format_opts o = {.json = true};
+	char *out = capture(flap_format_summary, t, &o);
+	struct json_object *j = out ? json_tokener_parse(out) : NULL;
+	int v = j ? json_object_get_boolean(json_object_object_get(j, "exact_durations")) : -1;
+
+	json_object_put(j);
+	free(out);
+	return v;
+}
+
 /*
  * Without --exact-durations the calls that returned within their clock
  * tick have no duration: the times count only the measured calls, and a
@@ -285,10 +298,8 @@ void test_summary_duration_note(void)
 		" total\n"
 		"# note: the time columns count only measured calls; only calls that spanned a "
 		"kernel clock tick were measured (record with --exact-durations to measure all)\n";
-	struct flap_format_opts o = {.json = true};
 	struct flap_trace *t = history();
 	struct flap_source s = {};
-	struct json_object *j;
 	struct flap_event *e;
 	char *out;
 
@@ -309,25 +320,13 @@ void test_summary_duration_note(void)
 			    !strcmp(out + strlen(out) - strlen(note), note),
 		    "nothing after it");
 	free(out);
-	out = capture(flap_format_summary, t, &o);
-	j = out ? json_tokener_parse(out) : NULL;
-	if (ASSERT_OK_PTR(j, "JSON parses"))
-		ASSERT_FALSE(json_object_get_boolean(json_object_object_get(j, "exact_durations")),
-			     "json: exact_durations false");
-	json_object_put(j);
-	free(out);
+	ASSERT_EQ(json_exact(t), 0, "json: exact_durations false");
 
 	t->sources[0].exact_durations = true;
 	out = capture(flap_format_summary, t, NULL);
 	ASSERT_TRUE(out && !strstr(out, "note"), "exact: no note");
 	free(out);
-	out = capture(flap_format_summary, t, &o);
-	j = out ? json_tokener_parse(out) : NULL;
-	if (ASSERT_OK_PTR(j, "JSON parses"))
-		ASSERT_TRUE(json_object_get_boolean(json_object_object_get(j, "exact_durations")),
-			    "json: exact_durations true");
-	json_object_put(j);
-	free(out);
+	ASSERT_EQ(json_exact(t), 1, "json: exact_durations true");
 
 	/* Without a short call every time is complete (a file from before). */
 	t->sources[0].exact_durations = false;
