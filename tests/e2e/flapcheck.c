@@ -302,21 +302,48 @@ static int bpf_ids(const char *pid)
 	return 0;
 }
 
-static bool alive(const char *spec)
+/* An fd of object @spec (m:ID, p:ID, l:ID), or -1 when it is gone. */
+static int object_fd(const char *spec)
 {
 	unsigned id = strtoul(spec + 2, NULL, 10);
-	int fd = -1;
 
 	if (spec[0] == 'm')
-		fd = bpf_map_get_fd_by_id(id);
-	else if (spec[0] == 'p')
-		fd = bpf_prog_get_fd_by_id(id);
-	else if (spec[0] == 'l')
-		fd = bpf_link_get_fd_by_id(id);
+		return bpf_map_get_fd_by_id(id);
+	if (spec[0] == 'p')
+		return bpf_prog_get_fd_by_id(id);
+	if (spec[0] == 'l')
+		return bpf_link_get_fd_by_id(id);
+	return -1;
+}
+
+static bool alive(const char *spec)
+{
+	int fd = object_fd(spec);
+
 	if (fd < 0)
 		return false;
 	close(fd);
 	return true;
+}
+
+/* "still alive: m:ID (map type T, name N)": which object a failure left. */
+static void report_alive(const char *spec)
+{
+	struct bpf_map_info mi = {};
+	struct bpf_prog_info pi = {};
+	__u32 len;
+	int fd = object_fd(spec);
+
+	if (fd < 0)
+		return;
+	if (spec[0] == 'm' && (len = sizeof(mi), !bpf_obj_get_info_by_fd(fd, &mi, &len)))
+		fprintf(stderr, "still alive: %s (map type %u, name %s)\n", spec, mi.type, mi.name);
+	else if (spec[0] == 'p' && (len = sizeof(pi), !bpf_obj_get_info_by_fd(fd, &pi, &len)))
+		fprintf(stderr, "still alive: %s (prog type %u, name %s)\n", spec, pi.type,
+			pi.name);
+	else
+		fprintf(stderr, "still alive: %s\n", spec);
+	close(fd);
 }
 
 static int bpf_gone(int argc, char **argv)
@@ -332,8 +359,7 @@ static int bpf_gone(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	for (i = 0; i < argc && left; i++)
-		if (alive(argv[i]))
-			fprintf(stderr, "still alive: %s\n", argv[i]);
+		report_alive(argv[i]);
 	printf("left %d\n", left);
 	return 0;
 }
