@@ -46,6 +46,7 @@
 
 #include "flap.h"
 #include "decode.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "registry.h"
 #include "ring.h"
@@ -351,11 +352,23 @@ static int start_lifecycle(struct flap_registry *reg)
 
 static int load_dispatcher(struct flap_registry *reg)
 {
+	bool compat;
 	int err;
 
-	reg->disp = flap_dispatch__open_and_load();
+	reg->disp = flap_dispatch__open();
 	if (!reg->disp) {
 		err = -errno;
+		pr_warn("registry: open dispatcher: %s", strerror(-err));
+		return err;
+	}
+	/* One pair of programs: with the task's BTF where the kernel has it. */
+	compat = !flap_features__get()->task_btf;
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter, !compat);
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit, !compat);
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter_compat, compat);
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit_compat, compat);
+	err = flap_dispatch__load(reg->disp);
+	if (err) {
 		pr_warn("registry: load dispatcher: %s", strerror(-err));
 		return err;
 	}
@@ -368,8 +381,10 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_SLOTS] = bpf_map__fd(reg->disp->maps.cgroup_slots);
 	reg->dfd[DF_ENTER] = bpf_map__fd(reg->disp->maps.recorders_enter);
 	reg->dfd[DF_EXIT] = bpf_map__fd(reg->disp->maps.recorders_exit);
-	reg->dfd[DF_LINK_ENTER] = bpf_link__fd(reg->disp->links.handle_sys_enter);
-	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(reg->disp->links.handle_sys_exit);
+	reg->dfd[DF_LINK_ENTER] = bpf_link__fd(compat ? reg->disp->links.handle_sys_enter_compat
+						      : reg->disp->links.handle_sys_enter);
+	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(compat ? reg->disp->links.handle_sys_exit_compat
+						     : reg->disp->links.handle_sys_exit);
 	reg->dfd[DF_HANDOFF] = bpf_map__fd(reg->disp->maps.handoff);
 	if (reg->pin_dir)
 		return pin_all(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
@@ -741,6 +756,7 @@ static void set_filter(struct flap_record *skel, const struct flap_recorder_opts
 
 static int load_recorder(struct flap_recorder *rec)
 {
+	bool compat = flap_features__get()->variant == FLAP_VARIANT_COMPAT;
 	struct flap_record *skel;
 	int err;
 
@@ -748,6 +764,11 @@ static int load_recorder(struct flap_recorder *rec)
 	if (!skel)
 		return -errno;
 	rec->skel = skel;
+	/* One pair of programs: the variant this kernel verifies (kfeatures.h). */
+	bpf_program__set_autoload(skel->progs.handle_sys_enter, !compat);
+	bpf_program__set_autoload(skel->progs.handle_sys_exit, !compat);
+	bpf_program__set_autoload(skel->progs.handle_sys_enter_compat, compat);
+	bpf_program__set_autoload(skel->progs.handle_sys_exit_compat, compat);
 	skel->rodata->cfg_cgroup_id = rec->cgid;
 	skel->rodata->cfg_str_max = rec->opts.str_max;
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
@@ -770,8 +791,10 @@ static int load_recorder(struct flap_recorder *rec)
 			strerror(-err));
 		return err;
 	}
-	rec->fd[RF_ENTER] = bpf_program__fd(skel->progs.handle_sys_enter);
-	rec->fd[RF_EXIT] = bpf_program__fd(skel->progs.handle_sys_exit);
+	rec->fd[RF_ENTER] = bpf_program__fd(compat ? skel->progs.handle_sys_enter_compat
+						   : skel->progs.handle_sys_enter);
+	rec->fd[RF_EXIT] = bpf_program__fd(compat ? skel->progs.handle_sys_exit_compat
+						  : skel->progs.handle_sys_exit);
 	rec->fd[RF_EVENTS] = bpf_map__fd(skel->maps.events);
 	rec->fd[RF_STATE] = bpf_map__fd(skel->maps.cpu_state);
 	rec->fd[RF_STATS] = bpf_map__fd(skel->maps.stats);
