@@ -1,77 +1,67 @@
-#!/ bin / bash
-#SPDX - License - Identifier : (LGPL - 2.1 OR BSD - 2 - Clause)
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
-#vmtest.sh - the kernel matrix : boots a Debian kernel package under qemu and
-#runs flap - recorder's demo steps and its whole kernel test suite inside it
-#(`make vmtest KERNEL =...`).
+# vmtest.sh - the kernel matrix: boots a Debian kernel package under qemu and
+# runs flap-recorder's demo steps and its whole kernel test suite inside it
+# (`make vmtest KERNEL=...`).
 #
-#tests / vm / vmtest.sh 6.1 Debian 12's kernel(bookworm)
-#tests / vm / vmtest.sh 5.10 Debian 11's kernel(bullseye)
-#tests / vm / vmtest.sh 6.12 bookworm - backports(Debian 13's series)
-#tests / vm / vmtest.sh linux - image - 6.1.0 - 57 - amd64 one exact package
+#   tests/vm/vmtest.sh 6.1            Debian 12's kernel (bookworm)
+#   tests/vm/vmtest.sh 5.10           Debian 11's kernel (bullseye)
+#   tests/vm/vmtest.sh 6.12           bookworm-backports (Debian 13's series)
+#   tests/vm/vmtest.sh linux-image-6.1.0-57-amd64   one exact package
 #
-#A short name resolves to the newest linux - image - < abi> - amd64 of its suite
-#(the one its linux - image - amd64 metapackage names).Packages of another
-#suite come through a separate apt configuration under the work dir, so the
-#machine's own apt setup is left as it is.
+# A short name resolves to the newest linux-image-<abi>-amd64 of its suite
+# (the one its linux-image-amd64 metapackage names). Packages of another
+# suite come through a separate apt configuration under the work dir, so the
+# machine's own apt setup is left as it is.
 #
-#The guest 's root is the host' s / shared read - only over 9p with a tmpfs
-#overlay on top : it runs this checkout 's build and the host' s libraries as
-#they are.It mounts pure cgroup v2, bpffs and tracefs, then runs
-#tests / vm / guest.sh, which writes its logs to a second 9p share
-#($VM_DIR / out / <kernel>).KVM opens on these machines but guests hang, so the
-#guest runs under TCG(about 4x slower than the host).
+# The guest's root is the host's / shared read-only over 9p with a tmpfs
+# overlay on top: it runs this checkout's build and the host's libraries as
+# they are. It mounts pure cgroup v2, bpffs and tracefs, then runs
+# tests/vm/guest.sh, which writes its logs to a second 9p share
+# ($VM_DIR/out/<kernel>). KVM opens on these machines but guests hang, so the
+# guest runs under TCG (about 4x slower than the host).
 #
-#Needs root for nothing but apt - get; qemu - system - x86, busybox - static, kmod,
-#cpio(installed by `make deps`).Environment:
-#VM_DIR work dir(default build / vm) : packages, kernels, results
-#FLAPSRC the built checkout the guest runs(default : this one)
-#ONLY run only this kernel test(-t NAME)
-#VERBOSE = 1 the kernel tests with - v(verifier statistics, timings)
-#VM_TIMEOUT seconds before the guest is killed(default 2400)
-#VM_MEM, VM_SMP guest memory and CPUs(default 2G, 2)
-#Exit status : 0 when every guest step passed, 1 otherwise.
-set - eu
+# Needs root for nothing but apt-get; qemu-system-x86, busybox-static, kmod,
+# cpio (installed by `make deps`). Environment:
+#   VM_DIR     work dir (default build/vm): packages, kernels, results
+#   FLAPSRC    the built checkout the guest runs (default: this one)
+#   ONLY       run only this kernel test (-t NAME)
+#   VERBOSE=1  the kernel tests with -v (verifier statistics, timings)
+#   VM_TIMEOUT seconds before the guest is killed (default 2400)
+#   VM_MEM, VM_SMP   guest memory and CPUs (default 2G, 2)
+# Exit status: 0 when every guest step passed, 1 otherwise.
+set -eu
 
-		SPEC = ${1 : ? usage : vmtest.sh 5.10 | 6.1 | 6.12 | linux - image - ...} HERE =
-	$(cd "$(dirname " $0 ")" && pwd) FLAPSRC = ${FLAPSRC : -$(cd "$HERE/../.." && pwd)} VM_DIR =
-${VM_DIR : -$FLAPSRC / build / vm} VM_TIMEOUT = ${VM_TIMEOUT : -2400} VM_MEM =
-${VM_MEM : -2G} VM_SMP = ${VM_SMP : -2} mkdir - p "$VM_DIR/debs"
-						  "$VM_DIR/k"
-						  "$VM_DIR/out"
+SPEC=${1:?usage: vmtest.sh 5.10|6.1|6.12|linux-image-...}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FLAPSRC=${FLAPSRC:-$(cd "$HERE/../.." && pwd)}
+VM_DIR=${VM_DIR:-$FLAPSRC/build/vm}
+VM_TIMEOUT=${VM_TIMEOUT:-2400}
+VM_MEM=${VM_MEM:-2G}
+VM_SMP=${VM_SMP:-2}
+mkdir -p "$VM_DIR/debs" "$VM_DIR/k" "$VM_DIR/out"
 
-			 log()
-{
-	printf 'vmtest: %s\n' "$*" > &2;
-}
-die()
-{
-	log "$*";
-	exit 1;
-}
+log() { printf 'vmtest: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
 
-#-- - which package, from which suite -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+# --- which package, from which suite ------------------------------------------
 case $SPEC in
 5.10) SUITE=bullseye ;;
 6.1) SUITE=bookworm ;;
 6.12) SUITE=bookworm-backports ;;
-linux-image-*) SUITE=${SUITE:
--
-}
-;
-;
-*) die "unknown kernel '$SPEC': 5.10, 6.1, 6.12 or a linux-image-* package" ;
-;
+linux-image-*) SUITE=${SUITE:-} ;;
+*) die "unknown kernel '$SPEC': 5.10, 6.1, 6.12 or a linux-image-* package" ;;
 esac
 
-#apt options for @SUITE : the host's own configuration for its own suite,
-#else a separate one that points at the same mirror.
-	APTOPT = () host_suite =
-		$(./ etc / os - release && echo "${VERSION_CODENAME:-}") if[-n "${SUITE:-}"] &&
-		["$SUITE" != "$host_suite"];
-then A = $VM_DIR / apt / $SUITE mkdir - p "$A/lists/partial"
-					  "$A/cache/archives/partial"
-					  "$A/parts" if[!-s "$A/sources.list"]; then
+# apt options for @SUITE: the host's own configuration for its own suite,
+# else a separate one that points at the same mirror.
+APTOPT=()
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+if [ -n "${SUITE:-}" ] && [ "$SUITE" != "$host_suite" ]; then
+	A=$VM_DIR/apt/$SUITE
+	mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/parts"
+	if [ ! -s "$A/sources.list" ]; then
 		uris=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
 			/etc/apt/sources.list.d/*.list 2>/dev/null | grep -oE 'https?://[^ ]+' || true)
 		main=$(echo "$uris" | grep -v security | grep -E '/debian/?$' | head -1)
