@@ -62,7 +62,9 @@ export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 else
 CFLAGS   += -D_FORTIFY_SOURCE=2
 endif
-CPPFLAGS += -I$(OUTPUT) -I$(OUTPUT)/proto -Ibpf -Irecorder -Itests/lib \
+# recorder/ is one folder per pipeline stage (docs/architecture.md).
+LIB_DIRS := base decode kernel store print daemon
+CPPFLAGS += -I$(OUTPUT) -I$(OUTPUT)/proto -Ibpf $(addprefix -Irecorder/,$(LIB_DIRS)) -Itests/lib \
 	    $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lz -lpthread
 
@@ -80,7 +82,7 @@ PROTO_H    := $(PROTO_C:.c=.h)
 SYSCALLS_H := $(OUTPUT)/syscalls_$(SC_ARCH).h
 GENERATED  := $(OUTPUT)/vmlinux.h $(SYSCALLS_H) $(BPF_SKELS) $(PROTO_H)
 
-LIB_SRCS   := $(wildcard recorder/*.c)
+LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard recorder/$(d)/*.c))
 LIB_OBJS   := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS)) \
 	      $(patsubst $(OUTPUT)/proto/%.c,$(OUTPUT)/obj/proto/%.o,$(PROTO_C))
 CLI_SRCS   := $(wildcard cli/*.c)
@@ -117,14 +119,14 @@ endif
 
 # The syscall table: numbers and names from the system headers, argument
 # names and types from the kernel's syscall metadata (see gen-syscalls.sh).
-$(SYSCALLS_H): recorder/gen-syscalls.sh recorder/syscalls_$(SC_ARCH).meta $(UNISTD_H) | $(OUTPUT)
+$(SYSCALLS_H): recorder/decode/gen-syscalls.sh recorder/decode/syscalls_$(SC_ARCH).meta $(UNISTD_H) | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)sh recorder/gen-syscalls.sh $(UNISTD_H) recorder/syscalls_$(SC_ARCH).meta > $@.tmp && mv $@.tmp $@
+	$(Q)sh recorder/decode/gen-syscalls.sh $(UNISTD_H) recorder/decode/syscalls_$(SC_ARCH).meta > $@.tmp && mv $@.tmp $@
 	$(Q)ln -sf $(notdir $@) $(OUTPUT)/syscalls_arch.h
 
 # Refresh the captured kernel syscall metadata from this kernel (root).
 syscall-meta:
-	sh recorder/gen-syscalls.sh --capture > recorder/syscalls_$(SC_ARCH).meta
+	sh recorder/decode/gen-syscalls.sh --capture > recorder/decode/syscalls_$(SC_ARCH).meta
 
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h $(SYSCALLS_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
@@ -366,7 +368,7 @@ SYS_QUEUE_H = $(shell printf '$(HASH)include <sys/queue.h>\n' | $(CC) -E -H -x c
 lint: $(GENERATED)
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem --include=$(SYS_QUEUE_H) \
-		-I bpf -I recorder -I $(OUTPUT) recorder cli
+		-I bpf $(addprefix -I recorder/,$(LIB_DIRS)) -I $(OUTPUT) recorder cli
 
 PREFIX ?= /usr/local
 install: $(BIN)
