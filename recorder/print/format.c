@@ -30,27 +30,28 @@
  * The header is a block of lines starting with "# ". JSON Lines is one
  * header object, then one object per event, each on its own line.
  *
+ * This file prints events and whole traces; the text header is
+ * format_header.c, JSON format_json.c, the line buffer format_line.c and
+ * the escaping of bytes escape.c.
+ *
  * Every byte from outside (captures, comm, pod and container names, paths)
  * is escaped: text output contains no control byte, JSON output is valid
  * UTF-8 (other bytes become the four characters \xNN, see json_bytes()).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
 #include <linux/types.h>
 
 #include "flap.h"
 #include "args.h"
 #include "fdnames.h"
 #include "format.h"
+#include "format_internal.h"
 #include "log.h"
 #include "syscalls.h"
 #include "sysset.h"
@@ -59,235 +60,6 @@
 
 /* strace's default alignment column of " = ". */
 #define RET_COLUMN 40
-/* Longest errno value a syscall returns (the kernel's MAX_ERRNO). */
-#define MAX_ERRNO 4095
-
-/* ---- line buffer ------------------------------------------------------------ */
-
-/*
- * One output unit (a line, or the header block) built in memory: the text
- * layout needs the column of " = " and every unit is written with one
- * fwrite(). Small lines stay in the inline buffer.
- */
-struct line {
-	char *buf;
-	size_t len;
-	size_t cap;
-	bool oom;
-	char inline_buf[1024];
-};
-
-static void line_init(struct line *l)
-{
-	l->buf = l->inline_buf;
-	l->len = 0;
-	l->cap = sizeof(l->inline_buf);
-	l->oom = false;
-	l->buf[0] = '\0';
-}
-
-static void line_release(struct line *l)
-{
-	if (l->buf != l->inline_buf)
-		free(l->buf);
-	l->buf = l->inline_buf;
-}
-
-/* Makes room for @n more bytes and a NUL. Return: false when out of memory. */
-static bool line_reserve(struct line *l, size_t n)
-{
-	size_t cap = l->cap;
-	char *p;
-
-	if (l->oom)
-		return false;
-	if (l->len + n + 1 <= l->cap)
-		return true;
-	while (cap < l->len + n + 1)
-		cap *= 2;
-	if (l->buf == l->inline_buf) {
-		p = malloc(cap);
-		if (p)
-			memcpy(p, l->buf, l->len + 1);
-	} else {
-		p = realloc(l->buf, cap);
-	}
-	if (!p) {
-		l->oom = true;
-		return false;
-	}
-	l->buf = p;
-	l->cap = cap;
-	return true;
-}
-
-static void line_add(struct line *l, const char *s, size_t n)
-{
-	if (!line_reserve(l, n))
-		return;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-	l->buf[l->len] = '\0';
-}
-
-static void line_puts(struct line *l, const char *s)
-{
-	line_add(l, s, strlen(s));
-}
-
-static void line_pad(struct line *l, size_t column)
-{
-	while (l->len < column && !l->oom)
-		line_add(l, " ", 1);
-}
-
-__attribute__((format(printf, 2, 3))) static void line_printf(struct line *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		l->oom = true;
-		return;
-	}
-	if ((size_t)n >= l->cap - l->len) {
-		if (!line_reserve(l, n))
-			return;
-		va_start(ap, fmt);
-		vsnprintf(l->buf + l->len, l->cap - l->len, fmt, ap);
-		va_end(ap);
-	}
-	l->len += n;
-}
-
-/* The error of a failed write: -EPIPE passes (callers stay quiet on it), else -EIO. */
-static int write_error(void)
-{
-	return errno == EPIPE ? -EPIPE : -EIO;
-}
-
-/* Writes @l to @out and releases it. Return: 0, -ENOMEM or the write error. */
-static int line_flush(FILE *out, struct line *l)
-{
-	int err = 0;
-
-	if (l->oom)
-		err = -ENOMEM;
-	else if (fwrite(l->buf, 1, l->len, out) != l->len || ferror(out))
-		err = write_error();
-	line_release(l);
-	return err;
-}
-
-/* ---- escaping --------------------------------------------------------------- */
-
-enum esc_flag {
-	ESC_QUOTE = 1 << 0, /* "..." around, \" inside */
-	ESC_TRUNC = 1 << 1, /* ... after the closing quote */
-};
-
-/* Worst case of escape_into() for @len bytes (\ooo each, quotes, "..."). */
-#define ESC_MAX(len) ((len)*4 + 5)
-
-static void put_ch(char *out, size_t size, size_t *n, char c)
-{
-	if (*n < size)
-		out[*n] = c;
-	(*n)++;
-}
-
-/*
- * The escape of byte @c as strace writes it; @next is the byte after it
- * (-1 at the end): octal is shortest unless a digit follows.
- * Return: length written to @e (1-4).
- */
-static int escape_byte(char e[4], __u8 c, int next, bool quote)
-{
-	static const char named[] = "\f\n\r\t\v";
-	static const char letters[] = "fnrtv";
-	const char *p;
-	int n = 0;
-
-	if ((c == '"' && quote) || c == '\\') {
-		e[0] = '\\';
-		e[1] = c;
-		return 2;
-	}
-	if (c >= ' ' && c < 0x7f) {
-		e[0] = c;
-		return 1;
-	}
-	p = c ? strchr(named, c) : NULL;
-	if (p) {
-		e[0] = '\\';
-		e[1] = letters[p - named];
-		return 2;
-	}
-	e[n++] = '\\';
-	if (next >= '0' && next <= '7') {
-		e[n++] = '0' + (c >> 6);
-		e[n++] = '0' + ((c >> 3) & 7);
-	} else if (c >> 3) {
-		if (c >> 6)
-			e[n++] = '0' + (c >> 6);
-		e[n++] = '0' + ((c >> 3) & 7);
-	}
-	e[n++] = '0' + (c & 7);
-	return n;
-}
-
-/*
- * Escapes @len bytes into @out like snprintf: at most @size bytes with the
- * NUL, @how is a mask of enum esc_flag. Return: the length it needs.
- */
-static size_t escape_into(char *out, size_t size, const __u8 *p, size_t len, unsigned int how)
-{
-	bool quote = how & ESC_QUOTE;
-	size_t i, n = 0;
-	char e[4];
-	int k, j;
-
-	if (quote)
-		put_ch(out, size, &n, '"');
-	for (i = 0; i < len; i++) {
-		k = escape_byte(e, p[i], i + 1 < len ? p[i + 1] : -1, quote);
-		for (j = 0; j < k; j++)
-			put_ch(out, size, &n, e[j]);
-	}
-	if (quote)
-		put_ch(out, size, &n, '"');
-	if (how & ESC_TRUNC)
-		for (j = 0; j < 3; j++)
-			put_ch(out, size, &n, '.');
-	if (size)
-		out[n < size ? n : size - 1] = '\0';
-	return n;
-}
-
-static void line_escape(struct line *l, const void *p, size_t len, unsigned int how)
-{
-	if (!line_reserve(l, ESC_MAX(len)))
-		return;
-	l->len += escape_into(l->buf + l->len, l->cap - l->len, p, len, how);
-}
-
-/* A fixed-size name field (pod, container, comm) unquoted, escaped. */
-static void line_name(struct line *l, const char *s, size_t max)
-{
-	line_escape(l, s, strnlen(s, max), 0);
-}
-
-size_t flap_format_escape(char *out, size_t size, const void *data, size_t len, bool trunc)
-{
-	if (!data)
-		len = 0;
-	return escape_into(out, size, data, len, ESC_QUOTE | (trunc ? ESC_TRUNC : 0));
-}
 
 /* ---- errno names ------------------------------------------------------------ */
 
@@ -366,7 +138,7 @@ static const char *errno_desc(int err)
 /* ---- times ------------------------------------------------------------------ */
 
 /* Wall time in ns of boot time @ts (unsigned arithmetic: corrupt values wrap, no UB). */
-static __s64 wall_ns(const struct flap_trace *t, __u64 ts)
+__s64 wall_ns(const struct flap_trace *t, __u64 ts)
 {
 	return (__s64)(ts + (__u64)t->boot_to_real_ns);
 }
@@ -384,7 +156,7 @@ static void split_ns(__s64 ns, time_t *sec, long *usec)
 }
 
 /* "12:00:01.000042" in local time. */
-static void fmt_clock(char *buf, size_t size, __s64 ns)
+void fmt_clock(char *buf, size_t size, __s64 ns)
 {
 	struct tm tm;
 	time_t sec;
@@ -397,7 +169,7 @@ static void fmt_clock(char *buf, size_t size, __s64 ns)
 }
 
 /* "2024-05-01 12:00:01.000042 UTC" in local time. */
-static void fmt_wall(char *buf, size_t size, __s64 ns)
+void fmt_wall(char *buf, size_t size, __s64 ns)
 {
 	char date[32], zone[16];
 	struct tm tm;
@@ -414,7 +186,7 @@ static void fmt_wall(char *buf, size_t size, __s64 ns)
 }
 
 /* RFC 3339 in UTC with microseconds: "2024-05-01T12:00:01.000042Z". */
-static void fmt_rfc3339(char *buf, size_t size, __s64 ns)
+void fmt_rfc3339(char *buf, size_t size, __s64 ns)
 {
 	char date[32];
 	struct tm tm;
@@ -431,7 +203,7 @@ static void fmt_rfc3339(char *buf, size_t size, __s64 ns)
  * First and last time (entry, or exit when the entry is unknown) of the
  * events shown: those with @show[i] set, or all with @show NULL.
  */
-static bool trace_window(const struct flap_trace *t, const bool *show, __u64 *first, __u64 *last)
+bool trace_window(const struct flap_trace *t, const bool *show, __u64 *first, __u64 *last)
 {
 	bool any = false;
 	size_t i;
@@ -449,7 +221,7 @@ static bool trace_window(const struct flap_trace *t, const bool *show, __u64 *fi
 }
 
 /* Number of events shown (see trace_window()). */
-static size_t shown_count(const struct flap_trace *t, const bool *show)
+size_t shown_count(const struct flap_trace *t, const bool *show)
 {
 	size_t i, n = 0;
 
@@ -473,7 +245,7 @@ static void line_text(struct line *l, struct flap_text *t)
 }
 
 /* The arguments, by the per-syscall decoders of args.c. */
-static void fmt_args(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+void fmt_args(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
 {
 	struct flap_text t;
 
@@ -506,7 +278,7 @@ static void fmt_ret(struct line *l, const struct flap_event *ev, const struct fl
 }
 
 /* What follows " = ": the return value, or "?" when there is none. */
-static void fmt_outcome(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+void fmt_outcome(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
 {
 	if (ev->flags & FLAP_EV_F_HAS_RET)
 		fmt_ret(l, ev, fds);
@@ -535,7 +307,7 @@ static void fmt_result(struct line *l, const struct flap_event *ev, const struct
  * The field that names a source: container, else recorder name, else pod.
  * Return: the field and its size in *@max, or NULL (the cgroup id names it).
  */
-static const char *source_name(const struct flap_source *s, size_t *max)
+const char *source_name(const struct flap_source *s, size_t *max)
 {
 	if (s->container[0]) {
 		*max = sizeof(s->container);
@@ -550,7 +322,7 @@ static const char *source_name(const struct flap_source *s, size_t *max)
 }
 
 /* The name of a source, escaped: "nginx", or "cgroup 1234". */
-static void source_label(struct line *l, const struct flap_source *s)
+void source_label(struct line *l, const struct flap_source *s)
 {
 	const char *name;
 	size_t max;
@@ -594,8 +366,8 @@ static void fmt_source_prefix(struct line *l, const struct flap_trace *t, __u16 
  * their names and the table learns what the call did, between the
  * arguments (named as before the call) and the return value (after it).
  */
-static void fmt_event_text(struct line *l, const struct flap_trace *t, const struct flap_event *ev,
-			   const struct flap_format_opts *o, struct flap_fdnames *fds)
+void fmt_event_text(struct line *l, const struct flap_trace *t, const struct flap_event *ev,
+		    const struct flap_format_opts *o, struct flap_fdnames *fds)
 {
 	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
 	char clock[32];
@@ -623,266 +395,6 @@ static void fmt_event_text(struct line *l, const struct flap_trace *t, const str
 	if (!(ev->flags & FLAP_EV_F_UNFINISHED))
 		fmt_result(l, ev, fds, start);
 	line_puts(l, "\n");
-}
-
-/* ---- JSON ------------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence (2-4 bytes) at @p, or 0. */
-static size_t utf8_seq_len(const __u8 *p, size_t left)
-{
-	__u32 cp;
-	size_t n, i;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/*
- * A JSON string for bytes from outside: valid UTF-8 stays as is, "\"
- * becomes "\\", control bytes and bytes that are not valid UTF-8 become
- * the four characters \xNN, so the string is valid and reversible.
- * Return: a new json-c string, or NULL when out of memory.
- */
-static struct json_object *json_bytes(const void *data, size_t len)
-{
-	const __u8 *p = data;
-	struct json_object *js;
-	struct line l;
-	size_t i, n;
-
-	line_init(&l);
-	for (i = 0; i < len; i += n) {
-		n = p[i] >= 0x80 ? utf8_seq_len(p + i, len - i) : 0;
-		if (n) {
-			line_add(&l, (const char *)p + i, n);
-			continue;
-		}
-		n = 1;
-		if (p[i] == '\\') {
-			line_puts(&l, "\\\\");
-		} else if (p[i] < ' ' || p[i] >= 0x7f) {
-			line_printf(&l, "\\x%02x", p[i]);
-		} else {
-			line_add(&l, (const char *)p + i, 1);
-		}
-	}
-	js = l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len);
-	line_release(&l);
-	return js;
-}
-
-static void jadd(struct json_object *o, const char *key, struct json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
-static void jadd_name(struct json_object *o, const char *key, const char *s, size_t max)
-{
-	jadd(o, key, json_bytes(s, strnlen(s, max)));
-}
-
-static void jadd_u64(struct json_object *o, const char *key, __u64 v)
-{
-	jadd(o, key, json_object_new_uint64(v));
-}
-
-static void jadd_time(struct json_object *o, const char *key, __s64 ns)
-{
-	char buf[48];
-
-	fmt_rfc3339(buf, sizeof(buf), ns);
-	jadd(o, key, json_object_new_string(buf));
-}
-
-/* Writes @o as one line and drops it. Return: 0 or negative errno. */
-static int json_emit(FILE *out, struct json_object *o)
-{
-	const char *s;
-	int err = 0;
-
-	s = json_object_to_json_string_ext(o,
-					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s)
-		err = -ENOMEM;
-	else if (fputs(s, out) == EOF || putc('\n', out) == EOF || ferror(out))
-		err = write_error();
-	json_object_put(o);
-	return err;
-}
-
-static struct json_object *json_counts(const struct flap_cpu_counts *c, struct json_object *o)
-{
-	jadd_u64(o, "produced", c->produced);
-	jadd_u64(o, "held", c->held);
-	jadd_u64(o, "overwritten", c->overwritten);
-	jadd_u64(o, "lost", c->lost);
-	jadd_u64(o, "torn", c->torn);
-	jadd_u64(o, "bytes", c->bytes);
-	if (c->restart_lost)
-		jadd_u64(o, "restart_lost", c->restart_lost);
-	return o;
-}
-
-static struct json_object *json_captures(const struct flap_event *ev)
-{
-	int i, n = ev->ncaps < FLAP_EV_MAX_CAPS ? ev->ncaps : FLAP_EV_MAX_CAPS;
-	struct json_object *arr = json_object_new_array(), *c;
-	const struct flap_cap *cap;
-
-	for (i = 0; arr && i < n; i++) {
-		cap = &ev->caps[i];
-		c = json_object_new_object();
-		if (!c)
-			break;
-		jadd(c, "arg", json_object_new_int(cap->arg));
-		jadd(c, "text", json_bytes(cap->data, cap->data ? cap->len : 0));
-		jadd(c, "len", json_object_new_int(cap->data ? cap->len : 0));
-		jadd(c, "truncated", json_object_new_boolean(cap->flags & FLAP_EVCAP_F_TRUNC));
-		jadd(c, "fault", json_object_new_boolean(cap->flags & FLAP_EVCAP_F_FAULT));
-		json_object_array_add(arr, c);
-	}
-	return arr;
-}
-
-static void json_event_result(struct json_object *o, const struct flap_event *ev)
-{
-	const char *name;
-	char buf[32];
-	int err;
-
-	if ((ev->flags & FLAP_EV_F_HAS_RET) && !(ev->flags & FLAP_EV_F_UNFINISHED)) {
-		jadd(o, "ret", json_object_new_int64(ev->ret));
-		if (ev->ret >= -MAX_ERRNO && ev->ret <= -1) {
-			err = (int)-ev->ret;
-			name = flap_errno_name(err);
-			if (!name) {
-				snprintf(buf, sizeof(buf), "ERRNO_%d", err);
-				name = buf;
-			}
-			jadd(o, "errno", json_object_new_string(name));
-		}
-	}
-	if (ev->flags & FLAP_EV_F_HAS_DUR)
-		jadd_u64(o, "duration_ns", ev->dur_ns);
-	else if (ev->flags & FLAP_EV_F_DUR_SHORT)
-		/* Returned within the tick it entered in: not measured, not lost. */
-		jadd(o, "duration_short", json_object_new_boolean(true));
-	jadd(o, "unfinished", json_object_new_boolean(ev->flags & FLAP_EV_F_UNFINISHED));
-	if (ev->flags & FLAP_EV_F_NORETURN)
-		jadd(o, "noreturn", json_object_new_boolean(true));
-	if (ev->flags & FLAP_EV_F_EXIT_LOST)
-		jadd(o, "exit_lost", json_object_new_boolean(true));
-	if (ev->flags & FLAP_EV_F_CAPS_DROPPED)
-		jadd(o, "captures_dropped", json_object_new_boolean(true));
-}
-
-/* "container": the raw name of the event's source ("cgroup N" unnamed, "?" unknown). */
-static void json_source_label(struct json_object *o, const struct flap_trace *t, __u16 source)
-{
-	const char *name = NULL;
-	char buf[48] = "?";
-	size_t max = 0;
-
-	if (source < t->nsources) {
-		name = source_name(&t->sources[source], &max);
-		if (!name)
-			snprintf(buf, sizeof(buf), "cgroup %llu",
-				 (unsigned long long)t->sources[source].cgroup_id);
-	}
-	if (name)
-		jadd_name(o, "container", name, max);
-	else
-		jadd(o, "container", json_object_new_string(buf));
-}
-
-/*
- * "decoded": the call as the text output shows it, without time and pid:
- * "openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = 3</etc/x>". With @fds it
- * names descriptors and updates the table (see fmt_event_text()).
- */
-static struct json_object *json_decoded(const struct flap_event *ev, struct flap_fdnames *fds)
-{
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
-	struct json_object *js;
-	struct line l;
-
-	line_init(&l);
-	if (sc)
-		line_printf(&l, "%s(", sc->name);
-	else
-		line_printf(&l, "syscall_%u(", ev->nr);
-	if (ev->flags & FLAP_EV_F_NO_ARGS)
-		line_puts(&l, ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
-	else
-		fmt_args(&l, ev, fds);
-	if (fds && flap_fdnames__update(fds, ev))
-		l.oom = true;
-	if (!(ev->flags & FLAP_EV_F_UNFINISHED)) {
-		line_puts(&l, ") = ");
-		fmt_outcome(&l, ev, fds);
-	}
-	/* Printable ASCII only (every byte from outside is escaped): a plain string. */
-	js = l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len);
-	line_release(&l);
-	return js;
-}
-
-static int fmt_event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
-			  struct flap_fdnames *fds)
-{
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
-	struct json_object *o, *args;
-	char name[32];
-	int i;
-
-	o = json_object_new_object();
-	if (!o)
-		return -ENOMEM;
-	jadd(o, "type", json_object_new_string("event"));
-	jadd_time(o, "time", wall_ns(t, ev->ts));
-	jadd_u64(o, "ts_ns", ev->ts);
-	jadd_u64(o, "pid", ev->tgid);
-	jadd_u64(o, "tid", ev->tid);
-	jadd_name(o, "comm", ev->comm, sizeof(ev->comm));
-	snprintf(name, sizeof(name), "syscall_%u", ev->nr);
-	jadd(o, "syscall", json_object_new_string(sc ? sc->name : name));
-	jadd_u64(o, "nr", ev->nr);
-	jadd_u64(o, "cpu", ev->cpu);
-	if (ev->flags & FLAP_EV_F_NO_ARGS) {
-		jadd(o, "no_args", json_object_new_boolean(true));
-	} else {
-		args = json_object_new_array();
-		for (i = 0; args && i < ev->nargs && i < 6; i++)
-			json_object_array_add(args, json_object_new_int64((__s64)ev->args[i]));
-		jadd(o, "args", args);
-	}
-	jadd(o, "captures", json_captures(ev));
-	jadd(o, "decoded", json_decoded(ev, fds));
-	json_event_result(o, ev);
-	if (t->nsources > 1)
-		json_source_label(o, t, ev->source);
-	return json_emit(out, o);
 }
 
 /**
@@ -913,449 +425,6 @@ int flap_format_event(FILE *out, const struct flap_trace *t, const struct flap_e
 	line_init(&l);
 	fmt_event_text(&l, t, ev, o, NULL);
 	return line_flush(out, &l);
-}
-
-/* ---- header ----------------------------------------------------------------- */
-
-static bool same_pod(const struct flap_trace *t)
-{
-	int i;
-
-	for (i = 1; i < t->nsources; i++)
-		if (strncmp(t->sources[i].pod, t->sources[0].pod, sizeof(t->sources[0].pod)) ||
-		    strncmp(t->sources[i].ns, t->sources[0].ns, sizeof(t->sources[0].ns)))
-			return false;
-	return true;
-}
-
-static void text_pod(struct line *l, const struct flap_source *s)
-{
-	line_puts(l, "pod ");
-	line_name(l, s->pod, sizeof(s->pod));
-	if (s->ns[0]) {
-		line_puts(l, ", namespace ");
-		line_name(l, s->ns, sizeof(s->ns));
-	}
-}
-
-/* "# container web: id 0123456789ab, cgroup 1234 /path, main pid 42[, counts]". */
-static void text_source(struct line *l, const struct flap_trace *t, const struct flap_source *s,
-			bool pods_differ)
-{
-	const struct flap_cpu_counts *c = &s->counts;
-
-	line_puts(l, s->container[0] ? "# container " : "# source ");
-	source_label(l, s);
-	line_puts(l, ":");
-	if (pods_differ && s->pod[0]) {
-		line_puts(l, " ");
-		text_pod(l, s);
-		line_puts(l, ",");
-	}
-	if (s->container_id[0]) {
-		line_puts(l, " id ");
-		line_escape(l, s->container_id, strnlen(s->container_id, 12), 0);
-		line_puts(l, ",");
-	}
-	line_printf(l, " cgroup %llu", (unsigned long long)s->cgroup_id);
-	if (s->cgroup_path[0]) {
-		line_puts(l, " ");
-		line_name(l, s->cgroup_path, sizeof(s->cgroup_path));
-	}
-	if (s->main_pid)
-		line_printf(l, ", main pid %u", s->main_pid);
-	if (t->nsources > 1)
-		line_printf(l, ", %llu held, %llu overwritten, %llu lost",
-			    (unsigned long long)c->held, (unsigned long long)c->overwritten,
-			    (unsigned long long)c->lost);
-	line_puts(l, "\n");
-}
-
-/* Whether any source was recorded with an in-kernel syscall filter, and all with the same. */
-static bool filters_of(const struct flap_trace *t, bool *same)
-{
-	const size_t max = sizeof(t->sources[0].syscall_filter);
-	bool any = false;
-	int i;
-
-	*same = true;
-	for (i = 0; i < t->nsources; i++) {
-		any |= t->sources[i].syscall_filter[0] != '\0';
-		if (strncmp(t->sources[i].syscall_filter, t->sources[0].syscall_filter, max))
-			*same = false;
-	}
-	return any;
-}
-
-/* "trace=%file,write (in-kernel filter)", or "all" for a source without one. */
-static void text_filter_set(struct line *l, const struct flap_source *s)
-{
-	if (!s->syscall_filter[0]) {
-		line_puts(l, "all\n");
-		return;
-	}
-	line_puts(l, "trace=");
-	line_name(l, s->syscall_filter, sizeof(s->syscall_filter));
-	line_puts(l, " (in-kernel filter)\n");
-}
-
-/*
- * "# recorded syscalls: trace=%file,write (in-kernel filter)": the dump of a
- * filtered recorder lacks the other calls by design, and a reader must know
- * it ("no openat in the dump" is not "no openat made"). One line when every
- * source has the same filter, else one per source; none without filters.
- */
-static void text_filters(struct line *l, const struct flap_trace *t)
-{
-	bool same;
-	int i;
-
-	if (!filters_of(t, &same))
-		return;
-	if (same) {
-		line_puts(l, "# recorded syscalls: ");
-		text_filter_set(l, &t->sources[0]);
-		return;
-	}
-	for (i = 0; i < t->nsources; i++) {
-		line_puts(l, "# recorded syscalls of ");
-		source_label(l, &t->sources[i]);
-		line_puts(l, ": ");
-		text_filter_set(l, &t->sources[i]);
-	}
-}
-
-/* How a source recorded without --exact-durations measured its calls. */
-#define DUR_TICK_TEXT                                                                   \
-	"measured only for calls that spanned a kernel clock tick; shorter calls show " \
-	"none (record with --exact-durations for all)\n"
-
-/*
- * "# durations: measured only for calls that spanned a kernel clock tick...":
- * by default a recorder reads the clock once for a call that returns in
- * the tick it entered in, so such calls have no duration, and a reader must
- * not take a missing <0.000011> for a missing exit. One line when every
- * source holds such calls, else one per source that does; none when no
- * source does (exact durations, or a file from before they could lack).
- */
-static void text_durations(struct line *l, const struct flap_trace *t)
-{
-	int i, n = flap_trace__count_short(t);
-
-	if (!n)
-		return;
-	if (n == t->nsources) {
-		line_puts(l, "# durations: " DUR_TICK_TEXT);
-		return;
-	}
-	for (i = 0; i < t->nsources; i++) {
-		if (!flap_trace__source_short(t, i))
-			continue;
-		line_puts(l, "# durations of ");
-		source_label(l, &t->sources[i]);
-		line_puts(l, ": " DUR_TICK_TEXT);
-	}
-}
-
-/*
- * Syscalls of the node the kernel ran no dispatcher for (its BPF recursion
- * guard) while the sources were recorded: their cgroup is unknown, so some
- * may be missing from this history. Said, never silent; no line when none.
- */
-static void text_skipped(struct line *l, const struct flap_trace *t)
-{
-	__u64 most = 0;
-	int i;
-
-	for (i = 0; i < t->nsources; i++)
-		if (t->sources[i].node_skipped > most)
-			most = t->sources[i].node_skipped;
-	if (most)
-		line_printf(
-			l,
-			"# warning: the kernel skipped %llu syscalls of this node while this was "
-			"recorded (BPF recursion guard); some may be missing here\n",
-			(unsigned long long)most);
-}
-
-/* "crash: SIGSEGV in pid 42 (crash)", "request"... */
-static void text_reason(struct line *l, const struct flap_reason *r)
-{
-	line_puts(l, "# reason: ");
-	if (r->kind[0])
-		line_name(l, r->kind, sizeof(r->kind));
-	else
-		line_puts(l, "unknown");
-	if (r->text[0]) {
-		line_puts(l, ": ");
-		line_name(l, r->text, sizeof(r->text));
-	} else if (r->signal) {
-		line_printf(l, ": SIG%s in pid %u (",
-			    sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?", r->pid);
-		line_name(l, r->comm, sizeof(r->comm));
-		line_puts(l, ")");
-	} else if (r->pid) {
-		line_printf(l, ": pid %u exited with %d", r->pid, r->exit_code);
-	}
-	line_puts(l, "\n");
-}
-
-/* "# host node-1, kernel 6.18.0, x86_64, flap-recorder 0.1.0, dumped <time>": known parts only. */
-static void text_host(struct line *l, const struct flap_dump_meta *m)
-{
-	const struct {
-		const char *label;
-		const char *val;
-		size_t max;
-	} parts[] = {
-		{"host ", m->host, sizeof(m->host)},
-		{"kernel ", m->kernel, sizeof(m->kernel)},
-		{"", m->arch, sizeof(m->arch)},
-		{"flap-recorder ", m->tool_version, sizeof(m->tool_version)},
-	};
-	const char *sep = "# ";
-	char when[64];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(parts); i++) {
-		if (!parts[i].val[0])
-			continue;
-		line_printf(l, "%s%s", sep, parts[i].label);
-		line_name(l, parts[i].val, parts[i].max);
-		sep = ", ";
-	}
-	if (m->created_ns) {
-		fmt_wall(when, sizeof(when), (__s64)m->created_ns);
-		line_printf(l, "%sdumped %s", sep, when);
-		sep = ", ";
-	}
-	if (sep[0] == ',')
-		line_puts(l, "\n");
-}
-
-/* Window, events held and how complete the history is: never silent about losses. */
-static void text_counts(struct line *l, const struct flap_trace *t, const bool *show)
-{
-	const struct flap_cpu_counts *c = &t->total;
-	char first[64], last[64];
-	__u64 from, to;
-	bool any;
-
-	any = trace_window(t, show, &from, &to);
-	if (any) {
-		fmt_wall(first, sizeof(first), wall_ns(t, from));
-		fmt_wall(last, sizeof(last), wall_ns(t, to));
-		line_printf(l, "# window: %s .. %s\n", first, last);
-	} else {
-		line_puts(l, "# window: no events\n");
-	}
-	line_printf(l, "# %llu events held", (unsigned long long)c->held);
-	if (shown_count(t, show) != c->held)
-		line_printf(l, ", %zu shown", shown_count(t, show));
-	line_puts(l, "\n");
-	if (!c->overwritten && !c->lost && !c->torn) {
-		if (any)
-			line_printf(l, "# history complete from %s\n", first);
-		else
-			line_puts(l, "# history complete: nothing recorded yet\n");
-		return;
-	}
-	if (any)
-		line_printf(l, "# history starts at %s: ", first);
-	else
-		line_puts(l, "# no history held: ");
-	line_printf(l, "%llu earlier events overwritten, %llu lost",
-		    (unsigned long long)c->overwritten, (unsigned long long)c->lost);
-	if (c->restart_lost)
-		line_printf(l, " (%llu of them: earlier history lost at a daemon restart)",
-			    (unsigned long long)c->restart_lost);
-	if (c->torn)
-		line_printf(l, ", %llu torn blocks dropped", (unsigned long long)c->torn);
-	line_puts(l, "\n");
-}
-
-static void text_cpus(struct line *l, const struct flap_trace *t)
-{
-	const struct flap_cpu_counts *c;
-	int i;
-
-	for (i = 0; i < t->ncpus; i++) {
-		c = &t->cpus[i];
-		if (!c->produced && !c->held && !c->overwritten && !c->lost && !c->torn)
-			continue;
-		line_printf(l,
-			    "# cpu %d: %llu produced, %llu held, %llu overwritten, %llu lost, "
-			    "%llu torn, %llu bytes\n",
-			    i, (unsigned long long)c->produced, (unsigned long long)c->held,
-			    (unsigned long long)c->overwritten, (unsigned long long)c->lost,
-			    (unsigned long long)c->torn, (unsigned long long)c->bytes);
-	}
-}
-
-static void fmt_header_text(struct line *l, const struct flap_dump_meta *m,
-			    const struct flap_trace *t, const struct flap_format_opts *o,
-			    const bool *show)
-{
-	bool pods_same = same_pod(t);
-	int i;
-
-	if (m->target[0]) {
-		line_puts(l, "# target: ");
-		line_name(l, m->target, sizeof(m->target));
-		line_puts(l, "\n");
-	}
-	if (t->nsources && pods_same && t->sources[0].pod[0]) {
-		line_puts(l, "# ");
-		text_pod(l, &t->sources[0]);
-		line_puts(l, "\n");
-	}
-	for (i = 0; i < t->nsources; i++)
-		text_source(l, t, &t->sources[i], !pods_same);
-	text_filters(l, t);
-	text_durations(l, t);
-	text_reason(l, &m->reason);
-	text_host(l, m);
-	text_counts(l, t, show);
-	text_skipped(l, t);
-	if (o->verbose)
-		text_cpus(l, t);
-}
-
-static struct json_object *json_reason(const struct flap_reason *r)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	jadd_name(o, "kind", r->kind, sizeof(r->kind));
-	jadd_name(o, "text", r->text, sizeof(r->text));
-	jadd(o, "signal", json_object_new_int(r->signal));
-	jadd(o, "exit_code", json_object_new_int(r->exit_code));
-	jadd_u64(o, "pid", r->pid);
-	jadd_name(o, "comm", r->comm, sizeof(r->comm));
-	if (r->time_ns)
-		jadd_time(o, "time", (__s64)r->time_ns);
-	jadd(o, "core", json_object_new_boolean(r->core));
-	return o;
-}
-
-static struct json_object *json_source(const struct flap_source *s)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	jadd_name(o, "name", s->name, sizeof(s->name));
-	jadd_name(o, "pod", s->pod, sizeof(s->pod));
-	jadd_name(o, "namespace", s->ns, sizeof(s->ns));
-	jadd_name(o, "pod_uid", s->pod_uid, sizeof(s->pod_uid));
-	jadd_name(o, "container", s->container, sizeof(s->container));
-	jadd_name(o, "container_id", s->container_id, sizeof(s->container_id));
-	jadd_name(o, "cgroup_path", s->cgroup_path, sizeof(s->cgroup_path));
-	jadd_u64(o, "cgroup_id", s->cgroup_id);
-	jadd_u64(o, "main_pid", s->main_pid);
-	if (s->syscall_filter[0])
-		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
-	if (s->node_skipped)
-		jadd_u64(o, "node_skipped", s->node_skipped);
-	jadd(o, "exact_durations", json_object_new_boolean(s->exact_durations));
-	return json_counts(&s->counts, o);
-}
-
-static void json_header_lists(struct json_object *o, const struct flap_trace *t)
-{
-	struct json_object *arr, *c;
-	int i;
-
-	arr = json_object_new_array();
-	for (i = 0; arr && i < t->nsources; i++)
-		json_object_array_add(arr, json_source(&t->sources[i]));
-	jadd(o, "sources", arr);
-	arr = json_object_new_array();
-	for (i = 0; arr && i < t->ncpus; i++) {
-		c = json_object_new_object();
-		if (!c)
-			break;
-		jadd(c, "cpu", json_object_new_int(i));
-		json_object_array_add(arr, json_counts(&t->cpus[i], c));
-	}
-	jadd(o, "cpus", arr);
-}
-
-/*
- * "syscall_filter": the in-kernel set every source was recorded with, or null
- * when the sources differ (each source's "syscall_filter" says); absent when
- * no source had a filter (every syscall recorded).
- */
-static void json_filter(struct json_object *o, const struct flap_trace *t)
-{
-	const struct flap_source *s = t->nsources ? &t->sources[0] : NULL;
-	bool same;
-
-	if (!filters_of(t, &same))
-		return;
-	if (same)
-		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
-	else
-		jadd(o, "syscall_filter", NULL);
-}
-
-/*
- * "exact_durations": true when every source measured every call's duration,
- * false when none did, null when the sources of a pod merge differ (each
- * source's "exact_durations" says). True without sources, as the text
- * header then has no durations line.
- */
-static void json_durations(struct json_object *o, const struct flap_trace *t)
-{
-	int i, n = 0;
-
-	for (i = 0; i < t->nsources; i++)
-		n += !t->sources[i].exact_durations;
-
-	if (n && n < t->nsources)
-		jadd(o, "exact_durations", NULL);
-	else
-		jadd(o, "exact_durations", json_object_new_boolean(!n));
-}
-
-static int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
-			   const bool *show)
-{
-	const struct flap_cpu_counts *c = &t->total;
-	struct json_object *o;
-	__u64 from, to;
-
-	o = json_object_new_object();
-	if (!o)
-		return -ENOMEM;
-	jadd(o, "type", json_object_new_string("header"));
-	jadd_name(o, "target", m->target, sizeof(m->target));
-	jadd(o, "reason", json_reason(&m->reason));
-	jadd_name(o, "host", m->host, sizeof(m->host));
-	jadd_name(o, "kernel", m->kernel, sizeof(m->kernel));
-	jadd_name(o, "arch", m->arch, sizeof(m->arch));
-	jadd_name(o, "tool_version", m->tool_version, sizeof(m->tool_version));
-	if (m->created_ns)
-		jadd_time(o, "created", (__s64)m->created_ns);
-	jadd_u64(o, "events_held", c->held);
-	jadd_u64(o, "events", shown_count(t, show));
-	jadd_u64(o, "produced", c->produced);
-	jadd_u64(o, "overwritten", c->overwritten);
-	jadd_u64(o, "lost", c->lost);
-	jadd_u64(o, "torn", c->torn);
-	if (c->restart_lost)
-		jadd_u64(o, "restart_lost", c->restart_lost);
-	jadd(o, "history_complete",
-	     json_object_new_boolean(!c->overwritten && !c->lost && !c->torn));
-	if (trace_window(t, show, &from, &to)) {
-		jadd_time(o, "window_start", wall_ns(t, from));
-		jadd_time(o, "window_end", wall_ns(t, to));
-	}
-	json_filter(o, t);
-	json_durations(o, t);
-	json_header_lists(o, t);
-	return json_emit(out, o);
 }
 
 /* The header; @show as for trace_window(). */

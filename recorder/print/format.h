@@ -15,6 +15,7 @@
 #include <linux/types.h>
 
 #include "dump.h"
+#include "escape.h"
 #include "trace.h"
 
 struct flap_sysset;
@@ -70,13 +71,6 @@ int flap_format_summary(FILE *out, const struct flap_trace *t, const struct flap
  * @o->json. Return: 0 or negative errno.
  */
 int flap_format_files(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o);
-
-/**
- * flap_format_escape() - quote @len bytes as strace does ("..." with \n,
- * \t, \", \\, \ooo escapes), with "..." appended after the closing quote
- * when @trunc. Return: the length it needs (like snprintf).
- */
-size_t flap_format_escape(char *out, size_t size, const void *data, size_t len, bool trunc);
 
 /* "ENOENT" for 2, NULL if unknown. */
 const char *flap_errno_name(int err);
