@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * lifetime.c - a recorder's life: added (loaded, its rings opened, pinned,
- * wired into the dispatcher's prog-arrays, published in the table) and
- * removed, and what the owner may ask of it.
+ * lifetime.c - a recorder's life: added (its program loaded with its
+ * configuration, its rings opened, pinned, wired into the dispatcher's
+ * prog-arrays, published in the table) and removed, and what the owner may
+ * ask of it.
  *
  * Publishing order matters because the dispatcher reads without locks:
  * add wires the programs into the prog-arrays and only then writes the
@@ -25,9 +26,14 @@
 #include "registry.h"
 #include "registry_internal.h"
 #include "ring.h"
+#include "syscalls.h"
 #include "util.h"
 
 #include "record.skel.h"
+
+const char *const rec_pins[RF_NUM] = {
+	"prog_enter", "prog_exit", "events", "cpu_state", "stats", "bss", "rodata",
+};
 
 int check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o)
 {
@@ -93,6 +99,76 @@ static int open_rings(struct flap_recorder *rec)
 		if (bpf_map_update_elem(rec->fd[RF_EVENTS], &cpu, &rec->rings[cpu].fd, BPF_ANY))
 			return -errno;
 	}
+	return 0;
+}
+
+/* Worst-case capture bytes of every syscall with these sizes (record.bpf.c caps_need()). */
+static void set_caps_need(struct flap_record *skel, const struct flap_recorder_opts *o)
+{
+	const struct flap_syscall *sc;
+	int i, n = flap_syscall_count();
+
+	for (i = 0; i < FLAP_NR_MAX; i++)
+		skel->rodata->cfg_caps_need[i] = 0;
+	for (i = 0; i < n; i++) {
+		sc = flap_syscall_at(i);
+		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
+			skel->rodata->cfg_caps_need[sc->nr] =
+				flap_syscall_caps_need(sc->kinds, o->str_max, o->buf_max);
+	}
+}
+
+/* The in-kernel syscall filter (record.bpf.c filtered_out()): off records all. */
+static void set_filter(struct flap_record *skel, const struct flap_recorder_opts *o)
+{
+	int i;
+
+	_Static_assert(sizeof(skel->rodata->cfg_syscalls) == sizeof(o->syscalls.bits),
+		       "filter bitmap size");
+	skel->rodata->cfg_filter = o->filter ? 1 | (o->syscalls.rest ? 2 : 0) : 0;
+	for (i = 0; i < FLAP_FILTER_WORDS; i++)
+		skel->rodata->cfg_syscalls[i] = o->filter ? o->syscalls.bits[i] : ~0ULL;
+}
+
+static int load_recorder(struct flap_recorder *rec)
+{
+	struct flap_record *skel;
+	int err;
+
+	skel = flap_record__open();
+	if (!skel)
+		return -errno;
+	rec->skel = skel;
+	skel->rodata->cfg_cgroup_id = rec->cgid;
+	skel->rodata->cfg_str_max = rec->opts.str_max;
+	skel->rodata->cfg_buf_max = rec->opts.buf_max;
+	skel->rodata->cfg_exact_dur = rec->opts.exact_durations;
+	set_caps_need(skel, &rec->opts);
+	set_filter(skel, &rec->opts);
+	/* What the dispatcher hands over before the tail call: one map for all. */
+	err = bpf_map__reuse_fd(skel->maps.handoff, rec->reg->dfd[DF_HANDOFF]);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.events, rec->reg->ncpus);
+	/* Pinned: the ring entries must outlive the fd that put them there. */
+	if (!err && rec->reg->pin_dir)
+		err = bpf_map__set_map_flags(skel->maps.events,
+					     bpf_map__map_flags(skel->maps.events) |
+						     BPF_F_PRESERVE_ELEMS);
+	if (!err)
+		err = flap_record__load(skel);
+	if (err) {
+		pr_warn("recorder: cgroup %llu: load: %s", (unsigned long long)rec->cgid,
+			strerror(-err));
+		return err;
+	}
+	rec->fd[RF_ENTER] = bpf_program__fd(skel->progs.handle_sys_enter);
+	rec->fd[RF_EXIT] = bpf_program__fd(skel->progs.handle_sys_exit);
+	rec->fd[RF_EVENTS] = bpf_map__fd(skel->maps.events);
+	rec->fd[RF_STATE] = bpf_map__fd(skel->maps.cpu_state);
+	rec->fd[RF_STATS] = bpf_map__fd(skel->maps.stats);
+	rec->fd[RF_BSS] = bpf_map__fd(skel->maps.bss);
+	rec->fd[RF_RODATA] = bpf_map__fd(skel->maps.rodata);
+	rec->bss = skel->bss;
 	return 0;
 }
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * registry.c - the registry: the dispatcher and lifecycle programs loaded
- * (or adopted from their pins), and the per-cgroup recorder programs loaded
- * with their configuration.
+ * (or adopted from their pins) when it is created, everything it holds
+ * released when it is freed.
  *
  * The dispatcher finds a cgroup's slot in a direct-mapped table (index =
  * cgroup id & (FLAP_TABLE_SIZE - 1)) that table.c writes through an mmap
- * of the map; lifetime.c adds and removes recorders, adoption.c takes back
- * pinned ones, snapshot.c reads their rings (registry_internal.h holds
- * what these files share).
+ * of the map; lifetime.c loads, adds and removes recorders, adoption.c
+ * takes back pinned ones, snapshot.c reads their rings. Calls go one way:
+ * registry.c and adoption.c call lifetime.c, which calls table.c and
+ * pins.c; adoption.c also freezes through snapshot.c; none calls back
+ * (registry_internal.h holds what these files share).
  *
  * Persistence (a pin directory in bpffs, pins.c): the dispatcher's links
  * and maps, the lifecycle link and ring buffer, and each recorder's
@@ -35,16 +37,11 @@
 #include "log.h"
 #include "registry.h"
 #include "registry_internal.h"
-#include "syscalls.h"
 #include "util.h"
 
 #include "dispatch.skel.h"
 #include "lifecycle.skel.h"
 #include "record.skel.h"
-
-const char *const rec_pins[RF_NUM] = {
-	"prog_enter", "prog_exit", "events", "cpu_state", "stats", "bss", "rodata",
-};
 
 static const char *const disp_pins[DF_NUM] = {
 	"cgroup_table",	  "cgroup_slots",  "recorders_enter", "recorders_exit",
@@ -356,91 +353,6 @@ bool flap_registry__adopted(const struct flap_registry *reg)
 int flap_registry__ncpus(const struct flap_registry *reg)
 {
 	return reg->ncpus;
-}
-
-/* Worst-case capture bytes of every syscall with these sizes (record.bpf.c caps_need()). */
-static void set_caps_need(struct flap_record *skel, const struct flap_recorder_opts *o)
-{
-	const struct flap_syscall *sc;
-	int i, n = flap_syscall_count();
-
-	for (i = 0; i < FLAP_NR_MAX; i++)
-		skel->rodata->cfg_caps_need[i] = 0;
-	for (i = 0; i < n; i++) {
-		sc = flap_syscall_at(i);
-		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
-			skel->rodata->cfg_caps_need[sc->nr] =
-				flap_syscall_caps_need(sc->kinds, o->str_max, o->buf_max);
-	}
-}
-
-/* The in-kernel syscall filter (record.bpf.c filtered_out()): off records all. */
-static void set_filter(struct flap_record *skel, const struct flap_recorder_opts *o)
-{
-	int i;
-
-	_Static_assert(sizeof(skel->rodata->cfg_syscalls) == sizeof(o->syscalls.bits),
-		       "filter bitmap size");
-	skel->rodata->cfg_filter = o->filter ? 1 | (o->syscalls.rest ? 2 : 0) : 0;
-	for (i = 0; i < FLAP_FILTER_WORDS; i++)
-		skel->rodata->cfg_syscalls[i] = o->filter ? o->syscalls.bits[i] : ~0ULL;
-}
-
-int load_recorder(struct flap_recorder *rec)
-{
-	struct flap_record *skel;
-	int err;
-
-	skel = flap_record__open();
-	if (!skel)
-		return -errno;
-	rec->skel = skel;
-	skel->rodata->cfg_cgroup_id = rec->cgid;
-	skel->rodata->cfg_str_max = rec->opts.str_max;
-	skel->rodata->cfg_buf_max = rec->opts.buf_max;
-	skel->rodata->cfg_exact_dur = rec->opts.exact_durations;
-	set_caps_need(skel, &rec->opts);
-	set_filter(skel, &rec->opts);
-	/* What the dispatcher hands over before the tail call: one map for all. */
-	err = bpf_map__reuse_fd(skel->maps.handoff, rec->reg->dfd[DF_HANDOFF]);
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.events, rec->reg->ncpus);
-	/* Pinned: the ring entries must outlive the fd that put them there. */
-	if (!err && rec->reg->pin_dir)
-		err = bpf_map__set_map_flags(skel->maps.events,
-					     bpf_map__map_flags(skel->maps.events) |
-						     BPF_F_PRESERVE_ELEMS);
-	if (!err)
-		err = flap_record__load(skel);
-	if (err) {
-		pr_warn("recorder: cgroup %llu: load: %s", (unsigned long long)rec->cgid,
-			strerror(-err));
-		return err;
-	}
-	rec->fd[RF_ENTER] = bpf_program__fd(skel->progs.handle_sys_enter);
-	rec->fd[RF_EXIT] = bpf_program__fd(skel->progs.handle_sys_exit);
-	rec->fd[RF_EVENTS] = bpf_map__fd(skel->maps.events);
-	rec->fd[RF_STATE] = bpf_map__fd(skel->maps.cpu_state);
-	rec->fd[RF_STATS] = bpf_map__fd(skel->maps.stats);
-	rec->fd[RF_BSS] = bpf_map__fd(skel->maps.bss);
-	rec->fd[RF_RODATA] = bpf_map__fd(skel->maps.rodata);
-	rec->bss = skel->bss;
-	return 0;
-}
-
-struct flap_recorder *flap_registry__find(struct flap_registry *reg, __u64 cgid)
-{
-	int i;
-
-	for (i = 0; i < FLAP_MAX_RECORDERS; i++)
-		if (reg->slots[i] && reg->slots[i]->cgid == cgid)
-			return reg->slots[i];
-	return NULL;
-}
-
-int flap_registry__count(const struct flap_registry *reg)
-{
-	return reg->nrecorders;
 }
 
 int flap_registry__exits_fd(const struct flap_registry *reg)

@@ -86,10 +86,6 @@ struct flap_registry {
 	bool *online;
 };
 
-/* registry.c */
-extern const char *const rec_pins[RF_NUM];
-int load_recorder(struct flap_recorder *rec);
-
 /* pins.c */
 int pin_all(const char *dir, int slot, const char *const *names, const int *fds, int n);
 void unpin_all(const char *dir, int slot, const char *const *names, int n);
@@ -104,6 +100,7 @@ int ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot);
 int prune_table(struct flap_registry *reg);
 
 /* lifetime.c */
+extern const char *const rec_pins[RF_NUM];
 int check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o);
 int alloc_rings(struct flap_recorder *rec);
 int wire(struct flap_recorder *rec);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * table.c - the cgroup -> slot table the dispatcher reads.
+ * table.c - the cgroup -> slot table the dispatcher reads, and the
+ * registry's recorders by slot.
  *
  * An id whose table entry is taken by another id goes into the
  * cgroup_slots hash and the entry is flagged, so only those ids pay for a
@@ -123,4 +124,19 @@ int prune_table(struct flap_registry *reg)
 		unpublish(reg, stale[i]);
 	free(stale);
 	return n + nstale;
+}
+
+struct flap_recorder *flap_registry__find(struct flap_registry *reg, __u64 cgid)
+{
+	int i;
+
+	for (i = 0; i < FLAP_MAX_RECORDERS; i++)
+		if (reg->slots[i] && reg->slots[i]->cgid == cgid)
+			return reg->slots[i];
+	return NULL;
+}
+
+int flap_registry__count(const struct flap_registry *reg)
+{
+	return reg->nrecorders;
 }

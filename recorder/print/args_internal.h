@@ -26,7 +26,7 @@ struct actx {
 	const struct flap_fdnames *fds;
 };
 
-/* args.c */
+/* args_put.c */
 void put(const struct actx *a, const char *s);
 void put_addr(struct flap_text *out, __u64 v);
 void put_hex(struct flap_text *out, __u64 v);

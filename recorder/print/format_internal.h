@@ -33,7 +33,7 @@ struct line {
 	char inline_buf[1024];
 };
 
-/* format.c */
+/* format_event.c */
 __s64 wall_ns(const struct flap_trace *t, __u64 ts);
 void fmt_clock(char *buf, size_t size, __s64 ns);
 void fmt_wall(char *buf, size_t size, __s64 ns);
@@ -59,15 +59,15 @@ int line_flush(FILE *out, struct line *l);
 void line_escape(struct line *l, const void *p, size_t len, unsigned int how);
 void line_name(struct line *l, const char *s, size_t max);
 
+/* format_header.c */
+bool filters_of(const struct flap_trace *t, bool *same);
+void fmt_header_text(struct line *l, const struct flap_dump_meta *m, const struct flap_trace *t,
+		     const struct flap_format_opts *o, const bool *show);
+
 /* format_json.c */
 int fmt_event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
 		   struct flap_fdnames *fds);
 int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 		    const bool *show);
-
-/* format_header.c */
-bool filters_of(const struct flap_trace *t, bool *same);
-void fmt_header_text(struct line *l, const struct flap_dump_meta *m, const struct flap_trace *t,
-		     const struct flap_format_opts *o, const bool *show);
 
 #endif /* FLAP_FORMAT_INTERNAL_H */

@@ -82,7 +82,7 @@ void line_pad(struct line *l, size_t column)
 		line_add(l, " ", 1);
 }
 
-void line_printf(struct line *l, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) void line_printf(struct line *l, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
