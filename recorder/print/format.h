@@ -15,7 +15,6 @@
 #include <linux/types.h>
 
 #include "dump.h"
-#include "escape.h"
 #include "trace.h"
 
 struct flap_sysset;

@@ -28,6 +28,7 @@
 #include <linux/types.h>
 
 #include "flap.h"
+#include "escape.h"
 #include "fdnames.h"
 #include "format.h"
 #include "log.h"

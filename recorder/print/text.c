@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * text.c - the decoders' growing text buffer (see text.h). Quoting goes
- * through flap_format_escape(), the one implementation of strace's escapes.
+ * through flap_format_escape() (escape.c), the one implementation of
+ * strace's escapes, which the formatter uses too: text.c needs nothing of
+ * the formatter.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
+#include "escape.h"
 #include "text.h"
 
 void flap_text__init(struct flap_text *t)

@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "dump.h"
+#include "escape.h"
 #include "format.h"
 #include "syscalls.h"
 #include "test.h"
