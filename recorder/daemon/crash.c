@@ -12,6 +12,10 @@
  * flap_dump_save() (temp file, fsync, rename). Crash loops are rate
  * limited per recorder; old dumps are deleted first when the directory is
  * over --max-dumps or --max-dump-bytes.
+ *
+ * Everything of the daemon it needs comes through struct flap_crash_opts:
+ * it reads rings and counts dumps through the caller's callbacks, so calls
+ * go one way, from the daemon to here.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,7 +29,6 @@
 
 #include "flap.h"
 #include "crash.h"
-#include "daemon.h"
 #include "dump.h"
 #include "dumpdir.h"
 #include "log.h"
@@ -105,12 +108,11 @@ void flap_crash_sanitize(const char *name, char *out, size_t size)
 }
 
 /* The reason of an exit, or false when the policy says it is no crash. */
-static bool classify(const struct flap_daemon *d, const struct flap_entry *e,
+static bool classify(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
 		     const struct flap_exit_event *ev, struct flap_reason *r)
 {
-	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 	int sig = ev->exit_code & 0x7f, code = (ev->exit_code >> 8) & 0xff;
-	bool main = e->meta.main_pid && ev->pid == e->meta.main_pid;
+	bool main = s->meta->main_pid && ev->pid == s->meta->main_pid;
 	char comm[sizeof(ev->comm) + 1];
 
 	memcpy(comm, ev->comm, sizeof(ev->comm));
@@ -123,16 +125,16 @@ static bool classify(const struct flap_daemon *d, const struct flap_entry *e,
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	memset(r, 0, sizeof(*r));
-	if (e->on_exit == FLAP_ON_EXIT_NEVER)
+	if (s->on_exit == FLAP_ON_EXIT_NEVER)
 		return false;
-	if (sig && (o->crash_signals & (1ULL << sig))) {
+	if (sig && (o->signals & (1ULL << sig))) {
 		snprintf(r->kind, sizeof(r->kind), "crash");
 		r->signal = sig;
 		r->core = ev->exit_code & 0x80;
 		snprintf(r->text, sizeof(r->text), "SIG%s in pid %u (%s)%s",
 			 sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", ev->pid, comm,
 			 main ? ", the main process" : "");
-	} else if (main && e->on_exit == FLAP_ON_EXIT_NONZERO && !sig && code) {
+	} else if (main && s->on_exit == FLAP_ON_EXIT_NONZERO && !sig && code) {
 		snprintf(r->kind, sizeof(r->kind), "exit");
 		r->exit_code = code;
 		snprintf(r->text, sizeof(r->text), "main process pid %u (%s) exited with status %d",
@@ -147,32 +149,28 @@ static bool classify(const struct flap_daemon *d, const struct flap_entry *e,
 }
 
 /* True when this recorder has written too many dumps in the window. */
-static bool rate_limited(const struct flap_daemon *d, struct flap_entry *e, __u64 now)
+static bool rate_limited(const struct flap_crash_opts *o, struct flap_crash_window *w, __u64 now)
 {
-	const struct flap_daemon_opts *o = flap_daemon__opts(d);
-
-	if (now - e->crash_window_start >= o->crash_window_ns) {
-		e->crash_window_start = now;
-		e->crash_window_count = 0;
+	if (now - w->start >= o->window_ns) {
+		w->start = now;
+		w->count = 0;
 	}
-	if (e->crash_window_count >= o->crash_burst)
+	if (w->count >= o->burst)
 		return true;
-	e->crash_window_count++;
+	w->count++;
 	return false;
 }
 
-static int dump_path(const struct flap_daemon *d, const struct flap_entry *e,
+static int dump_path(const struct flap_crash_opts *o, const struct flap_source *m,
 		     const struct flap_reason *r, char *dir, size_t dirlen, char *path,
 		     size_t pathlen)
 {
-	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 	char group[128], ctr[128], why[32], stamp[64];
 	time_t secs = r->time_ns / 1000000000ULL;
 	struct tm tm;
 
-	flap_crash_sanitize(e->meta.pod[0] ? e->meta.pod : e->meta.name, group, sizeof(group));
-	flap_crash_sanitize(e->meta.container[0] ? e->meta.container : e->meta.name, ctr,
-			    sizeof(ctr));
+	flap_crash_sanitize(m->pod[0] ? m->pod : m->name, group, sizeof(group));
+	flap_crash_sanitize(m->container[0] ? m->container : m->name, ctr, sizeof(ctr));
 	if (r->signal)
 		snprintf(why, sizeof(why), "SIG%s",
 			 sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "UNKNOWN");
@@ -229,9 +227,8 @@ static void collect(void *ctx, const char *path)
 }
 
 /* Deletes the oldest dumps while over --max-dumps or --max-dump-bytes. */
-static void enforce_retention(struct flap_daemon *d)
+static void enforce_retention(const struct flap_crash_opts *o)
 {
-	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 	struct file_list l = {};
 	__u64 bytes = 0;
 	size_t i;
@@ -261,15 +258,13 @@ static void unlink_temp(void *ctx, const char *path)
 		pr_info("removed the partial dump %s left by an earlier daemon", path);
 }
 
-void flap_crash__clean_temp(struct flap_daemon *d)
+void flap_crash__clean_temp(const struct flap_crash_opts *o)
 {
-	const struct flap_daemon_opts *o = flap_daemon__opts(d);
-
 	/* Temp files live next to the dump as hidden files. */
 	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
 }
 
-static int write_crash_dump(struct flap_daemon *d, struct flap_entry *e,
+static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
 			    const struct flap_reason *r, char *path, size_t pathlen)
 {
 	struct flap_trace *t = NULL;
@@ -277,12 +272,12 @@ static int write_crash_dump(struct flap_daemon *d, struct flap_entry *e,
 	char dir[PATH_MAX];
 	int rc;
 
-	rc = flap_daemon__read(d, &e, 1, 0, &t);
+	rc = o->read(o->ctx, s->cgid, &t);
 	if (rc)
 		return rc;
-	flap_dump_meta_init(&meta, e->meta.name);
+	flap_dump_meta_init(&meta, s->meta->name);
 	meta.reason = *r;
-	rc = dump_path(d, e, r, dir, sizeof(dir), path, pathlen);
+	rc = dump_path(o, s->meta, r, dir, sizeof(dir), path, pathlen);
 	if (!rc && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		rc = -errno;
 	if (!rc)
@@ -291,29 +286,30 @@ static int write_crash_dump(struct flap_daemon *d, struct flap_entry *e,
 	return rc;
 }
 
-void flap_crash__on_exit(struct flap_daemon *d, const struct flap_exit_event *ev)
+void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
+			 const struct flap_exit_event *ev)
 {
-	struct flap_entry *e = flap_daemon__find_cgroup(d, ev->cgid);
 	char path[PATH_MAX];
 	struct flap_reason r;
+	__u64 skipped;
 	int rc;
 
-	if (!e || !classify(d, e, ev, &r))
+	if (!classify(o, s, ev, &r))
 		return;
-	if (rate_limited(d, e, flap_boot_ns())) {
-		if (e->crashes_skipped++ == 0 || e->crashes_skipped % 100 == 0)
+	if (rate_limited(o, s->window, flap_boot_ns())) {
+		skipped = o->count(o->ctx, s->cgid, false);
+		if (skipped == 1 || skipped % 100 == 0)
 			pr_warn("%s: crash loop: %s; %llu dumps skipped by the rate limit",
-				e->meta.name, r.text, (unsigned long long)e->crashes_skipped);
+				s->meta->name, r.text, (unsigned long long)skipped);
 		return;
 	}
-	rc = write_crash_dump(d, e, &r, path, sizeof(path));
+	rc = write_crash_dump(o, s, &r, path, sizeof(path));
 	if (rc) {
-		pr_warn("%s: %s: cannot write the crash dump: %s", e->meta.name, r.text,
+		pr_warn("%s: %s: cannot write the crash dump: %s", s->meta->name, r.text,
 			strerror(-rc));
 		return;
 	}
-	e->crashes++;
-	flap_daemon__count_dump(d);
-	pr_info("%s: %s: dump written to %s", e->meta.name, r.text, path);
-	enforce_retention(d);
+	o->count(o->ctx, s->cgid, true);
+	pr_info("%s: %s: dump written to %s", s->meta->name, r.text, path);
+	enforce_retention(o);
 }

@@ -57,6 +57,7 @@ struct flap_daemon {
 	struct flap_entry_list entries;
 	struct flap_ctl_server *ctl;
 	struct flap_daemon_opts opts;
+	struct flap_crash_opts crash; /* the crash policy: opts, and callbacks into d */
 	char socket_path[PATH_MAX];
 	char dump_dir[PATH_MAX];
 	__u64 started_ns;
@@ -355,9 +356,46 @@ static void on_exits_readable(uv_poll_t *h, int status, int events)
 	flap_registry__poll_exits(d->reg);
 }
 
+/* The crash policy's read callback: the rings of the entry of @cgid. */
+static int crash_read(void *ctx, __u64 cgid, struct flap_trace **out)
+{
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
+
+	if (!e)
+		return -ENOENT;
+	return flap_daemon__read(d, &e, 1, 0, out);
+}
+
+/* The crash policy's count hook: the entry's counters, and the daemon's dumps. */
+static __u64 crash_count(void *ctx, __u64 cgid, bool dumped)
+{
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
+
+	if (!e)
+		return 0;
+	if (!dumped)
+		return ++e->crashes_skipped;
+	e->crashes++;
+	flap_daemon__count_dump(d);
+	return e->crashes;
+}
+
+/* Lifecycle callback: an exit in a traced cgroup goes to the crash policy. */
 static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 {
-	flap_crash__on_exit(ctx, ev);
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, ev->cgid);
+	struct flap_crash_subject s;
+
+	if (!e)
+		return;
+	s.cgid = ev->cgid;
+	s.meta = &e->meta;
+	s.on_exit = e->on_exit;
+	s.window = &e->crash_window;
+	flap_crash__on_exit(&d->crash, &s, ev);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -430,6 +468,22 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* What the crash policy needs: the options in effect, reads and counts through @d. */
+static void set_crash_opts(struct flap_daemon *d)
+{
+	struct flap_crash_opts *c = &d->crash;
+
+	c->dump_dir = d->dump_dir;
+	c->signals = d->opts.crash_signals;
+	c->max_dumps = d->opts.max_dumps;
+	c->max_dump_bytes = d->opts.max_dump_bytes;
+	c->burst = d->opts.crash_burst;
+	c->window_ns = d->opts.crash_window_ns;
+	c->read = crash_read;
+	c->count = crash_count;
+	c->ctx = d;
+}
+
 static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *o)
 {
 	d->opts = *o;
@@ -461,6 +515,7 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 			       ? strrchr(d->socket_path, '/') - d->socket_path + 1
 			       : 0),
 		 d->socket_path, FLAP_KEEPER_SOCK);
+	set_crash_opts(d);
 }
 
 /* ---- --persist: state file, keeper, adoption --------------------------------- */
@@ -834,7 +889,7 @@ static int start(struct flap_daemon *d)
 		return rc;
 	}
 	chmod(d->dump_dir, 0700);
-	flap_crash__clean_temp(d);
+	flap_crash__clean_temp(&d->crash);
 	if (d->opts.persist) {
 		rc = flap_persist_bpffs(d->pin_dir);
 		if (rc) {

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 
+#include "crash.h"
 #include "dump.h"
 #include "registry.h"
 #include "trace.h"
@@ -27,13 +28,6 @@
 /* Next to the socket, with --persist: the recorders' metadata, the keeper. */
 #define FLAP_STATE_FILE	 "state.json"
 #define FLAP_KEEPER_SOCK "keeper.sock"
-
-/* When a process exit counts as a crash (--on-exit). */
-enum flap_on_exit {
-	FLAP_ON_EXIT_NONZERO = 0, /* fatal signal, or main process exits non-zero */
-	FLAP_ON_EXIT_SIGNAL = 1,  /* fatal signal only */
-	FLAP_ON_EXIT_NEVER = 2,	  /* no automatic dumps */
-};
 
 struct flap_daemon_opts {
 	const char *socket_path; /* NULL: FLAP_DEFAULT_SOCKET */
@@ -89,8 +83,7 @@ struct flap_entry {
 	__u64 exited_ns; /* when it became EXITED/STOPPED */
 	__u64 crashes;	 /* crash dumps written */
 	__u64 crashes_skipped;
-	__u64 crash_window_start;
-	__u32 crash_window_count;
+	struct flap_crash_window crash_window;
 	__u64 skipped_base; /* flap_registry__skipped() when recording began (0: unknown) */
 	TAILQ_ENTRY(flap_entry) link;
 };
