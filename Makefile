@@ -179,8 +179,9 @@ $(OUTPUT)/obj/tests/runner_%.o: tests/lib/runner.c $(OUTPUT)/tests/%_list.inc
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DTEST_LIST='"tests/$*_list.inc"' -c $< -o $@
 
-# The unit tests drive the control server (ctl.c) on a fake daemon, so the
-# archive's daemon.o and registry.o are never linked into them.
+# The unit tests drive the control handlers (ctl_handlers.c) on a fake
+# daemon, so the archive's state.o, daemon.o and the registry's objects are
+# never linked into them.
 $(OUTPUT)/tests/unit_tests: $(OUTPUT)/obj/tests/runner_unit.o $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS)) $(TEST_LIB) $(OUTPUT)/obj/tests/lib/fake_daemon.o $(LIBFLAP)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -282,7 +283,7 @@ FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Wno-format-nonliteral
 # The library, instrumented, as an archive: a target links only what it
-# needs of it, and fuzz_ctl its fake daemon instead of daemon.o/registry.o.
+# needs of it, and fuzz_ctl its fake daemon instead of state.o/lifetime.o.
 FUZZ_LIB     := $(FUZZ_DIR)/libflap.a
 FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS)) \
 		$(patsubst $(OUTPUT)/proto/%.c,$(FUZZ_DIR)/obj/proto/%.o,$(PROTO_C))

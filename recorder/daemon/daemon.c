@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * daemon.c - flap_daemon__run(): the libuv loop, the registry of traced
- * cgroups and their metadata (entries), retention of exited cgroups, and
- * clean shutdown on SIGINT/SIGTERM.
+ * daemon.c - flap_daemon__run(): the libuv loop, retention of exited
+ * cgroups, and clean shutdown on SIGINT/SIGTERM.
  *
- * The loop owns: the control server (ctl.c), two signal handles, a sweep
- * timer that notices cgroups with no process left and frees recorders past
- * their retention, and a poll handle on the lifecycle ring buffer whose
- * records go to the crash handler (crash.c). Rings are never read per
- * event, only for a dump request or a crash.
+ * The loop owns: the control server (ctl.c, answering through the request
+ * handlers of ctl_handlers.c), two signal handles, a sweep timer that
+ * notices cgroups with no process left and frees recorders past their
+ * retention, and a poll handle on the lifecycle ring buffer whose records
+ * go to the crash policy (crash.c). Rings are never read per event, only
+ * for a dump request or a crash. The traced cgroups and the API on them are
+ * state.c; what --persist keeps across a restart is restart.c.
  *
- * With --persist the daemon's kernel side outlives it: the registry pins
- * everything under the pin directory, a keeper process (keeper.c) holds the
- * perf rings, and the state file (persist.c) the recorders' metadata,
- * rewritten on every add, remove and state change. At start such a daemon
- * adopts what it finds: pinned programs and maps, the rings from the keeper
- * (fresh rings, with the lost history counted, when the keeper is gone),
- * the entries from the state file; pins that no entry names are pruned. On
- * SIGTERM it releases its fds and leaves everything recording.
+ * Calls go one way: daemon.c -> ctl_handlers.c -> state.c -> restart.c;
+ * ctl.c and crash.c call back only through the callbacks they are given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,281 +23,23 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <uv.h>
 
 #include "flap.h"
-#include "cgroup.h"
 #include "crash.h"
 #include "ctl.h"
+#include "ctl_handlers.h"
 #include "daemon.h"
+#include "daemon_internal.h"
 #include "keeper.h"
 #include "log.h"
 #include "persist.h"
 #include "util.h"
 
 #define SWEEP_INTERVAL_MS 1000
-
-struct flap_daemon {
-	uv_loop_t loop;
-	uv_signal_t sigint;
-	uv_signal_t sigterm;
-	uv_timer_t sweep;
-	uv_poll_t exits;
-	bool exits_started;
-	struct flap_registry *reg;
-	struct flap_entry_list entries;
-	struct flap_ctl_server *ctl;
-	struct flap_daemon_opts opts;
-	struct flap_crash_opts crash; /* the crash policy: opts, and callbacks into d */
-	char socket_path[PATH_MAX];
-	char dump_dir[PATH_MAX];
-	__u64 started_ns;
-	__u64 dumps_written;
-	__s64 boot_to_real_ns;
-	int lock_fd;
-	/* --persist */
-	char pin_dir[PATH_MAX];
-	char state_path[PATH_MAX];
-	char keeper_path[PATH_MAX];
-	struct flap_keeper *keeper;
-	uv_poll_t keeper_poll; /* EOF when the keeper dies */
-	bool keeper_polling;
-	bool stopping;
-	pid_t keeper_pid;
-	__u64 saved_crashes; /* crash counters as last saved */
-};
-
-/* Ring fds a keeper handed back, by slot. */
-struct kept_rings {
-	__u64 cgid;
-	__u32 pages;
-	int *fds; /* [ncpus], -1 for none */
-};
-
-static void save_state(struct flap_daemon *d);
-static void keep_rings(struct flap_daemon *d, struct flap_entry *e);
-
-const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
-{
-	return &d->opts;
-}
-
-struct flap_entry_list *flap_daemon__entries(struct flap_daemon *d)
-{
-	return &d->entries;
-}
-
-__u64 flap_daemon__started_ns(const struct flap_daemon *d)
-{
-	return d->started_ns;
-}
-
-__u64 flap_daemon__dumps_written(const struct flap_daemon *d)
-{
-	return d->dumps_written;
-}
-
-__u64 flap_daemon__node_skipped(const struct flap_daemon *d)
-{
-	__u64 n;
-
-	return flap_registry__skipped(d->reg, &n) ? 0 : n;
-}
-
-void flap_daemon__count_dump(struct flap_daemon *d)
-{
-	d->dumps_written++;
-}
-
-struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
-{
-	return flap_entries__find_cgroup(&d->entries, cgid);
-}
-
-/* Finds the cgroup of @spec: by id, by path, or by a process in it. */
-static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t size, __u64 *id,
-			  char *err, size_t errlen)
-{
-	int rc;
-
-	if (spec->cgroup_path[0]) {
-		if (strlen(spec->cgroup_path) >= size)
-			return -ENAMETOOLONG;
-		strcpy(path, spec->cgroup_path);
-		rc = flap_cgroup_id(path, id);
-		if (rc)
-			snprintf(err, errlen, "%s is not a cgroup v2 directory: %s", path,
-				 strerror(-rc));
-		return rc;
-	}
-	if (spec->cgroup_id) {
-		*id = spec->cgroup_id;
-		rc = flap_cgroup_path_of_id(*id, path, size);
-		if (rc)
-			snprintf(err, errlen, "no cgroup with id %llu", (unsigned long long)*id);
-		return rc;
-	}
-	if (spec->pid > 0) {
-		rc = flap_cgroup_of_pid(spec->pid, path, size);
-		if (!rc)
-			rc = flap_cgroup_id(path, id);
-		if (rc)
-			snprintf(err, errlen, "cannot find the cgroup of pid %d: %s",
-				 (int)spec->pid, rc == -ESRCH ? "no such process" : strerror(-rc));
-		return rc;
-	}
-	snprintf(err, errlen, "add needs a pid, a cgroup path or a cgroup id");
-	return -EINVAL;
-}
-
-int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
-		     struct flap_entry **out, char *err, size_t errlen)
-{
-	struct flap_recorder_opts ropts;
-	char path[PATH_MAX];
-	struct flap_entry *e;
-	__u64 id = 0;
-	int rc;
-
-	rc = resolve_cgroup(spec, path, sizeof(path), &id, err, errlen);
-	if (rc)
-		return rc;
-	if (flap_daemon__find_cgroup(d, id)) {
-		snprintf(err, errlen, "cgroup %llu (%s) is already recorded",
-			 (unsigned long long)id, path);
-		return -EEXIST;
-	}
-	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	e->meta = spec->meta;
-	e->meta.cgroup_id = id;
-	snprintf(e->meta.cgroup_path, sizeof(e->meta.cgroup_path), "%s", path);
-	e->meta.main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
-	e->on_exit = spec->has_on_exit ? spec->on_exit : d->opts.on_exit;
-	e->added_ns = flap_boot_ns();
-	if (flap_registry__skipped(d->reg, &e->skipped_base))
-		e->skipped_base = 0;
-	flap_entries__pick_name(&d->entries, &e->meta);
-	rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
-	if (rc) {
-		snprintf(err, errlen, "cannot record cgroup %llu: %s", (unsigned long long)id,
-			 rc == -ENOSPC ? "every recorder slot is taken" : strerror(-rc));
-		free(e);
-		return rc;
-	}
-	flap_recorder__set_user(e->rec, e);
-	TAILQ_INSERT_TAIL(&d->entries, e, link);
-	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
-		e->meta.pod[0] ? " pod " : "", e->meta.pod);
-	keep_rings(d, e);
-	save_state(d);
-	*out = e;
-	return 0;
-}
-
-void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
-{
-	pr_info("stopped recording %s (cgroup %llu)", e->meta.name,
-		(unsigned long long)e->meta.cgroup_id);
-	TAILQ_REMOVE(&d->entries, e, link);
-	if (d->keeper)
-		flap_keeper__drop(d->keeper, flap_recorder__slot(e->rec));
-	flap_registry__remove(d->reg, e->rec);
-	free(e);
-	save_state(d);
-}
-
-int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
-			 struct flap_entry **out, int max)
-{
-	return flap_entries__resolve(&d->entries, target, ns, out, max);
-}
-
-/*
- * CLOCK_REALTIME - CLOCK_BOOTTIME, kept while it moves by less than 1 ms, so
- * two dumps of the same events print the same wall times (each measurement
- * of the offset differs by a few hundred ns). A clock step is followed.
- */
-static __s64 stable_boot_to_real(struct flap_daemon *d)
-{
-	__s64 now = flap_boot_to_real_ns();
-
-	if (!d->boot_to_real_ns || llabs(now - d->boot_to_real_ns) > 1000000)
-		d->boot_to_real_ns = now;
-	return d->boot_to_real_ns;
-}
-
-int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n, __u64 last,
-		      struct flap_trace **out)
-{
-	struct flap_trace *all = NULL, *t = NULL;
-	__u64 skipped = 0;
-	int i, rc, src;
-
-	/* Not fatal: a dump without the count still holds every event it has. */
-	if (flap_registry__skipped(d->reg, &skipped))
-		skipped = 0;
-	rc = flap_trace__new(0, &all);
-	if (rc)
-		return rc;
-	for (i = 0; i < n; i++) {
-		rc = flap_recorder__read(entries[i]->rec, &t);
-		if (rc) {
-			pr_warn("dump: %s: read rings: %s", entries[i]->meta.name, strerror(-rc));
-			goto out;
-		}
-		src = flap_trace__add_source(t, &entries[i]->meta);
-		if (src < 0) {
-			rc = src;
-			goto out;
-		}
-		t->sources[src].counts = t->total;
-		/* Its filter and duration mode, so the dump is not misread. */
-		flap_entries__source_opts(&t->sources[src], flap_recorder__opts(entries[i]->rec));
-		/* An adopted entry's base is 0: counted from the dispatcher's load. */
-		t->sources[src].node_skipped =
-			skipped > entries[i]->skipped_base ? skipped - entries[i]->skipped_base : 0;
-		rc = flap_trace__merge(all, t);
-		flap_trace__free(t);
-		t = NULL;
-		if (rc)
-			goto out;
-	}
-	if (last)
-		flap_trace__keep_last(all, last);
-	all->boot_to_real_ns = stable_boot_to_real(d);
-	*out = all;
-	return 0;
-out:
-	flap_trace__free(t);
-	flap_trace__free(all);
-	return rc;
-}
-
-int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
-{
-	struct flap_entry *e;
-
-	TAILQ_FOREACH(e, &d->entries, link)
-	{
-		if (!container_id[0] || strcmp(e->meta.container_id, container_id) != 0)
-			continue;
-		if (e->state != FLAP_ENTRY_STOPPED) {
-			e->state = FLAP_ENTRY_STOPPED;
-			e->exited_ns = flap_boot_ns();
-			pr_info("%s: container stopped; recorder kept for retention", e->meta.name);
-			save_state(d);
-		}
-		return 0;
-	}
-	return -ENOENT;
-}
 
 /* Whether @path still has processes (cgroup.events "populated 1"). */
 static bool cgroup_populated(const char *path)
@@ -468,6 +205,31 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/* The control server's callbacks: the request handlers, on this daemon. */
+static int answer_request(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
+			  size_t len, uint8_t **out, size_t *outlen)
+{
+	return flap_ctl_answer(ctx, in, pid, data, len, out, outlen);
+}
+
+static int refuse_peer(void *ctx, int pid, unsigned int uid, uint8_t **out, size_t *outlen)
+{
+	return flap_ctl_refuse(ctx, pid, uid, out, outlen);
+}
+
+static int start_ctl(struct flap_daemon *d)
+{
+	struct flap_ctl_server_opts o = {
+		.allow_group = d->opts.allow_group,
+		.allow_gid = d->opts.allow_gid,
+		.answer = answer_request,
+		.refuse = refuse_peer,
+		.ctx = d,
+	};
+
+	return flap_ctl_server__start(&d->loop, d->socket_path, &o, &d->ctl);
+}
+
 /* What the crash policy needs: the options in effect, reads and counts through @d. */
 static void set_crash_opts(struct flap_daemon *d)
 {
@@ -516,345 +278,6 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 			       : 0),
 		 d->socket_path, FLAP_KEEPER_SOCK);
 	set_crash_opts(d);
-}
-
-/* ---- --persist: state file, keeper, adoption --------------------------------- */
-
-static __u64 crash_sum(struct flap_daemon *d)
-{
-	struct flap_entry *e;
-	__u64 n = 0;
-
-	TAILQ_FOREACH(e, &d->entries, link)
-	n += e->crashes + e->crashes_skipped;
-	return n;
-}
-
-/* Rewrites the state file (persist only). */
-static void save_state(struct flap_daemon *d)
-{
-	struct flap_persist_hdr *h;
-
-	if (!d->opts.persist || !d->reg)
-		return;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return;
-	h->bpf_id = flap_registry_bpf_id();
-	snprintf(h->pin_dir, sizeof(h->pin_dir), "%s", d->pin_dir);
-	h->ncpus = flap_registry__ncpus(d->reg);
-	h->keeper_pid = d->keeper_pid;
-	flap_persist_save(d->state_path, h, &d->entries);
-	d->saved_crashes = crash_sum(d);
-	free(h);
-}
-
-/* Hands @e's rings to the keeper, so they outlive this process. */
-static void keep_rings(struct flap_daemon *d, struct flap_entry *e)
-{
-	int n, cpu, rc, *fds;
-
-	if (!d->keeper)
-		return;
-	n = flap_registry__ncpus(d->reg);
-	fds = calloc(n, sizeof(*fds));
-	if (!fds)
-		return;
-	for (cpu = 0; cpu < n; cpu++)
-		fds[cpu] = flap_recorder__ring_fd(e->rec, cpu);
-	rc = flap_keeper__put(d->keeper, flap_recorder__slot(e->rec), e->meta.cgroup_id,
-			      flap_recorder__opts(e->rec)->ring_pages, fds, n);
-	if (rc)
-		pr_warn("keeper: %s: cannot hand over the rings: %s", e->meta.name, strerror(-rc));
-	free(fds);
-}
-
-static void on_keeper_event(uv_poll_t *h, int status, int events);
-
-/* Connects to the keeper, starting one if none runs. */
-static int connect_keeper(struct flap_daemon *d, bool *existing)
-{
-	int rc, nslots = 0, nrings = 0;
-
-	*existing = false;
-	rc = flap_keeper__connect(d->keeper_path, &d->keeper);
-	if (rc == 0) {
-		*existing = true;
-	} else if (rc == -ENOENT || rc == -ECONNREFUSED) {
-		rc = flap_keeper__spawn(d->keeper_path);
-		if (!rc)
-			rc = flap_keeper__connect(d->keeper_path, &d->keeper);
-	}
-	if (!rc)
-		rc = flap_keeper__status(d->keeper, &d->keeper_pid, &nslots, &nrings);
-	if (rc) {
-		pr_warn("keeper: %s: %s; the rings will not survive a restart", d->keeper_path,
-			strerror(-rc));
-		flap_keeper__close(d->keeper);
-		d->keeper = NULL;
-		d->keeper_pid = 0;
-		return rc;
-	}
-	pr_info("keeper: pid %d (%s), holding the rings of %d recorders", (int)d->keeper_pid,
-		*existing ? "running" : "started", nslots);
-	if (uv_poll_init(&d->loop, &d->keeper_poll, flap_keeper__fd(d->keeper)) == 0) {
-		d->keeper_poll.data = d;
-		d->keeper_polling = true;
-		uv_poll_start(&d->keeper_poll, UV_READABLE | UV_DISCONNECT, on_keeper_event);
-	}
-	return 0;
-}
-
-static void on_keeper_closed(uv_handle_t *h)
-{
-	struct flap_daemon *d = h->data;
-	struct flap_entry *e;
-	bool existing;
-	int n = 0;
-
-	flap_keeper__close(d->keeper);
-	d->keeper = NULL;
-	d->keeper_pid = 0;
-	if (d->stopping || connect_keeper(d, &existing))
-		return;
-	TAILQ_FOREACH(e, &d->entries, link)
-	{
-		keep_rings(d, e);
-		n++;
-	}
-	pr_info("keeper: the rings of %d recorders handed to the new keeper", n);
-	save_state(d);
-}
-
-/* The keeper never speaks first: readable means it is gone. */
-static void on_keeper_event(uv_poll_t *h, int status, int events)
-{
-	struct flap_daemon *d = h->data;
-	char b;
-	ssize_t n;
-
-	n = recv(flap_keeper__fd(d->keeper), &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (status == 0 && !(events & UV_DISCONNECT) && (n > 0 || errno == EAGAIN)) {
-		if (n > 0)
-			recv(flap_keeper__fd(d->keeper), &b, 1, MSG_DONTWAIT);
-		return;
-	}
-	pr_warn("keeper: pid %d is gone; starting a new one", (int)d->keeper_pid);
-	d->keeper_polling = false;
-	uv_close((uv_handle_t *)h, on_keeper_closed);
-}
-
-struct kept_ctx {
-	struct kept_rings *k;
-	int ncpus;
-};
-
-static void on_kept_ring(void *ctx, __u32 slot, __u64 cgid, __u32 pages, int cpu, int fd)
-{
-	struct kept_ctx *c = ctx;
-	struct kept_rings *k;
-	int i;
-
-	if (slot >= FLAP_MAX_RECORDERS || cpu < 0 || cpu >= c->ncpus) {
-		close(fd);
-		return;
-	}
-	k = &c->k[slot];
-	if (!k->fds) {
-		k->fds = malloc(c->ncpus * sizeof(*k->fds));
-		if (!k->fds) {
-			close(fd);
-			return;
-		}
-		for (i = 0; i < c->ncpus; i++)
-			k->fds[i] = -1;
-		k->cgid = cgid;
-		k->pages = pages;
-	}
-	zclose(k->fds[cpu]);
-	k->fds[cpu] = fd;
-}
-
-static void free_kept(struct kept_rings *k, int ncpus)
-{
-	int slot, cpu;
-
-	for (slot = 0; k && slot < FLAP_MAX_RECORDERS; slot++) {
-		for (cpu = 0; k[slot].fds && cpu < ncpus; cpu++)
-			zclose(k[slot].fds[cpu]);
-		free(k[slot].fds);
-	}
-	free(k);
-}
-
-/* Everything the keeper holds, by slot (NULL without a keeper). */
-static struct kept_rings *get_kept(struct flap_daemon *d)
-{
-	struct kept_ctx c = {.ncpus = flap_registry__ncpus(d->reg)};
-	int rc;
-
-	if (!d->keeper)
-		return NULL;
-	c.k = calloc(FLAP_MAX_RECORDERS, sizeof(*c.k));
-	if (!c.k)
-		return NULL;
-	rc = flap_keeper__get_all(d->keeper, on_kept_ring, &c);
-	if (rc < 0) {
-		pr_warn("keeper: cannot get the rings back: %s", strerror(-rc));
-		free_kept(c.k, c.ncpus);
-		return NULL;
-	}
-	return c.k;
-}
-
-static int count_fds(const int *fds, int n)
-{
-	int i, k = 0;
-
-	for (i = 0; fds && i < n; i++)
-		k += fds[i] >= 0;
-	return k;
-}
-
-struct adopt_stats {
-	int adopted, fresh, readded, dropped;
-	__u64 lost;
-};
-
-/* A recorder the pins no longer hold: record its cgroup afresh if it is still there. */
-static int readd(struct flap_daemon *d, struct flap_entry *e, const struct flap_persist_rec *r)
-{
-	__u64 id = 0;
-	int rc;
-
-	rc = flap_cgroup_id(e->meta.cgroup_path, &id);
-	if (!rc && id != e->meta.cgroup_id)
-		rc = -ESTALE;
-	if (!rc)
-		rc = flap_registry__add(d->reg, e->meta.cgroup_id, &r->ropts, &e->rec);
-	if (!rc)
-		pr_warn("%s: recording again with new programs and rings; its earlier history "
-			"is lost",
-			e->meta.name);
-	return rc;
-}
-
-/* Rebuilds entry @r: adopts its pinned recorder (or records it afresh). */
-static void adopt_one(struct flap_daemon *d, const struct flap_persist_rec *r,
-		      struct kept_rings *kept, struct adopt_stats *st)
-{
-	int ncpus = flap_registry__ncpus(d->reg), rc = -ENOENT, nkept = 0, cpu;
-	struct flap_adopt_opts ao = {.slot = r->slot,
-				     .cgid = r->e.meta.cgroup_id,
-				     .ropts = r->ropts,
-				     .restart_lost = r->restart_lost};
-	struct kept_rings *k = kept ? &kept[r->slot] : NULL;
-	struct flap_entry *e;
-	__u64 before = 0, after = 0;
-
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return;
-	*e = r->e;
-	if (k && k->fds && k->cgid == ao.cgid && k->pages == r->ropts.ring_pages) {
-		ao.ring_fds = k->fds;
-		nkept = count_fds(k->fds, ncpus);
-	}
-	if (flap_registry__adopted(d->reg))
-		rc = flap_registry__adopt(d->reg, &ao, &e->rec);
-	if (!rc) {
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			before += r->restart_lost[cpu];
-			after += flap_recorder__restart_lost(e->rec, cpu);
-		}
-		st->lost += after - before;
-		st->adopted++;
-	} else if ((rc = readd(d, e, r)) == 0) {
-		st->readded++;
-	} else {
-		pr_warn("%s: cgroup %llu no longer recorded: %s", e->meta.name,
-			(unsigned long long)e->meta.cgroup_id, strerror(-rc));
-		st->dropped++;
-		free(e);
-		return;
-	}
-	flap_recorder__set_user(e->rec, e);
-	TAILQ_INSERT_TAIL(&d->entries, e, link);
-	/* Rings the keeper did not hand over are new: give them to it. */
-	for (cpu = 0, rc = 0; cpu < ncpus; cpu++)
-		rc += flap_recorder__ring_fd(e->rec, cpu) >= 0;
-	if (rc > nkept) {
-		st->fresh++;
-		keep_rings(d, e);
-	}
-}
-
-/* Reads the state file; a file from another build or pin dir makes a fresh start. */
-static int load_state(struct flap_daemon *d, struct flap_persist_rec **recs)
-{
-	struct flap_persist_hdr *h;
-	int n;
-
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	n = flap_persist_load(d->state_path, h, recs);
-	if (n >= 0 && (h->bpf_id != flap_registry_bpf_id() || strcmp(h->pin_dir, d->pin_dir))) {
-		pr_warn("persist: %s was written by another build or for another pin directory: "
-			"its %d recorders get new programs and rings, their history is lost",
-			d->state_path, n);
-		flap_registry_unpin(d->pin_dir);
-	} else if (n < 0 && flap_registry_unpin(d->pin_dir) > 0) {
-		/* Pins without their metadata cannot be adopted. */
-		pr_warn("persist: no usable state file %s: removed the pins in %s", d->state_path,
-			d->pin_dir);
-	}
-	free(h);
-	return n < 0 ? 0 : n;
-}
-
-/* Adopts what earlier daemons left: pinned recorders, the keeper's rings. */
-static void adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n)
-{
-	int ncpus = flap_registry__ncpus(d->reg), i, pruned;
-	struct adopt_stats st = {};
-	struct kept_rings *kept;
-	struct flap_recorder *rec;
-	bool existing = false;
-
-	connect_keeper(d, &existing);
-	kept = existing ? get_kept(d) : NULL;
-	if (flap_registry__adopted(d->reg) && n && !kept)
-		pr_warn("persist: no ring keeper to adopt the rings from: the recorders get fresh "
-			"rings and their earlier history is lost");
-	for (i = 0; i < n; i++)
-		adopt_one(d, &recs[i], kept, &st);
-	pruned = flap_registry__prune(d->reg);
-	/* Rings of recorders that were not adopted: the keeper lets them go. */
-	for (i = 0; kept && i < FLAP_MAX_RECORDERS; i++) {
-		rec = kept[i].fds ? flap_registry__find(d->reg, kept[i].cgid) : NULL;
-		if (kept[i].fds && (!rec || flap_recorder__slot(rec) != (__u32)i))
-			flap_keeper__drop(d->keeper, i);
-	}
-	free_kept(kept, ncpus);
-	if (flap_registry__adopted(d->reg) || n)
-		pr_info("persist: adopted %d recorders (%d with fresh rings, %llu earlier events "
-			"lost), %d recorded afresh, %d dropped, %d stale pins pruned",
-			st.adopted, st.fresh, (unsigned long long)st.lost, st.readded, st.dropped,
-			pruned);
-	save_state(d);
-}
-
-/* Without --persist: say so if a persistent daemon left pins here. */
-static void warn_pins(struct flap_daemon *d)
-{
-	char path[PATH_MAX + 32];
-
-	snprintf(path, sizeof(path), "%s/cgroup_table", d->pin_dir);
-	if (access(path, F_OK) == 0)
-		pr_warn("%s holds the pinned recorders of a persistent daemon; they go on "
-			"recording: start with --persist to adopt them, or --unpin to remove them",
-			d->pin_dir);
 }
 
 static int start(struct flap_daemon *d)
@@ -911,7 +334,7 @@ static int start(struct flap_daemon *d)
 	if (d->opts.persist)
 		adopt_all(d, recs, nrecs);
 	flap_persist_free(recs, nrecs);
-	rc = flap_ctl_server__start(d, &d->loop, d->socket_path, &d->ctl);
+	rc = start_ctl(d);
 	if (rc)
 		return rc;
 	uv_signal_init(&d->loop, &d->sigint);

@@ -24,8 +24,8 @@
  * Built and run by `make fuzz` (every target, FUZZ_TIME seconds each, on a
  * copy of tests/fuzz/corpus/ctl): it links this file and the fake daemon
  * with the library compiled under ASan+UBSan ($B/fuzz/libflap.a), so that
- * whatever ctl.c calls comes from the archive. By hand, with B the build
- * directory:
+ * whatever ctl_handlers.c calls comes from the archive. By hand, with B the
+ * build directory:
  *
  *   make OUTPUT=$B $B/fuzz/fuzz_ctl
  *   mkdir -p $B/fuzz-corpus-ctl
@@ -45,7 +45,7 @@
 #include <unistd.h>
 
 #include "ctl.pb-c.h"
-#include "ctl.h"
+#include "ctl_handlers.h"
 #include "dump.h"
 #include "fake_daemon.h"
 #include "log.h"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fake_daemon.c - the daemon entry API of recorder/daemon.h, and the
- * recorder calls of registry.h that the control server makes, over a plain
- * list of entries: no BPF, no cgroups, no loop. The control server
- * (recorder/ctl.c) runs on it unchanged, so the unit tests and the fuzzer
+ * fake_daemon.c - the daemon entry API of recorder/daemon/daemon.h, and
+ * the recorder calls of registry.h that the control handlers make, over a
+ * plain list of entries: no BPF, no cgroups, no loop. The control handlers
+ * (recorder/daemon/ctl_handlers.c) run on it unchanged, so the unit tests and the fuzzer
  * see exactly the request decoding, checks and replies of the daemon.
  *
  * Name resolution copies the real daemon's rules (recorder name, cgroup id,
@@ -338,7 +338,7 @@ int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
 	return -ENOENT;
 }
 
-/* ---- registry.h: the recorder calls of ctl.c ------------------------------- */
+/* ---- registry.h: the recorder calls of ctl_handlers.c --------------------- */
 
 const struct flap_recorder_opts *flap_recorder__opts(const struct flap_recorder *rec)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * test_ctl.c - the control protocol as the daemon answers it
- * (flap_ctl_answer(), recorder/ctl.c) against a fake daemon
+ * (flap_ctl_answer(), recorder/daemon/ctl_handlers.c) against a fake daemon
  * (tests/lib/fake_daemon.c): every operation with its reply, the errors a
  * client gets for bad requests, framing (byte-by-byte delivery, lengths
  * over the cap, overlong varints, garbage), names with control bytes kept
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "ctl.pb-c.h"
-#include "ctl.h"
+#include "ctl_handlers.h"
 #include "dump.h"
 #include "fake_daemon.h"
 #include "pbio.h"
