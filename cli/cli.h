@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <linux/types.h>
 
-#include "ctl.pb-c.h"
+/* The control protocol's messages (ctl.pb-c.h, included where they are built or read). */
+struct Flap__Request;
+struct Flap__Response;
+struct Flap__RecorderSpec;
+struct json_object;
 
 /* Exit codes: only main.c and the commands choose them. */
 enum {
@@ -44,7 +48,7 @@ int cli_usage(const char *usage, bool to_stdout);
  * response prints it (with candidates) and returns CLI_FAIL. Return:
  * CLI_OK and *@resp (caller frees) on success.
  */
-int cli_call(Flap__Request *req, Flap__Response **resp, int timeout_ms, int *keep_fd);
+int cli_call(struct Flap__Request *req, struct Flap__Response **resp, int timeout_ms, int *keep_fd);
 
 int cli_parse_u64(const char *s, __u64 max, __u64 *out);
 int cli_parse_duration(const char *s, __u64 *ns);
@@ -85,7 +89,18 @@ void cli_put_safe(FILE *out, const char *s, int width);
  * cli_add_option() - apply add/run option @c with @arg to @spec.
  * Return: 0 handled, 1 not an add option, -1 bad value (error printed).
  */
-int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec);
+int cli_add_option(int c, const char *arg, struct Flap__RecorderSpec *spec);
+
+/*
+ * Parses -o text|json and (with @ns) -n NAMESPACE, the options of list,
+ * status and dumps. Return: true when the command must stop now with
+ * *@code (help printed, or a usage error).
+ */
+bool cli_simple_opts(int argc, char **argv, const char *usage, bool *json, const char **ns,
+		     int *code);
+
+/* A JSON string of @s, "" for NULL. */
+struct json_object *cli_jstr(const char *s);
 
 /* Commands. */
 int cmd_daemon(int argc, char **argv);

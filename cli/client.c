@@ -4,17 +4,15 @@
  * blocking unix-socket client whose every step has a deadline.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.pb-c.h"
 #include "client.h"
 #include "pbio.h"
 #include "util.h"
@@ -25,28 +23,6 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int connect_to(const char *path, int *out)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd, err;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* A unix connect does not block on the network: it either completes
-	 * or fails at once (EAGAIN only when the backlog is full). */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	*out = fd;
-	return 0;
 }
 
 /* Send and receive timeouts: a stuck daemon cannot block a write, or the
@@ -68,7 +44,7 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	size_t len;
 	int fd = -1, err;
 
-	err = connect_to(socket, &fd);
+	err = flap_unix_connect(socket, SOCK_STREAM, &fd);
 	if (err)
 		return err;
 	set_timeouts(fd, timeout_ms);

@@ -7,7 +7,11 @@
 #ifndef FLAP_CLI_CLIENT_H
 #define FLAP_CLI_CLIENT_H
 
-#include "ctl.pb-c.h"
+#include <stddef.h>
+
+/* The control protocol's messages (ctl.pb-c.h). */
+struct Flap__Request;
+struct Flap__Response;
 
 /**
  * flap_client_call() - one request/response exchange with the daemon at
@@ -18,8 +22,8 @@
  * -ENOENT/-ECONNREFUSED when no daemon listens, -EACCES when the socket is
  * not ours to use, -ETIMEDOUT, -EBADMSG for a malformed response.
  */
-int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *req,
-		     Flap__Response **resp, int *keep_fd);
+int flap_client_call(const char *socket, int timeout_ms, const struct Flap__Request *req,
+		     struct Flap__Response **resp, int *keep_fd);
 
 /* One line for a connect/exchange error (not running, permission...). */
 const char *flap_client_strerror(int err, const char *socket, char *buf, size_t size);

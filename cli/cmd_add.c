@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_add.c - `flap-recorder add` and `flap-recorder remove`.
+ * cmd_add.c - `flap-recorder add`: record the cgroup of a process, or a
+ * cgroup given by path or id.
  */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "ctl.pb-c.h"
 #include "cli.h"
 
 static const char add_usage[] =
@@ -80,42 +81,6 @@ int cmd_add(int argc, char **argv)
 		return rc;
 	if (resp->body_case == FLAP__RESPONSE__BODY_ADD && resp->add->recorder)
 		print_added(resp->add->recorder);
-	flap__response__free_unpacked(resp, NULL);
-	return CLI_OK;
-}
-
-static const char remove_usage[] = "usage: flap-recorder remove TARGET [-n NAMESPACE]\n"
-				   "Stop recording a recorder, pod, container or cgroup id.\n";
-
-int cmd_remove(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"namespace", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	Flap__RemoveRequest rm = FLAP__REMOVE_REQUEST__INIT;
-	Flap__Request req = FLAP__REQUEST__INIT;
-	Flap__Target target = FLAP__TARGET__INIT;
-	Flap__Response *resp = NULL;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_usage(remove_usage, true);
-		if (c != 'n')
-			return cli_usage(remove_usage, false);
-		target.namespace_ = optarg;
-	}
-	if (optind != argc - 1)
-		return cli_usage(remove_usage, false);
-	target.name = argv[optind];
-	rm.target = &target;
-	req.op_case = FLAP__REQUEST__OP_REMOVE;
-	req.remove = &rm;
-	rc = cli_call(&req, &resp, 5000, NULL);
-	if (rc)
-		return rc;
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;
 }

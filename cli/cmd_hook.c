@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.pb-c.h"
 #include "cli.h"
 #include "client.h"
 #include "oci.h"

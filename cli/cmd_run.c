@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "ctl.pb-c.h"
 #include "cli.h"
 #include "crash.h"
 

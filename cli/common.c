@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * common.c - helpers the subcommands share (see cli.h): the daemon call
- * and its error reporting, number/duration parsing, recorder options.
+ * and its error reporting, number/duration parsing, recorder options, the
+ * -o/-n options of list, status and dumps.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "ctl.pb-c.h"
 #include "cli.h"
 #include "client.h"
 #include "sysset.h"
@@ -236,4 +241,57 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 		return 0;
 	}
 	return 1;
+}
+
+/* -o text|json; returns 0, or -1 after printing the error. */
+static int parse_output(const char *arg, bool *json)
+{
+	if (strcmp(arg, "json") == 0)
+		*json = true;
+	else if (strcmp(arg, "text") == 0)
+		*json = false;
+	else {
+		cli_err("-o: '%s' is not text or json", arg);
+		return -1;
+	}
+	cli.json = *json;
+	return 0;
+}
+
+/*
+ * Parses -o and -n. Return: true when the command must stop now with
+ * *@code (help printed, or a usage error).
+ */
+bool cli_simple_opts(int argc, char **argv, const char *usage, bool *json, const char **ns,
+		     int *code)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"namespace", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:n:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			*code = cli_usage(usage, true);
+			return true;
+		}
+		if (c == 'o' && parse_output(optarg, json) == 0)
+			continue;
+		if (c == 'n' && ns) {
+			*ns = optarg;
+			continue;
+		}
+		*code = c == 'o' ? CLI_USAGE : cli_usage(usage, false);
+		return true;
+	}
+	return false;
+}
+
+/* A JSON string of @s, "" for NULL. */
+json_object *cli_jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
 }

@@ -42,6 +42,15 @@ int flap_read_file(const char *path, char **buf, size_t *len, size_t max);
 int flap_write_file(const char *path, const void *data, size_t len);
 
 /**
+ * flap_unix_connect() - a new close-on-exec socket of @type (SOCK_STREAM,
+ * SOCK_SEQPACKET) connected to the unix socket at @path: what the CLI's
+ * client and the keeper's client both do.
+ * Return: 0 and the fd in *@out, -ENAMETOOLONG (over sun_path), or negative
+ * errno (-ENOENT, -ECONNREFUSED: nobody listens there).
+ */
+int flap_unix_connect(const char *path, int type, int *out);
+
+/**
  * flap_write_all() - write all of @len bytes to @fd, retrying on EINTR and
  * short writes. Return: 0 or negative errno.
  */

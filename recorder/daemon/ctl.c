@@ -231,17 +231,12 @@ static void on_server_closed(uv_handle_t *h)
 /* Is a daemon answering on @path? (A leftover socket file refuses.) */
 static bool socket_alive(const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	bool alive;
 	int fd;
 
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	if (flap_unix_connect(path, SOCK_STREAM, &fd))
 		return false;
-	strcpy(sa.sun_path, path);
-	alive = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
-	return alive;
+	return true;
 }
 
 int flap_ctl_server__start(uv_loop_t *loop, const char *path, const struct flap_ctl_server_opts *o,

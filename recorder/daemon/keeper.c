@@ -547,20 +547,11 @@ int flap_keeper__connect(const char *path, struct flap_keeper **out)
 {
 	struct timeval tv = {.tv_sec = KEEPER_TIMEOUT_MS / 1000};
 	struct flap_keeper *k;
-	struct sockaddr_un sa;
 	int fd, err;
 
-	err = bind_addr(path, &sa);
+	err = flap_unix_connect(path, SOCK_SEQPACKET, &fd);
 	if (err)
 		return err;
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
 	/* The keeper answers at once; never let it hang the daemon. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
