@@ -35,8 +35,8 @@ static void set_timeouts(int fd, long ms)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *req,
-		     Flap__Response **resp, int *keep_fd)
+int flap_client__call(const char *socket, int timeout_ms, const Flap__Request *req,
+		      Flap__Response **resp, int *keep_fd)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	long deadline = now_ms() + timeout_ms, left;
@@ -44,7 +44,7 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	size_t len;
 	int fd = -1, err;
 
-	err = flap_unix_connect(socket, SOCK_STREAM, &fd);
+	err = flap_unix__connect(socket, SOCK_STREAM, &fd);
 	if (err)
 		return err;
 	set_timeouts(fd, timeout_ms);
@@ -55,12 +55,12 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	 * answered before closing (permission denied): read that answer.
 	 */
 	sigaction(SIGPIPE, &ign, &old);
-	err = flap_pbio_write(fd, &req->base, FLAP_PBIO_MAX_CTL);
+	err = flap_pbio__write(fd, &req->base, FLAP_PBIO_MAX_CTL);
 	sigaction(SIGPIPE, &old, NULL);
 	if (err && err != -EPIPE)
 		goto out;
 	left = deadline - now_ms();
-	err = flap_pbio_read(fd, FLAP_PBIO_MAX_CTL_REPLY, left > 0 ? (int)left : 0, &buf, &len);
+	err = flap_pbio__read(fd, FLAP_PBIO_MAX_CTL_REPLY, left > 0 ? (int)left : 0, &buf, &len);
 	if (err == 0)
 		err = -ECONNRESET; /* closed without an answer */
 	if (err < 0)
@@ -82,7 +82,7 @@ out:
 	return err;
 }
 
-const char *flap_client_strerror(int err, const char *socket, char *buf, size_t size)
+const char *flap_client__strerror(int err, const char *socket, char *buf, size_t size)
 {
 	switch (err) {
 	case -ENOENT:

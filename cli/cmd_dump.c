@@ -37,7 +37,7 @@ int cmd_dump(int argc, char **argv)
 	char err[512];
 	int rc, fd = -1;
 
-	rc = cli_parse_view(argc, argv, dump_usage, true, &v);
+	rc = cli__parse_view(argc, argv, dump_usage, true, &v);
 	if (rc >= 0)
 		return rc;
 	target.name = argv[optind];
@@ -45,20 +45,20 @@ int cmd_dump(int argc, char **argv)
 	dreq.target = &target;
 	req.op_case = FLAP__REQUEST__OP_DUMP;
 	req.dump = &dreq;
-	rc = cli_call(&req, &resp, 30000, &fd);
+	rc = cli__call(&req, &resp, 30000, &fd);
 	if (rc)
 		return rc;
 	flap__response__free_unpacked(resp, NULL);
-	rc = flap_dump_read(fd, &m, &t, err, sizeof(err));
+	rc = flap_dump__read(fd, &m, &t, err, sizeof(err));
 	close(fd);
 	if (rc) {
-		cli_err("bad dump stream from the daemon: %s", err);
+		cli__err("bad dump stream from the daemon: %s", err);
 		return CLI_FAIL;
 	}
 	if (v.save) {
-		rc = flap_dump_save(v.save, &m, t);
+		rc = flap_dump__save(v.save, &m, t);
 		if (rc) {
-			cli_err("cannot save %s: %s", v.save, strerror(-rc));
+			cli__err("cannot save %s: %s", v.save, strerror(-rc));
 		} else if (!cli.json) {
 			fprintf(stderr,
 				"flap-recorder: saved %zu events (%llu overwritten, %llu lost "
@@ -70,7 +70,7 @@ int cmd_dump(int argc, char **argv)
 		flap_trace__free(t);
 		return rc ? CLI_FAIL : CLI_OK;
 	}
-	rc = cli_print_view(&m, t, &v);
+	rc = cli__print_view(&m, t, &v);
 	flap_trace__free(t);
 	return rc;
 }

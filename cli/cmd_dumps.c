@@ -40,14 +40,14 @@ static json_object *dump_json(const Flap__DumpInfo *d)
 	char when[64];
 
 	time_str(d->created_ns, when, sizeof(when));
-	json_object_object_add(o, "path", cli_jstr(d->path));
-	json_object_object_add(o, "time", cli_jstr(when));
+	json_object_object_add(o, "path", cli__jstr(d->path));
+	json_object_object_add(o, "time", cli__jstr(when));
 	json_object_object_add(o, "created_ns", json_object_new_uint64(d->created_ns));
-	json_object_object_add(o, "pod", cli_jstr(d->pod));
-	json_object_object_add(o, "namespace", cli_jstr(d->namespace_));
-	json_object_object_add(o, "container", cli_jstr(d->container));
-	json_object_object_add(o, "name", cli_jstr(d->name));
-	json_object_object_add(o, "reason", cli_jstr(d->reason ? d->reason->text : ""));
+	json_object_object_add(o, "pod", cli__jstr(d->pod));
+	json_object_object_add(o, "namespace", cli__jstr(d->namespace_));
+	json_object_object_add(o, "container", cli__jstr(d->container));
+	json_object_object_add(o, "name", cli__jstr(d->name));
+	json_object_object_add(o, "reason", cli__jstr(d->reason ? d->reason->text : ""));
 	json_object_object_add(o, "signal", json_object_new_int(d->reason ? d->reason->signal : 0));
 	json_object_object_add(o, "exit_code",
 			       json_object_new_int(d->reason ? d->reason->exit_code : 0));
@@ -70,16 +70,16 @@ int cmd_dumps(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (cli_simple_opts(argc, argv, dumps_usage, &json, &ns, &rc))
+	if (cli__simple_opts(argc, argv, dumps_usage, &json, &ns, &rc))
 		return rc;
 	if (optind < argc - 1)
-		return cli_usage(dumps_usage, false);
+		return cli__usage(dumps_usage, false);
 	target.name = optind < argc ? argv[optind] : "";
 	target.namespace_ = (char *)(ns ? ns : "");
 	dreq.target = &target;
 	req.op_case = FLAP__REQUEST__OP_DUMPS;
 	req.dumps = &dreq;
-	rc = cli_call(&req, &resp, 10000, NULL);
+	rc = cli__call(&req, &resp, 10000, NULL);
 	if (rc)
 		return rc;
 	if (resp->body_case == FLAP__RESPONSE__BODY_DUMPS) {
@@ -100,17 +100,17 @@ int cmd_dumps(int argc, char **argv)
 				const Flap__DumpInfo *d = dr->dumps[i];
 
 				time_str(d->created_ns, when, sizeof(when));
-				cli_format_bytes(d->size, size, sizeof(size));
+				cli__format_bytes(d->size, size, sizeof(size));
 				printf("%-19s ", when);
-				cli_put_safe(stdout, *d->namespace_ ? d->namespace_ : "-", 16);
+				cli__put_safe(stdout, *d->namespace_ ? d->namespace_ : "-", 16);
 				putchar(' ');
-				cli_put_safe(stdout, *d->pod ? d->pod : "-", 20);
+				cli__put_safe(stdout, *d->pod ? d->pod : "-", 20);
 				putchar(' ');
-				cli_put_safe(stdout, *d->container ? d->container : d->name, 16);
+				cli__put_safe(stdout, *d->container ? d->container : d->name, 16);
 				printf(" %7llu %7s  ", (unsigned long long)d->events, size);
-				cli_put_safe(stdout, d->reason ? d->reason->text : "", 0);
+				cli__put_safe(stdout, d->reason ? d->reason->text : "", 0);
 				printf("\n%*s", 92, "");
-				cli_put_safe(stdout, d->path, 0);
+				cli__put_safe(stdout, d->path, 0);
 				putchar('\n');
 			}
 		}

@@ -17,15 +17,15 @@ static json_object *recorder_json(const Flap__RecorderInfo *r)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "name", cli_jstr(r->name));
-	json_object_object_add(o, "pod", cli_jstr(r->pod));
-	json_object_object_add(o, "namespace", cli_jstr(r->namespace_));
-	json_object_object_add(o, "pod_uid", cli_jstr(r->pod_uid));
-	json_object_object_add(o, "container", cli_jstr(r->container));
-	json_object_object_add(o, "container_id", cli_jstr(r->container_id));
+	json_object_object_add(o, "name", cli__jstr(r->name));
+	json_object_object_add(o, "pod", cli__jstr(r->pod));
+	json_object_object_add(o, "namespace", cli__jstr(r->namespace_));
+	json_object_object_add(o, "pod_uid", cli__jstr(r->pod_uid));
+	json_object_object_add(o, "container", cli__jstr(r->container));
+	json_object_object_add(o, "container_id", cli__jstr(r->container_id));
 	json_object_object_add(o, "cgroup_id", json_object_new_uint64(r->cgroup_id));
-	json_object_object_add(o, "cgroup_path", cli_jstr(r->cgroup_path));
-	json_object_object_add(o, "state", cli_jstr(r->state));
+	json_object_object_add(o, "cgroup_path", cli__jstr(r->cgroup_path));
+	json_object_object_add(o, "state", cli__jstr(r->state));
 	json_object_object_add(o, "main_pid", json_object_new_int64(r->main_pid));
 	json_object_object_add(o, "events_held", json_object_new_uint64(r->events_held));
 	json_object_object_add(o, "overwritten", json_object_new_uint64(r->overwritten));
@@ -39,7 +39,7 @@ static json_object *recorder_json(const Flap__RecorderInfo *r)
 	json_object_object_add(o, "crash_dumps", json_object_new_uint64(r->crashes));
 	json_object_object_add(o, "crash_dumps_skipped",
 			       json_object_new_uint64(r->crashes_skipped));
-	json_object_object_add(o, "syscalls", cli_jstr(*r->syscalls ? r->syscalls : "all"));
+	json_object_object_add(o, "syscalls", cli__jstr(*r->syscalls ? r->syscalls : "all"));
 	json_object_object_add(o, "syscalls_recorded", json_object_new_int64(r->syscalls_recorded));
 	json_object_object_add(o, "exact_durations", json_object_new_boolean(r->exact_durations));
 	return o;
@@ -70,22 +70,22 @@ static void print_list(Flap__ListReply *lr)
 	for (i = 0; i < lr->n_recorders; i++) {
 		const Flap__RecorderInfo *r = lr->recorders[i];
 
-		cli_format_age(r->age_ns, age, sizeof(age));
-		cli_format_bytes(r->ring_bytes, ring, sizeof(ring));
-		cli_put_safe(stdout, r->name, 24);
+		cli__format_age(r->age_ns, age, sizeof(age));
+		cli__format_bytes(r->ring_bytes, ring, sizeof(ring));
+		cli__put_safe(stdout, r->name, 24);
 		putchar(' ');
-		cli_put_safe(stdout, *r->namespace_ ? r->namespace_ : "-", 16);
+		cli__put_safe(stdout, *r->namespace_ ? r->namespace_ : "-", 16);
 		putchar(' ');
-		cli_put_safe(stdout, *r->pod ? r->pod : "-", 20);
+		cli__put_safe(stdout, *r->pod ? r->pod : "-", 20);
 		putchar(' ');
-		cli_put_safe(stdout, *r->container ? r->container : "-", 16);
+		cli__put_safe(stdout, *r->container ? r->container : "-", 16);
 		/* "tick": only calls that spanned a kernel clock tick have a duration. */
 		printf(" %10llu %-8s %9llu %11llu %8s %7s %-9s  ", (unsigned long long)r->cgroup_id,
 		       r->state, (unsigned long long)r->events_held,
 		       (unsigned long long)r->overwritten, ring, age,
 		       r->exact_durations ? "exact" : "tick");
 		/* The in-kernel filter as given at add: "all" without one. */
-		cli_put_safe(stdout, *r->syscalls ? r->syscalls : "all", 0);
+		cli__put_safe(stdout, *r->syscalls ? r->syscalls : "all", 0);
 		putchar('\n');
 	}
 }
@@ -106,13 +106,13 @@ int cmd_list(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (cli_simple_opts(argc, argv, list_usage, &json, NULL, &rc))
+	if (cli__simple_opts(argc, argv, list_usage, &json, NULL, &rc))
 		return rc;
 	if (optind != argc)
-		return cli_usage(list_usage, false);
+		return cli__usage(list_usage, false);
 	req.op_case = FLAP__REQUEST__OP_LIST;
 	req.list = &lreq;
-	rc = cli_call(&req, &resp, 10000, NULL);
+	rc = cli__call(&req, &resp, 10000, NULL);
 	if (rc)
 		return rc;
 	if (resp->body_case == FLAP__RESPONSE__BODY_LIST) {

@@ -26,18 +26,18 @@ int cmd_remove(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			return cli_usage(remove_usage, true);
+			return cli__usage(remove_usage, true);
 		if (c != 'n')
-			return cli_usage(remove_usage, false);
+			return cli__usage(remove_usage, false);
 		target.namespace_ = optarg;
 	}
 	if (optind != argc - 1)
-		return cli_usage(remove_usage, false);
+		return cli__usage(remove_usage, false);
 	target.name = argv[optind];
 	rm.target = &target;
 	req.op_case = FLAP__REQUEST__OP_REMOVE;
 	req.remove = &rm;
-	rc = cli_call(&req, &resp, 5000, NULL);
+	rc = cli__call(&req, &resp, 5000, NULL);
 	if (rc)
 		return rc;
 	flap__response__free_unpacked(resp, NULL);

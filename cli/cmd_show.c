@@ -25,15 +25,15 @@ int cmd_show(int argc, char **argv)
 	char err[512];
 	int rc;
 
-	rc = cli_parse_view(argc, argv, show_usage, false, &v);
+	rc = cli__parse_view(argc, argv, show_usage, false, &v);
 	if (rc >= 0)
 		return rc;
-	rc = flap_dump_load(argv[optind], &m, &t, err, sizeof(err));
+	rc = flap_dump__load(argv[optind], &m, &t, err, sizeof(err));
 	if (rc) {
-		cli_err("%s: %s", argv[optind], rc == -EBADMSG ? err : strerror(-rc));
+		cli__err("%s: %s", argv[optind], rc == -EBADMSG ? err : strerror(-rc));
 		return CLI_FAIL;
 	}
-	rc = cli_print_view(&m, t, &v);
+	rc = cli__print_view(&m, t, &v);
 	flap_trace__free(t);
 	return rc;
 }

@@ -24,38 +24,38 @@ int cmd_status(int argc, char **argv)
 	json_object *o;
 	int rc;
 
-	if (cli_simple_opts(argc, argv, status_usage, &json, NULL, &rc))
+	if (cli__simple_opts(argc, argv, status_usage, &json, NULL, &rc))
 		return rc;
 	if (optind != argc)
-		return cli_usage(status_usage, false);
+		return cli__usage(status_usage, false);
 	req.op_case = FLAP__REQUEST__OP_STATUS;
 	req.status = &sreq;
-	rc = cli_call(&req, &resp, 5000, NULL);
+	rc = cli__call(&req, &resp, 5000, NULL);
 	if (rc)
 		return rc;
 	if (resp->body_case != FLAP__RESPONSE__BODY_STATUS) {
 		flap__response__free_unpacked(resp, NULL);
-		cli_err("unexpected answer from the daemon");
+		cli__err("unexpected answer from the daemon");
 		return CLI_FAIL;
 	}
 	s = resp->status;
 	if (json) {
 		o = json_object_new_object();
-		json_object_object_add(o, "version", cli_jstr(s->version));
+		json_object_object_add(o, "version", cli__jstr(s->version));
 		json_object_object_add(o, "pid", json_object_new_int64(s->pid));
 		json_object_object_add(o, "uptime_ns", json_object_new_uint64(s->uptime_ns));
 		json_object_object_add(o, "recorders", json_object_new_int64(s->recorders));
 		json_object_object_add(o, "ring_bytes", json_object_new_uint64(s->ring_bytes));
-		json_object_object_add(o, "socket", cli_jstr(s->socket));
-		json_object_object_add(o, "dump_dir", cli_jstr(s->dump_dir));
+		json_object_object_add(o, "socket", cli__jstr(s->socket));
+		json_object_object_add(o, "dump_dir", cli__jstr(s->dump_dir));
 		json_object_object_add(o, "dumps_written",
 				       json_object_new_uint64(s->dumps_written));
 		json_object_object_add(o, "node_skipped", json_object_new_uint64(s->node_skipped));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
-		cli_format_age(s->uptime_ns, up, sizeof(up));
-		cli_format_bytes(s->ring_bytes, ring, sizeof(ring));
+		cli__format_age(s->uptime_ns, up, sizeof(up));
+		cli__format_bytes(s->ring_bytes, ring, sizeof(ring));
 		printf("flap-recorder daemon %s, pid %u, up %s\n", s->version, s->pid, up);
 		printf("recorders: %u, ring memory: %s\n", s->recorders, ring);
 		printf("socket: %s\ndump dir: %s (%llu dumps written since start)\n", s->socket,

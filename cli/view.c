@@ -24,13 +24,13 @@ static int parse_qualifier(const char *arg, struct view_opts *v)
 
 	if (eq) {
 		if (strncmp(arg, "trace=", 6) && strncmp(arg, "t=", 2)) {
-			cli_err("-e %.*s: only trace=SET is supported", (int)(eq - arg), arg);
+			cli__err("-e %.*s: only trace=SET is supported", (int)(eq - arg), arg);
 			return CLI_USAGE;
 		}
 		set = eq + 1;
 	}
 	if (flap_sysset__parse(&v->filter, set, err, sizeof(err))) {
-		cli_err("-e %s: %s", arg, err);
+		cli__err("-e %s: %s", arg, err);
 		return CLI_USAGE;
 	}
 	v->fmt.filter = &v->filter;
@@ -38,7 +38,7 @@ static int parse_qualifier(const char *arg, struct view_opts *v)
 }
 
 /* Parses the options dump and show share. Return: -1 to go on, else an exit code. */
-int cli_parse_view(int argc, char **argv, const char *usage, bool is_dump, struct view_opts *v)
+int cli__parse_view(int argc, char **argv, const char *usage, bool is_dump, struct view_opts *v)
 {
 	static const struct option opts[] = {
 		{"namespace", required_argument, NULL, 'n'},
@@ -58,7 +58,7 @@ int cli_parse_view(int argc, char **argv, const char *usage, bool is_dump, struc
 	while ((c = getopt_long(argc, argv, is_dump ? "n:o:e:cvh" : "o:e:cvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			return cli_usage(usage, true);
+			return cli__usage(usage, true);
 		case 'e':
 			rc = parse_qualifier(optarg, v);
 			if (rc >= 0)
@@ -77,57 +77,57 @@ int cli_parse_view(int argc, char **argv, const char *usage, bool is_dump, struc
 			v->ns = optarg;
 			break;
 		case 'l':
-			if (cli_parse_u64(optarg, ~0ULL, &v->fmt.last) || !v->fmt.last) {
-				cli_err("--last: '%s' is not a positive number", optarg);
+			if (cli__parse_u64(optarg, ~0ULL, &v->fmt.last) || !v->fmt.last) {
+				cli__err("--last: '%s' is not a positive number", optarg);
 				return CLI_USAGE;
 			}
 			break;
 		case 'o':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				cli_err("-o: '%s' is not text or json", optarg);
+				cli__err("-o: '%s' is not text or json", optarg);
 				return CLI_USAGE;
 			}
 			v->fmt.json = cli.json = strcmp(optarg, "json") == 0;
 			break;
 		case 's':
 			if (!is_dump)
-				return cli_usage(usage, false);
+				return cli__usage(usage, false);
 			v->save = optarg;
 			break;
 		case 'v':
 			v->fmt.verbose = true;
 			break;
 		default:
-			return cli_usage(usage, false);
+			return cli__usage(usage, false);
 		}
 	}
 	if (optind != argc - 1)
-		return cli_usage(usage, false);
+		return cli__usage(usage, false);
 	if (v->summary && v->files) {
-		cli_err("--summary and --files: choose one");
+		cli__err("--summary and --files: choose one");
 		return CLI_USAGE;
 	}
 	if (v->save && (v->summary || v->files || v->fmt.filter || v->fmt.last)) {
-		cli_err("--save writes the whole history: no -e, --last, --summary or --files");
+		cli__err("--save writes the whole history: no -e, --last, --summary or --files");
 		return CLI_USAGE;
 	}
 	return -1;
 }
 
-int cli_print_view(const struct flap_dump_meta *m, struct flap_trace *t, const struct view_opts *v)
+int cli__print_view(const struct flap_dump_meta *m, struct flap_trace *t, const struct view_opts *v)
 {
 	int rc;
 
 	if (v->summary)
-		rc = flap_format_summary(stdout, t, &v->fmt);
+		rc = flap_format__summary(stdout, t, &v->fmt);
 	else if (v->files)
-		rc = flap_format_files(stdout, t, &v->fmt);
+		rc = flap_format__files(stdout, t, &v->fmt);
 	else
-		rc = flap_format_trace(stdout, m, t, &v->fmt);
+		rc = flap_format__trace(stdout, m, t, &v->fmt);
 	if (!rc && fflush(stdout))
 		rc = -errno;
 	if (rc && rc != -EPIPE) {
-		cli_err("cannot write the output: %s", strerror(-rc));
+		cli__err("cannot write the output: %s", strerror(-rc));
 		return CLI_FAIL;
 	}
 	return CLI_OK;

@@ -33,9 +33,10 @@ struct view_opts {
 	"  -v, --verbose       command name on every line, per-CPU counts\n"
 
 /* Parses the options `dump` (@is_dump) and `show` share. Return: -1 to go on, else an exit code. */
-int cli_parse_view(int argc, char **argv, const char *usage, bool is_dump, struct view_opts *v);
+int cli__parse_view(int argc, char **argv, const char *usage, bool is_dump, struct view_opts *v);
 
 /* Prints @t as @v says (events, --summary or --files). Return: the exit code. */
-int cli_print_view(const struct flap_dump_meta *m, struct flap_trace *t, const struct view_opts *v);
+int cli__print_view(const struct flap_dump_meta *m, struct flap_trace *t,
+		    const struct view_opts *v);
 
 #endif /* FLAP_CLI_VIEW_H */

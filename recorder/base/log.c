@@ -15,22 +15,22 @@ static enum flap_log_level log_level = FLAP_LOG_WARN;
 static flap_log_fn log_backend;
 static const char *log_prefix = "flap-recorder: ";
 
-void flap_log_set_level(enum flap_log_level level)
+void flap_log__set_level(enum flap_log_level level)
 {
 	log_level = level;
 }
 
-enum flap_log_level flap_log_get_level(void)
+enum flap_log_level flap_log__get_level(void)
 {
 	return log_level;
 }
 
-void flap_log_set_backend(flap_log_fn fn)
+void flap_log__set_backend(flap_log_fn fn)
 {
 	log_backend = fn;
 }
 
-void flap_log_set_prefix(const char *prefix)
+void flap_log__set_prefix(const char *prefix)
 {
 	log_prefix = prefix ? prefix : "";
 }
@@ -49,7 +49,7 @@ static void log_stderr(enum flap_log_level level, const char *fmt, va_list ap)
 	fprintf(stderr, "%s%s\n", log_prefix, line);
 }
 
-void flap_log(enum flap_log_level level, const char *fmt, ...)
+void flap_log__print(enum flap_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -76,11 +76,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (ours > log_level)
 		return 0;
 	vsnprintf(line, sizeof(line), fmt, ap);
-	flap_log(ours, "libbpf: %s", line);
+	flap_log__print(ours, "libbpf: %s", line);
 	return 0;
 }
 
-void flap_log_libbpf(void)
+void flap_log__libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
 }

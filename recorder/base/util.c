@@ -15,7 +15,7 @@
 
 #include "util.h"
 
-int flap_unix_connect(const char *path, int type, int *out)
+int flap_unix__connect(const char *path, int type, int *out)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd, err;
@@ -37,7 +37,7 @@ int flap_unix_connect(const char *path, int type, int *out)
 	return 0;
 }
 
-int flap_read_file(const char *path, char **buf, size_t *len, size_t max)
+int flap_file__read(const char *path, char **buf, size_t *len, size_t max)
 {
 	size_t cap = 4096, n = 0;
 	char *data, *tmp;
@@ -90,7 +90,7 @@ out_close:
 	return err;
 }
 
-int flap_write_all(int fd, const void *data, size_t len)
+int flap_fd__write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t w;
@@ -108,14 +108,14 @@ int flap_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int flap_write_file(const char *path, const void *data, size_t len)
+int flap_file__write(const char *path, const void *data, size_t len)
 {
 	int fd, err;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = flap_write_all(fd, data, len);
+	err = flap_fd__write_all(fd, data, len);
 	close(fd);
 	return err;
 }
@@ -128,28 +128,28 @@ static __u64 clock_ns(clockid_t clk)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-__u64 flap_boot_ns(void)
+__u64 flap_clock__boot_ns(void)
 {
 	return clock_ns(CLOCK_BOOTTIME);
 }
 
-__u64 flap_real_ns(void)
+__u64 flap_clock__real_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
 }
 
-__s64 flap_boot_to_real_ns(void)
+__s64 flap_clock__boot_to_real_ns(void)
 {
 	__u64 b0, r, b1;
 
 	/* Bracket the realtime read to halve the error. */
-	b0 = flap_boot_ns();
-	r = flap_real_ns();
-	b1 = flap_boot_ns();
+	b0 = flap_clock__boot_ns();
+	r = flap_clock__real_ns();
+	b1 = flap_clock__boot_ns();
 	return (__s64)(r - (b0 + (b1 - b0) / 2));
 }
 
-int flap_parse_cpu_list(const char *s, bool *mask, int n)
+int flap_cpus__parse_list(const char *s, bool *mask, int n)
 {
 	int count = 0;
 
@@ -181,16 +181,16 @@ int flap_parse_cpu_list(const char *s, bool *mask, int n)
 	return count;
 }
 
-int flap_online_cpus(bool *mask, int n)
+int flap_cpus__online(bool *mask, int n)
 {
 	char *text = NULL;
 	size_t len;
 	int err;
 
-	err = flap_read_file("/sys/devices/system/cpu/online", &text, &len, 4096);
+	err = flap_file__read("/sys/devices/system/cpu/online", &text, &len, 4096);
 	if (err < 0)
 		return err;
-	err = flap_parse_cpu_list(text, mask, n);
+	err = flap_cpus__parse_list(text, mask, n);
 	free(text);
 	return err;
 }

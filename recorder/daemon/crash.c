@@ -9,7 +9,7 @@
  * "nonzero", the container's main process exiting with a non-zero status.
  * On a crash the daemon reads that cgroup's rings at once and writes
  * <dump-dir>/<pod or name>/<UTC time>-<container>-<reason>.flap through
- * flap_dump_save() (temp file, fsync, rename). Crash loops are rate
+ * flap_dump__save() (temp file, fsync, rename). Crash loops are rate
  * limited per recorder; old dumps are deleted first when the directory is
  * over --max-dumps or --max-dump-bytes.
  *
@@ -34,7 +34,7 @@
 #include "log.h"
 #include "util.h"
 
-__u64 flap_crash_default_signals(void)
+__u64 flap_crash__default_signals(void)
 {
 	return 1ULL << SIGSEGV | 1ULL << SIGBUS | 1ULL << SIGILL | 1ULL << SIGFPE |
 	       1ULL << SIGABRT | 1ULL << SIGSYS | 1ULL << SIGTRAP;
@@ -63,7 +63,7 @@ static int signal_number(const char *s)
 	return -EINVAL;
 }
 
-int flap_crash_parse_signals(const char *list, __u64 *set)
+int flap_crash__parse_signals(const char *list, __u64 *set)
 {
 	char buf[512], *tok, *save = NULL;
 	int sig;
@@ -81,7 +81,7 @@ int flap_crash_parse_signals(const char *list, __u64 *set)
 	return *set ? 0 : -EINVAL;
 }
 
-void flap_crash_sanitize(const char *name, char *out, size_t size)
+void flap_crash__sanitize(const char *name, char *out, size_t size)
 {
 	size_t i, n = 0;
 
@@ -144,7 +144,7 @@ static bool classify(const struct flap_crash_opts *o, const struct flap_crash_su
 	}
 	r->pid = ev->pid;
 	memcpy(r->comm, ev->comm, sizeof(r->comm) - 1);
-	r->time_ns = ev->ts + flap_boot_to_real_ns();
+	r->time_ns = ev->ts + flap_clock__boot_to_real_ns();
 	return true;
 }
 
@@ -169,8 +169,8 @@ static int dump_path(const struct flap_crash_opts *o, const struct flap_source *
 	time_t secs = r->time_ns / 1000000000ULL;
 	struct tm tm;
 
-	flap_crash_sanitize(m->pod[0] ? m->pod : m->name, group, sizeof(group));
-	flap_crash_sanitize(m->container[0] ? m->container : m->name, ctr, sizeof(ctr));
+	flap_crash__sanitize(m->pod[0] ? m->pod : m->name, group, sizeof(group));
+	flap_crash__sanitize(m->container[0] ? m->container : m->name, ctr, sizeof(ctr));
 	if (r->signal)
 		snprintf(why, sizeof(why), "SIG%s",
 			 sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "UNKNOWN");
@@ -235,7 +235,7 @@ static void enforce_retention(const struct flap_crash_opts *o)
 
 	if (!o->max_dumps && !o->max_dump_bytes)
 		return;
-	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
+	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
 	if (l.n > 1)
 		qsort(l.files, l.n, sizeof(l.files[0]), cmp_mtime);
 	for (i = 0; i < l.n; i++)
@@ -261,7 +261,7 @@ static void unlink_temp(void *ctx, const char *path)
 void flap_crash__clean_temp(const struct flap_crash_opts *o)
 {
 	/* Temp files live next to the dump as hidden files. */
-	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
+	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
 }
 
 static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
@@ -275,13 +275,13 @@ static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_c
 	rc = o->read(o->ctx, s->cgid, &t);
 	if (rc)
 		return rc;
-	flap_dump_meta_init(&meta, s->meta->name);
+	flap_dump_meta__init(&meta, s->meta->name);
 	meta.reason = *r;
 	rc = dump_path(o, s->meta, r, dir, sizeof(dir), path, pathlen);
 	if (!rc && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		rc = -errno;
 	if (!rc)
-		rc = flap_dump_save(path, &meta, t);
+		rc = flap_dump__save(path, &meta, t);
 	flap_trace__free(t);
 	return rc;
 }
@@ -296,7 +296,7 @@ void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_cras
 
 	if (!classify(o, s, ev, &r))
 		return;
-	if (rate_limited(o, s->window, flap_boot_ns())) {
+	if (rate_limited(o, s->window, flap_clock__boot_ns())) {
 		skipped = o->count(o->ctx, s->cgid, false);
 		if (skipped == 1 || skipped % 100 == 0)
 			pr_warn("%s: crash loop: %s; %llu dumps skipped by the rate limit",

@@ -62,13 +62,13 @@ struct flap_crash_subject {
 };
 
 /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP as a bit set. */
-__u64 flap_crash_default_signals(void);
+__u64 flap_crash__default_signals(void);
 
 /**
- * flap_crash_parse_signals() - "SEGV,ABRT,KILL" or "11,6" -> bit set.
+ * flap_crash__parse_signals() - "SEGV,ABRT,KILL" or "11,6" -> bit set.
  * Return: 0 or -EINVAL.
  */
-int flap_crash_parse_signals(const char *list, __u64 *set);
+int flap_crash__parse_signals(const char *list, __u64 *set);
 
 /**
  * flap_crash__on_exit() - applies the policy @o to the exit @ev of a process
@@ -83,12 +83,12 @@ void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_cras
 void flap_crash__clean_temp(const struct flap_crash_opts *o);
 
 /**
- * flap_crash_sanitize() - a file-name-safe copy of @name: [A-Za-z0-9._-]
+ * flap_crash__sanitize() - a file-name-safe copy of @name: [A-Za-z0-9._-]
  * kept, everything else (a '/', a control byte, each byte of a UTF-8
  * sequence) '_'; a leading '.' makes every '.' a '_' (no hidden file, never
  * "." or ".."), a leading '-' becomes '_'; an empty or NULL @name gives
  * "unnamed"; at most @size - 1 bytes (nothing is written when @size is 0).
  */
-void flap_crash_sanitize(const char *name, char *out, size_t size);
+void flap_crash__sanitize(const char *name, char *out, size_t size);
 
 #endif /* FLAP_CRASH_H */

@@ -61,7 +61,7 @@ static void on_conn_closed(uv_handle_t *h)
 {
 	struct conn *c = (struct conn *)h;
 
-	flap_pbio_stream_free(&c->in);
+	flap_pbio_stream__free(&c->in);
 	free(c);
 }
 
@@ -205,7 +205,7 @@ static void on_connection(uv_stream_t *server, int status)
 	if (!c)
 		return;
 	c->srv = srv;
-	flap_pbio_stream_init(&c->in, FLAP_PBIO_MAX_CTL);
+	flap_pbio_stream__init(&c->in, FLAP_PBIO_MAX_CTL);
 	uv_pipe_init(server->loop, &c->pipe, 0);
 	TAILQ_INSERT_TAIL(&srv->conns, c, link);
 	if (uv_accept(server, (uv_stream_t *)&c->pipe)) {
@@ -233,7 +233,7 @@ static bool socket_alive(const char *path)
 {
 	int fd;
 
-	if (flap_unix_connect(path, SOCK_STREAM, &fd))
+	if (flap_unix__connect(path, SOCK_STREAM, &fd))
 		return false;
 	close(fd);
 	return true;

@@ -21,7 +21,7 @@ struct flap_pbio_stream;
 
 /*
  * Answers the @len bytes just received from peer @pid on a connection
- * whose decoder is @in: flap_ctl_answer()'s contract (0: more bytes
+ * whose decoder is @in: flap_ctl__answer()'s contract (0: more bytes
  * needed; 1 and the reply in *@out, a new buffer; negative errno: close
  * without a reply).
  */

@@ -50,7 +50,7 @@ static void reply(struct answer *a, const Flap__Response *resp, const void *extr
 	size_t flen = 0;
 	int rc;
 
-	rc = flap_pbio_pack(&resp->base, FLAP_PBIO_MAX_CTL_REPLY, &frame, &flen);
+	rc = flap_pbio__pack(&resp->base, FLAP_PBIO_MAX_CTL_REPLY, &frame, &flen);
 	if (rc) {
 		pr_warn("ctl: pid %d: cannot pack reply: %s", a->pid, strerror(-rc));
 		a->err = rc;
@@ -178,7 +178,7 @@ static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__Recorde
 	ri->container_id = e->meta.container_id;
 	ri->cgroup_id = e->meta.cgroup_id;
 	ri->cgroup_path = e->meta.cgroup_path;
-	ri->state = (char *)flap_entry_state_name(e->state);
+	ri->state = (char *)flap_entry__state_name(e->state);
 	if (flap_recorder__counts(e->rec, &cnt) == 0) {
 		ri->events_held = cnt.held;
 		ri->produced = cnt.produced;
@@ -186,7 +186,7 @@ static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__Recorde
 		ri->overwritten = cnt.overwritten;
 	}
 	ri->ring_bytes = flap_recorder__memory(e->rec);
-	ri->age_ns = flap_boot_ns() - e->added_ns;
+	ri->age_ns = flap_clock__boot_ns() - e->added_ns;
 	ri->main_pid = e->meta.main_pid;
 	ri->ring_pages = o->ring_pages;
 	ri->str_max = o->str_max;
@@ -453,7 +453,7 @@ static void handle_status(struct answer *a)
 	struct flap_entry *e;
 
 	sr.version = FLAP_VERSION;
-	sr.uptime_ns = flap_boot_ns() - flap_daemon__started_ns(d);
+	sr.uptime_ns = flap_clock__boot_ns() - flap_daemon__started_ns(d);
 	TAILQ_FOREACH(e, flap_daemon__entries(d), link)
 	{
 		sr.recorders++;
@@ -480,7 +480,7 @@ static int dump_to_buffer(const struct flap_dump_meta *m, const struct flap_trac
 	fd = memfd_create("flap-dump", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = flap_dump_write(fd, m, t);
+	rc = flap_dump__write(fd, m, t);
 	if (rc)
 		goto out;
 	if (fstat(fd, &st) < 0) {
@@ -524,7 +524,7 @@ static void handle_dump(struct answer *a, const Flap__DumpRequest *req)
 			    strerror(-rc));
 		return;
 	}
-	flap_dump_meta_init(&meta, req->target->name);
+	flap_dump_meta__init(&meta, req->target->name);
 	rc = dump_to_buffer(&meta, t, &buf, &len);
 	flap_trace__free(t);
 	if (rc) {
@@ -609,7 +609,7 @@ static void add_dump_file(void *ctx, const char *path)
 	char err[256];
 	struct stat st;
 
-	if (stat(path, &st) < 0 || flap_dump_load_header(path, &m, &t, err, sizeof(err)))
+	if (stat(path, &st) < 0 || flap_dump__load_header(path, &m, &t, err, sizeof(err)))
 		return;
 	if (!dump_matches(t, &m, l->name, l->ns) || l->n == l->cap) {
 		flap_trace__free(t);
@@ -655,7 +655,7 @@ static void handle_dumps(struct answer *a, const Flap__DumpsRequest *req)
 		goto nomem;
 	l.name = req->target ? req->target->name : NULL;
 	l.ns = req->target ? req->target->namespace_ : NULL;
-	flap_dumpdir_each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, add_dump_file, &l);
+	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, add_dump_file, &l);
 	ptrs = calloc(l.n ? l.n : 1, sizeof(*ptrs));
 	if (!ptrs)
 		goto nomem;
@@ -734,11 +734,11 @@ static int take_answer(struct answer *a, uint8_t **out, size_t *outlen)
 }
 
 /**
- * flap_ctl_answer() - the control protocol as the daemon speaks it, without
+ * flap_ctl__answer() - the control protocol as the daemon speaks it, without
  * the socket: feed the bytes received on a connection into its decoder and,
  * once a whole request (or a framing error) is there, handle it.
  * @d: the daemon the request goes to; borrowed (a request may change it).
- * @in: the connection's decoder (flap_pbio_stream_init() with
+ * @in: the connection's decoder (flap_pbio_stream__init() with
  *      FLAP_PBIO_MAX_CTL); borrowed, keeps the bytes of a partial request.
  * @pid: the peer's pid, for log lines only.
  * @data, @len: the bytes just received.
@@ -755,17 +755,17 @@ static int take_answer(struct answer *a, uint8_t **out, size_t *outlen)
  * (-ENOMEM, -EMSGSIZE for a reply over FLAP_PBIO_MAX_CTL_REPLY) when no
  * reply can be built and the connection is to be closed without one.
  */
-int flap_ctl_answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
-		    size_t len, uint8_t **out, size_t *outlen)
+int flap_ctl__answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
+		     size_t len, uint8_t **out, size_t *outlen)
 {
 	struct answer a = {.d = d, .pid = pid};
 	uint8_t *frame = NULL;
 	size_t flen;
 	int rc;
 
-	rc = flap_pbio_stream_feed(in, data, len);
+	rc = flap_pbio_stream__feed(in, data, len);
 	if (!rc)
-		rc = flap_pbio_stream_next(in, &frame, &flen);
+		rc = flap_pbio_stream__next(in, &frame, &flen);
 	if (rc == 0)
 		return 0;
 	if (rc < 0) {
@@ -781,14 +781,15 @@ int flap_ctl_answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid,
 }
 
 /**
- * flap_ctl_refuse() - the reply to a peer that may not use the socket (not
+ * flap_ctl__refuse() - the reply to a peer that may not use the socket (not
  * root, not in the allowed group): a permission error naming uid @uid.
  *
  * Context: the daemon's loop thread.
  * Return: 1 and the reply in *@out (*@outlen bytes, a new buffer the caller
  * frees), or negative errno.
  */
-int flap_ctl_refuse(struct flap_daemon *d, int pid, unsigned int uid, uint8_t **out, size_t *outlen)
+int flap_ctl__refuse(struct flap_daemon *d, int pid, unsigned int uid, uint8_t **out,
+		     size_t *outlen)
 {
 	struct answer a = {.d = d, .pid = pid};
 

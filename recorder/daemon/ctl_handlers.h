@@ -15,8 +15,8 @@ struct flap_daemon;
 struct flap_pbio_stream;
 
 /**
- * flap_ctl_answer() - feed @len bytes received on a connection into its
- * decoder @in (flap_pbio_stream_init() with FLAP_PBIO_MAX_CTL) and, once a
+ * flap_ctl__answer() - feed @len bytes received on a connection into its
+ * decoder @in (flap_pbio_stream__init() with FLAP_PBIO_MAX_CTL) and, once a
  * whole request or a framing error is there, handle it against daemon @d.
  * One request per connection: after a non-zero return the caller sends the
  * reply, closes, and feeds nothing more.
@@ -28,16 +28,16 @@ struct flap_pbio_stream;
  * FLAP_PBIO_MAX_CTL_REPLY) when no
  * reply can be built and the connection is closed without one.
  */
-int flap_ctl_answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
-		    size_t len, uint8_t **out, size_t *outlen);
+int flap_ctl__answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
+		     size_t len, uint8_t **out, size_t *outlen);
 
 /**
- * flap_ctl_refuse() - the reply to a peer that may not use the socket (not
+ * flap_ctl__refuse() - the reply to a peer that may not use the socket (not
  * root, not in the allowed group): a permission error naming uid @uid.
  * Return: 1 and the reply in *@out (*@outlen bytes, a new buffer the caller
  * frees), or negative errno.
  */
-int flap_ctl_refuse(struct flap_daemon *d, int pid, unsigned int uid, uint8_t **out,
-		    size_t *outlen);
+int flap_ctl__refuse(struct flap_daemon *d, int pid, unsigned int uid, uint8_t **out,
+		     size_t *outlen);
 
 #endif /* FLAP_CTL_HANDLERS_H */

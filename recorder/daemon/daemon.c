@@ -49,7 +49,7 @@ static bool cgroup_populated(const char *path)
 	size_t len;
 
 	snprintf(file, sizeof(file), "%s/cgroup.events", path);
-	if (flap_read_file(file, &text, &len, 4096) < 0)
+	if (flap_file__read(file, &text, &len, 4096) < 0)
 		return false; /* the cgroup is gone */
 	populated = strstr(text, "populated 1") != NULL;
 	free(text);
@@ -61,7 +61,7 @@ static void on_sweep(uv_timer_t *timer)
 {
 	struct flap_daemon *d = timer->data;
 	struct flap_entry *e, *next;
-	__u64 now = flap_boot_ns(), crashes = 0;
+	__u64 now = flap_clock__boot_ns(), crashes = 0;
 	bool changed = false;
 
 	for (e = TAILQ_FIRST(&d->entries); e; e = next) {
@@ -80,7 +80,7 @@ static void on_sweep(uv_timer_t *timer)
 	}
 	/* Crash counters change in crash.c: catch them up here. */
 	if (changed || crashes != d->saved_crashes)
-		save_state(d);
+		flap_daemon__save_state(d);
 }
 
 static void on_exits_readable(uv_poll_t *h, int status, int events)
@@ -209,12 +209,12 @@ static int mkdir_p(const char *path, mode_t mode)
 static int answer_request(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
 			  size_t len, uint8_t **out, size_t *outlen)
 {
-	return flap_ctl_answer(ctx, in, pid, data, len, out, outlen);
+	return flap_ctl__answer(ctx, in, pid, data, len, out, outlen);
 }
 
 static int refuse_peer(void *ctx, int pid, unsigned int uid, uint8_t **out, size_t *outlen)
 {
-	return flap_ctl_refuse(ctx, pid, uid, out, outlen);
+	return flap_ctl__refuse(ctx, pid, uid, out, outlen);
 }
 
 static int start_ctl(struct flap_daemon *d)
@@ -258,7 +258,7 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 	if (!d->opts.retain_ns)
 		d->opts.retain_ns = 3600ULL * 1000000000ULL;
 	if (!d->opts.crash_signals)
-		d->opts.crash_signals = flap_crash_default_signals();
+		d->opts.crash_signals = flap_crash__default_signals();
 	if (!d->opts.crash_burst)
 		d->opts.crash_burst = 5;
 	if (!d->opts.crash_window_ns)
@@ -314,26 +314,26 @@ static int start(struct flap_daemon *d)
 	chmod(d->dump_dir, 0700);
 	flap_crash__clean_temp(&d->crash);
 	if (d->opts.persist) {
-		rc = flap_persist_bpffs(d->pin_dir);
+		rc = flap_persist__bpffs(d->pin_dir);
 		if (rc) {
 			pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
 			return rc;
 		}
-		nrecs = load_state(d, &recs);
+		nrecs = flap_daemon__load_state(d, &recs);
 		ropts.pin_dir = d->pin_dir;
 	} else {
-		warn_pins(d);
+		flap_daemon__warn_pins(d);
 	}
 	rc = flap_registry__new(&ropts, &d->reg);
 	if (rc) {
-		flap_persist_free(recs, nrecs);
+		flap_persist__free(recs, nrecs);
 		pr_warn("cannot load the BPF programs: %s%s", strerror(-rc),
 			rc == -EPERM ? " (needs root: CAP_BPF, CAP_PERFMON)" : "");
 		return rc;
 	}
 	if (d->opts.persist)
-		adopt_all(d, recs, nrecs);
-	flap_persist_free(recs, nrecs);
+		flap_daemon__adopt_all(d, recs, nrecs);
+	flap_persist__free(recs, nrecs);
 	rc = start_ctl(d);
 	if (rc)
 		return rc;
@@ -362,7 +362,7 @@ static void finish(struct flap_daemon *d)
 	struct flap_entry *e;
 
 	if (d->opts.persist && d->reg) {
-		save_state(d);
+		flap_daemon__save_state(d);
 		while ((e = TAILQ_FIRST(&d->entries))) {
 			TAILQ_REMOVE(&d->entries, e, link);
 			free(e);
@@ -388,7 +388,7 @@ int flap_daemon__run(const struct flap_daemon_opts *opts)
 	d->lock_fd = -1;
 	TAILQ_INIT(&d->entries);
 	fill_defaults(d, opts);
-	d->started_ns = flap_boot_ns();
+	d->started_ns = flap_clock__boot_ns();
 	signal(SIGPIPE, SIG_IGN);
 	rc = uv_loop_init(&d->loop);
 	if (rc)
@@ -451,7 +451,7 @@ int flap_daemon__unpin(const struct flap_daemon_opts *opts)
 		flap_keeper__close(k);
 	}
 	unlink(d->keeper_path);
-	rc = flap_registry_unpin(d->pin_dir);
+	rc = flap_registry__unpin(d->pin_dir);
 	if (rc >= 0) {
 		pr_info("removed %d pins from %s: recording stopped", rc, d->pin_dir);
 		remove_pin_dir(d->pin_dir);

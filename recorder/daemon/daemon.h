@@ -157,7 +157,7 @@ struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid);
 int flap_daemon__stopped(struct flap_daemon *d, const char *container_id);
 
 /* Name of a state ("running", "exited", "stopped"). */
-const char *flap_entry_state_name(enum flap_entry_state s);
+const char *flap_entry__state_name(enum flap_entry_state s);
 
 /*
  * The entry list as names see it (entries.c), shared with the tests' fake

@@ -53,11 +53,11 @@ struct flap_daemon {
 };
 
 /* restart.c */
-void save_state(struct flap_daemon *d);
-void keep_rings(struct flap_daemon *d, struct flap_entry *e);
-int connect_keeper(struct flap_daemon *d, bool *existing);
-int load_state(struct flap_daemon *d, struct flap_persist_rec **recs);
-void adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n);
-void warn_pins(struct flap_daemon *d);
+void flap_daemon__save_state(struct flap_daemon *d);
+void flap_daemon__keep_rings(struct flap_daemon *d, struct flap_entry *e);
+int flap_daemon__connect_keeper(struct flap_daemon *d, bool *existing);
+int flap_daemon__load_state(struct flap_daemon *d, struct flap_persist_rec **recs);
+void flap_daemon__adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n);
+void flap_daemon__warn_pins(struct flap_daemon *d);
 
 #endif /* FLAP_DAEMON_INTERNAL_H */

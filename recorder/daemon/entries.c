@@ -15,7 +15,7 @@
 
 #include "daemon.h"
 
-const char *flap_entry_state_name(enum flap_entry_state s)
+const char *flap_entry__state_name(enum flap_entry_state s)
 {
 	switch (s) {
 	case FLAP_ENTRY_RUNNING:

@@ -549,7 +549,7 @@ int flap_keeper__connect(const char *path, struct flap_keeper **out)
 	struct flap_keeper *k;
 	int fd, err;
 
-	err = flap_unix_connect(path, SOCK_SEQPACKET, &fd);
+	err = flap_unix__connect(path, SOCK_SEQPACKET, &fd);
 	if (err)
 		return err;
 	/* The keeper answers at once; never let it hang the daemon. */

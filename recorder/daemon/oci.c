@@ -501,8 +501,8 @@ static int check_annotations(struct parse_ctx *c, struct json_object *ann)
 	return 0;
 }
 
-int flap_oci_parse_state(const char *json, size_t len, struct flap_oci_state *st, char *err,
-			 size_t errlen)
+int flap_oci__parse_state(const char *json, size_t len, struct flap_oci_state *st, char *err,
+			  size_t errlen)
 {
 	struct parse_ctx c = {.err = err, .errlen = errlen};
 	struct json_object *obj = NULL, *ann;

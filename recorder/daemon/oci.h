@@ -42,7 +42,7 @@ struct flap_oci_state {
 };
 
 /**
- * flap_oci_parse_state() - parse a state JSON document of @len bytes.
+ * flap_oci__parse_state() - parse a state JSON document of @len bytes.
  * @json: the bytes the runtime wrote on the hook's stdin; need not be
  *        NUL-terminated. Trailing white space is allowed, nothing else.
  * @st:   filled on success; zeroed (record false) on failure.
@@ -66,7 +66,7 @@ struct flap_oci_state {
  * id, a string too long for its field (never truncated), a bad
  * flap-recorder.io/ annotation; -EFBIG over FLAP_OCI_STATE_MAX; -ENOMEM.
  */
-int flap_oci_parse_state(const char *json, size_t len, struct flap_oci_state *st, char *err,
-			 size_t errlen);
+int flap_oci__parse_state(const char *json, size_t len, struct flap_oci_state *st, char *err,
+			  size_t errlen);
 
 #endif /* FLAP_OCI_H */

@@ -70,7 +70,7 @@ static json_object *entry_to_json(struct flap_entry *e, int ncpus)
 	add_str(o, "syscalls", ro->filter ? ro->filter_expr : "");
 	json_object_object_add(o, "exact_durations", json_object_new_boolean(ro->exact_durations));
 	add_str(o, "on_exit", on_exit_names[e->on_exit]);
-	add_str(o, "state", flap_entry_state_name(e->state));
+	add_str(o, "state", flap_entry__state_name(e->state));
 	add_u64(o, "added_ns", e->added_ns);
 	add_u64(o, "exited_ns", e->exited_ns);
 	add_u64(o, "crashes", e->crashes);
@@ -94,7 +94,7 @@ static int write_atomic(const char *path, const char *text)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	err = flap_write_all(fd, text, strlen(text));
+	err = flap_fd__write_all(fd, text, strlen(text));
 	if (!err && fsync(fd) < 0)
 		err = -errno;
 	if (close(fd) < 0 && !err)
@@ -106,7 +106,8 @@ static int write_atomic(const char *path, const char *text)
 	return err;
 }
 
-int flap_persist_save(const char *path, const struct flap_persist_hdr *h, struct flap_entry_list *l)
+int flap_persist__save(const char *path, const struct flap_persist_hdr *h,
+		       struct flap_entry_list *l)
 {
 	json_object *root, *arr, *o;
 	struct flap_entry *e;
@@ -173,7 +174,7 @@ static int parse_state(const char *s, enum flap_entry_state *out)
 	enum flap_entry_state st;
 
 	for (st = FLAP_ENTRY_RUNNING; st <= FLAP_ENTRY_STOPPED; st++) {
-		if (strcmp(s, flap_entry_state_name(st)) == 0) {
+		if (strcmp(s, flap_entry__state_name(st)) == 0) {
 			*out = st;
 			return 0;
 		}
@@ -250,7 +251,7 @@ static int parse_header(json_object *root, struct flap_persist_hdr *h)
 	return 0;
 }
 
-int flap_persist_load(const char *path, struct flap_persist_hdr *h, struct flap_persist_rec **recs)
+int flap_persist__load(const char *path, struct flap_persist_hdr *h, struct flap_persist_rec **recs)
 {
 	struct flap_persist_rec *r = NULL;
 	json_object *root = NULL, *arr;
@@ -258,7 +259,7 @@ int flap_persist_load(const char *path, struct flap_persist_hdr *h, struct flap_
 	size_t len, i, n = 0;
 	int err;
 
-	err = flap_read_file(path, &text, &len, STATE_MAX);
+	err = flap_file__read(path, &text, &len, STATE_MAX);
 	if (err)
 		return err;
 	root = json_tokener_parse(text);
@@ -280,7 +281,7 @@ out:
 	if (err == -EBADMSG)
 		pr_warn("state: %s: not a flap-recorder state file", path);
 	if (err) {
-		flap_persist_free(r, n);
+		flap_persist__free(r, n);
 		r = NULL;
 	}
 	json_object_put(root);
@@ -289,7 +290,7 @@ out:
 	return err ? err : (int)n;
 }
 
-void flap_persist_free(struct flap_persist_rec *recs, int n)
+void flap_persist__free(struct flap_persist_rec *recs, int n)
 {
 	int i;
 
@@ -319,7 +320,7 @@ static int mount_bpffs(const char *dir)
 	return 0;
 }
 
-int flap_persist_bpffs(const char *dir)
+int flap_persist__bpffs(const char *dir)
 {
 	char parent[PATH_MAX], *slash;
 	int err;

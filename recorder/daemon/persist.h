@@ -20,7 +20,7 @@
 
 /* The state file's header. */
 struct flap_persist_hdr {
-	__u64 bpf_id; /* flap_registry_bpf_id() of the daemon that wrote it */
+	__u64 bpf_id; /* flap_registry__bpf_id() of the daemon that wrote it */
 	char pin_dir[4096];
 	int ncpus;
 	pid_t keeper_pid; /* for people and tests; 0 when unknown */
@@ -35,29 +35,30 @@ struct flap_persist_rec {
 };
 
 /**
- * flap_persist_save() - write the state file at @path atomically: @h and
+ * flap_persist__save() - write the state file at @path atomically: @h and
  * every entry of @l (their recorders give slot, options, restart_lost).
  * Context: loop thread. Return: 0 or negative errno.
  */
-int flap_persist_save(const char *path, const struct flap_persist_hdr *h,
-		      struct flap_entry_list *l);
+int flap_persist__save(const char *path, const struct flap_persist_hdr *h,
+		       struct flap_entry_list *l);
 
 /**
- * flap_persist_load() - read the state file at @path.
+ * flap_persist__load() - read the state file at @path.
  * Return: the number of recorders (0..) with *@recs a new array the caller
- * frees with flap_persist_free(), -ENOENT without a file, -EBADMSG for a
+ * frees with flap_persist__free(), -ENOENT without a file, -EBADMSG for a
  * file that is not a state file (one line logged).
  */
-int flap_persist_load(const char *path, struct flap_persist_hdr *h, struct flap_persist_rec **recs);
+int flap_persist__load(const char *path, struct flap_persist_hdr *h,
+		       struct flap_persist_rec **recs);
 
-void flap_persist_free(struct flap_persist_rec *recs, int n);
+void flap_persist__free(struct flap_persist_rec *recs, int n);
 
 /**
- * flap_persist_bpffs() - make sure @dir exists on a bpffs: create it, and
+ * flap_persist__bpffs() - make sure @dir exists on a bpffs: create it, and
  * mount a bpffs on it (or on its parent, when the parent is not one and
  * refuses directories, like an unmounted /sys/fs/bpf) if needed.
  * Return: 0 or negative errno.
  */
-int flap_persist_bpffs(const char *dir);
+int flap_persist__bpffs(const char *dir);
 
 #endif /* FLAP_PERSIST_H */

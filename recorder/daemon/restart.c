@@ -52,7 +52,7 @@ static __u64 crash_sum(struct flap_daemon *d)
 }
 
 /* Rewrites the state file (persist only). */
-void save_state(struct flap_daemon *d)
+void flap_daemon__save_state(struct flap_daemon *d)
 {
 	struct flap_persist_hdr *h;
 
@@ -61,17 +61,17 @@ void save_state(struct flap_daemon *d)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return;
-	h->bpf_id = flap_registry_bpf_id();
+	h->bpf_id = flap_registry__bpf_id();
 	snprintf(h->pin_dir, sizeof(h->pin_dir), "%s", d->pin_dir);
 	h->ncpus = flap_registry__ncpus(d->reg);
 	h->keeper_pid = d->keeper_pid;
-	flap_persist_save(d->state_path, h, &d->entries);
+	flap_persist__save(d->state_path, h, &d->entries);
 	d->saved_crashes = crash_sum(d);
 	free(h);
 }
 
 /* Hands @e's rings to the keeper, so they outlive this process. */
-void keep_rings(struct flap_daemon *d, struct flap_entry *e)
+void flap_daemon__keep_rings(struct flap_daemon *d, struct flap_entry *e)
 {
 	int n, cpu, rc, *fds;
 
@@ -93,7 +93,7 @@ void keep_rings(struct flap_daemon *d, struct flap_entry *e)
 static void on_keeper_event(uv_poll_t *h, int status, int events);
 
 /* Connects to the keeper, starting one if none runs. */
-int connect_keeper(struct flap_daemon *d, bool *existing)
+int flap_daemon__connect_keeper(struct flap_daemon *d, bool *existing)
 {
 	int rc, nslots = 0, nrings = 0;
 
@@ -136,15 +136,15 @@ static void on_keeper_closed(uv_handle_t *h)
 	flap_keeper__close(d->keeper);
 	d->keeper = NULL;
 	d->keeper_pid = 0;
-	if (d->stopping || connect_keeper(d, &existing))
+	if (d->stopping || flap_daemon__connect_keeper(d, &existing))
 		return;
 	TAILQ_FOREACH(e, &d->entries, link)
 	{
-		keep_rings(d, e);
+		flap_daemon__keep_rings(d, e);
 		n++;
 	}
 	pr_info("keeper: the rings of %d recorders handed to the new keeper", n);
-	save_state(d);
+	flap_daemon__save_state(d);
 }
 
 /* The keeper never speaks first: readable means it is gone. */
@@ -248,7 +248,7 @@ static int readd(struct flap_daemon *d, struct flap_entry *e, const struct flap_
 	__u64 id = 0;
 	int rc;
 
-	rc = flap_cgroup_id(e->meta.cgroup_path, &id);
+	rc = flap_cgroup__id(e->meta.cgroup_path, &id);
 	if (!rc && id != e->meta.cgroup_id)
 		rc = -ESTALE;
 	if (!rc)
@@ -306,12 +306,12 @@ static void adopt_one(struct flap_daemon *d, const struct flap_persist_rec *r,
 		rc += flap_recorder__ring_fd(e->rec, cpu) >= 0;
 	if (rc > nkept) {
 		st->fresh++;
-		keep_rings(d, e);
+		flap_daemon__keep_rings(d, e);
 	}
 }
 
 /* Reads the state file; a file from another build or pin dir makes a fresh start. */
-int load_state(struct flap_daemon *d, struct flap_persist_rec **recs)
+int flap_daemon__load_state(struct flap_daemon *d, struct flap_persist_rec **recs)
 {
 	struct flap_persist_hdr *h;
 	int n;
@@ -319,13 +319,13 @@ int load_state(struct flap_daemon *d, struct flap_persist_rec **recs)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	n = flap_persist_load(d->state_path, h, recs);
-	if (n >= 0 && (h->bpf_id != flap_registry_bpf_id() || strcmp(h->pin_dir, d->pin_dir))) {
+	n = flap_persist__load(d->state_path, h, recs);
+	if (n >= 0 && (h->bpf_id != flap_registry__bpf_id() || strcmp(h->pin_dir, d->pin_dir))) {
 		pr_warn("persist: %s was written by another build or for another pin directory: "
 			"its %d recorders get new programs and rings, their history is lost",
 			d->state_path, n);
-		flap_registry_unpin(d->pin_dir);
-	} else if (n < 0 && flap_registry_unpin(d->pin_dir) > 0) {
+		flap_registry__unpin(d->pin_dir);
+	} else if (n < 0 && flap_registry__unpin(d->pin_dir) > 0) {
 		/* Pins without their metadata cannot be adopted. */
 		pr_warn("persist: no usable state file %s: removed the pins in %s", d->state_path,
 			d->pin_dir);
@@ -335,7 +335,7 @@ int load_state(struct flap_daemon *d, struct flap_persist_rec **recs)
 }
 
 /* Adopts what earlier daemons left: pinned recorders, the keeper's rings. */
-void adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n)
+void flap_daemon__adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n)
 {
 	int ncpus = flap_registry__ncpus(d->reg), i, pruned;
 	struct adopt_stats st = {};
@@ -343,7 +343,7 @@ void adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n)
 	struct flap_recorder *rec;
 	bool existing = false;
 
-	connect_keeper(d, &existing);
+	flap_daemon__connect_keeper(d, &existing);
 	kept = existing ? get_kept(d) : NULL;
 	if (flap_registry__adopted(d->reg) && n && !kept)
 		pr_warn("persist: no ring keeper to adopt the rings from: the recorders get fresh "
@@ -363,11 +363,11 @@ void adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n)
 			"lost), %d recorded afresh, %d dropped, %d stale pins pruned",
 			st.adopted, st.fresh, (unsigned long long)st.lost, st.readded, st.dropped,
 			pruned);
-	save_state(d);
+	flap_daemon__save_state(d);
 }
 
 /* Without --persist: say so if a persistent daemon left pins here. */
-void warn_pins(struct flap_daemon *d)
+void flap_daemon__warn_pins(struct flap_daemon *d)
 {
 	char path[PATH_MAX + 32];
 

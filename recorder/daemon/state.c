@@ -69,7 +69,7 @@ static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t s
 		if (strlen(spec->cgroup_path) >= size)
 			return -ENAMETOOLONG;
 		strcpy(path, spec->cgroup_path);
-		rc = flap_cgroup_id(path, id);
+		rc = flap_cgroup__id(path, id);
 		if (rc)
 			snprintf(err, errlen, "%s is not a cgroup v2 directory: %s", path,
 				 strerror(-rc));
@@ -77,15 +77,15 @@ static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t s
 	}
 	if (spec->cgroup_id) {
 		*id = spec->cgroup_id;
-		rc = flap_cgroup_path_of_id(*id, path, size);
+		rc = flap_cgroup__path_of_id(*id, path, size);
 		if (rc)
 			snprintf(err, errlen, "no cgroup with id %llu", (unsigned long long)*id);
 		return rc;
 	}
 	if (spec->pid > 0) {
-		rc = flap_cgroup_of_pid(spec->pid, path, size);
+		rc = flap_cgroup__of_pid(spec->pid, path, size);
 		if (!rc)
-			rc = flap_cgroup_id(path, id);
+			rc = flap_cgroup__id(path, id);
 		if (rc)
 			snprintf(err, errlen, "cannot find the cgroup of pid %d: %s",
 				 (int)spec->pid, rc == -ESRCH ? "no such process" : strerror(-rc));
@@ -121,7 +121,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	snprintf(e->meta.cgroup_path, sizeof(e->meta.cgroup_path), "%s", path);
 	e->meta.main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
 	e->on_exit = spec->has_on_exit ? spec->on_exit : d->opts.on_exit;
-	e->added_ns = flap_boot_ns();
+	e->added_ns = flap_clock__boot_ns();
 	if (flap_registry__skipped(d->reg, &e->skipped_base))
 		e->skipped_base = 0;
 	flap_entries__pick_name(&d->entries, &e->meta);
@@ -136,8 +136,8 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	TAILQ_INSERT_TAIL(&d->entries, e, link);
 	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
 		e->meta.pod[0] ? " pod " : "", e->meta.pod);
-	keep_rings(d, e);
-	save_state(d);
+	flap_daemon__keep_rings(d, e);
+	flap_daemon__save_state(d);
 	*out = e;
 	return 0;
 }
@@ -151,7 +151,7 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 		flap_keeper__drop(d->keeper, flap_recorder__slot(e->rec));
 	flap_registry__remove(d->reg, e->rec);
 	free(e);
-	save_state(d);
+	flap_daemon__save_state(d);
 }
 
 int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
@@ -167,7 +167,7 @@ int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *
  */
 static __s64 stable_boot_to_real(struct flap_daemon *d)
 {
-	__s64 now = flap_boot_to_real_ns();
+	__s64 now = flap_clock__boot_to_real_ns();
 
 	if (!d->boot_to_real_ns || llabs(now - d->boot_to_real_ns) > 1000000)
 		d->boot_to_real_ns = now;
@@ -231,9 +231,9 @@ int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
 			continue;
 		if (e->state != FLAP_ENTRY_STOPPED) {
 			e->state = FLAP_ENTRY_STOPPED;
-			e->exited_ns = flap_boot_ns();
+			e->exited_ns = flap_clock__boot_ns();
 			pr_info("%s: container stopped; recorder kept for retention", e->meta.name);
-			save_state(d);
+			flap_daemon__save_state(d);
 		}
 		return 0;
 	}

@@ -397,7 +397,7 @@ int flap_decoder__add_pending(struct flap_decoder *d, int cpu, const struct flap
 	r = push_rec(d);
 	if (!r)
 		return -ENOMEM;
-	sc = flap_syscall_by_nr(p->nr);
+	sc = flap_syscall__by_nr(p->nr);
 	r->type = FLAP_REC_ENTER;
 	r->rflags = FLAP_REC_F_SPILLED;
 	r->ev.tid = p->tid;
@@ -426,7 +426,7 @@ static int cmp_rec(const void *a, const void *b)
 
 static bool is_noreturn(__u32 nr)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(nr);
 
 	return sc && (sc->kinds & FLAP_SC_NORETURN);
 }

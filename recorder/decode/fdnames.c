@@ -134,7 +134,7 @@ static void init_ops(void)
 
 	_Static_assert(ARRAY_SIZE(sc_ops) < 255, "op index fits a byte");
 	for (i = 0; i < ARRAY_SIZE(sc_ops); i++) {
-		sc = flap_syscall_by_name(sc_ops[i].name);
+		sc = flap_syscall__by_name(sc_ops[i].name);
 		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
 			op_of[sc->nr] = i + 1;
 	}
@@ -411,7 +411,7 @@ static char *resolve(const char *base, char *path)
 	return path;
 }
 
-const char *flap_fdnames_socket_kind(long domain, long type)
+const char *flap_fdnames__socket_kind(long domain, long type)
 {
 	type &= 0xf;
 	if (domain == AF_UNIX)
@@ -430,7 +430,7 @@ const char *flap_fdnames_socket_kind(long domain, long type)
 
 static char *socket_name(long domain, long type)
 {
-	return strdup(flap_fdnames_socket_kind(domain, type));
+	return strdup(flap_fdnames__socket_kind(domain, type));
 }
 
 /* The resolved path of open-like call @ev of process @p (see flap_fdnames__open_path()). */
@@ -535,7 +535,7 @@ static void do_close_range(struct proc *p, const struct flap_event *ev)
 /* A fork: the child @child starts with a copy of @p's table and cwd. */
 static int do_fork(struct flap_fdnames *f, __u32 parent, const struct flap_event *ev)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 	const struct flap_cap *args;
 	struct proc *p, *c;
 	__u64 flags = 0;

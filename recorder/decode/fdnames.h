@@ -44,11 +44,11 @@ const char *flap_fdnames__get(const struct flap_fdnames *f, __u32 tgid, int fd);
 int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev);
 
 /**
- * flap_fdnames_socket_kind() - the name a socket of @domain and @type gets:
+ * flap_fdnames__socket_kind() - the name a socket of @domain and @type gets:
  * "TCP", "UDP", "TCPv6", "UDPv6", "UNIX-STREAM", "UNIX-DGRAM", "NETLINK",
  * else "socket". Return: a static string.
  */
-const char *flap_fdnames_socket_kind(long domain, long type);
+const char *flap_fdnames__socket_kind(long domain, long type);
 
 /**
  * flap_fdnames__open_path() - the file an open-like call @ev (open, openat,

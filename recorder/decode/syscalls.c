@@ -78,13 +78,13 @@ static void init_tables(void)
 	qsort(by_name, ARRAY_SIZE(table), sizeof(by_name[0]), cmp_name);
 }
 
-const struct flap_syscall *flap_syscall_by_nr(long nr)
+const struct flap_syscall *flap_syscall__by_nr(long nr)
 {
 	pthread_once(&init_once, init_tables);
 	return find_nr(nr);
 }
 
-const struct flap_syscall *flap_syscall_by_name(const char *name)
+const struct flap_syscall *flap_syscall__by_name(const char *name)
 {
 	struct flap_syscall key = {.name = name};
 	const struct flap_syscall *pkey = &key, *const * hit;
@@ -94,12 +94,12 @@ const struct flap_syscall *flap_syscall_by_name(const char *name)
 	return hit ? *hit : NULL;
 }
 
-int flap_syscall_count(void)
+int flap_syscall__count(void)
 {
 	return ARRAY_SIZE(table);
 }
 
-const struct flap_syscall *flap_syscall_at(int i)
+const struct flap_syscall *flap_syscall__at(int i)
 {
 	pthread_once(&init_once, init_tables);
 	if (i < 0 || (size_t)i >= ARRAY_SIZE(table))
@@ -133,7 +133,7 @@ static __u32 kind_need(__u32 k, __u32 kinds, __u32 str_max, __u32 buf_max)
 	}
 }
 
-__u32 flap_syscall_caps_need(__u32 kinds, __u32 str_max, __u32 buf_max)
+__u32 flap_syscall__caps_need(__u32 kinds, __u32 str_max, __u32 buf_max)
 {
 	__u32 need = 0, ncaps = 0, k;
 	int i;
@@ -148,7 +148,7 @@ __u32 flap_syscall_caps_need(__u32 kinds, __u32 str_max, __u32 buf_max)
 	return need;
 }
 
-const char *flap_syscall_arch(void)
+const char *flap_syscall__arch(void)
 {
 #if defined(__x86_64__)
 	return "x86_64";

@@ -24,32 +24,32 @@ struct flap_syscall {
 };
 
 /**
- * flap_syscall_by_nr() - the table entry of syscall @nr.
+ * flap_syscall__by_nr() - the table entry of syscall @nr.
  * Return: a pointer into the static table (borrowed), or NULL if unknown.
  */
-const struct flap_syscall *flap_syscall_by_nr(long nr);
+const struct flap_syscall *flap_syscall__by_nr(long nr);
 
 /**
- * flap_syscall_by_name() - the table entry of the syscall called @name.
+ * flap_syscall__by_name() - the table entry of the syscall called @name.
  * Return: borrowed pointer or NULL.
  */
-const struct flap_syscall *flap_syscall_by_name(const char *name);
+const struct flap_syscall *flap_syscall__by_name(const char *name);
 
 /* Number of entries, and entry @i (0 <= i < count), in number order. */
-int flap_syscall_count(void);
-const struct flap_syscall *flap_syscall_at(int i);
+int flap_syscall__count(void);
+const struct flap_syscall *flap_syscall__at(int i);
 
 /**
- * flap_syscall_caps_need() - the most bytes the recorder's captures of one
+ * flap_syscall__caps_need() - the most bytes the recorder's captures of one
  * call with kind word @kinds can take (capture headers included), with
  * strings kept to @str_max and buffers to @buf_max bytes: the same rules as
  * put_body() in bpf/record.bpf.c (the first FLAP_MAX_CAPS captured
  * arguments, by kind). The loader stores it per syscall in the recorder.
  * Context: any thread. Return: bytes.
  */
-__u32 flap_syscall_caps_need(__u32 kinds, __u32 str_max, __u32 buf_max);
+__u32 flap_syscall__caps_need(__u32 kinds, __u32 str_max, __u32 buf_max);
 
 /* The architecture the table was generated for ("x86_64"). */
-const char *flap_syscall_arch(void);
+const char *flap_syscall__arch(void);
 
 #endif /* FLAP_SYSCALLS_H */

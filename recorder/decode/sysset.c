@@ -126,8 +126,8 @@ static void init_classes(void)
 	size_t i;
 	int n;
 
-	for (n = 0; n < flap_syscall_count(); n++) {
-		sc = flap_syscall_at(n);
+	for (n = 0; n < flap_syscall__count(); n++) {
+		sc = flap_syscall__at(n);
 		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
 			derive(sc);
 	}
@@ -136,7 +136,7 @@ static void init_classes(void)
 		int len;
 
 		while (sscanf(p, "%63s%n", name, &len) == 1) {
-			sc = flap_syscall_by_name(name);
+			sc = flap_syscall__by_name(name);
 			if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
 				classes[sc->nr] |= class_lists[i].mask;
 			p += len;
@@ -144,13 +144,13 @@ static void init_classes(void)
 	}
 	/* Socket calls take descriptors but are %net only (sendfile is both). */
 	for (n = 0; n < FLAP_NR_MAX; n++) {
-		sc = flap_syscall_by_nr(n);
+		sc = flap_syscall__by_nr(n);
 		if ((classes[n] & FLAP_CLASS_NET) && sc && strcmp(sc->name, "sendfile"))
 			classes[n] &= ~FLAP_CLASS_DESC;
 	}
 }
 
-unsigned int flap_syscall_classes(long nr)
+unsigned int flap_syscall__classes(long nr)
 {
 	pthread_once(&classes_once, init_classes);
 	return nr >= 0 && nr < FLAP_NR_MAX ? classes[nr] : 0;
@@ -197,8 +197,8 @@ int flap_sysset__count(const struct flap_sysset *set)
 	const struct flap_syscall *sc;
 	int i, n = 0;
 
-	for (i = 0; i < flap_syscall_count(); i++) {
-		sc = flap_syscall_at(i);
+	for (i = 0; i < flap_syscall__count(); i++) {
+		sc = flap_syscall__at(i);
 		if (sc && flap_sysset__has(set, sc->nr))
 			n++;
 	}
@@ -228,8 +228,8 @@ static int add_regex(struct flap_sysset *set, const char *re, char *err, size_t 
 		set_err(err, errlen, "'/%s' is not a valid regular expression", re);
 		return -EINVAL;
 	}
-	for (i = 0; i < flap_syscall_count(); i++) {
-		sc = flap_syscall_at(i);
+	for (i = 0; i < flap_syscall__count(); i++) {
+		sc = flap_syscall__at(i);
 		if (sc && !regexec(&rx, sc->name, 0, NULL, 0)) {
 			flap_sysset__add(set, sc->nr);
 			matched++;
@@ -260,7 +260,7 @@ static int add_class(struct flap_sysset *set, const char *name, char *err, size_
 		return -EINVAL;
 	}
 	for (nr = 0; nr < FLAP_NR_MAX; nr++)
-		if (flap_syscall_classes(nr) & mask)
+		if (flap_syscall__classes(nr) & mask)
 			flap_sysset__add(set, nr);
 	return 0;
 }
@@ -293,7 +293,7 @@ static int add_item(struct flap_sysset *set, const char *item, char *err, size_t
 		return add_regex(set, item + 1, optional ? NULL : err, errlen) && !optional
 			       ? -EINVAL
 			       : 0;
-	sc = flap_syscall_by_name(item);
+	sc = flap_syscall__by_name(item);
 	if (!sc) {
 		if (optional)
 			return 0;

@@ -82,9 +82,9 @@ bool flap_sysset__is_all(const struct flap_sysset *set);
 int flap_sysset__count(const struct flap_sysset *set);
 
 /**
- * flap_syscall_classes() - the classes (mask of enum flap_sc_class) of
+ * flap_syscall__classes() - the classes (mask of enum flap_sc_class) of
  * syscall @nr; 0 for numbers outside the table. Context: any thread.
  */
-unsigned int flap_syscall_classes(long nr);
+unsigned int flap_syscall__classes(long nr);
 
 #endif /* FLAP_SYSSET_H */

@@ -130,7 +130,7 @@ void flap_trace__sort(struct flap_trace *t)
 		qsort(t->events, t->nevents, sizeof(t->events[0]), cmp_event);
 }
 
-void flap_counts_add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src)
+void flap_cpu_counts__add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src)
 {
 	dst->produced += src->produced;
 	dst->held += src->held;
@@ -147,7 +147,7 @@ void flap_trace__sum(struct flap_trace *t)
 
 	memset(&t->total, 0, sizeof(t->total));
 	for (i = 0; i < t->ncpus; i++)
-		flap_counts_add(&t->total, &t->cpus[i]);
+		flap_cpu_counts__add(&t->total, &t->cpus[i]);
 }
 
 int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
@@ -184,8 +184,8 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 		dst->ncpus = src->ncpus;
 	}
 	for (j = 0; j < src->ncpus; j++)
-		flap_counts_add(&dst->cpus[j], &src->cpus[j]);
-	flap_counts_add(&dst->total, &src->total);
+		flap_cpu_counts__add(&dst->cpus[j], &src->cpus[j]);
+	flap_cpu_counts__add(&dst->total, &src->total);
 	if (src->read_ns > dst->read_ns)
 		dst->read_ns = src->read_ns;
 	if (!dst->boot_to_real_ns)

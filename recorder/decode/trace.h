@@ -151,7 +151,7 @@ int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src);
 void flap_trace__sort(struct flap_trace *t);
 
 /* Adds every count of @src to @dst. */
-void flap_counts_add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src);
+void flap_cpu_counts__add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src);
 
 /* Sum the per-CPU counts into t->total. */
 void flap_trace__sum(struct flap_trace *t);

@@ -119,9 +119,9 @@ static int swap_rings(struct flap_recorder *rec, const bool *fresh)
 		err = -ENOMEM;
 		goto out;
 	}
-	err = freeze(rec, states);
+	err = flap_recorder__freeze(rec, states);
 	if (!err)
-		err = read_stats(rec, stats);
+		err = flap_recorder__read_stats(rec, stats);
 	for (cpu = 0; cpu < n && !err; cpu++) {
 		if (!fresh[cpu])
 			continue;
@@ -133,7 +133,7 @@ static int swap_rings(struct flap_recorder *rec, const bool *fresh)
 		rec->restart_lost[cpu] += l;
 		lost += l;
 	}
-	thaw(rec);
+	flap_recorder__thaw(rec);
 	if (!err)
 		pr_warn("recorder: cgroup %llu: no ring to adopt; fresh rings, %llu earlier events "
 			"lost",
@@ -181,7 +181,7 @@ static int adopt_rings(struct flap_recorder *rec, int *fds)
 		err = swap_rings(rec, fresh);
 	for (cpu = 0; cpu < reg->ncpus; cpu++)
 		flap_ring__pause(&rec->rings[cpu], false);
-	thaw(rec);
+	flap_recorder__thaw(rec);
 	free(fresh);
 	return err;
 }
@@ -200,18 +200,18 @@ int flap_registry__adopt(struct flap_registry *reg, const struct flap_adopt_opts
 	struct flap_recorder *rec = NULL;
 	int err, cpu;
 
-	err = validate_add(reg, o->cgid);
+	err = flap_registry__validate_add(reg, o->cgid);
 	if (!err && (!reg->pin_dir || o->slot >= FLAP_MAX_RECORDERS || reg->slots[o->slot]))
 		err = -EINVAL;
 	if (!err) {
-		rec = new_recorder(reg, o->cgid, o->slot);
-		err = rec ? check_opts(&o->ropts, &rec->opts) : -ENOMEM;
+		rec = flap_recorder__new(reg, o->cgid, o->slot);
+		err = rec ? flap_recorder__check_opts(&o->ropts, &rec->opts) : -ENOMEM;
 	}
 	if (!err)
-		err = alloc_rings(rec);
+		err = flap_recorder__alloc_rings(rec);
 	if (err)
 		goto out_free;
-	err = open_all(reg->pin_dir, o->slot, rec_pins, rec->fd, RF_NUM);
+	err = flap_pins__open(reg->pin_dir, o->slot, flap_recorder_pins, rec->fd, RF_NUM);
 	if (!err)
 		err = check_rodata(rec);
 	if (!err)
@@ -222,9 +222,9 @@ int flap_registry__adopt(struct flap_registry *reg, const struct flap_adopt_opts
 		rec->restart_lost[cpu] = o->restart_lost[cpu];
 	err = adopt_rings(rec, o->ring_fds);
 	if (!err)
-		err = wire(rec);
+		err = flap_recorder__wire(rec);
 	if (!err)
-		err = ensure_published(reg, o->cgid, o->slot);
+		err = flap_registry__ensure_published(reg, o->cgid, o->slot);
 	if (err)
 		goto out_free;
 	reg->slots[o->slot] = rec;
@@ -238,7 +238,7 @@ out_free:
 		/* The pins stay: flap_registry__prune() decides about them. */
 		pr_warn("recorder: cgroup %llu: cannot adopt slot %u: %s",
 			(unsigned long long)o->cgid, o->slot, strerror(-err));
-		free_recorder(rec);
+		flap_recorder__free(rec);
 	}
 	return err;
 }
@@ -251,12 +251,12 @@ int flap_registry__prune(struct flap_registry *reg)
 
 	if (!reg->pin_dir)
 		return 0;
-	n = prune_table(reg);
+	n = flap_registry__prune_table(reg);
 	if (n < 0)
 		return n;
 	for (slot = 0; slot < FLAP_MAX_RECORDERS; slot++)
 		if (!reg->slots[slot])
-			unwire_slot(reg, slot);
+			flap_registry__unwire_slot(reg, slot);
 	d = opendir(reg->pin_dir);
 	if (!d)
 		return -errno;
@@ -265,7 +265,7 @@ int flap_registry__prune(struct flap_registry *reg)
 			continue;
 		slot = atoi(de->d_name);
 		if (slot >= FLAP_MAX_RECORDERS || !reg->slots[slot]) {
-			unpin_slot_dir(reg->pin_dir, slot);
+			flap_pins__remove_slot(reg->pin_dir, slot);
 			n++;
 		}
 	}

@@ -44,7 +44,7 @@ static void unescape_mount_path(char *s)
 	*out = '\0';
 }
 
-int flap_cgroup_parse_mountinfo(const char *text, char *buf, size_t size)
+int flap_cgroup__parse_mountinfo(const char *text, char *buf, size_t size)
 {
 	const char *line = text;
 
@@ -79,20 +79,20 @@ static void find_cgroup_root(void)
 	char *text = NULL;
 	size_t len;
 
-	if (flap_read_file("/proc/self/mountinfo", &text, &len, 1 << 22) < 0)
+	if (flap_file__read("/proc/self/mountinfo", &text, &len, 1 << 22) < 0)
 		return;
-	if (flap_cgroup_parse_mountinfo(text, cgroup_root_buf, sizeof(cgroup_root_buf)) < 0)
+	if (flap_cgroup__parse_mountinfo(text, cgroup_root_buf, sizeof(cgroup_root_buf)) < 0)
 		cgroup_root_buf[0] = '\0';
 	free(text);
 }
 
-const char *flap_cgroup_root(void)
+const char *flap_cgroup__root(void)
 {
 	pthread_once(&cgroup_root_once, find_cgroup_root);
 	return cgroup_root_buf[0] ? cgroup_root_buf : NULL;
 }
 
-int flap_cgroup_id(const char *path, __u64 *id)
+int flap_cgroup__id(const char *path, __u64 *id)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -109,7 +109,7 @@ int flap_cgroup_id(const char *path, __u64 *id)
 	return 0;
 }
 
-int flap_cgroup_parse_proc(const char *text, char *buf, size_t size)
+int flap_cgroup__parse_proc(const char *text, char *buf, size_t size)
 {
 	const char *line = text;
 
@@ -129,20 +129,20 @@ int flap_cgroup_parse_proc(const char *text, char *buf, size_t size)
 	return -ENOENT;
 }
 
-int flap_cgroup_of_pid(pid_t pid, char *buf, size_t size)
+int flap_cgroup__of_pid(pid_t pid, char *buf, size_t size)
 {
 	char path[64], rel[PATH_MAX], *text = NULL;
-	const char *root = flap_cgroup_root();
+	const char *root = flap_cgroup__root();
 	size_t len;
 	int err;
 
 	if (!root)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	err = flap_read_file(path, &text, &len, 1 << 16);
+	err = flap_file__read(path, &text, &len, 1 << 16);
 	if (err < 0)
 		return err == -ENOENT ? -ESRCH : err;
-	err = flap_cgroup_parse_proc(text, rel, sizeof(rel));
+	err = flap_cgroup__parse_proc(text, rel, sizeof(rel));
 	free(text);
 	if (err < 0)
 		return err;
@@ -189,9 +189,9 @@ static int walk_for_id(char *dir, size_t size, __u64 id, int depth)
 	return err;
 }
 
-int flap_cgroup_path_of_id(__u64 id, char *buf, size_t size)
+int flap_cgroup__path_of_id(__u64 id, char *buf, size_t size)
 {
-	const char *root = flap_cgroup_root();
+	const char *root = flap_cgroup__root();
 	struct stat st;
 
 	if (!root)
@@ -204,26 +204,26 @@ int flap_cgroup_path_of_id(__u64 id, char *buf, size_t size)
 	return walk_for_id(buf, size, id, 0);
 }
 
-int flap_cgroup_create(const char *path, __u64 *id)
+int flap_cgroup__create(const char *path, __u64 *id)
 {
 	__u64 tmp;
 
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	return flap_cgroup_id(path, id ? id : &tmp);
+	return flap_cgroup__id(path, id ? id : &tmp);
 }
 
-int flap_cgroup_join(const char *path, pid_t pid)
+int flap_cgroup__join(const char *path, pid_t pid)
 {
 	char file[PATH_MAX], val[32];
 
 	if ((size_t)snprintf(file, sizeof(file), "%s/cgroup.procs", path) >= sizeof(file))
 		return -ENAMETOOLONG;
 	snprintf(val, sizeof(val), "%d\n", pid ? (int)pid : (int)getpid());
-	return flap_write_file(file, val, strlen(val));
+	return flap_file__write(file, val, strlen(val));
 }
 
-int flap_cgroup_count_procs(const char *path)
+int flap_cgroup__count_procs(const char *path)
 {
 	char file[PATH_MAX], *text = NULL, *p;
 	size_t len;
@@ -231,7 +231,7 @@ int flap_cgroup_count_procs(const char *path)
 
 	if ((size_t)snprintf(file, sizeof(file), "%s/cgroup.procs", path) >= sizeof(file))
 		return -ENAMETOOLONG;
-	err = flap_read_file(file, &text, &len, 1 << 22);
+	err = flap_file__read(file, &text, &len, 1 << 22);
 	if (err < 0)
 		return err;
 	for (p = text; *p; p++)
@@ -248,7 +248,7 @@ static void kill_procs(const char *path)
 	size_t len;
 
 	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
-	if (flap_read_file(file, &text, &len, 1 << 22) < 0)
+	if (flap_file__read(file, &text, &len, 1 << 22) < 0)
 		return;
 	for (p = text; *p; p = end) {
 		long pid = strtol(p, &end, 10);
@@ -263,7 +263,7 @@ static void kill_procs(const char *path)
 	free(text);
 }
 
-int flap_cgroup_destroy(const char *path)
+int flap_cgroup__destroy(const char *path)
 {
 	struct timespec ts = {.tv_nsec = 1000000};
 	char file[PATH_MAX];
@@ -272,7 +272,7 @@ int flap_cgroup_destroy(const char *path)
 	if (rmdir(path) == 0 || errno == ENOENT)
 		return 0;
 	snprintf(file, sizeof(file), "%s/cgroup.kill", path);
-	if (flap_write_file(file, "1", 1) < 0)
+	if (flap_file__write(file, "1", 1) < 0)
 		kill_procs(path);
 	for (i = 0; i < 5000; i++) {
 		if (rmdir(path) == 0 || errno == ENOENT)

@@ -31,11 +31,11 @@
 
 #include "record.skel.h"
 
-const char *const rec_pins[RF_NUM] = {
+const char *const flap_recorder_pins[RF_NUM] = {
 	"prog_enter", "prog_exit", "events", "cpu_state", "stats", "bss", "rodata",
 };
 
-int check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o)
+int flap_recorder__check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o)
 {
 	o->ring_pages = in && in->ring_pages ? in->ring_pages : FLAP_RING_PAGES_DEFAULT;
 	o->str_max = in && in->str_max ? in->str_max : FLAP_STR_DEFAULT;
@@ -69,7 +69,7 @@ static void close_rings(struct flap_recorder *rec)
 	zfree(&rec->rings);
 }
 
-int alloc_rings(struct flap_recorder *rec)
+int flap_recorder__alloc_rings(struct flap_recorder *rec)
 {
 	int cpu;
 
@@ -106,15 +106,15 @@ static int open_rings(struct flap_recorder *rec)
 static void set_caps_need(struct flap_record *skel, const struct flap_recorder_opts *o)
 {
 	const struct flap_syscall *sc;
-	int i, n = flap_syscall_count();
+	int i, n = flap_syscall__count();
 
 	for (i = 0; i < FLAP_NR_MAX; i++)
 		skel->rodata->cfg_caps_need[i] = 0;
 	for (i = 0; i < n; i++) {
-		sc = flap_syscall_at(i);
+		sc = flap_syscall__at(i);
 		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
 			skel->rodata->cfg_caps_need[sc->nr] =
-				flap_syscall_caps_need(sc->kinds, o->str_max, o->buf_max);
+				flap_syscall__caps_need(sc->kinds, o->str_max, o->buf_max);
 	}
 }
 
@@ -172,7 +172,7 @@ static int load_recorder(struct flap_recorder *rec)
 	return 0;
 }
 
-int wire(struct flap_recorder *rec)
+int flap_recorder__wire(struct flap_recorder *rec)
 {
 	struct flap_registry *reg = rec->reg;
 
@@ -183,13 +183,13 @@ int wire(struct flap_recorder *rec)
 	return 0;
 }
 
-void unwire_slot(struct flap_registry *reg, __u32 slot)
+void flap_registry__unwire_slot(struct flap_registry *reg, __u32 slot)
 {
 	bpf_map_delete_elem(reg->dfd[DF_ENTER], &slot);
 	bpf_map_delete_elem(reg->dfd[DF_EXIT], &slot);
 }
 
-struct flap_recorder *new_recorder(struct flap_registry *reg, __u64 cgid, __u32 slot)
+struct flap_recorder *flap_recorder__new(struct flap_registry *reg, __u64 cgid, __u32 slot)
 {
 	struct flap_recorder *rec;
 	int i;
@@ -206,12 +206,12 @@ struct flap_recorder *new_recorder(struct flap_registry *reg, __u64 cgid, __u32 
 }
 
 /* Frees the process's side of @rec: fds, mappings, memory. */
-void free_recorder(struct flap_recorder *rec)
+void flap_recorder__free(struct flap_recorder *rec)
 {
 	if (rec->skel)
 		flap_record__destroy(rec->skel);
 	else
-		close_all(rec->fd, RF_NUM);
+		flap_pins__close(rec->fd, RF_NUM);
 	if (!rec->skel && rec->bss)
 		munmap(rec->bss, rec->bss_len);
 	close_rings(rec);
@@ -220,14 +220,14 @@ void free_recorder(struct flap_recorder *rec)
 }
 
 /* Leaves a pinned recorder recording; frees only what this process holds. */
-void release_recorder(struct flap_recorder *rec)
+void flap_recorder__release(struct flap_recorder *rec)
 {
 	rec->reg->slots[rec->slot] = NULL;
 	rec->reg->nrecorders--;
-	free_recorder(rec);
+	flap_recorder__free(rec);
 }
 
-int validate_add(struct flap_registry *reg, __u64 cgid)
+int flap_registry__validate_add(struct flap_registry *reg, __u64 cgid)
 {
 	if (!cgid)
 		return -EINVAL;
@@ -242,19 +242,19 @@ int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_
 	struct flap_recorder *rec;
 	int slot, err;
 
-	err = validate_add(reg, cgid);
+	err = flap_registry__validate_add(reg, cgid);
 	if (err)
 		return err;
 	for (slot = 0; slot < FLAP_MAX_RECORDERS && reg->slots[slot]; slot++)
 		;
 	if (slot == FLAP_MAX_RECORDERS)
 		return -ENOSPC;
-	rec = new_recorder(reg, cgid, slot);
+	rec = flap_recorder__new(reg, cgid, slot);
 	if (!rec)
 		return -ENOMEM;
-	err = check_opts(opts, &rec->opts);
+	err = flap_recorder__check_opts(opts, &rec->opts);
 	if (!err)
-		err = alloc_rings(rec);
+		err = flap_recorder__alloc_rings(rec);
 	if (err)
 		goto out_free;
 	err = load_recorder(rec);
@@ -264,14 +264,14 @@ int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_
 		goto out_free;
 	if (reg->pin_dir) {
 		/* A slot directory a killed daemon left must not block the pins. */
-		unpin_slot_dir(reg->pin_dir, slot);
-		err = pin_all(reg->pin_dir, slot, rec_pins, rec->fd, RF_NUM);
+		flap_pins__remove_slot(reg->pin_dir, slot);
+		err = flap_pins__pin(reg->pin_dir, slot, flap_recorder_pins, rec->fd, RF_NUM);
 		if (err)
 			goto out_unpin;
 	}
-	err = wire(rec);
+	err = flap_recorder__wire(rec);
 	if (!err)
-		err = publish(reg, cgid, slot);
+		err = flap_registry__publish(reg, cgid, slot);
 	if (err)
 		goto out_unwire;
 	reg->slots[slot] = rec;
@@ -280,12 +280,12 @@ int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_
 	return 0;
 
 out_unwire:
-	unwire_slot(reg, slot);
+	flap_registry__unwire_slot(reg, slot);
 out_unpin:
 	if (reg->pin_dir)
-		unpin_slot_dir(reg->pin_dir, slot);
+		flap_pins__remove_slot(reg->pin_dir, slot);
 out_free:
-	free_recorder(rec);
+	flap_recorder__free(rec);
 	return err;
 }
 
@@ -293,13 +293,13 @@ int flap_registry__remove(struct flap_registry *reg, struct flap_recorder *rec)
 {
 	if (!rec)
 		return 0;
-	unpublish(reg, rec->cgid);
-	unwire_slot(reg, rec->slot);
+	flap_registry__unpublish(reg, rec->cgid);
+	flap_registry__unwire_slot(reg, rec->slot);
 	if (reg->pin_dir)
-		unpin_slot_dir(reg->pin_dir, rec->slot);
+		flap_pins__remove_slot(reg->pin_dir, rec->slot);
 	reg->slots[rec->slot] = NULL;
 	reg->nrecorders--;
-	free_recorder(rec);
+	flap_recorder__free(rec);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ static int pin_path(char *buf, size_t size, const char *dir, int slot, const cha
 }
 
 /* Pins @n objects under @dir (slot directory @slot, or -1 for @dir itself). */
-int pin_all(const char *dir, int slot, const char *const *names, const int *fds, int n)
+int flap_pins__pin(const char *dir, int slot, const char *const *names, const int *fds, int n)
 {
 	char path[PATH_MAX];
 	int i, err;
@@ -53,7 +53,7 @@ int pin_all(const char *dir, int slot, const char *const *names, const int *fds,
 	return 0;
 }
 
-void unpin_all(const char *dir, int slot, const char *const *names, int n)
+void flap_pins__unpin(const char *dir, int slot, const char *const *names, int n)
 {
 	char path[PATH_MAX];
 	int i;
@@ -71,7 +71,7 @@ void unpin_all(const char *dir, int slot, const char *const *names, int n)
  * Opens the @n pinned objects of @names. Return: 0 when all are there,
  * -ENOENT when none is, -ESTALE when only some are (all closed then).
  */
-int open_all(const char *dir, int slot, const char *const *names, int *fds, int n)
+int flap_pins__open(const char *dir, int slot, const char *const *names, int *fds, int n)
 {
 	char path[PATH_MAX];
 	int i, found = 0;
@@ -90,7 +90,7 @@ int open_all(const char *dir, int slot, const char *const *names, int *fds, int 
 	return found ? -ESTALE : -ENOENT;
 }
 
-void close_all(int *fds, int n)
+void flap_pins__close(int *fds, int n)
 {
 	int i;
 
@@ -99,7 +99,7 @@ void close_all(int *fds, int n)
 }
 
 /* Removes a slot directory with whatever it holds. */
-void unpin_slot_dir(const char *dir, int slot)
+void flap_pins__remove_slot(const char *dir, int slot)
 {
 	char path[PATH_MAX], file[PATH_MAX + NAME_MAX + 2];
 	struct dirent *de;
@@ -118,7 +118,7 @@ void unpin_slot_dir(const char *dir, int slot)
 	rmdir(path);
 }
 
-int flap_registry_unpin(const char *pin_dir)
+int flap_registry__unpin(const char *pin_dir)
 {
 	char file[PATH_MAX + NAME_MAX + 2];
 	struct dirent *de;
@@ -132,7 +132,7 @@ int flap_registry_unpin(const char *pin_dir)
 		if (de->d_name[0] == '.')
 			continue;
 		if (de->d_type == DT_DIR) {
-			unpin_slot_dir(pin_dir, atoi(de->d_name));
+			flap_pins__remove_slot(pin_dir, atoi(de->d_name));
 			n++;
 			continue;
 		}

@@ -68,7 +68,7 @@ static void raise_nofile(void)
 	}
 }
 
-__u64 flap_registry_bpf_id(void)
+__u64 flap_registry__bpf_id(void)
 {
 	typedef const void *(*elf_bytes_fn)(size_t *);
 	static const elf_bytes_fn objs[] = {flap_dispatch__elf_bytes, flap_record__elf_bytes,
@@ -120,7 +120,7 @@ static int load_lifecycle(struct flap_registry *reg)
 	reg->lfd[LF_RB] = bpf_map__fd(reg->life->maps.lifecycle_rb);
 	reg->lfd[LF_LOST] = bpf_map__fd(reg->life->maps.lifecycle_lost);
 	if (reg->pin_dir)
-		return pin_all(reg->pin_dir, -1, life_pins, reg->lfd, LF_NUM);
+		return flap_pins__pin(reg->pin_dir, -1, life_pins, reg->lfd, LF_NUM);
 	return 0;
 }
 
@@ -130,9 +130,9 @@ static int start_lifecycle(struct flap_registry *reg)
 	int err = -ENOENT;
 
 	if (reg->adopted)
-		err = open_all(reg->pin_dir, -1, life_pins, reg->lfd, LF_NUM);
+		err = flap_pins__open(reg->pin_dir, -1, life_pins, reg->lfd, LF_NUM);
 	if (err == -ESTALE)
-		unpin_all(reg->pin_dir, -1, life_pins, LF_NUM);
+		flap_pins__unpin(reg->pin_dir, -1, life_pins, LF_NUM);
 	if (err) {
 		err = load_lifecycle(reg);
 		if (err)
@@ -167,7 +167,7 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(reg->disp->links.handle_sys_exit);
 	reg->dfd[DF_HANDOFF] = bpf_map__fd(reg->disp->maps.handoff);
 	if (reg->pin_dir)
-		return pin_all(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
+		return flap_pins__pin(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
 	return 0;
 }
 
@@ -196,10 +196,10 @@ static int start_dispatcher(struct flap_registry *reg)
 	if (reg->pin_dir) {
 		if (mkdir(reg->pin_dir, 0700) < 0 && errno != EEXIST)
 			return -errno;
-		err = open_all(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
+		err = flap_pins__open(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
 		if (err == -ESTALE) {
 			pr_warn("registry: %s: incomplete pins, loading afresh", reg->pin_dir);
-			flap_registry_unpin(reg->pin_dir);
+			flap_registry__unpin(reg->pin_dir);
 		}
 		reg->adopted = !err;
 	}
@@ -250,7 +250,7 @@ int flap_registry__new(const struct flap_registry_opts *opts, struct flap_regist
 		err = -ENOMEM;
 		goto out_free;
 	}
-	err = flap_online_cpus(reg->online, reg->ncpus);
+	err = flap_cpus__online(reg->online, reg->ncpus);
 	if (err < 0)
 		goto out_free;
 
@@ -293,7 +293,7 @@ void flap_registry__free(struct flap_registry *reg)
 			continue;
 		/* Pinned recorders go on recording for the next registry. */
 		if (reg->pin_dir)
-			release_recorder(reg->slots[i]);
+			flap_recorder__release(reg->slots[i]);
 		else
 			flap_registry__remove(reg, reg->slots[i]);
 	}
@@ -301,14 +301,14 @@ void flap_registry__free(struct flap_registry *reg)
 	if (reg->life)
 		flap_lifecycle__destroy(reg->life);
 	else
-		close_all(reg->lfd, LF_NUM);
+		flap_pins__close(reg->lfd, LF_NUM);
 	if (reg->table)
 		munmap(reg->table, table_bytes());
 	/* Closing a pinned link's fd leaves it attached: the pin holds it. */
 	if (reg->disp)
 		flap_dispatch__destroy(reg->disp);
 	else
-		close_all(reg->dfd, DF_NUM);
+		flap_pins__close(reg->dfd, DF_NUM);
 	free(reg->online);
 	free(reg->collisions);
 	free(reg->pin_dir);

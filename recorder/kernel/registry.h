@@ -83,17 +83,17 @@ bool flap_registry__adopted(const struct flap_registry *reg);
 int flap_registry__ncpus(const struct flap_registry *reg);
 
 /**
- * flap_registry_bpf_id() - a hash of the BPF objects built into this
+ * flap_registry__bpf_id() - a hash of the BPF objects built into this
  * program. Pinned objects from a build with another id must not be adopted.
  */
-__u64 flap_registry_bpf_id(void);
+__u64 flap_registry__bpf_id(void);
 
 /**
- * flap_registry_unpin() - remove every pin under @pin_dir (the directory
+ * flap_registry__unpin() - remove every pin under @pin_dir (the directory
  * itself stays). Objects nobody else holds are freed and detached.
  * Return: pins removed, or negative errno.
  */
-int flap_registry_unpin(const char *pin_dir);
+int flap_registry__unpin(const char *pin_dir);
 
 /* What flap_registry__adopt() needs to know of a pinned recorder. */
 struct flap_adopt_opts {

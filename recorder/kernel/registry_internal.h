@@ -87,32 +87,32 @@ struct flap_registry {
 };
 
 /* pins.c */
-int pin_all(const char *dir, int slot, const char *const *names, const int *fds, int n);
-void unpin_all(const char *dir, int slot, const char *const *names, int n);
-int open_all(const char *dir, int slot, const char *const *names, int *fds, int n);
-void close_all(int *fds, int n);
-void unpin_slot_dir(const char *dir, int slot);
+int flap_pins__pin(const char *dir, int slot, const char *const *names, const int *fds, int n);
+void flap_pins__unpin(const char *dir, int slot, const char *const *names, int n);
+int flap_pins__open(const char *dir, int slot, const char *const *names, int *fds, int n);
+void flap_pins__close(int *fds, int n);
+void flap_pins__remove_slot(const char *dir, int slot);
 
 /* table.c */
-int publish(struct flap_registry *reg, __u64 cgid, __u32 slot);
-void unpublish(struct flap_registry *reg, __u64 cgid);
-int ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot);
-int prune_table(struct flap_registry *reg);
+int flap_registry__publish(struct flap_registry *reg, __u64 cgid, __u32 slot);
+void flap_registry__unpublish(struct flap_registry *reg, __u64 cgid);
+int flap_registry__ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot);
+int flap_registry__prune_table(struct flap_registry *reg);
 
 /* lifetime.c */
-extern const char *const rec_pins[RF_NUM];
-int check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o);
-int alloc_rings(struct flap_recorder *rec);
-int wire(struct flap_recorder *rec);
-void unwire_slot(struct flap_registry *reg, __u32 slot);
-struct flap_recorder *new_recorder(struct flap_registry *reg, __u64 cgid, __u32 slot);
-void free_recorder(struct flap_recorder *rec);
-void release_recorder(struct flap_recorder *rec);
-int validate_add(struct flap_registry *reg, __u64 cgid);
+extern const char *const flap_recorder_pins[RF_NUM];
+int flap_recorder__check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o);
+int flap_recorder__alloc_rings(struct flap_recorder *rec);
+int flap_recorder__wire(struct flap_recorder *rec);
+void flap_registry__unwire_slot(struct flap_registry *reg, __u32 slot);
+struct flap_recorder *flap_recorder__new(struct flap_registry *reg, __u64 cgid, __u32 slot);
+void flap_recorder__free(struct flap_recorder *rec);
+void flap_recorder__release(struct flap_recorder *rec);
+int flap_registry__validate_add(struct flap_registry *reg, __u64 cgid);
 
 /* snapshot.c */
-int read_stats(struct flap_recorder *rec, struct flap_stats *stats);
-int freeze(struct flap_recorder *rec, struct flap_cpu_state *states);
-void thaw(struct flap_recorder *rec);
+int flap_recorder__read_stats(struct flap_recorder *rec, struct flap_stats *stats);
+int flap_recorder__freeze(struct flap_recorder *rec, struct flap_cpu_state *states);
+void flap_recorder__thaw(struct flap_recorder *rec);
 
 #endif /* FLAP_REGISTRY_INTERNAL_H */

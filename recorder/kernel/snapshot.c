@@ -31,7 +31,7 @@ _Static_assert(PCPU_STRIDE(struct flap_cpu_state) == sizeof(struct flap_cpu_stat
 
 _Static_assert(PCPU_STRIDE(struct flap_stats) == sizeof(struct flap_stats), "stride");
 
-int read_stats(struct flap_recorder *rec, struct flap_stats *stats)
+int flap_recorder__read_stats(struct flap_recorder *rec, struct flap_stats *stats)
 {
 	__u32 zero = 0;
 
@@ -48,7 +48,7 @@ int read_stats(struct flap_recorder *rec, struct flap_stats *stats)
  * The per-CPU states copied by the lookup that saw every busy at 0 are
  * therefore stable. Return: 0 or -EBUSY after ~1 s.
  */
-int freeze(struct flap_recorder *rec, struct flap_cpu_state *states)
+int flap_recorder__freeze(struct flap_recorder *rec, struct flap_cpu_state *states)
 {
 	struct timespec ts = {.tv_nsec = 20000};
 	int fd = rec->fd[RF_STATE], cpu, tries;
@@ -73,14 +73,14 @@ int freeze(struct flap_recorder *rec, struct flap_cpu_state *states)
 	return -EBUSY;
 }
 
-void thaw(struct flap_recorder *rec)
+void flap_recorder__thaw(struct flap_recorder *rec)
 {
 	__atomic_store_n(&rec->bss->frozen, 0, __ATOMIC_SEQ_CST);
 }
 
 /*
  * What one read takes while the writers are frozen: each CPU's staging
- * state (copied by freeze()), its counters and a copy of its ring. Decoding
+ * state (copied by flap_recorder__freeze()), its counters and a copy of its ring. Decoding
  * happens after the thaw, so the writers are held only for the copies.
  */
 struct snapshot {
@@ -115,10 +115,10 @@ static int take_snapshot(struct flap_recorder *rec, struct snapshot *s)
 		free_snapshot(s);
 		return -ENOMEM;
 	}
-	err = freeze(rec, s->states);
+	err = flap_recorder__freeze(rec, s->states);
 	if (!err) {
-		s->boot_to_real_ns = flap_boot_to_real_ns();
-		s->read_ns = flap_boot_ns();
+		s->boot_to_real_ns = flap_clock__boot_to_real_ns();
+		s->read_ns = flap_clock__boot_ns();
 		for (cpu = 0; cpu < n; cpu++) {
 			struct flap_ring *r = &rec->rings[cpu];
 
@@ -128,9 +128,9 @@ static int take_snapshot(struct flap_recorder *rec, struct snapshot *s)
 			s->len[cpu] = flap_ring__copy(r, s->rings + cpu * s->ring_size);
 			flap_ring__pause(r, false);
 		}
-		err = read_stats(rec, s->stats);
+		err = flap_recorder__read_stats(rec, s->stats);
 	}
-	thaw(rec);
+	flap_recorder__thaw(rec);
 	if (err)
 		free_snapshot(s);
 	return err;
@@ -280,7 +280,7 @@ int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out
 		flap_ring__walk(snap.rings + cpu * snap.ring_size, snap.len[cpu], count_block,
 				&held, &rs);
 		cpu_counts(rec, &snap, cpu, held, rs.torn, &c);
-		flap_counts_add(out, &c);
+		flap_cpu_counts__add(out, &c);
 	}
 	free_snapshot(&snap);
 	return 0;

@@ -19,7 +19,7 @@
 #include "util.h"
 
 /* Makes @cgid -> @slot visible to the dispatcher. */
-int publish(struct flap_registry *reg, __u64 cgid, __u32 slot)
+int flap_registry__publish(struct flap_registry *reg, __u64 cgid, __u32 slot)
 {
 	__u32 idx = cgid & (FLAP_TABLE_SIZE - 1);
 	struct flap_slot *e = &reg->table[idx];
@@ -62,7 +62,7 @@ static void promote(struct flap_registry *reg, __u32 idx)
 	}
 }
 
-void unpublish(struct flap_registry *reg, __u64 cgid)
+void flap_registry__unpublish(struct flap_registry *reg, __u64 cgid)
 {
 	__u32 idx = cgid & (FLAP_TABLE_SIZE - 1);
 	struct flap_slot *e = &reg->table[idx];
@@ -78,7 +78,7 @@ void unpublish(struct flap_registry *reg, __u64 cgid)
 }
 
 /* An adopted recorder: its entry is normally there already; fix it if not. */
-int ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot)
+int flap_registry__ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot)
 {
 	__u32 idx = cgid & (FLAP_TABLE_SIZE - 1), cur;
 	struct flap_slot *e = &reg->table[idx];
@@ -93,20 +93,20 @@ int ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot)
 			return -errno;
 		return 0;
 	}
-	return publish(reg, cgid, slot);
+	return flap_registry__publish(reg, cgid, slot);
 }
 
 /* Unpublishes every id of the table and the hash that no recorder has. */
-int prune_table(struct flap_registry *reg)
+int flap_registry__prune_table(struct flap_registry *reg)
 {
 	__u64 key, next, *prev = NULL, *stale;
 	int n = 0, nstale = 0, i;
 	__u32 idx;
 
 	for (idx = 0; idx < FLAP_TABLE_SIZE; idx++) {
-		/* unpublish() may promote another id into the entry: look again. */
+		/* flap_registry__unpublish() may promote another id into the entry: look again. */
 		while (reg->table[idx].cgid && !flap_registry__find(reg, reg->table[idx].cgid)) {
-			unpublish(reg, reg->table[idx].cgid);
+			flap_registry__unpublish(reg, reg->table[idx].cgid);
 			n++;
 		}
 	}
@@ -121,7 +121,7 @@ int prune_table(struct flap_registry *reg)
 			stale[nstale++] = key;
 	}
 	for (i = 0; i < nstale; i++)
-		unpublish(reg, stale[i]);
+		flap_registry__unpublish(reg, stale[i]);
 	free(stale);
 	return n + nstale;
 }

@@ -61,44 +61,44 @@ struct sc_rule {
 
 static void a_fd(const struct actx *a, int i)
 {
-	put_fd(a, (int)arg(a, i), false);
+	flap_args__put_fd(a, (int)flap_args__arg(a, i), false);
 }
 
 static void a_hex(const struct actx *a, int i)
 {
-	put_hex(a->out, arg(a, i));
+	flap_args__put_hex(a->out, flap_args__arg(a, i));
 }
 
 static void a_addr(const struct actx *a, int i)
 {
-	put_addr(a->out, arg(a, i));
+	flap_args__put_addr(a->out, flap_args__arg(a, i));
 }
 
 static void a_uint(const struct actx *a, int i)
 {
-	flap_text__printf(a->out, "%u", (unsigned int)arg(a, i));
+	flap_text__printf(a->out, "%u", (unsigned int)flap_args__arg(a, i));
 }
 
 static void a_oct(const struct actx *a, int i)
 {
-	flap_text__printf(a->out, "%#03o", (unsigned int)arg(a, i));
+	flap_text__printf(a->out, "%#03o", (unsigned int)flap_args__arg(a, i));
 }
 
 static void a_open_flags(const struct actx *a, int i)
 {
-	put_open_flags(a->out, arg(a, i));
+	flap_args__put_open_flags(a->out, flap_args__arg(a, i));
 }
 
-#define FLAGS_PRINTER(fn, table)                             \
-	static void fn(const struct actx *a, int i)          \
-	{                                                    \
-		put_flags(a, &flap_xlat_##table, arg(a, i)); \
+#define FLAGS_PRINTER(fn, table)                                                   \
+	static void fn(const struct actx *a, int i)                                \
+	{                                                                          \
+		flap_args__put_flags(a, &flap_xlat_##table, flap_args__arg(a, i)); \
 	}
 
-#define VAL_PRINTER(fn, table, cast)                                         \
-	static void fn(const struct actx *a, int i)                          \
-	{                                                                    \
-		flap_xlat__val(a->out, &flap_xlat_##table, (cast)arg(a, i)); \
+#define VAL_PRINTER(fn, table, cast)                                                    \
+	static void fn(const struct actx *a, int i)                                     \
+	{                                                                               \
+		flap_xlat__val(a->out, &flap_xlat_##table, (cast)flap_args__arg(a, i)); \
 	}
 
 FLAGS_PRINTER(a_at_flags, at_flags)
@@ -185,13 +185,14 @@ VAL_PRINTER(a_sched_policy, sched_policies, int)
 
 static void a_signal(const struct actx *a, int i)
 {
-	put_signal(a->out, (unsigned int)arg(a, i));
+	flap_args__put_signal(a->out, (unsigned int)flap_args__arg(a, i));
 }
 
 /* The mode of open/openat: only with O_CREAT or O_TMPFILE (strace hides it too). */
 static int open_nargs(const struct actx *a)
 {
-	int flags_idx = strcmp(a->sc->name, "open") ? 2 : 1, flags = (int)arg(a, flags_idx);
+	int flags_idx = strcmp(a->sc->name, "open") ? 2 : 1,
+	    flags = (int)flap_args__arg(a, flags_idx);
 
 	if (!strcmp(a->sc->name, "creat"))
 		return 2;
@@ -201,7 +202,7 @@ static int open_nargs(const struct actx *a)
 /* socket type: SOCK_STREAM|SOCK_CLOEXEC */
 static void a_socktype(const struct actx *a, int i)
 {
-	__u64 v = arg(a, i);
+	__u64 v = flap_args__arg(a, i);
 
 	flap_xlat__val(a->out, &flap_xlat_socket_types, v & 0xf);
 	flap_xlat__flags_more(a->out, &flap_xlat_socket_type_flags, v & ~0xfULL);
@@ -210,37 +211,37 @@ static void a_socktype(const struct actx *a, int i)
 /* socket protocol: IPPROTO_* for inet families, a number otherwise. */
 static void a_sockproto(const struct actx *a, int i)
 {
-	int family = (int)arg(a, 0);
+	int family = (int)flap_args__arg(a, 0);
 
 	if (family == AF_INET || family == AF_INET6)
-		flap_xlat__val(a->out, &flap_xlat_ip_protocols, (unsigned int)arg(a, i));
+		flap_xlat__val(a->out, &flap_xlat_ip_protocols, (unsigned int)flap_args__arg(a, i));
 	else
 		a_uint(a, i);
 }
 
 static void a_sol_level(const struct actx *a, int i)
 {
-	int level = (int)arg(a, i);
+	int level = (int)flap_args__arg(a, i);
 
 	flap_xlat__val(a->out, &flap_xlat_sol_levels, level == IPPROTO_TCP ? SOL_TCP : level);
 }
 
 static void a_sockopt_name(const struct actx *a, int i)
 {
-	int level = (int)arg(a, 1);
+	int level = (int)flap_args__arg(a, 1);
 
 	if (level == SOL_SOCKET)
-		flap_xlat__val(a->out, &flap_xlat_so_options, (unsigned int)arg(a, i));
+		flap_xlat__val(a->out, &flap_xlat_so_options, (unsigned int)flap_args__arg(a, i));
 	else if (level == IPPROTO_TCP)
-		flap_xlat__val(a->out, &flap_xlat_tcp_options, (unsigned int)arg(a, i));
+		flap_xlat__val(a->out, &flap_xlat_tcp_options, (unsigned int)flap_args__arg(a, i));
 	else
-		a_int(a, i);
+		flap_args__a_int(a, i);
 }
 
 /* mmap flags: the mapping type, then the flags. */
 static void a_mmap_flags(const struct actx *a, int i)
 {
-	__u64 v = arg(a, i) & 0xffffffffULL;
+	__u64 v = flap_args__arg(a, i) & 0xffffffffULL;
 
 	flap_xlat__val(a->out, &flap_xlat_mmap_type, v & 0xf);
 	flap_xlat__flags_more(a->out, &flap_xlat_mmap_flags, v & ~0xfULL);
@@ -249,13 +250,13 @@ static void a_mmap_flags(const struct actx *a, int i)
 /* ioctl request: known names, else _IOC(dir, type, nr, size) as strace. */
 static void a_ioctl_cmd(const struct actx *a, int i)
 {
-	unsigned int cmd = (unsigned int)arg(a, i), dir = cmd >> 30;
+	unsigned int cmd = (unsigned int)flap_args__arg(a, i), dir = cmd >> 30;
 	static const char *const dirs[] = {"_IOC_NONE", "_IOC_WRITE", "_IOC_READ",
 					   "_IOC_READ|_IOC_WRITE"};
 	const char *name = flap_xlat__name(&flap_xlat_ioctl_cmds, cmd);
 
 	if (name)
-		put(a, name);
+		flap_args__put(a, name);
 	else
 		flap_text__printf(a->out, "_IOC(%s, %#x, %#x, %#x)", dirs[dir], (cmd >> 8) & 0xff,
 				  cmd & 0xff, (cmd >> 16) & 0x3fff);
@@ -264,7 +265,7 @@ static void a_ioctl_cmd(const struct actx *a, int i)
 /* statx flags: the sync type (always), then the AT_* flags. */
 static void a_statx_flags(const struct actx *a, int i)
 {
-	unsigned int v = (unsigned int)arg(a, i);
+	unsigned int v = (unsigned int)flap_args__arg(a, i);
 
 	flap_xlat__val(a->out, &flap_xlat_at_statx_sync, v & AT_STATX_SYNC_TYPE);
 	flap_xlat__flags_more(a->out, &flap_xlat_at_flags, v & ~AT_STATX_SYNC_TYPE);
@@ -272,20 +273,20 @@ static void a_statx_flags(const struct actx *a, int i)
 
 static void a_mknod_mode(const struct actx *a, int i)
 {
-	put_mode(a->out, (unsigned int)arg(a, i));
+	flap_args__put_mode(a->out, (unsigned int)flap_args__arg(a, i));
 }
 
 static int mknod_nargs(const struct actx *a)
 {
 	int at = strcmp(a->sc->name, "mknod") != 0;
-	unsigned int type = (unsigned int)arg(a, 1 + at) & S_IFMT;
+	unsigned int type = (unsigned int)flap_args__arg(a, 1 + at) & S_IFMT;
 
 	return type == S_IFCHR || type == S_IFBLK ? 3 + at : 2 + at;
 }
 
 static void a_makedev(const struct actx *a, int i)
 {
-	__u64 dev = arg(a, i);
+	__u64 dev = flap_args__arg(a, i);
 
 	flap_text__printf(a->out, "makedev(%#x, %#x)", major(dev), minor(dev));
 }
@@ -313,7 +314,7 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "renameat2", .args = {[4] = a_rename_flags}},
 	{.name = "mknod", .args = {[1] = a_mknod_mode, [2] = a_makedev}, .nargs = mknod_nargs},
 	{.name = "mknodat", .args = {[2] = a_mknod_mode, [3] = a_makedev}, .nargs = mknod_nargs},
-	{.name = "umask", .args = {[0] = a_oct}, .ret = r_oct},
+	{.name = "umask", .args = {[0] = a_oct}, .ret = flap_args__r_oct},
 	{.name = "lseek", .args = {[2] = a_whence}},
 	{.name = "mmap",
 	 .args = {[2] = a_prot, [3] = a_mmap_flags, [4] = a_fd, [5] = a_hex},
@@ -336,9 +337,9 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "pidfd_send_signal", .args = {[1] = a_signal}},
 	{.name = "ioctl", .args = {[1] = a_ioctl_cmd, [2] = a_hex}},
 	{.name = "fcntl",
-	 .args = {[1] = a_fcntl_cmd, [2] = a_fcntl_arg},
-	 .nargs = fcntl_nargs,
-	 .ret = r_fcntl},
+	 .args = {[1] = flap_args__a_fcntl_cmd, [2] = flap_args__a_fcntl_arg},
+	 .nargs = flap_args__fcntl_nargs,
+	 .ret = flap_args__r_fcntl},
 	{.name = "dup", .ret_fd = true},
 	{.name = "dup2", .ret_fd = true},
 	{.name = "dup3", .args = {[2] = a_dup3_flags}, .ret_fd = true},
@@ -358,25 +359,25 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "shutdown", .args = {[1] = a_shutdown}},
 	{.name = "setsockopt", .args = {[1] = a_sol_level, [2] = a_sockopt_name}},
 	{.name = "getsockopt", .args = {[1] = a_sol_level, [2] = a_sockopt_name}},
-	{.name = "poll", .ret = r_poll},
-	{.name = "ppoll", .ret = r_poll},
+	{.name = "poll", .ret = flap_args__r_poll},
+	{.name = "ppoll", .ret = flap_args__r_poll},
 	{.name = "epoll_create", .ret_fd = true},
 	{.name = "epoll_create1", .args = {[0] = a_epoll_create_flags}, .ret_fd = true},
 	{.name = "epoll_ctl", .args = {[1] = a_epoll_op}},
 	{.name = "wait4", .args = {[2] = a_wait_options}},
 	{.name = "waitid", .args = {[0] = a_waitid_which, [3] = a_wait_options}},
-	{.name = "clone", .all = all_clone},
+	{.name = "clone", .all = flap_args__all_clone},
 	{.name = "unshare", .args = {[0] = a_clone_ns}},
 	{.name = "setns", .args = {[1] = a_clone_ns}},
-	{.name = "prctl", .all = all_prctl, .ret = r_prctl},
+	{.name = "prctl", .all = flap_args__all_prctl, .ret = flap_args__r_prctl},
 	{.name = "arch_prctl", .args = {[0] = a_arch_prctl, [1] = a_hex}},
-	{.name = "futex", .all = all_futex},
-	{.name = "rseq", .all = all_hex},
+	{.name = "futex", .all = flap_args__all_futex},
+	{.name = "rseq", .all = flap_args__all_hex},
 	{.name = "prlimit64", .args = {[1] = a_rlimit_res}},
 	{.name = "getrlimit", .args = {[0] = a_rlimit_res}},
 	{.name = "setrlimit", .args = {[0] = a_rlimit_res}},
-	{.name = "getrandom", .args = {[0] = a_hexbuf, [2] = a_grnd}},
-	{.name = "getcwd", .args = {[0] = a_cwd}},
+	{.name = "getrandom", .args = {[0] = flap_args__a_hexbuf, [2] = a_grnd}},
+	{.name = "getcwd", .args = {[0] = flap_args__a_cwd}},
 	{.name = "clock_gettime", .args = {[0] = a_clock}},
 	{.name = "clock_settime", .args = {[0] = a_clock}},
 	{.name = "clock_getres", .args = {[0] = a_clock}},
@@ -425,7 +426,7 @@ static void init_rules(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sc_rules); i++) {
-		sc = flap_syscall_by_name(sc_rules[i].name);
+		sc = flap_syscall__by_name(sc_rules[i].name);
 		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
 			rule_by_nr[sc->nr] = &sc_rules[i];
 	}
@@ -479,15 +480,15 @@ void flap_args__print(struct flap_text *out, const struct flap_event *ev,
 	const struct sc_rule *rule;
 	int i, n, shown = 0;
 
-	a.sc = flap_syscall_by_nr(ev->nr);
+	a.sc = flap_syscall__by_nr(ev->nr);
 	rule = a.sc ? rule_of(ev->nr) : NULL;
 	n = shown_nargs(&a, rule);
 	if (!a.sc) {
 		/* Unknown number: raw registers. */
 		for (i = 0; i < n; i++) {
 			if (i)
-				next(&a);
-			put_hex(out, ev->args[i]);
+				flap_args__next(&a);
+			flap_args__put_hex(out, ev->args[i]);
 		}
 		shown = n;
 	} else if (rule && rule->all) {
@@ -501,11 +502,11 @@ void flap_args__print(struct flap_text *out, const struct flap_event *ev,
 				break;
 			}
 			if (shown++)
-				next(&a);
+				flap_args__next(&a);
 			if (rule && rule->args[i])
 				rule->args[i](&a, i);
 			else
-				put_default(&a, i);
+				flap_args__put_default(&a, i);
 		}
 	}
 	/* "read(3, <unfinished ...>", "openat(AT_FDCWD, \"/x\", 0 <unfinished ...>" */
@@ -521,14 +522,14 @@ void flap_args__print_ret(struct flap_text *out, const struct flap_event *ev,
 	struct actx a = {.out = out, .ev = ev, .fds = fds};
 	const struct sc_rule *rule;
 
-	a.sc = flap_syscall_by_nr(ev->nr);
+	a.sc = flap_syscall__by_nr(ev->nr);
 	rule = a.sc ? rule_of(ev->nr) : NULL;
 	if (rule && rule->ret)
 		rule->ret(&a);
 	else if (rule && rule->ret_addr)
-		put_hex(out, ev->ret);
+		flap_args__put_hex(out, ev->ret);
 	else if (rule && rule->ret_fd && ev->ret >= 0 && ev->ret <= INT_MAX)
-		put_fd(&a, (int)ev->ret, false);
+		flap_args__put_fd(&a, (int)ev->ret, false);
 	else
 		flap_text__printf(out, "%lld", (long long)ev->ret);
 }

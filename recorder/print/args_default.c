@@ -122,7 +122,7 @@ static void put_int_kind(struct flap_text *out, enum int_kind kind, __u64 v)
 		flap_text__printf(out, "%llu", (unsigned long long)v);
 		break;
 	default:
-		put_hex(out, v);
+		flap_args__put_hex(out, v);
 		break;
 	}
 }
@@ -132,7 +132,7 @@ static void put_int(const struct actx *a, int i)
 {
 	const char *type, *name = a->sc->args[i].name;
 	enum int_kind kind = INT_HEX;
-	__u64 v = arg(a, i);
+	__u64 v = flap_args__arg(a, i);
 	char buf[64];
 	size_t k;
 
@@ -146,13 +146,14 @@ static void put_int(const struct actx *a, int i)
 	if (starts_with(type, "enum "))
 		kind = INT_S32;
 	if (is_fd_name(name))
-		put_fd(a, (int)v, is_dirfd(a, i));
+		flap_args__put_fd(a, (int)v, is_dirfd(a, i));
 	else if (!strcmp(type, "umode_t"))
 		flap_text__printf(a->out, "%#03o", (unsigned int)v);
 	else if (is_flags_name(name) && kind != INT_HEX)
-		put_hex(a->out, kind == INT_S64 || kind == INT_U64 ? v : (unsigned int)v);
+		flap_args__put_hex(a->out,
+				   kind == INT_S64 || kind == INT_U64 ? v : (unsigned int)v);
 	else if (kind == INT_U64 && is_addr_name(name))
-		put_addr(a->out, v);
+		flap_args__put_addr(a->out, v);
 	else
 		put_int_kind(a->out, kind, v);
 }
@@ -165,8 +166,8 @@ static bool put_socklen(const struct actx *a, int i)
 
 	if (i == 0 || FLAP_KIND_ARG(a->sc->kinds, i - 1) != FLAP_ARG_SOCKADDR_OUT)
 		return false;
-	c = cap_at(a->ev, i - 1);
-	if (!c || c->len < 4 || !returned_ok(a->ev) || !arg(a, i))
+	c = flap_args__cap_at(a->ev, i - 1);
+	if (!c || c->len < 4 || !flap_args__returned_ok(a->ev) || !flap_args__arg(a, i))
 		return false;
 	memcpy(&len, c->data, 4);
 	flap_text__printf(a->out, "[%u]", len);
@@ -174,10 +175,10 @@ static bool put_socklen(const struct actx *a, int i)
 }
 
 /* By capture kind, then by type. */
-void put_default(const struct actx *a, int i)
+void flap_args__put_default(const struct actx *a, int i)
 {
 	unsigned int kind = FLAP_KIND_ARG(a->sc->kinds, i);
-	const struct flap_cap *c = cap_at(a->ev, i);
+	const struct flap_cap *c = flap_args__cap_at(a->ev, i);
 	__u32 n;
 
 	switch (kind) {
@@ -191,32 +192,33 @@ void put_default(const struct actx *a, int i)
 		break;
 	case FLAP_ARG_SOCKADDR_IN:
 		if (c) {
-			put_sockaddr(a->out, c->data, c->len, c->flags & FLAP_EVCAP_F_TRUNC);
+			flap_args__put_sockaddr(a->out, c->data, c->len,
+						c->flags & FLAP_EVCAP_F_TRUNC);
 			return;
 		}
 		break;
 	case FLAP_ARG_SOCKADDR_OUT:
-		if (c && c->len >= 4 && returned_ok(a->ev)) {
-			put_sockaddr(a->out, c->data + 4, c->len - 4,
-				     c->flags & FLAP_EVCAP_F_TRUNC);
+		if (c && c->len >= 4 && flap_args__returned_ok(a->ev)) {
+			flap_args__put_sockaddr(a->out, c->data + 4, c->len - 4,
+						c->flags & FLAP_EVCAP_F_TRUNC);
 			return;
 		}
 		break;
 	case FLAP_ARG_IOV_IN:
 	case FLAP_ARG_IOV_OUT:
-		if (c && (kind == FLAP_ARG_IOV_IN || returned_ok(a->ev))) {
-			put_iovecs(a, i, c);
+		if (c && (kind == FLAP_ARG_IOV_IN || flap_args__returned_ok(a->ev))) {
+			flap_args__put_iovecs(a, i, c);
 			return;
 		}
 		break;
 	case FLAP_ARG_ARGV:
 		if (c) {
-			put_argv(a, c);
+			flap_args__put_argv(a, c);
 			return;
 		}
 		break;
 	case FLAP_ARG_ENVP:
-		put_addr(a->out, arg(a, i));
+		flap_args__put_addr(a->out, flap_args__arg(a, i));
 		if (c && c->len >= 4) {
 			memcpy(&n, c->data, 4);
 			flap_text__printf(a->out, " /* %u%s vars */", n,
@@ -227,7 +229,8 @@ void put_default(const struct actx *a, int i)
 	case FLAP_ARG_STRUCT_OUT:
 	case FLAP_ARG_ARRAY:
 	case FLAP_ARG_ARRAY_RET:
-		if (c && (kind == FLAP_ARG_STRUCT_IN || returned_ok(a->ev)) && put_struct(a, i, c))
+		if (c && (kind == FLAP_ARG_STRUCT_IN || flap_args__returned_ok(a->ev)) &&
+		    flap_args__put_struct(a, i, c))
 			return;
 		break;
 	default:
@@ -236,9 +239,9 @@ void put_default(const struct actx *a, int i)
 	if (put_socklen(a, i))
 		return;
 	if (kind != FLAP_ARG_VAL || is_pointer_type(a->sc->args[i].type ? a->sc->args[i].type : ""))
-		put_addr(a->out, arg(a, i));
+		flap_args__put_addr(a->out, flap_args__arg(a, i));
 	else if (!a->sc->args[i].type || !a->sc->args[i].name)
-		put_hex(a->out, arg(a, i));
+		flap_args__put_hex(a->out, flap_args__arg(a, i));
 	else
 		put_int(a, i);
 }

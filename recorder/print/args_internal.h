@@ -27,45 +27,45 @@ struct actx {
 };
 
 /* args_put.c */
-void put(const struct actx *a, const char *s);
-void put_addr(struct flap_text *out, __u64 v);
-void put_hex(struct flap_text *out, __u64 v);
-__u64 arg(const struct actx *a, int i);
-const struct flap_cap *cap_at(const struct flap_event *ev, int idx);
-bool returned_ok(const struct flap_event *ev);
-void put_fdname(struct flap_text *out, const char *name);
-void put_fd(const struct actx *a, int fd, bool dir);
-void put_flags(const struct actx *a, const struct flap_xlat_table *t, __u64 v);
-void put_open_flags(struct flap_text *out, __u64 v);
-void put_signal(struct flap_text *out, __u64 sig);
-void a_int(const struct actx *a, int i);
-void put_mode(struct flap_text *out, unsigned int mode);
+void flap_args__put(const struct actx *a, const char *s);
+void flap_args__put_addr(struct flap_text *out, __u64 v);
+void flap_args__put_hex(struct flap_text *out, __u64 v);
+__u64 flap_args__arg(const struct actx *a, int i);
+const struct flap_cap *flap_args__cap_at(const struct flap_event *ev, int idx);
+bool flap_args__returned_ok(const struct flap_event *ev);
+void flap_args__put_fdname(struct flap_text *out, const char *name);
+void flap_args__put_fd(const struct actx *a, int fd, bool dir);
+void flap_args__put_flags(const struct actx *a, const struct flap_xlat_table *t, __u64 v);
+void flap_args__put_open_flags(struct flap_text *out, __u64 v);
+void flap_args__put_signal(struct flap_text *out, __u64 sig);
+void flap_args__a_int(const struct actx *a, int i);
+void flap_args__put_mode(struct flap_text *out, unsigned int mode);
 
 /* args_struct.c */
-void put_timespec(struct flap_text *out, const __u8 *p, bool usec);
-void put_pollfds(const struct actx *a, const struct flap_cap *c, bool revents);
-bool put_struct(const struct actx *a, int i, const struct flap_cap *c);
-void put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, bool trunc);
-void put_iovecs(const struct actx *a, int i, const struct flap_cap *c);
-void put_argv(const struct actx *a, const struct flap_cap *c);
+void flap_args__put_timespec(struct flap_text *out, const __u8 *p, bool usec);
+void flap_args__put_pollfds(const struct actx *a, const struct flap_cap *c, bool revents);
+bool flap_args__put_struct(const struct actx *a, int i, const struct flap_cap *c);
+void flap_args__put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, bool trunc);
+void flap_args__put_iovecs(const struct actx *a, int i, const struct flap_cap *c);
+void flap_args__put_argv(const struct actx *a, const struct flap_cap *c);
 
 /* args_default.c */
-void put_default(const struct actx *a, int i);
+void flap_args__put_default(const struct actx *a, int i);
 
 /* args_call.c */
-void next(const struct actx *a);
-int fcntl_nargs(const struct actx *a);
-void a_fcntl_cmd(const struct actx *a, int i);
-void a_fcntl_arg(const struct actx *a, int i);
-void r_fcntl(const struct actx *a);
-void all_clone(const struct actx *a);
-void all_prctl(const struct actx *a);
-void r_prctl(const struct actx *a);
-void all_futex(const struct actx *a);
-void all_hex(const struct actx *a);
-void a_hexbuf(const struct actx *a, int i);
-void a_cwd(const struct actx *a, int i);
-void r_poll(const struct actx *a);
-void r_oct(const struct actx *a);
+void flap_args__next(const struct actx *a);
+int flap_args__fcntl_nargs(const struct actx *a);
+void flap_args__a_fcntl_cmd(const struct actx *a, int i);
+void flap_args__a_fcntl_arg(const struct actx *a, int i);
+void flap_args__r_fcntl(const struct actx *a);
+void flap_args__all_clone(const struct actx *a);
+void flap_args__all_prctl(const struct actx *a);
+void flap_args__r_prctl(const struct actx *a);
+void flap_args__all_futex(const struct actx *a);
+void flap_args__all_hex(const struct actx *a);
+void flap_args__a_hexbuf(const struct actx *a, int i);
+void flap_args__a_cwd(const struct actx *a, int i);
+void flap_args__r_poll(const struct actx *a);
+void flap_args__r_oct(const struct actx *a);
 
 #endif /* FLAP_ARGS_INTERNAL_H */

@@ -13,12 +13,12 @@
 #include "args_internal.h"
 #include "xlat.h"
 
-void put(const struct actx *a, const char *s)
+void flap_args__put(const struct actx *a, const char *s)
 {
 	flap_text__puts(a->out, s);
 }
 
-void put_addr(struct flap_text *out, __u64 v)
+void flap_args__put_addr(struct flap_text *out, __u64 v)
 {
 	if (v)
 		flap_text__printf(out, "%#llx", (unsigned long long)v);
@@ -26,18 +26,18 @@ void put_addr(struct flap_text *out, __u64 v)
 		flap_text__puts(out, "NULL");
 }
 
-void put_hex(struct flap_text *out, __u64 v)
+void flap_args__put_hex(struct flap_text *out, __u64 v)
 {
 	flap_text__printf(out, "%#llx", (unsigned long long)v);
 }
 
-__u64 arg(const struct actx *a, int i)
+__u64 flap_args__arg(const struct actx *a, int i)
 {
 	return a->ev->args[i];
 }
 
 /* The captured contents of argument @idx (readable), or NULL. */
-const struct flap_cap *cap_at(const struct flap_event *ev, int idx)
+const struct flap_cap *flap_args__cap_at(const struct flap_event *ev, int idx)
 {
 	int i, n = ev->ncaps < FLAP_EV_MAX_CAPS ? ev->ncaps : FLAP_EV_MAX_CAPS;
 
@@ -49,7 +49,7 @@ const struct flap_cap *cap_at(const struct flap_event *ev, int idx)
 }
 
 /* True when the call returned successfully (its outputs are valid). */
-bool returned_ok(const struct flap_event *ev)
+bool flap_args__returned_ok(const struct flap_event *ev)
 {
 	return (ev->flags & FLAP_EV_F_HAS_RET) && !(ev->flags & FLAP_EV_F_UNFINISHED) &&
 	       !(ev->ret >= -4095 && ev->ret < 0);
@@ -59,7 +59,7 @@ bool returned_ok(const struct flap_event *ev)
  * A descriptor name between <>: like strace -y, control bytes and <, >
  * as octal escapes (short form unless a digit follows), \ and " escaped.
  */
-void put_fdname(struct flap_text *out, const char *name)
+void flap_args__put_fdname(struct flap_text *out, const char *name)
 {
 	const unsigned char *p = (const unsigned char *)name;
 
@@ -94,45 +94,45 @@ static void put_fd_of(struct flap_text *out, const struct flap_fdnames *fds, __u
 	flap_text__printf(out, "%d", fd);
 	name = flap_fdnames__get(fds, tgid, fd);
 	if (name)
-		put_fdname(out, name);
+		flap_args__put_fdname(out, name);
 }
 
-void put_fd(const struct actx *a, int fd, bool dir)
+void flap_args__put_fd(const struct actx *a, int fd, bool dir)
 {
 	put_fd_of(a->out, a->fds, a->ev->tgid, fd, dir);
 }
 
-void put_flags(const struct actx *a, const struct flap_xlat_table *t, __u64 v)
+void flap_args__put_flags(const struct actx *a, const struct flap_xlat_table *t, __u64 v)
 {
 	flap_xlat__flags(a->out, t, v, "0");
 }
 
 /* "O_RDWR|O_APPEND|O_LARGEFILE": the access mode always, then the flags. */
-void put_open_flags(struct flap_text *out, __u64 v)
+void flap_args__put_open_flags(struct flap_text *out, __u64 v)
 {
 	flap_xlat__val(out, &flap_xlat_open_access, v & O_ACCMODE);
 	flap_xlat__flags_more(out, &flap_xlat_open_flags, v & ~(__u64)O_ACCMODE);
 }
 
-void put_signal(struct flap_text *out, __u64 sig)
+void flap_args__put_signal(struct flap_text *out, __u64 sig)
 {
 	const char *name;
 	char buf[16];
 
-	name = flap_xlat_signal((int)sig, false, buf, sizeof(buf));
+	name = flap_xlat__signal((int)sig, false, buf, sizeof(buf));
 	if (name && sig <= 64)
 		flap_text__puts(out, name);
 	else
 		flap_text__printf(out, "%llu", (unsigned long long)sig);
 }
 
-void a_int(const struct actx *a, int i)
+void flap_args__a_int(const struct actx *a, int i)
 {
-	flap_text__printf(a->out, "%d", (int)arg(a, i));
+	flap_text__printf(a->out, "%d", (int)flap_args__arg(a, i));
 }
 
 /* mknod mode: S_IFCHR|0600. */
-void put_mode(struct flap_text *out, unsigned int mode)
+void flap_args__put_mode(struct flap_text *out, unsigned int mode)
 {
 	const char *type = flap_xlat__name(&flap_xlat_s_ifmt, mode & S_IFMT);
 

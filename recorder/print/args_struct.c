@@ -43,7 +43,7 @@ static void put_sigset(struct flap_text *out, const __u8 *data, size_t len)
 		if (!(set >> (sig - 1) & 1))
 			continue;
 		flap_text__printf(out, "%s%s", first ? "" : " ",
-				  flap_xlat_signal(sig, true, buf, sizeof(buf)));
+				  flap_xlat__signal(sig, true, buf, sizeof(buf)));
 		first = false;
 	}
 	flap_text__puts(out, "]");
@@ -68,14 +68,14 @@ static void put_sigaction(struct flap_text *out, const struct flap_cap *c)
 	else if (sa.handler == (__u64)(unsigned long)SIG_IGN)
 		flap_text__puts(out, "SIG_IGN");
 	else
-		put_hex(out, sa.handler);
+		flap_args__put_hex(out, sa.handler);
 	flap_text__puts(out, ", sa_mask=");
 	put_sigset(out, (const __u8 *)&sa.mask, 8);
 	flap_text__puts(out, ", sa_flags=");
 	flap_xlat__flags(out, &flap_xlat_sigact_flags, sa.flags, "0");
 	if (sa.flags & 0x04000000 /* SA_RESTORER: not in glibc, see xlat_kernel.c */) {
 		flap_text__puts(out, ", sa_restorer=");
-		put_hex(out, sa.restorer);
+		flap_args__put_hex(out, sa.restorer);
 	}
 	flap_text__puts(out, "}");
 }
@@ -89,7 +89,7 @@ static void put_stat(struct flap_text *out, const struct flap_cap *c)
 	memset(&st, 0, sizeof(st));
 	memcpy(&st, c->data, c->len < sizeof(st) ? c->len : sizeof(st));
 	flap_text__puts(out, "{st_mode=");
-	put_mode(out, st.st_mode);
+	flap_args__put_mode(out, st.st_mode);
 	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
 		flap_text__printf(out, ", st_rdev=makedev(%#x, %#x), ...}", major(st.st_rdev),
 				  minor(st.st_rdev));
@@ -110,7 +110,7 @@ static void put_statx(struct flap_text *out, const struct flap_cap *c)
 	flap_text__puts(out, ", stx_attributes=");
 	flap_xlat__flags(out, &flap_xlat_statx_attrs, stx.stx_attributes, "0");
 	flap_text__puts(out, ", stx_mode=");
-	put_mode(out, stx.stx_mode);
+	flap_args__put_mode(out, stx.stx_mode);
 	flap_text__printf(out, ", stx_size=%llu, ...}", (unsigned long long)stx.stx_size);
 }
 
@@ -120,7 +120,7 @@ static void put_open_how(struct flap_text *out, const struct flap_cap *c)
 
 	memcpy(&how, c->data, c->len < sizeof(how) ? c->len : sizeof(how));
 	flap_text__puts(out, "{flags=");
-	put_open_flags(out, how.flags);
+	flap_args__put_open_flags(out, how.flags);
 	if (how.mode || how.flags & (O_CREAT | __O_TMPFILE))
 		flap_text__printf(out, ", mode=%#03llo", (unsigned long long)how.mode);
 	if (how.resolve) {
@@ -130,7 +130,7 @@ static void put_open_how(struct flap_text *out, const struct flap_cap *c)
 	flap_text__puts(out, "}");
 }
 
-void put_timespec(struct flap_text *out, const __u8 *p, bool usec)
+void flap_args__put_timespec(struct flap_text *out, const __u8 *p, bool usec)
 {
 	__s64 v[2];
 
@@ -193,9 +193,9 @@ static void put_clone3_args(const struct actx *a, const struct flap_cap *c)
 	if (ca.flags & CLONE_PARENT_SETTID)
 		flap_text__printf(out, ", parent_tid=%#llx", (unsigned long long)ca.parent_tid);
 	flap_text__puts(out, ", exit_signal=");
-	put_signal(out, ca.exit_signal);
+	flap_args__put_signal(out, ca.exit_signal);
 	flap_text__puts(out, ", stack=");
-	put_addr(out, ca.stack);
+	flap_args__put_addr(out, ca.stack);
 	flap_text__printf(out, ", stack_size=%#llx", (unsigned long long)ca.stack_size);
 	if (ca.flags & CLONE_SETTLS)
 		flap_text__printf(out, ", tls=%#llx", (unsigned long long)ca.tls);
@@ -203,7 +203,7 @@ static void put_clone3_args(const struct actx *a, const struct flap_cap *c)
 }
 
 /* pollfds: [{fd=3</x>, events=POLLIN}] (in), [{fd=3, revents=POLLIN}] (out). */
-void put_pollfds(const struct actx *a, const struct flap_cap *c, bool revents)
+void flap_args__put_pollfds(const struct actx *a, const struct flap_cap *c, bool revents)
 {
 	size_t i, n = c->len / 8;
 	bool first = true;
@@ -221,7 +221,7 @@ void put_pollfds(const struct actx *a, const struct flap_cap *c, bool revents)
 		if (revents)
 			flap_text__printf(a->out, "%d", fd);
 		else
-			put_fd(a, fd, false);
+			flap_args__put_fd(a, fd, false);
 		if (!revents && fd < 0) {
 			flap_text__puts(a->out, "}");
 			continue;
@@ -258,14 +258,14 @@ static void put_wstatus(struct flap_text *out, int s)
 		flap_text__printf(out, "WIFEXITED(s) && WEXITSTATUS(s) == %d", (s >> 8) & 0xff);
 	} else if ((s & 0xff) == 0x7f) {
 		flap_text__puts(out, "WIFSTOPPED(s) && WSTOPSIG(s) == ");
-		put_signal(out, (s >> 8) & 0xff);
+		flap_args__put_signal(out, (s >> 8) & 0xff);
 		if (s >> 16)
 			flap_text__printf(out, " && s >> 16 == %d", s >> 16);
 	} else if (s == 0xffff) {
 		flap_text__puts(out, "WIFCONTINUED(s)");
 	} else {
 		flap_text__puts(out, "WIFSIGNALED(s) && WTERMSIG(s) == ");
-		put_signal(out, s & 0x7f);
+		flap_args__put_signal(out, s & 0x7f);
 		if (s & 0x80)
 			flap_text__puts(out, " && WCOREDUMP(s)");
 	}
@@ -279,7 +279,9 @@ static void put_wstatus(struct flap_text *out, int s)
 static void put_fd_pair(const struct actx *a, const struct flap_cap *c)
 {
 	bool sock = !strcmp(a->sc->name, "socketpair");
-	const char *name = sock ? flap_fdnames_socket_kind(arg(a, 0), arg(a, 1)) : "pipe";
+	const char *name =
+		sock ? flap_fdnames__socket_kind(flap_args__arg(a, 0), flap_args__arg(a, 1))
+		     : "pipe";
 	int fds[2], k;
 
 	memcpy(fds, c->data, sizeof(fds));
@@ -287,7 +289,7 @@ static void put_fd_pair(const struct actx *a, const struct flap_cap *c)
 	for (k = 0; k < 2; k++) {
 		flap_text__printf(a->out, "%s%d", k ? ", " : "", fds[k]);
 		if (a->fds)
-			put_fdname(a->out, name);
+			flap_args__put_fdname(a->out, name);
 	}
 	flap_text__puts(a->out, "]");
 }
@@ -303,7 +305,7 @@ static void put_stack_t(struct flap_text *out, const struct flap_cap *c)
 
 	memcpy(&ss, c->data, c->len < sizeof(ss) ? c->len : sizeof(ss));
 	flap_text__puts(out, "{ss_sp=");
-	put_addr(out, ss.sp);
+	flap_args__put_addr(out, ss.sp);
 	flap_text__printf(out, ", ss_flags=%s, ss_size=%llu}",
 			  ss.flags == 1	  ? "SS_ONSTACK"
 			  : ss.flags == 2 ? "SS_DISABLE"
@@ -338,21 +340,21 @@ static void s_sigset(const struct actx *a, const struct flap_cap *c)
 
 static void s_timespec(const struct actx *a, const struct flap_cap *c)
 {
-	put_timespec(a->out, c->data, false);
+	flap_args__put_timespec(a->out, c->data, false);
 }
 
 static void s_timeval(const struct actx *a, const struct flap_cap *c)
 {
-	put_timespec(a->out, c->data, true);
+	flap_args__put_timespec(a->out, c->data, true);
 }
 
 /* itimerspec (two timespecs) and itimerval (two timevals). */
 static void put_itimer(const struct actx *a, const struct flap_cap *c, bool usec)
 {
 	flap_text__puts(a->out, "{it_interval=");
-	put_timespec(a->out, c->data, usec);
+	flap_args__put_timespec(a->out, c->data, usec);
 	flap_text__puts(a->out, ", it_value=");
-	put_timespec(a->out, c->data + 16, usec);
+	flap_args__put_timespec(a->out, c->data + 16, usec);
 	flap_text__puts(a->out, "}");
 }
 
@@ -382,7 +384,7 @@ static void s_epoll(const struct actx *a, const struct flap_cap *c)
 
 static void s_pollfds(const struct actx *a, const struct flap_cap *c)
 {
-	put_pollfds(a, c, false);
+	flap_args__put_pollfds(a, c, false);
 }
 
 static void s_stack(const struct actx *a, const struct flap_cap *c)
@@ -428,7 +430,7 @@ static const struct {
 };
 
 /* A struct or array capture, decoded by the argument's C type. Return: false if not. */
-bool put_struct(const struct actx *a, int i, const struct flap_cap *c)
+bool flap_args__put_struct(const struct actx *a, int i, const struct flap_cap *c)
 {
 	const char *t = a->sc->args[i].type;
 	size_t k;
@@ -451,7 +453,7 @@ bool put_struct(const struct actx *a, int i, const struct flap_cap *c)
 }
 
 /* {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("10.0.0.1")} */
-void put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, bool trunc)
+void flap_args__put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, bool trunc)
 {
 	char buf[INET6_ADDRSTRLEN];
 	sa_family_t family;
@@ -505,7 +507,7 @@ void put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, bool trunc)
 }
 
 /* [{iov_base="abc", iov_len=3}, ...] from an IOV capture. */
-void put_iovecs(const struct actx *a, int i, const struct flap_cap *c)
+void flap_args__put_iovecs(const struct actx *a, int i, const struct flap_cap *c)
 {
 	size_t pos = 0, n = 0;
 	struct flap_iov_cap ic;
@@ -529,13 +531,13 @@ void put_iovecs(const struct actx *a, int i, const struct flap_cap *c)
 				  (unsigned long long)((__u64)ic.len_hi << 32 | ic.len_lo));
 		pos += ic.kept;
 	}
-	if (n < arg(a, i + 1) && (c->flags & FLAP_EVCAP_F_TRUNC))
+	if (n < flap_args__arg(a, i + 1) && (c->flags & FLAP_EVCAP_F_TRUNC))
 		flap_text__puts(a->out, n ? ", ..." : "...");
 	flap_text__puts(a->out, "]");
 }
 
 /* ["ls", "-l"]: NUL-separated strings; a last one without NUL was cut. */
-void put_argv(const struct actx *a, const struct flap_cap *c)
+void flap_args__put_argv(const struct actx *a, const struct flap_cap *c)
 {
 	size_t pos = 0, n = 0, len;
 	const char *s;

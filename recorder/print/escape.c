@@ -62,7 +62,7 @@ static int escape_byte(char e[4], __u8 c, int next, bool quote)
  * Escapes @len bytes into @out like snprintf: at most @size bytes with the
  * NUL, @how is a mask of enum esc_flag. Return: the length it needs.
  */
-size_t escape_into(char *out, size_t size, const __u8 *p, size_t len, unsigned int how)
+size_t flap_escape__into(char *out, size_t size, const __u8 *p, size_t len, unsigned int how)
 {
 	bool quote = how & ESC_QUOTE;
 	size_t i, n = 0;
@@ -86,9 +86,9 @@ size_t escape_into(char *out, size_t size, const __u8 *p, size_t len, unsigned i
 	return n;
 }
 
-size_t flap_format_escape(char *out, size_t size, const void *data, size_t len, bool trunc)
+size_t flap_escape__quote(char *out, size_t size, const void *data, size_t len, bool trunc)
 {
 	if (!data)
 		len = 0;
-	return escape_into(out, size, data, len, ESC_QUOTE | (trunc ? ESC_TRUNC : 0));
+	return flap_escape__into(out, size, data, len, ESC_QUOTE | (trunc ? ESC_TRUNC : 0));
 }

@@ -54,7 +54,7 @@
 #include "util.h"
 
 /**
- * flap_format_event() - print one event: a text line or a JSON object line.
+ * flap_format__event() - print one event: a text line or a JSON object line.
  * @out: the stream written to.
  * @t: the trace @ev belongs to (sources, clock offset).
  * @ev: the event.
@@ -64,11 +64,11 @@
  * Return: 0, -EINVAL for a NULL stream/trace/event, -ENOMEM, -EPIPE or -EIO
  * when the write failed.
  */
-int flap_format_event(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
-		      const struct flap_format_opts *o)
+int flap_format__event(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
+		       const struct flap_format_opts *o)
 {
 	static const struct flap_format_opts defaults;
-	struct line l;
+	struct flap_line l;
 
 	if (!out || !t || !ev) {
 		pr_warn("format: no output stream, trace or event");
@@ -77,18 +77,18 @@ int flap_format_event(FILE *out, const struct flap_trace *t, const struct flap_e
 	if (!o)
 		o = &defaults;
 	if (o->json)
-		return fmt_event_json(out, t, ev, NULL);
-	line_init(&l);
-	fmt_event_text(&l, t, ev, o, NULL);
-	return line_flush(out, &l);
+		return flap_format__event_json(out, t, ev, NULL);
+	flap_line__init(&l);
+	flap_format__event_text(&l, t, ev, o, NULL);
+	return flap_line__flush(out, &l);
 }
 
-/* The header; @show as for trace_window(). */
+/* The header; @show as for flap_format__trace_window(). */
 static int format_header(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 			 const struct flap_format_opts *o, const bool *show)
 {
 	static const struct flap_format_opts defaults;
-	struct line l;
+	struct flap_line l;
 
 	if (!out || !m || !t) {
 		pr_warn("format: no output stream, metadata or trace");
@@ -97,14 +97,14 @@ static int format_header(FILE *out, const struct flap_dump_meta *m, const struct
 	if (!o)
 		o = &defaults;
 	if (o->json)
-		return fmt_header_json(out, m, t, show);
-	line_init(&l);
-	fmt_header_text(&l, m, t, o, show);
-	return line_flush(out, &l);
+		return flap_format__header_json(out, m, t, show);
+	flap_line__init(&l);
+	flap_format__header_text(&l, m, t, o, show);
+	return flap_line__flush(out, &l);
 }
 
 /**
- * flap_format_header() - print the header of a trace: target, pod and
+ * flap_format__header() - print the header of a trace: target, pod and
  * containers, their syscall filter and whether short calls lack a duration
  * (no --exact-durations), reason, host, the time window held, the events
  * held and how many were overwritten or lost before them; per-CPU counts
@@ -118,8 +118,8 @@ static int format_header(FILE *out, const struct flap_dump_meta *m, const struct
  * Return: 0, -EINVAL for a NULL argument, -ENOMEM, -EPIPE or -EIO when the
  * write failed.
  */
-int flap_format_header(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
-		       const struct flap_format_opts *o)
+int flap_format__header(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
+			const struct flap_format_opts *o)
 {
 	return format_header(out, m, t, o, NULL);
 }
@@ -136,7 +136,7 @@ static int format_end(FILE *out, const struct flap_dump_meta *m, const struct fl
 
 	if (!m->reason.pid || !m->reason.time_ns)
 		return 0;
-	fmt_clock(when, sizeof(when), (__s64)m->reason.time_ns);
+	flap_format__clock(when, sizeof(when), (__s64)m->reason.time_ns);
 	(void)t;
 	if (strcmp(m->reason.kind, "crash") == 0 && m->reason.signal)
 		fprintf(out, "%s [pid %u] +++ killed by SIG%s%s +++\n", when, m->reason.pid,
@@ -177,7 +177,7 @@ static bool *select_events(const struct flap_trace *t, const struct flap_format_
 }
 
 /**
- * flap_format_trace() - print the header (unless @o->no_header) and the
+ * flap_format__trace() - print the header (unless @o->no_header) and the
  * events of @t in order: all of them, or those of @o->filter, the newest
  * @o->last of them. Descriptors carry their names (strace -y) unless
  * @o->raw_fds: the names are learnt from every event of the trace, the
@@ -188,16 +188,16 @@ static bool *select_events(const struct flap_trace *t, const struct flap_format_
  * @o: options; NULL means text, not verbose, everything.
  *
  * Stops at the first error. Context: any thread.
- * Return: 0 or a negative errno as flap_format_event() returns.
+ * Return: 0 or a negative errno as flap_format__event() returns.
  */
-int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
-		      const struct flap_format_opts *o)
+int flap_format__trace(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
+		       const struct flap_format_opts *o)
 {
 	static const struct flap_format_opts defaults;
 	struct flap_fdnames *fds = NULL;
 	const struct flap_event *ev;
 	bool *show = NULL;
-	struct line l;
+	struct flap_line l;
 	size_t i;
 	int err;
 
@@ -220,12 +220,12 @@ int flap_format_trace(FILE *out, const struct flap_dump_meta *m, const struct fl
 			continue;
 		}
 		if (o->json) {
-			err = fmt_event_json(out, t, ev, fds);
+			err = flap_format__event_json(out, t, ev, fds);
 			continue;
 		}
-		line_init(&l);
-		fmt_event_text(&l, t, ev, o, fds);
-		err = line_flush(out, &l);
+		flap_line__init(&l);
+		flap_format__event_text(&l, t, ev, o, fds);
+		err = flap_line__flush(out, &l);
 	}
 	flap_fdnames__free(fds);
 	free(show);

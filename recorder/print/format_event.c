@@ -68,14 +68,14 @@ static int kernel_errno_index(int err)
 }
 
 /**
- * flap_errno_name() - the symbolic name of an errno value.
+ * flap_errno__name() - the symbolic name of an errno value.
  * @err: the error number; a negative value (a syscall return) is accepted too.
  *
  * Knows libc's names (strerrorname_np()) and the kernel-internal codes a
  * tracepoint can see (ERESTARTSYS...). Context: any thread.
  * Return: a static string ("ENOENT" for 2), or NULL if unknown.
  */
-const char *flap_errno_name(int err)
+const char *flap_errno__name(int err)
 {
 	int i;
 
@@ -101,7 +101,7 @@ static const char *errno_desc(int err)
 /* ---- times ------------------------------------------------------------------ */
 
 /* Wall time in ns of boot time @ts (unsigned arithmetic: corrupt values wrap, no UB). */
-__s64 wall_ns(const struct flap_trace *t, __u64 ts)
+__s64 flap_format__wall_ns(const struct flap_trace *t, __u64 ts)
 {
 	return (__s64)(ts + (__u64)t->boot_to_real_ns);
 }
@@ -119,7 +119,7 @@ static void split_ns(__s64 ns, time_t *sec, long *usec)
 }
 
 /* "12:00:01.000042" in local time. */
-void fmt_clock(char *buf, size_t size, __s64 ns)
+void flap_format__clock(char *buf, size_t size, __s64 ns)
 {
 	struct tm tm;
 	time_t sec;
@@ -132,7 +132,7 @@ void fmt_clock(char *buf, size_t size, __s64 ns)
 }
 
 /* "2024-05-01 12:00:01.000042 UTC" in local time. */
-void fmt_wall(char *buf, size_t size, __s64 ns)
+void flap_format__wall(char *buf, size_t size, __s64 ns)
 {
 	char date[32], zone[16];
 	struct tm tm;
@@ -149,7 +149,7 @@ void fmt_wall(char *buf, size_t size, __s64 ns)
 }
 
 /* RFC 3339 in UTC with microseconds: "2024-05-01T12:00:01.000042Z". */
-void fmt_rfc3339(char *buf, size_t size, __s64 ns)
+void flap_format__rfc3339(char *buf, size_t size, __s64 ns)
 {
 	char date[32];
 	struct tm tm;
@@ -166,7 +166,8 @@ void fmt_rfc3339(char *buf, size_t size, __s64 ns)
  * First and last time (entry, or exit when the entry is unknown) of the
  * events shown: those with @show[i] set, or all with @show NULL.
  */
-bool trace_window(const struct flap_trace *t, const bool *show, __u64 *first, __u64 *last)
+bool flap_format__trace_window(const struct flap_trace *t, const bool *show, __u64 *first,
+			       __u64 *last)
 {
 	bool any = false;
 	size_t i;
@@ -183,8 +184,8 @@ bool trace_window(const struct flap_trace *t, const bool *show, __u64 *first, __
 	return any;
 }
 
-/* Number of events shown (see trace_window()). */
-size_t shown_count(const struct flap_trace *t, const bool *show)
+/* Number of events shown (see flap_format__trace_window()). */
+size_t flap_format__shown_count(const struct flap_trace *t, const bool *show)
 {
 	size_t i, n = 0;
 
@@ -198,17 +199,18 @@ size_t shown_count(const struct flap_trace *t, const bool *show)
 /* ---- arguments and return values ---------------------------------------------- */
 
 /* Moves the decoders' text (args.c) to the line. */
-static void line_text(struct line *l, struct flap_text *t)
+static void line_text(struct flap_line *l, struct flap_text *t)
 {
 	if (t->oom)
 		l->oom = true;
 	else
-		line_add(l, t->buf, t->len);
+		flap_line__add(l, t->buf, t->len);
 	flap_text__release(t);
 }
 
 /* The arguments, by the per-syscall decoders of args.c. */
-void fmt_args(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+void flap_format__args(struct flap_line *l, const struct flap_event *ev,
+		       const struct flap_fdnames *fds)
 {
 	struct flap_text t;
 
@@ -217,7 +219,8 @@ void fmt_args(struct line *l, const struct flap_event *ev, const struct flap_fdn
 	line_text(l, &t);
 }
 
-static void fmt_ret(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+static void fmt_ret(struct flap_line *l, const struct flap_event *ev,
+		    const struct flap_fdnames *fds)
 {
 	struct flap_text t;
 	const char *name;
@@ -225,14 +228,14 @@ static void fmt_ret(struct line *l, const struct flap_event *ev, const struct fl
 
 	if (ev->ret >= -MAX_ERRNO && ev->ret <= -1) {
 		err = (int)-ev->ret;
-		name = flap_errno_name(err);
+		name = flap_errno__name(err);
 		k = kernel_errno_index(err);
 		if (k >= 0 && kernel_errnos[k].restart)
-			line_printf(l, "? %s (%s)", name, errno_desc(err));
+			flap_line__printf(l, "? %s (%s)", name, errno_desc(err));
 		else if (name)
-			line_printf(l, "-1 %s (%s)", name, errno_desc(err));
+			flap_line__printf(l, "-1 %s (%s)", name, errno_desc(err));
 		else
-			line_printf(l, "-1 ERRNO_%d (%s)", err, errno_desc(err));
+			flap_line__printf(l, "-1 ERRNO_%d (%s)", err, errno_desc(err));
 		return;
 	}
 	flap_text__init(&t);
@@ -241,27 +244,29 @@ static void fmt_ret(struct line *l, const struct flap_event *ev, const struct fl
 }
 
 /* What follows " = ": the return value, or "?" when there is none. */
-void fmt_outcome(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds)
+void flap_format__outcome(struct flap_line *l, const struct flap_event *ev,
+			  const struct flap_fdnames *fds)
 {
 	if (ev->flags & FLAP_EV_F_HAS_RET)
 		fmt_ret(l, ev, fds);
 	else if (ev->flags & FLAP_EV_F_EXIT_LOST)
-		line_puts(l, "? <exit not recorded>");
+		flap_line__puts(l, "? <exit not recorded>");
 	else
-		line_puts(l, "?");
+		flap_line__puts(l, "?");
 }
 
 /* ") = ret <dur>", with " = " at the strace column counted from @start. */
-static void fmt_result(struct line *l, const struct flap_event *ev, const struct flap_fdnames *fds,
-		       size_t start)
+static void fmt_result(struct flap_line *l, const struct flap_event *ev,
+		       const struct flap_fdnames *fds, size_t start)
 {
-	line_puts(l, ") ");
-	line_pad(l, start + RET_COLUMN);
-	line_puts(l, "= ");
-	fmt_outcome(l, ev, fds);
+	flap_line__puts(l, ") ");
+	flap_line__pad(l, start + RET_COLUMN);
+	flap_line__puts(l, "= ");
+	flap_format__outcome(l, ev, fds);
 	if (ev->flags & FLAP_EV_F_HAS_DUR)
-		line_printf(l, " <%llu.%06llu>", (unsigned long long)(ev->dur_ns / 1000000000),
-			    (unsigned long long)(ev->dur_ns % 1000000000 / 1000));
+		flap_line__printf(l, " <%llu.%06llu>",
+				  (unsigned long long)(ev->dur_ns / 1000000000),
+				  (unsigned long long)(ev->dur_ns % 1000000000 / 1000));
 }
 
 /* ---- sources ---------------------------------------------------------------- */
@@ -270,7 +275,7 @@ static void fmt_result(struct line *l, const struct flap_event *ev, const struct
  * The field that names a source: container, else recorder name, else pod.
  * Return: the field and its size in *@max, or NULL (the cgroup id names it).
  */
-const char *source_name(const struct flap_source *s, size_t *max)
+const char *flap_format__source_name(const struct flap_source *s, size_t *max)
 {
 	if (s->container[0]) {
 		*max = sizeof(s->container);
@@ -285,41 +290,41 @@ const char *source_name(const struct flap_source *s, size_t *max)
 }
 
 /* The name of a source, escaped: "nginx", or "cgroup 1234". */
-void source_label(struct line *l, const struct flap_source *s)
+void flap_format__source_label(struct flap_line *l, const struct flap_source *s)
 {
 	const char *name;
 	size_t max;
 
-	name = source_name(s, &max);
+	name = flap_format__source_name(s, &max);
 	if (name)
-		line_name(l, name, max);
+		flap_line__name(l, name, max);
 	else
-		line_printf(l, "cgroup %llu", (unsigned long long)s->cgroup_id);
+		flap_line__printf(l, "cgroup %llu", (unsigned long long)s->cgroup_id);
 }
 
 /* "[label] " padded to the longest label of the trace, when there are several sources. */
-static void fmt_source_prefix(struct line *l, const struct flap_trace *t, __u16 source)
+static void fmt_source_prefix(struct flap_line *l, const struct flap_trace *t, __u16 source)
 {
 	size_t width = 0, start = l->len;
-	struct line tmp;
+	struct flap_line tmp;
 	int i;
 
 	if (t->nsources <= 1)
 		return;
 	for (i = 0; i < t->nsources; i++) {
-		line_init(&tmp);
-		source_label(&tmp, &t->sources[i]);
+		flap_line__init(&tmp);
+		flap_format__source_label(&tmp, &t->sources[i]);
 		if (tmp.len > width)
 			width = tmp.len;
-		line_release(&tmp);
+		flap_line__release(&tmp);
 	}
-	line_puts(l, "[");
+	flap_line__puts(l, "[");
 	if (source < t->nsources)
-		source_label(l, &t->sources[source]);
+		flap_format__source_label(l, &t->sources[source]);
 	else
-		line_puts(l, "?");
-	line_puts(l, "] ");
-	line_pad(l, start + width + 3);
+		flap_line__puts(l, "?");
+	flap_line__puts(l, "] ");
+	flap_line__pad(l, start + width + 3);
 }
 
 /* ---- text events ------------------------------------------------------------ */
@@ -329,33 +334,35 @@ static void fmt_source_prefix(struct line *l, const struct flap_trace *t, __u16 
  * their names and the table learns what the call did, between the
  * arguments (named as before the call) and the return value (after it).
  */
-void fmt_event_text(struct line *l, const struct flap_trace *t, const struct flap_event *ev,
-		    const struct flap_format_opts *o, struct flap_fdnames *fds)
+void flap_format__event_text(struct flap_line *l, const struct flap_trace *t,
+			     const struct flap_event *ev, const struct flap_format_opts *o,
+			     struct flap_fdnames *fds)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 	char clock[32];
 	size_t start;
 
 	fmt_source_prefix(l, t, ev->source);
 	start = l->len;
-	fmt_clock(clock, sizeof(clock), wall_ns(t, ev->ts));
-	line_printf(l, "%s [pid %u", clock, ev->tid);
+	flap_format__clock(clock, sizeof(clock), flap_format__wall_ns(t, ev->ts));
+	flap_line__printf(l, "%s [pid %u", clock, ev->tid);
 	if (o->verbose && ev->comm[0]) {
-		line_puts(l, " ");
-		line_name(l, ev->comm, sizeof(ev->comm));
+		flap_line__puts(l, " ");
+		flap_line__name(l, ev->comm, sizeof(ev->comm));
 	}
-	line_puts(l, "] ");
+	flap_line__puts(l, "] ");
 	if (sc)
-		line_printf(l, "%s(", sc->name);
+		flap_line__printf(l, "%s(", sc->name);
 	else
-		line_printf(l, "syscall_%u(", ev->nr);
+		flap_line__printf(l, "syscall_%u(", ev->nr);
 	if (ev->flags & FLAP_EV_F_NO_ARGS)
-		line_puts(l, ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
+		flap_line__puts(l,
+				ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
 	else
-		fmt_args(l, ev, fds);
+		flap_format__args(l, ev, fds);
 	if (fds && flap_fdnames__update(fds, ev))
 		l->oom = true;
 	if (!(ev->flags & FLAP_EV_F_UNFINISHED))
 		fmt_result(l, ev, fds, start);
-	line_puts(l, "\n");
+	flap_line__puts(l, "\n");
 }

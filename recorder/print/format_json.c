@@ -59,27 +59,27 @@ static struct json_object *json_bytes(const void *data, size_t len)
 {
 	const __u8 *p = data;
 	struct json_object *js;
-	struct line l;
+	struct flap_line l;
 	size_t i, n;
 
-	line_init(&l);
+	flap_line__init(&l);
 	for (i = 0; i < len; i += n) {
 		n = p[i] >= 0x80 ? utf8_seq_len(p + i, len - i) : 0;
 		if (n) {
-			line_add(&l, (const char *)p + i, n);
+			flap_line__add(&l, (const char *)p + i, n);
 			continue;
 		}
 		n = 1;
 		if (p[i] == '\\') {
-			line_puts(&l, "\\\\");
+			flap_line__puts(&l, "\\\\");
 		} else if (p[i] < ' ' || p[i] >= 0x7f) {
-			line_printf(&l, "\\x%02x", p[i]);
+			flap_line__printf(&l, "\\x%02x", p[i]);
 		} else {
-			line_add(&l, (const char *)p + i, 1);
+			flap_line__add(&l, (const char *)p + i, 1);
 		}
 	}
 	js = l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len);
-	line_release(&l);
+	flap_line__release(&l);
 	return js;
 }
 
@@ -102,7 +102,7 @@ static void jadd_time(struct json_object *o, const char *key, __s64 ns)
 {
 	char buf[48];
 
-	fmt_rfc3339(buf, sizeof(buf), ns);
+	flap_format__rfc3339(buf, sizeof(buf), ns);
 	jadd(o, key, json_object_new_string(buf));
 }
 
@@ -117,7 +117,7 @@ static int json_emit(FILE *out, struct json_object *o)
 	if (!s)
 		err = -ENOMEM;
 	else if (fputs(s, out) == EOF || putc('\n', out) == EOF || ferror(out))
-		err = write_error();
+		err = flap_format__write_error();
 	json_object_put(o);
 	return err;
 }
@@ -166,7 +166,7 @@ static void json_event_result(struct json_object *o, const struct flap_event *ev
 		jadd(o, "ret", json_object_new_int64(ev->ret));
 		if (ev->ret >= -MAX_ERRNO && ev->ret <= -1) {
 			err = (int)-ev->ret;
-			name = flap_errno_name(err);
+			name = flap_errno__name(err);
 			if (!name) {
 				snprintf(buf, sizeof(buf), "ERRNO_%d", err);
 				name = buf;
@@ -196,7 +196,7 @@ static void json_source_label(struct json_object *o, const struct flap_trace *t,
 	size_t max = 0;
 
 	if (source < t->nsources) {
-		name = source_name(&t->sources[source], &max);
+		name = flap_format__source_name(&t->sources[source], &max);
 		if (!name)
 			snprintf(buf, sizeof(buf), "cgroup %llu",
 				 (unsigned long long)t->sources[source].cgroup_id);
@@ -210,39 +210,40 @@ static void json_source_label(struct json_object *o, const struct flap_trace *t,
 /*
  * "decoded": the call as the text output shows it, without time and pid:
  * "openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = 3</etc/x>". With @fds it
- * names descriptors and updates the table (see fmt_event_text()).
+ * names descriptors and updates the table (see flap_format__event_text()).
  */
 static struct json_object *json_decoded(const struct flap_event *ev, struct flap_fdnames *fds)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 	struct json_object *js;
-	struct line l;
+	struct flap_line l;
 
-	line_init(&l);
+	flap_line__init(&l);
 	if (sc)
-		line_printf(&l, "%s(", sc->name);
+		flap_line__printf(&l, "%s(", sc->name);
 	else
-		line_printf(&l, "syscall_%u(", ev->nr);
+		flap_line__printf(&l, "syscall_%u(", ev->nr);
 	if (ev->flags & FLAP_EV_F_NO_ARGS)
-		line_puts(&l, ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
+		flap_line__puts(&l,
+				ev->flags & FLAP_EV_F_UNFINISHED ? "... <unfinished ...>" : "...");
 	else
-		fmt_args(&l, ev, fds);
+		flap_format__args(&l, ev, fds);
 	if (fds && flap_fdnames__update(fds, ev))
 		l.oom = true;
 	if (!(ev->flags & FLAP_EV_F_UNFINISHED)) {
-		line_puts(&l, ") = ");
-		fmt_outcome(&l, ev, fds);
+		flap_line__puts(&l, ") = ");
+		flap_format__outcome(&l, ev, fds);
 	}
 	/* Printable ASCII only (every byte from outside is escaped): a plain string. */
 	js = l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len);
-	line_release(&l);
+	flap_line__release(&l);
 	return js;
 }
 
-int fmt_event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
-		   struct flap_fdnames *fds)
+int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
+			    struct flap_fdnames *fds)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 	struct json_object *o, *args;
 	char name[32];
 	int i;
@@ -251,7 +252,7 @@ int fmt_event_json(FILE *out, const struct flap_trace *t, const struct flap_even
 	if (!o)
 		return -ENOMEM;
 	jadd(o, "type", json_object_new_string("event"));
-	jadd_time(o, "time", wall_ns(t, ev->ts));
+	jadd_time(o, "time", flap_format__wall_ns(t, ev->ts));
 	jadd_u64(o, "ts_ns", ev->ts);
 	jadd_u64(o, "pid", ev->tgid);
 	jadd_u64(o, "tid", ev->tid);
@@ -347,7 +348,7 @@ static void json_filter(struct json_object *o, const struct flap_trace *t)
 	const struct flap_source *s = t->nsources ? &t->sources[0] : NULL;
 	bool same;
 
-	if (!filters_of(t, &same))
+	if (!flap_format__filters_of(t, &same))
 		return;
 	if (same)
 		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
@@ -374,8 +375,8 @@ static void json_durations(struct json_object *o, const struct flap_trace *t)
 		jadd(o, "exact_durations", json_object_new_boolean(!n));
 }
 
-int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
-		    const bool *show)
+int flap_format__header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
+			     const bool *show)
 {
 	const struct flap_cpu_counts *c = &t->total;
 	struct json_object *o;
@@ -394,7 +395,7 @@ int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap
 	if (m->created_ns)
 		jadd_time(o, "created", (__s64)m->created_ns);
 	jadd_u64(o, "events_held", c->held);
-	jadd_u64(o, "events", shown_count(t, show));
+	jadd_u64(o, "events", flap_format__shown_count(t, show));
 	jadd_u64(o, "produced", c->produced);
 	jadd_u64(o, "overwritten", c->overwritten);
 	jadd_u64(o, "lost", c->lost);
@@ -403,9 +404,9 @@ int fmt_header_json(FILE *out, const struct flap_dump_meta *m, const struct flap
 		jadd_u64(o, "restart_lost", c->restart_lost);
 	jadd(o, "history_complete",
 	     json_object_new_boolean(!c->overwritten && !c->lost && !c->torn));
-	if (trace_window(t, show, &from, &to)) {
-		jadd_time(o, "window_start", wall_ns(t, from));
-		jadd_time(o, "window_end", wall_ns(t, to));
+	if (flap_format__trace_window(t, show, &from, &to)) {
+		jadd_time(o, "window_start", flap_format__wall_ns(t, from));
+		jadd_time(o, "window_end", flap_format__wall_ns(t, to));
 	}
 	json_filter(o, t);
 	json_durations(o, t);

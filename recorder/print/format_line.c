@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * format_line.c - the output unit of the formatter (struct line): a line,
+ * format_line.c - the output unit of the formatter (struct flap_line): a line,
  * or the header block, built in memory because the text layout needs the
  * column of " = ", and written with one fwrite().
  */
@@ -18,7 +18,7 @@
 #include "log.h"
 #include "util.h"
 
-void line_init(struct line *l)
+void flap_line__init(struct flap_line *l)
 {
 	l->buf = l->inline_buf;
 	l->len = 0;
@@ -27,7 +27,7 @@ void line_init(struct line *l)
 	l->buf[0] = '\0';
 }
 
-void line_release(struct line *l)
+void flap_line__release(struct flap_line *l)
 {
 	if (l->buf != l->inline_buf)
 		free(l->buf);
@@ -35,7 +35,7 @@ void line_release(struct line *l)
 }
 
 /* Makes room for @n more bytes and a NUL. Return: false when out of memory. */
-static bool line_reserve(struct line *l, size_t n)
+static bool line_reserve(struct flap_line *l, size_t n)
 {
 	size_t cap = l->cap;
 	char *p;
@@ -62,7 +62,7 @@ static bool line_reserve(struct line *l, size_t n)
 	return true;
 }
 
-void line_add(struct line *l, const char *s, size_t n)
+void flap_line__add(struct flap_line *l, const char *s, size_t n)
 {
 	if (!line_reserve(l, n))
 		return;
@@ -71,18 +71,19 @@ void line_add(struct line *l, const char *s, size_t n)
 	l->buf[l->len] = '\0';
 }
 
-void line_puts(struct line *l, const char *s)
+void flap_line__puts(struct flap_line *l, const char *s)
 {
-	line_add(l, s, strlen(s));
+	flap_line__add(l, s, strlen(s));
 }
 
-void line_pad(struct line *l, size_t column)
+void flap_line__pad(struct flap_line *l, size_t column)
 {
 	while (l->len < column && !l->oom)
-		line_add(l, " ", 1);
+		flap_line__add(l, " ", 1);
 }
 
-__attribute__((format(printf, 2, 3))) void line_printf(struct line *l, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) void flap_line__printf(struct flap_line *l, const char *fmt,
+							     ...)
 {
 	va_list ap;
 	int n;
@@ -107,33 +108,33 @@ __attribute__((format(printf, 2, 3))) void line_printf(struct line *l, const cha
 }
 
 /* The error of a failed write: -EPIPE passes (callers stay quiet on it), else -EIO. */
-int write_error(void)
+int flap_format__write_error(void)
 {
 	return errno == EPIPE ? -EPIPE : -EIO;
 }
 
 /* Writes @l to @out and releases it. Return: 0, -ENOMEM or the write error. */
-int line_flush(FILE *out, struct line *l)
+int flap_line__flush(FILE *out, struct flap_line *l)
 {
 	int err = 0;
 
 	if (l->oom)
 		err = -ENOMEM;
 	else if (fwrite(l->buf, 1, l->len, out) != l->len || ferror(out))
-		err = write_error();
-	line_release(l);
+		err = flap_format__write_error();
+	flap_line__release(l);
 	return err;
 }
 
-void line_escape(struct line *l, const void *p, size_t len, unsigned int how)
+void flap_line__escape(struct flap_line *l, const void *p, size_t len, unsigned int how)
 {
 	if (!line_reserve(l, ESC_MAX(len)))
 		return;
-	l->len += escape_into(l->buf + l->len, l->cap - l->len, p, len, how);
+	l->len += flap_escape__into(l->buf + l->len, l->cap - l->len, p, len, how);
 }
 
 /* A fixed-size name field (pod, container, comm) unquoted, escaped. */
-void line_name(struct line *l, const char *s, size_t max)
+void flap_line__name(struct flap_line *l, const char *s, size_t max)
 {
-	line_escape(l, s, strnlen(s, max), 0);
+	flap_line__escape(l, s, strnlen(s, max), 0);
 }

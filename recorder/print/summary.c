@@ -2,7 +2,7 @@
 /*
  * summary.c - two summaries of a trace (format.h):
  *
- * flap_format_summary(): per-syscall counts, errors and time in the layout
+ * flap_format__summary(): per-syscall counts, errors and time in the layout
  * of `strace -c` (% time, seconds, usecs/call, calls, errors, syscall; a
  * total line; sorted by time, then by syscall number). As strace counts a
  * call when it returns, calls that did not (exit_group, still running,
@@ -13,7 +13,7 @@
  * clock tick it entered in) counts as a call with no time, and a note
  * under the table says so.
  *
- * flap_format_files(): the file access pattern per path: successful and
+ * flap_format__files(): the file access pattern per path: successful and
  * failed opens (with the errnos), bytes read and written through the
  * descriptors the trace opened on it, first and last time the path was
  * used. Paths are named as flap_fdnames names descriptors.
@@ -60,7 +60,7 @@ static bool counted(const struct flap_event *ev, const struct flap_format_opts *
 		return false;
 	if (o && o->filter && !flap_sysset__has(o->filter, ev->nr))
 		return false;
-	sc = flap_syscall_by_nr(ev->nr);
+	sc = flap_syscall__by_nr(ev->nr);
 	/* The child's return from a fork: no entry of its own. */
 	if (sc && is_clone_name(sc->name) && ev->ret == 0 && !(ev->flags & FLAP_EV_F_HAS_ENTER))
 		return false;
@@ -78,7 +78,7 @@ static int cmp_count(const void *a, const void *b)
 
 static void count_name(const struct sc_count *c, char *buf, size_t size)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(c->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(c->nr);
 
 	if (sc)
 		snprintf(buf, size, "%s", sc->name);
@@ -235,7 +235,7 @@ static int summary_json(FILE *out, const struct sc_count *c, int n, bool exact)
 	return emit_json(out, o);
 }
 
-int flap_format_summary(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o)
+int flap_format__summary(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o)
 {
 	struct sc_count *c = NULL;
 	bool exact;
@@ -423,7 +423,7 @@ static int count_io(struct files *f, const struct flap_fdnames *fds, const struc
 static int file_event(struct files *f, struct flap_fdnames *fds, const struct flap_event *ev,
 		      const struct flap_format_opts *o)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 	struct file_stat *s;
 	enum io_dir dir;
 	char *path;
@@ -502,14 +502,14 @@ static int files_text(FILE *out, const struct flap_trace *t, const struct files 
 
 		clock_str(t, s->first, first, sizeof(first));
 		clock_str(t, s->last, last, sizeof(last));
-		flap_format_escape(esc, sizeof(esc), s->path, strlen(s->path), false);
+		flap_escape__quote(esc, sizeof(esc), s->path, strlen(s->path), false);
 		fprintf(out, "%7llu %7llu %12llu %12llu  %-15s  %-15s  %s",
 			(unsigned long long)s->opens, (unsigned long long)s->failed,
 			(unsigned long long)s->rd, (unsigned long long)s->wr, first, last, esc);
 		/* The errnos of the failed opens: " (ENOENT x2, EACCES)". */
 		for (k = 0; k < MAX_ERRS && s->errs[k].n; k++) {
 			fprintf(out, "%s%s", k ? ", " : " (",
-				flap_errno_name(s->errs[k].err) ?: "ERRNO");
+				flap_errno__name(s->errs[k].err) ?: "ERRNO");
 			if (s->errs[k].n > 1)
 				fprintf(out, " x%llu", (unsigned long long)s->errs[k].n);
 		}
@@ -542,14 +542,14 @@ static int files_json(FILE *out, const struct flap_trace *t, const struct files 
 			break;
 		}
 		/* Escaped as in the text output (C escapes, no quotes): valid JSON. */
-		flap_format_escape(esc, sizeof(esc), s->path, strlen(s->path), false);
+		flap_escape__quote(esc, sizeof(esc), s->path, strlen(s->path), false);
 		esc[strlen(esc) - 1] = '\0';
 		json_object_object_add(e, "path", json_object_new_string(esc + 1));
 		json_object_object_add(e, "opens", json_object_new_uint64(s->opens));
 		json_object_object_add(e, "failed", json_object_new_uint64(s->failed));
 		for (k = 0; k < MAX_ERRS && s->errs[k].n; k++) {
 			snprintf(name, sizeof(name), "%s",
-				 flap_errno_name(s->errs[k].err) ?: "ERRNO");
+				 flap_errno__name(s->errs[k].err) ?: "ERRNO");
 			json_object_object_add(errs, name, json_object_new_uint64(s->errs[k].n));
 		}
 		json_object_object_add(e, "errors", errs);
@@ -564,7 +564,7 @@ static int files_json(FILE *out, const struct flap_trace *t, const struct files 
 	return emit_json(out, o);
 }
 
-int flap_format_files(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o)
+int flap_format__files(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o)
 {
 	struct flap_fdnames *fds = NULL;
 	struct files f = {};

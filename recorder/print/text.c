@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * text.c - the decoders' growing text buffer (see text.h). Quoting goes
- * through flap_format_escape() (escape.c), the one implementation of
+ * through flap_escape__quote() (escape.c), the one implementation of
  * strace's escapes, which the formatter uses too: text.c needs nothing of
  * the formatter.
  */
@@ -100,10 +100,10 @@ void flap_text__printf(struct flap_text *t, const char *fmt, ...)
 
 void flap_text__quote(struct flap_text *t, const void *data, size_t len, bool trunc)
 {
-	size_t n = flap_format_escape(NULL, 0, data, len, trunc);
+	size_t n = flap_escape__quote(NULL, 0, data, len, trunc);
 
 	if (!reserve(t, n))
 		return;
-	flap_format_escape(t->buf + t->len, n + 1, data, len, trunc);
+	flap_escape__quote(t->buf + t->len, n + 1, data, len, trunc);
 	t->len += n;
 }

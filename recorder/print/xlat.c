@@ -75,7 +75,7 @@ void flap_xlat__flags_more(struct flap_text *out, const struct flap_xlat_table *
 		flap_text__printf(out, "|%#llx", (unsigned long long)rest);
 }
 
-const char *flap_xlat_signal(int sig, bool bare, char *buf, size_t size)
+const char *flap_xlat__signal(int sig, bool bare, char *buf, size_t size)
 {
 	const char *name;
 

@@ -137,10 +137,10 @@ __u64 flap_xlat__flags(struct flap_text *out, const struct flap_xlat_table *t, _
 void flap_xlat__flags_more(struct flap_text *out, const struct flap_xlat_table *t, __u64 val);
 
 /**
- * flap_xlat_signal() - "SIGSEGV", "SIGRTMIN", "SIGRT_3" for signal @sig;
+ * flap_xlat__signal() - "SIGSEGV", "SIGRTMIN", "SIGRT_3" for signal @sig;
  * with @bare the names lose "SIG" (sigset members: [USR1 RTMIN]).
  * Return: a static string or one in @buf, NULL for 0 or > 64.
  */
-const char *flap_xlat_signal(int sig, bool bare, char *buf, size_t size);
+const char *flap_xlat__signal(int sig, bool bare, char *buf, size_t size);
 
 #endif /* FLAP_XLAT_H */

@@ -181,7 +181,7 @@ static const struct flap_xlat clone_flags_v[] = {
 };
 FLAP_XLAT_TABLE(clone_flags, NULL);
 
-/* Signals 1-31 (the real-time ones are named by flap_xlat_signal()). */
+/* Signals 1-31 (the real-time ones are named by flap_xlat__signal()). */
 static const struct flap_xlat signals_v[] = {
 	XV(SIGHUP),  XV(SIGINT),    XV(SIGQUIT), XV(SIGILL),	XV(SIGTRAP), XV(SIGABRT),
 	XV(SIGBUS),  XV(SIGFPE),    XV(SIGKILL), XV(SIGUSR1),	XV(SIGSEGV), XV(SIGUSR2),

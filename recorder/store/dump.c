@@ -63,7 +63,7 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-void flap_dump_meta_init(struct flap_dump_meta *m, const char *target)
+void flap_dump_meta__init(struct flap_dump_meta *m, const char *target)
 {
 	struct utsname u;
 
@@ -73,9 +73,9 @@ void flap_dump_meta_init(struct flap_dump_meta *m, const char *target)
 		copy_str(m->host, sizeof(m->host), u.nodename);
 		copy_str(m->kernel, sizeof(m->kernel), u.release);
 	}
-	copy_str(m->arch, sizeof(m->arch), flap_syscall_arch());
+	copy_str(m->arch, sizeof(m->arch), flap_syscall__arch());
 	copy_str(m->target, sizeof(m->target), target);
-	m->created_ns = flap_real_ns();
+	m->created_ns = flap_clock__real_ns();
 	copy_str(m->reason.kind, sizeof(m->reason.kind), "request");
 	m->reason.time_ns = m->created_ns;
 }
@@ -92,7 +92,7 @@ static int flush_out(struct writer *w)
 {
 	int err;
 
-	err = flap_write_all(w->fd, w->buf, w->len);
+	err = flap_fd__write_all(w->fd, w->buf, w->len);
 	w->len = 0;
 	return err;
 }
@@ -112,8 +112,8 @@ static int put_msg(struct writer *w, const ProtobufCMessage *msg)
 			return err;
 	}
 	if (size + FLAP_PBIO_VARINT_MAX > sizeof(w->buf))
-		return flap_pbio_write(w->fd, msg, FLAP_PBIO_MAX_DUMP);
-	hlen = flap_pbio_varint_encode((uint32_t)size, w->buf + w->len);
+		return flap_pbio__write(w->fd, msg, FLAP_PBIO_MAX_DUMP);
+	hlen = flap_pbio__varint_encode((uint32_t)size, w->buf + w->len);
 	protobuf_c_message_pack(msg, w->buf + w->len + hlen);
 	w->len += hlen + size;
 	return 0;
@@ -332,7 +332,7 @@ static int put_event(struct writer *w, const struct flap_event *ev)
 	}
 	pb.n_caps = ev->ncaps;
 	pb.caps = capp;
-	sc = flap_syscall_by_nr(ev->nr);
+	sc = flap_syscall__by_nr(ev->nr);
 	if (sc && sc->name)
 		pb.syscall = (char *)sc->name;
 	return put_msg(w, &pb.base);
@@ -369,7 +369,7 @@ static int write_stream(struct writer *w, const struct flap_dump_meta *m,
 }
 
 /**
- * flap_dump_write() - write @m and @t as a dump stream to @fd.
+ * flap_dump__write() - write @m and @t as a dump stream to @fd.
  * @fd: a blocking file, pipe or socket; borrowed.
  * @m: metadata (strings NUL-terminated); borrowed.
  * @t: the trace, events oldest first; borrowed. Every event's source must
@@ -381,7 +381,7 @@ static int write_stream(struct writer *w, const struct flap_dump_meta *m,
  * source/CPU caps; -ENOMEM; or the write error. Bytes may have been
  * written before an error: a stream without its trailer reads as truncated.
  */
-int flap_dump_write(int fd, const struct flap_dump_meta *m, const struct flap_trace *t)
+int flap_dump__write(int fd, const struct flap_dump_meta *m, const struct flap_trace *t)
 {
 	struct writer *w;
 	int err;
@@ -459,9 +459,9 @@ static int sync_dir(const char *path)
 }
 
 /**
- * flap_dump_save() - write a dump file at @path atomically.
+ * flap_dump__save() - write a dump file at @path atomically.
  * @path: the final name; its directory must exist and be writable.
- * @m, @t: as for flap_dump_write(); borrowed.
+ * @m, @t: as for flap_dump__write(); borrowed.
  *
  * The dump goes to a temp file in the same directory (mode 0600, close on
  * exec), which is fsynced, renamed over @path, and the directory fsynced, so
@@ -471,7 +471,7 @@ static int sync_dir(const char *path)
  * Return: 0 or negative errno; on error neither @path nor the temp file is
  * left behind.
  */
-int flap_dump_save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t)
+int flap_dump__save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t)
 {
 	char *tmp = NULL;
 	int fd, err;
@@ -481,7 +481,7 @@ int flap_dump_save(const char *path, const struct flap_dump_meta *m, const struc
 	fd = open_temp(path, &tmp);
 	if (fd < 0)
 		return fd;
-	err = flap_dump_write(fd, m, t);
+	err = flap_dump__write(fd, m, t);
 	if (!err && fsync(fd) < 0)
 		err = -errno;
 	if (close(fd) < 0 && !err)
@@ -567,10 +567,10 @@ static int check_magic(struct reader *r)
 /* Says why the pending bytes cannot start a frame. */
 static int bad_frame(struct reader *r, const char *what)
 {
-	size_t pending = flap_pbio_stream_pending(&r->in), used;
+	size_t pending = flap_pbio_stream__pending(&r->in), used;
 	uint32_t v;
 
-	if (flap_pbio_varint_decode(r->in.buf + r->in.off, pending, &v, &used) == 1)
+	if (flap_pbio__varint_decode(r->in.buf + r->in.off, pending, &v, &used) == 1)
 		return fail(r, -EBADMSG, "corrupt: %s is %u bytes, over the %d-byte limit", what, v,
 			    FLAP_PBIO_MAX_DUMP);
 	return fail(r, -EBADMSG, "corrupt: bad length prefix of %s", what);
@@ -587,7 +587,7 @@ static int next_frame(struct reader *r, const char *what, uint8_t **buf, size_t 
 	int rc;
 
 	for (;;) {
-		rc = flap_pbio_stream_next(&r->in, buf, len);
+		rc = flap_pbio_stream__next(&r->in, buf, len);
 		if (rc == -EBADMSG)
 			return bad_frame(r, what);
 		if (rc)
@@ -598,12 +598,12 @@ static int next_frame(struct reader *r, const char *what, uint8_t **buf, size_t 
 		if (n < 0)
 			return fail(r, -errno, "read: %s", strerror(errno));
 		if (n == 0) {
-			if (flap_pbio_stream_pending(&r->in))
+			if (flap_pbio_stream__pending(&r->in))
 				return fail(r, -EBADMSG, "truncated: the input ends inside %s",
 					    what);
 			return 0;
 		}
-		rc = flap_pbio_stream_feed(&r->in, chunk, n);
+		rc = flap_pbio_stream__feed(&r->in, chunk, n);
 		if (rc == -EBADMSG)
 			return bad_frame(r, what);
 		if (rc)
@@ -732,7 +732,7 @@ static int trace_from_header(struct reader *r, const Flap__DumpHeader *h, struct
 		struct flap_cpu_counts c;
 
 		counts_from_pb(&c, h->cpus[i]);
-		flap_counts_add(&t->cpus[h->cpus[i]->cpu], &c);
+		flap_cpu_counts__add(&t->cpus[h->cpus[i]->cpu], &c);
 	}
 	counts_from_pb(&t->total, h->total);
 	t->boot_to_real_ns = h->boot_to_real_ns;
@@ -894,7 +894,7 @@ static int read_dump(int fd, bool header_only, struct flap_dump_meta *m, struct 
 	if (fd < 0 || !m || !out)
 		return fail(&r, -EINVAL, "invalid argument");
 	*out = NULL;
-	flap_pbio_stream_init(&r.in, FLAP_PBIO_MAX_DUMP);
+	flap_pbio_stream__init(&r.in, FLAP_PBIO_MAX_DUMP);
 	rc = check_magic(&r);
 	if (!rc)
 		rc = read_header(&r, m, &t, &count);
@@ -902,7 +902,7 @@ static int read_dump(int fd, bool header_only, struct flap_dump_meta *m, struct 
 		rc = read_events(&r, t, count);
 	if (!rc && !header_only)
 		rc = read_trailer(&r, count);
-	flap_pbio_stream_free(&r.in);
+	flap_pbio_stream__free(&r.in);
 	if (rc) {
 		flap_trace__free(t);
 		return rc;
@@ -912,7 +912,7 @@ static int read_dump(int fd, bool header_only, struct flap_dump_meta *m, struct 
 }
 
 /**
- * flap_dump_read() - read a dump stream from @fd.
+ * flap_dump__read() - read a dump stream from @fd.
  * @fd: a file, pipe or socket (blocking); borrowed. The stream is read up
  *      to its trailer; input after the trailer is not looked at.
  * @m: filled with the header's metadata.
@@ -924,8 +924,8 @@ static int read_dump(int fd, bool header_only, struct flap_dump_meta *m, struct 
  * Return: 0; -EBADMSG for a foreign, corrupt or truncated stream; -ENOMEM;
  * or the read error.
  */
-int flap_dump_read(int fd, struct flap_dump_meta *m, struct flap_trace **t, char *err,
-		   size_t errlen)
+int flap_dump__read(int fd, struct flap_dump_meta *m, struct flap_trace **t, char *err,
+		    size_t errlen)
 {
 	return read_dump(fd, false, m, t, err, errlen);
 }
@@ -953,24 +953,24 @@ static int load(const char *path, bool header_only, struct flap_dump_meta *m, st
 }
 
 /**
- * flap_dump_load() - flap_dump_read() on the file at @path.
- * Return: as flap_dump_read(), or the open() error (@err says so).
+ * flap_dump__load() - flap_dump__read() on the file at @path.
+ * Return: as flap_dump__read(), or the open() error (@err says so).
  */
-int flap_dump_load(const char *path, struct flap_dump_meta *m, struct flap_trace **t, char *err,
-		   size_t errlen)
+int flap_dump__load(const char *path, struct flap_dump_meta *m, struct flap_trace **t, char *err,
+		    size_t errlen)
 {
 	return load(path, false, m, t, err, errlen);
 }
 
 /**
- * flap_dump_load_header() - read only the magic and header of the file at
+ * flap_dump__load_header() - read only the magic and header of the file at
  * @path: @m, and a new trace (caller frees) with the sources, per-CPU and
  * total counts, boot_to_real_ns and read_ns, but no events. The events and
  * trailer are not read, so a cut file still lists.
- * Return: as flap_dump_load().
+ * Return: as flap_dump__load().
  */
-int flap_dump_load_header(const char *path, struct flap_dump_meta *m, struct flap_trace **t,
-			  char *err, size_t errlen)
+int flap_dump__load_header(const char *path, struct flap_dump_meta *m, struct flap_trace **t,
+			   char *err, size_t errlen)
 {
 	return load(path, true, m, t, err, errlen);
 }

@@ -47,41 +47,41 @@ struct flap_dump_meta {
 };
 
 /**
- * flap_dump_meta_init() - fill version, host, kernel, arch from this
+ * flap_dump_meta__init() - fill version, host, kernel, arch from this
  * machine, @target, reason "request", created_ns now.
  */
-void flap_dump_meta_init(struct flap_dump_meta *m, const char *target);
+void flap_dump_meta__init(struct flap_dump_meta *m, const char *target);
 
 /**
- * flap_dump_write() - write @m and @t as a dump stream to @fd (a file or
+ * flap_dump__write() - write @m and @t as a dump stream to @fd (a file or
  * a socket; blocking). Return: 0 or negative errno.
  */
-int flap_dump_write(int fd, const struct flap_dump_meta *m, const struct flap_trace *t);
+int flap_dump__write(int fd, const struct flap_dump_meta *m, const struct flap_trace *t);
 
 /**
- * flap_dump_save() - write a dump file at @path atomically (a temp file in
+ * flap_dump__save() - write a dump file at @path atomically (a temp file in
  * the same directory, fsync, rename, fsync of the directory), mode 0600.
  * Return: 0 or negative errno; on error no file is left at @path or as temp.
  */
-int flap_dump_save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t);
+int flap_dump__save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t);
 
 /**
- * flap_dump_read() - read a dump stream from @fd.
+ * flap_dump__read() - read a dump stream from @fd.
  * Return: 0 and a trace the caller owns, -EBADMSG for a foreign, corrupt or
  * truncated stream (@err says which), other negative errno.
  */
-int flap_dump_read(int fd, struct flap_dump_meta *m, struct flap_trace **t, char *err,
-		   size_t errlen);
+int flap_dump__read(int fd, struct flap_dump_meta *m, struct flap_trace **t, char *err,
+		    size_t errlen);
 
-/* flap_dump_read() on the file at @path. */
-int flap_dump_load(const char *path, struct flap_dump_meta *m, struct flap_trace **t, char *err,
-		   size_t errlen);
+/* flap_dump__read() on the file at @path. */
+int flap_dump__load(const char *path, struct flap_dump_meta *m, struct flap_trace **t, char *err,
+		    size_t errlen);
 
 /**
- * flap_dump_load_header() - only the header of the file at @path: meta and
+ * flap_dump__load_header() - only the header of the file at @path: meta and
  * a trace with sources and counts but no events (for listings).
  */
-int flap_dump_load_header(const char *path, struct flap_dump_meta *m, struct flap_trace **t,
-			  char *err, size_t errlen);
+int flap_dump__load_header(const char *path, struct flap_dump_meta *m, struct flap_trace **t,
+			   char *err, size_t errlen);
 
 #endif /* FLAP_DUMP_H */

@@ -12,7 +12,7 @@
 #include "dumpdir.h"
 
 /*
- * A temp file of flap_dump_save(): hidden, "<dir>/.<name>.flap.XXXXXX"
+ * A temp file of flap_dump__save(): hidden, "<dir>/.<name>.flap.XXXXXX"
  * (mkostemp suffix, see open_temp() in dump.c). Older daemons used
  * ".<name>.tmp.*": those go too.
  */
@@ -52,8 +52,8 @@ static void each_in_group(const char *sub, enum flap_dumpdir_files which, flap_d
 	closedir(sd);
 }
 
-void flap_dumpdir_each(const char *dir, enum flap_dumpdir_files which, flap_dumpdir_fn fn,
-		       void *ctx)
+void flap_dumpdir__each(const char *dir, enum flap_dumpdir_files which, flap_dumpdir_fn fn,
+			void *ctx)
 {
 	char sub[PATH_MAX];
 	struct dirent *de;

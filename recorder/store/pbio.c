@@ -25,7 +25,7 @@
 /* Smallest buffer the stream decoder allocates. */
 #define STREAM_MIN_CAP 4096
 
-size_t flap_pbio_varint_encode(uint32_t v, uint8_t out[FLAP_PBIO_VARINT_MAX])
+size_t flap_pbio__varint_encode(uint32_t v, uint8_t out[FLAP_PBIO_VARINT_MAX])
 {
 	size_t n = 0;
 
@@ -37,7 +37,7 @@ size_t flap_pbio_varint_encode(uint32_t v, uint8_t out[FLAP_PBIO_VARINT_MAX])
 	return n;
 }
 
-int flap_pbio_varint_decode(const uint8_t *p, size_t n, uint32_t *v, size_t *used)
+int flap_pbio__varint_decode(const uint8_t *p, size_t n, uint32_t *v, size_t *used)
 {
 	uint32_t val = 0;
 	size_t i;
@@ -56,7 +56,7 @@ int flap_pbio_varint_decode(const uint8_t *p, size_t n, uint32_t *v, size_t *use
 	return i == FLAP_PBIO_VARINT_MAX ? -EBADMSG : 0;
 }
 
-int flap_pbio_pack(const ProtobufCMessage *msg, size_t max, uint8_t **buf, size_t *len)
+int flap_pbio__pack(const ProtobufCMessage *msg, size_t max, uint8_t **buf, size_t *len)
 {
 	uint8_t hdr[FLAP_PBIO_VARINT_MAX];
 	size_t size, hlen;
@@ -65,7 +65,7 @@ int flap_pbio_pack(const ProtobufCMessage *msg, size_t max, uint8_t **buf, size_
 	size = protobuf_c_message_get_packed_size(msg);
 	if (size > max || size > UINT32_MAX)
 		return -EMSGSIZE;
-	hlen = flap_pbio_varint_encode((uint32_t)size, hdr);
+	hlen = flap_pbio__varint_encode((uint32_t)size, hdr);
 	p = malloc(hlen + size);
 	if (!p)
 		return -ENOMEM;
@@ -80,16 +80,16 @@ int flap_pbio_pack(const ProtobufCMessage *msg, size_t max, uint8_t **buf, size_
 	return 0;
 }
 
-int flap_pbio_write(int fd, const ProtobufCMessage *msg, size_t max)
+int flap_pbio__write(int fd, const ProtobufCMessage *msg, size_t max)
 {
 	uint8_t *buf = NULL;
 	size_t len;
 	int err;
 
-	err = flap_pbio_pack(msg, max, &buf, &len);
+	err = flap_pbio__pack(msg, max, &buf, &len);
 	if (err)
 		return err;
-	err = flap_write_all(fd, buf, len);
+	err = flap_fd__write_all(fd, buf, len);
 	free(buf);
 	return err;
 }
@@ -184,13 +184,13 @@ static int read_varint(int fd, long long deadline, uint32_t *v)
 		if (r == 0)
 			return n ? -EBADMSG : 0;
 		n++;
-		rc = flap_pbio_varint_decode(b, n, v, &used);
+		rc = flap_pbio__varint_decode(b, n, v, &used);
 		if (rc)
 			return rc;
 	}
 }
 
-int flap_pbio_read(int fd, size_t max, int timeout_ms, uint8_t **buf, size_t *len)
+int flap_pbio__read(int fd, size_t max, int timeout_ms, uint8_t **buf, size_t *len)
 {
 	long long deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
 	size_t got = 0;
@@ -225,13 +225,13 @@ int flap_pbio_read(int fd, size_t max, int timeout_ms, uint8_t **buf, size_t *le
 	return 1;
 }
 
-void flap_pbio_stream_init(struct flap_pbio_stream *s, size_t max)
+void flap_pbio_stream__init(struct flap_pbio_stream *s, size_t max)
 {
 	memset(s, 0, sizeof(*s));
 	s->max = max;
 }
 
-void flap_pbio_stream_free(struct flap_pbio_stream *s)
+void flap_pbio_stream__free(struct flap_pbio_stream *s)
 {
 	if (!s)
 		return;
@@ -241,7 +241,7 @@ void flap_pbio_stream_free(struct flap_pbio_stream *s)
 	s->off = 0;
 }
 
-size_t flap_pbio_stream_pending(const struct flap_pbio_stream *s)
+size_t flap_pbio_stream__pending(const struct flap_pbio_stream *s)
 {
 	return s->len - s->off;
 }
@@ -257,7 +257,7 @@ static int peek_frame(const struct flap_pbio_stream *s, uint32_t *v, size_t *hle
 
 	if (s->len == s->off)
 		return 0;
-	rc = flap_pbio_varint_decode(s->buf + s->off, s->len - s->off, v, hlen);
+	rc = flap_pbio__varint_decode(s->buf + s->off, s->len - s->off, v, hlen);
 	if (rc == 1 && *v > s->max)
 		return -EBADMSG;
 	return rc;
@@ -289,7 +289,7 @@ static int stream_reserve(struct flap_pbio_stream *s, size_t len)
 	return 0;
 }
 
-int flap_pbio_stream_feed(struct flap_pbio_stream *s, const void *data, size_t len)
+int flap_pbio_stream__feed(struct flap_pbio_stream *s, const void *data, size_t len)
 {
 	uint32_t v;
 	size_t hlen;
@@ -312,7 +312,7 @@ int flap_pbio_stream_feed(struct flap_pbio_stream *s, const void *data, size_t l
 	return rc < 0 ? rc : 0;
 }
 
-int flap_pbio_stream_next(struct flap_pbio_stream *s, uint8_t **frame, size_t *len)
+int flap_pbio_stream__next(struct flap_pbio_stream *s, uint8_t **frame, size_t *len)
 {
 	uint32_t v;
 	size_t hlen;

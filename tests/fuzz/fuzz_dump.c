@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * fuzz_dump.c - libFuzzer target for the dump reader. Each input is put in
- * a memfd and read with flap_dump_read(), as the CLI reads a dump file or
+ * a memfd and read with flap_dump__read(), as the CLI reads a dump file or
  * the daemon's reply stream. Whatever the reader accepts must also write
  * back and read again with the same number of events and sources: the
  * reader never accepts a trace the writer would refuse.
@@ -40,7 +40,7 @@ static int memfd_with(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		abort();
-	if (flap_write_all(fd, data, size) || lseek(fd, 0, SEEK_SET) < 0)
+	if (flap_fd__write_all(fd, data, size) || lseek(fd, 0, SEEK_SET) < 0)
 		abort();
 	return fd;
 }
@@ -56,9 +56,9 @@ static void rewrite(const struct flap_dump_meta *m, const struct flap_trace *t)
 	fd = memfd_create("fuzz-dump-2", MFD_CLOEXEC);
 	if (fd < 0)
 		abort();
-	if (flap_dump_write(fd, m, t) || lseek(fd, 0, SEEK_SET) < 0)
+	if (flap_dump__write(fd, m, t) || lseek(fd, 0, SEEK_SET) < 0)
 		abort();
-	if (flap_dump_read(fd, &m2, &u, err, sizeof(err)))
+	if (flap_dump__read(fd, &m2, &u, err, sizeof(err)))
 		abort();
 	if (u->nevents != t->nevents || u->nsources != t->nsources || u->ncpus != t->ncpus)
 		abort();
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd, rc;
 
 	fd = memfd_with(data, size);
-	rc = flap_dump_read(fd, &m, &t, err, sizeof(err));
+	rc = flap_dump__read(fd, &m, &t, err, sizeof(err));
 	close(fd);
 	if (rc == 0) {
 		rewrite(&m, t);

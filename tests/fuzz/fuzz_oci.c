@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	memset(&st, 0x5a, sizeof(st));
-	rc = flap_oci_parse_state((const char *)data, size, &st, err, sizeof(err));
+	rc = flap_oci__parse_state((const char *)data, size, &st, err, sizeof(err));
 	if (rc) {
 		check_failure(&st, err, rc);
 		return 0;

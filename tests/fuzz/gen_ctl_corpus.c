@@ -44,7 +44,7 @@ static void put_req(const char *name, Flap__Request *req)
 	uint8_t *buf = NULL;
 	size_t len;
 
-	if (flap_pbio_pack(&req->base, FLAP_PBIO_MAX_CTL, &buf, &len)) {
+	if (flap_pbio__pack(&req->base, FLAP_PBIO_MAX_CTL, &buf, &len)) {
 		fprintf(stderr, "cannot pack %s\n", name);
 		exit(1);
 	}

@@ -2,7 +2,7 @@
 /*
  * fake_daemon.h - a stand-in for recorder/daemon/state.c and the recorder
  * calls of recorder/kernel/ (lifetime.c, snapshot.c), so that the control
- * protocol (recorder/daemon/ctl_handlers.c, flap_ctl_answer()) can be
+ * protocol (recorder/daemon/ctl_handlers.c, flap_ctl__answer()) can be
  * driven without BPF, root or a libuv loop: by the unit tests
  * (tests/unit/test_ctl.c) and the fuzzer (tests/fuzz/fuzz_ctl.c). It
  * defines the daemon entry API of daemon.h over a plain list of entries,
