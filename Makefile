@@ -13,6 +13,7 @@
 #   make demo       build, start the recorder, crash a workload, print its dump
 #   make bench      benchmarks (tests/bench), numbers into build/bench/
 #   make fmt        clang-format -i;  make fmt-check  check only
+#   make lint       cppcheck and the layout check (tests/layout-check.sh)
 #   V=1             verbose
 
 # SANITIZE=1: library, CLI and tests with ASan+UBSan, in their own build
@@ -97,7 +98,7 @@ TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
 .PHONY: all bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
-	clean fmt fmt-check lint install sanitize fuzz fuzz-build syscall-meta
+	clean fmt fmt-check lint layout-check install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
 bpf: $(BPF_SKELS)
@@ -366,7 +367,11 @@ fmt-check:
 HASH := \#
 SYS_QUEUE_H = $(shell printf '$(HASH)include <sys/queue.h>\n' | $(CC) -E -H -x c -o /dev/null - 2>&1 | \
 		awk 'NR == 1 { print $$2 }')
-lint: $(GENERATED)
+# recorder/ is one folder per pipeline stage; includes only go down the stages.
+layout-check:
+	$(Q)sh tests/layout-check.sh
+
+lint: $(GENERATED) layout-check
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem --include=$(SYS_QUEUE_H) \
 		-I bpf $(addprefix -I recorder/,$(LIB_DIRS)) -I $(OUTPUT) recorder cli

@@ -10,8 +10,10 @@
 # it, never of a later one. The generated headers have their owners too:
 # the BPF skeletons (*.skel.h) only kernel/, the protobuf ones (*.pb-c.h)
 # only store/, the daemon's control handlers and the CLI files that encode
-# or decode a message (never cli/cli.h). Run by `make lint`; prints one
-# line per upward include and exits 1 when there is any.
+# or decode a message (never cli/cli.h). Every folder is on the include
+# path, so a header name must be unique; and no source file is over 1,000
+# lines (split a file by what its parts do). Run by `make lint`; prints one
+# line per problem and exits 1 when there is any.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -66,6 +68,18 @@ for f in recorder/*/*.[ch] cli/*.[ch]; do
 			bad=1
 		fi
 	done
+done
+dups=$(ls recorder/*/*.h cli/*.h | sed 's|.*/||' | sort | uniq -d)
+for h in $dups; do
+	echo "$h: more than one header of this name in recorder/ and cli/"
+	bad=1
+done
+for f in recorder/*/*.[ch] cli/*.[ch]; do
+	n=$(wc -l <"$f")
+	if [ "$n" -gt 1000 ]; then
+		echo "$f: $n lines, over 1,000"
+		bad=1
+	fi
 done
 [ $bad -eq 0 ] && echo "layout: every include goes down the stages ($(echo $STAGES | sed 's/ / <- /g') <- cli)"
 exit $bad

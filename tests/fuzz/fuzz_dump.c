@@ -13,9 +13,10 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -D_GNU_SOURCE \
- *     -I$B -I$B/proto -Ibpf -Irecorder \
- *     tests/fuzz/fuzz_dump.c recorder/dump.c recorder/pbio.c recorder/trace.c \
- *     recorder/util.c recorder/syscalls.c $B/proto/dump.pb-c.c \
+ *     -I$B -I$B/proto -Ibpf -Irecorder/base -Irecorder/decode -Irecorder/store \
+ *     tests/fuzz/fuzz_dump.c recorder/store/dump.c recorder/store/pbio.c \
+ *     recorder/decode/trace.c recorder/base/util.c recorder/decode/syscalls.c \
+ *     $B/proto/dump.pb-c.c \
  *     -lprotobuf-c -o $B/fuzz_dump
  *   mkdir -p $B/fuzz-corpus
  *   $B/fuzz_dump -max_total_time=60 -max_len=65536 $B/fuzz-corpus tests/fuzz/corpus/dump

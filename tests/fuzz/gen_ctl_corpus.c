@@ -10,8 +10,8 @@
  * Build and run from the top of the tree (B: a build directory with the
  * generated proto code, `make OUTPUT=$B proto`):
  *
- *   cc -D_GNU_SOURCE -I$B/proto -Irecorder tests/fuzz/gen_ctl_corpus.c \
- *     recorder/pbio.c recorder/util.c $B/proto/ctl.pb-c.c $B/proto/dump.pb-c.c \
+ *   cc -D_GNU_SOURCE -I$B/proto -Irecorder/base -Irecorder/store tests/fuzz/gen_ctl_corpus.c \
+ *     recorder/store/pbio.c recorder/base/util.c $B/proto/ctl.pb-c.c $B/proto/dump.pb-c.c \
  *     -lprotobuf-c -o $B/gen_ctl_corpus
  *   $B/gen_ctl_corpus tests/fuzz/corpus/ctl
  */

@@ -227,7 +227,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	set_str(m->cgroup_path, sizeof(m->cgroup_path), spec->cgroup_path);
 	m->main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
 	flap_entries__pick_name(&d->entries, m);
-	/* The daemon's defaults, by the daemon's own rule (recorder/entries.c). */
+	/* The daemon's defaults, by the daemon's own rule (recorder/daemon/entries.c). */
 	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
 	e = link_entry(d, m, &ropts);
 	free(m);
@@ -250,7 +250,7 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 	d->removes++;
 }
 
-/* The real daemon's rules (recorder/entries.c). */
+/* The real daemon's rules (recorder/daemon/entries.c). */
 int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
 			 struct flap_entry **out, int max)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * test_decode_args.c - the argument decoders (recorder/args.c, xlat.c,
+ * test_decode_args.c - the argument decoders (recorder/print/args.c, xlat.c,
  * fdnames.c) on crafted events: every flag set and constant printer
  * (open, at, access, mmap, clone, socket, fcntl, ioctl, signals, poll,
  * epoll, wait, prctl, futex...), every captured structure (sockaddrs,
