@@ -12,6 +12,9 @@
 #   make fuzz       every libFuzzer target for FUZZ_TIME seconds (default 60)
 #   make demo       build, start the recorder, crash a workload, print its dump
 #   make bench      benchmarks (tests/bench), numbers into build/bench/
+#   make vmtest KERNEL=5.10|6.1|6.12|linux-image-...   the demo and the kernel
+#                   tests in a qemu guest booting that Debian kernel
+#   make vmtest-all the kernel matrix: every kernel of VM_KERNELS
 #   make fmt        clang-format -i;  make fmt-check  check only
 #   make lint       cppcheck and the layout check (tests/layout-check.sh)
 #   V=1             verbose
@@ -98,6 +101,7 @@ TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
 .PHONY: all bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
+	vmtest vmtest-all \
 	clean fmt fmt-check lint layout-check install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
@@ -336,11 +340,28 @@ demo: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(EXAMPLE_BINS)
 	$(Q)FLAP=$(abspath $(BIN)) CRASHME=$(abspath $(OUTPUT)/examples/crashme) sh examples/demo.sh
 
+# ---- the kernel matrix ------------------------------------------------------
+# Debian's kernels of the nodes users run, booted under qemu (tests/vm/):
+# 5.10 (Debian 11), 6.1 (Debian 12), 6.12 (bookworm-backports, Debian 13's
+# series). The guest runs this build: the demo's steps and every kernel test.
+VM_KERNELS ?= 5.10 6.1 6.12
+VM_DEPS    := $(BIN) $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(EXAMPLE_BINS)
+
+vmtest: deps-check
+	$(Q)$(MAKE) --no-print-directory $(VM_DEPS)
+	$(Q)if [ -z "$(KERNEL)" ]; then echo "make vmtest KERNEL=5.10|6.1|6.12|linux-image-..."; exit 2; fi
+	$(Q)VM_DIR=$(abspath $(OUTPUT))/vm bash tests/vm/vmtest.sh $(KERNEL)
+
+vmtest-all: deps-check
+	$(Q)$(MAKE) --no-print-directory $(VM_DEPS)
+	$(Q)rc=0; for k in $(VM_KERNELS); do \
+		VM_DIR=$(abspath $(OUTPUT))/vm bash tests/vm/vmtest.sh $$k || rc=1; done; exit $$rc
+
 # ---- dependencies -----------------------------------------------------------
 DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \
 	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
 	    busybox-static runc podman jq libc6-dev strace linux-perf bpftrace gnuplot-nox valgrind \
-	    clang-format
+	    clang-format qemu-system-x86 kmod cpio zstd xz-utils
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi
@@ -350,7 +371,7 @@ deps:
 # Runs `make deps` when a tool or library the build needs is missing.
 deps-check:
 	@missing=; \
-	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox; do \
+	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox qemu-system-x86_64 cpio; do \
 		command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || missing="$$missing libs"; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -> make deps"; \

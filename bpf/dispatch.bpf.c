@@ -68,14 +68,13 @@ _Static_assert(FLAP_DIRECT_SLOTS == 512, "the tree below covers 512 slots");
 	} while (0)
 
 /*
- * The recorder slot of the current task's cgroup, or -1. For a traced task
- * it also leaves the cgroup id and pid/tgid in this hook's handoff entry,
- * for the recorder about to be tail-called.
+ * The recorder slot of cgroup @id, or -1. For a traced task it also leaves
+ * the cgroup id and pid/tgid (from @task, or by a helper call when @task is
+ * NULL) in this hook's handoff entry, for the recorder about to be
+ * tail-called.
  */
-static __always_inline int current_slot(__u32 hook)
+static __always_inline int slot_of(__u32 hook, __u64 id, struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 id = task_cgroup_id(task);
 	struct flap_handoff *h;
 	int slot;
 
@@ -86,8 +85,19 @@ static __always_inline int current_slot(__u32 hook)
 	if (!h)
 		return -1;
 	h->cgid = id;
-	h->pid_tgid = (__u64)task->tgid << 32 | (__u32)task->pid;
+	if (task)
+		h->pid_tgid = (__u64)task->tgid << 32 | (__u32)task->pid;
+	else
+		h->pid_tgid = bpf_get_current_pid_tgid();
 	return slot;
+}
+
+/* The current task's slot: its cgroup id read through BTF (5.11). */
+static __always_inline int current_slot(__u32 hook)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return slot_of(hook, task_cgroup_id(task), task);
 }
 
 SEC("tp_btf/sys_enter")
@@ -104,6 +114,31 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
 	int slot = current_slot(FLAP_HOOK_EXIT);
+
+	if (slot >= 0)
+		TAIL_CALL_SLOT(&recorders_exit, slot);
+	return 0;
+}
+
+/*
+ * The same for kernels without bpf_get_current_task_btf() (5.10): the
+ * cgroup id and pid/tgid by helper calls. The loader loads one pair
+ * (recorder/kfeatures.c), so neither pays for the other's check.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(handle_sys_enter_compat, struct pt_regs *regs, long id)
+{
+	int slot = slot_of(FLAP_HOOK_ENTER, bpf_get_current_cgroup_id(), NULL);
+
+	if (slot >= 0)
+		TAIL_CALL_SLOT(&recorders_enter, slot);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit_compat, struct pt_regs *regs, long ret)
+{
+	int slot = slot_of(FLAP_HOOK_EXIT, bpf_get_current_cgroup_id(), NULL);
 
 	if (slot >= 0)
 		TAIL_CALL_SLOT(&recorders_exit, slot);

@@ -33,6 +33,8 @@
 #define FLAP_BLOCK_DATA	 4096
 #define FLAP_STAGE_SLACK 4096
 #define FLAP_BLOCK_MAGIC 0x31424c46 /* "FLB1" little endian */
+/* Bytes of per-CPU scratch behind the staging block. */
+#define FLAP_SCRATCH 128
 
 /* Captured contents: hard caps and defaults (per recorder settings). */
 #define FLAP_STR_MAX	 1024
@@ -168,9 +170,13 @@ struct flap_cpu_state {
 	struct flap_pending pending;
 	struct flap_block_hdr hdr;
 	__u8 data[FLAP_BLOCK_DATA + FLAP_STAGE_SLACK];
+	/* The compat programs' capture functions take no pointers: their
+	 * caller leaves the record's arguments here (bpf/record.bpf.c). */
+	__u8 scratch[FLAP_SCRATCH];
 };
-_Static_assert(sizeof(struct flap_cpu_state) ==
-		       16 + 4 * FLAP_TID_CACHE + 72 + 32 + FLAP_BLOCK_DATA + FLAP_STAGE_SLACK,
+_Static_assert(sizeof(struct flap_cpu_state) == 16 + 4 * FLAP_TID_CACHE + 72 + 32 +
+							FLAP_BLOCK_DATA + FLAP_STAGE_SLACK +
+							FLAP_SCRATCH,
 	       "flap_cpu_state layout");
 
 /* Per-CPU counters of a recorder (value of its stats map). */
