@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 
 #include "flap.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "registry.h"
 #include "registry_internal.h"
@@ -132,6 +133,7 @@ static void set_filter(struct flap_record *skel, const struct flap_recorder_opts
 
 static int load_recorder(struct flap_recorder *rec)
 {
+	bool compat = flap_features__get()->variant == FLAP_VARIANT_COMPAT;
 	struct flap_record *skel;
 	int err;
 
@@ -139,6 +141,11 @@ static int load_recorder(struct flap_recorder *rec)
 	if (!skel)
 		return -errno;
 	rec->skel = skel;
+	/* One pair of programs: the variant this kernel verifies (kfeatures.h). */
+	bpf_program__set_autoload(skel->progs.handle_sys_enter, !compat);
+	bpf_program__set_autoload(skel->progs.handle_sys_exit, !compat);
+	bpf_program__set_autoload(skel->progs.handle_sys_enter_compat, compat);
+	bpf_program__set_autoload(skel->progs.handle_sys_exit_compat, compat);
 	skel->rodata->cfg_cgroup_id = rec->cgid;
 	skel->rodata->cfg_str_max = rec->opts.str_max;
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
@@ -161,8 +168,10 @@ static int load_recorder(struct flap_recorder *rec)
 			strerror(-err));
 		return err;
 	}
-	rec->fd[RF_ENTER] = bpf_program__fd(skel->progs.handle_sys_enter);
-	rec->fd[RF_EXIT] = bpf_program__fd(skel->progs.handle_sys_exit);
+	rec->fd[RF_ENTER] = bpf_program__fd(compat ? skel->progs.handle_sys_enter_compat
+						   : skel->progs.handle_sys_enter);
+	rec->fd[RF_EXIT] = bpf_program__fd(compat ? skel->progs.handle_sys_exit_compat
+						  : skel->progs.handle_sys_exit);
 	rec->fd[RF_EVENTS] = bpf_map__fd(skel->maps.events);
 	rec->fd[RF_STATE] = bpf_map__fd(skel->maps.cpu_state);
 	rec->fd[RF_STATS] = bpf_map__fd(skel->maps.stats);

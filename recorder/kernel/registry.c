@@ -34,6 +34,7 @@
 #include <bpf/libbpf.h>
 
 #include "flap.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "registry.h"
 #include "registry_internal.h"
@@ -146,11 +147,23 @@ static int start_lifecycle(struct flap_registry *reg)
 
 static int load_dispatcher(struct flap_registry *reg)
 {
+	bool compat;
 	int err;
 
-	reg->disp = flap_dispatch__open_and_load();
+	reg->disp = flap_dispatch__open();
 	if (!reg->disp) {
 		err = -errno;
+		pr_warn("registry: open dispatcher: %s", strerror(-err));
+		return err;
+	}
+	/* One pair of programs: with the task's BTF where the kernel has it. */
+	compat = !flap_features__get()->task_btf;
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter, !compat);
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit, !compat);
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter_compat, compat);
+	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit_compat, compat);
+	err = flap_dispatch__load(reg->disp);
+	if (err) {
 		pr_warn("registry: load dispatcher: %s", strerror(-err));
 		return err;
 	}
@@ -163,8 +176,10 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_SLOTS] = bpf_map__fd(reg->disp->maps.cgroup_slots);
 	reg->dfd[DF_ENTER] = bpf_map__fd(reg->disp->maps.recorders_enter);
 	reg->dfd[DF_EXIT] = bpf_map__fd(reg->disp->maps.recorders_exit);
-	reg->dfd[DF_LINK_ENTER] = bpf_link__fd(reg->disp->links.handle_sys_enter);
-	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(reg->disp->links.handle_sys_exit);
+	reg->dfd[DF_LINK_ENTER] = bpf_link__fd(compat ? reg->disp->links.handle_sys_enter_compat
+						      : reg->disp->links.handle_sys_enter);
+	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(compat ? reg->disp->links.handle_sys_exit_compat
+						     : reg->disp->links.handle_sys_exit);
 	reg->dfd[DF_HANDOFF] = bpf_map__fd(reg->disp->maps.handoff);
 	if (reg->pin_dir)
 		return flap_pins__pin(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
