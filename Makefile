@@ -16,6 +16,7 @@
 #                   tests in a qemu guest booting that Debian kernel
 #   make vmtest-all the kernel matrix: every kernel of VM_KERNELS
 #   make fmt        clang-format -i;  make fmt-check  check only
+#   make lint       cppcheck and the layout check (tests/layout-check.sh)
 #   V=1             verbose
 
 # SANITIZE=1: library, CLI and tests with ASan+UBSan, in their own build
@@ -65,7 +66,9 @@ export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 else
 CFLAGS   += -D_FORTIFY_SOURCE=2
 endif
-CPPFLAGS += -I$(OUTPUT) -I$(OUTPUT)/proto -Ibpf -Irecorder -Itests/lib \
+# recorder/ is one folder per pipeline stage (docs/architecture.md).
+LIB_DIRS := base decode kernel store print daemon
+CPPFLAGS += -I$(OUTPUT) -I$(OUTPUT)/proto -Ibpf $(addprefix -Irecorder/,$(LIB_DIRS)) -Itests/lib \
 	    $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lz -lpthread
 
@@ -83,7 +86,7 @@ PROTO_H    := $(PROTO_C:.c=.h)
 SYSCALLS_H := $(OUTPUT)/syscalls_$(SC_ARCH).h
 GENERATED  := $(OUTPUT)/vmlinux.h $(SYSCALLS_H) $(BPF_SKELS) $(PROTO_H)
 
-LIB_SRCS   := $(wildcard recorder/*.c)
+LIB_SRCS   := $(foreach d,$(LIB_DIRS),$(wildcard recorder/$(d)/*.c))
 LIB_OBJS   := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS)) \
 	      $(patsubst $(OUTPUT)/proto/%.c,$(OUTPUT)/obj/proto/%.o,$(PROTO_C))
 CLI_SRCS   := $(wildcard cli/*.c)
@@ -99,7 +102,7 @@ TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
 .PHONY: all bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
 	vmtest vmtest-all \
-	clean fmt fmt-check lint install sanitize fuzz fuzz-build syscall-meta
+	clean fmt fmt-check lint layout-check install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
 bpf: $(BPF_SKELS)
@@ -121,14 +124,14 @@ endif
 
 # The syscall table: numbers and names from the system headers, argument
 # names and types from the kernel's syscall metadata (see gen-syscalls.sh).
-$(SYSCALLS_H): recorder/gen-syscalls.sh recorder/syscalls_$(SC_ARCH).meta $(UNISTD_H) | $(OUTPUT)
+$(SYSCALLS_H): recorder/decode/gen-syscalls.sh recorder/decode/syscalls_$(SC_ARCH).meta $(UNISTD_H) | $(OUTPUT)
 	$(call msg,GEN,$@)
-	$(Q)sh recorder/gen-syscalls.sh $(UNISTD_H) recorder/syscalls_$(SC_ARCH).meta > $@.tmp && mv $@.tmp $@
+	$(Q)sh recorder/decode/gen-syscalls.sh $(UNISTD_H) recorder/decode/syscalls_$(SC_ARCH).meta > $@.tmp && mv $@.tmp $@
 	$(Q)ln -sf $(notdir $@) $(OUTPUT)/syscalls_arch.h
 
 # Refresh the captured kernel syscall metadata from this kernel (root).
 syscall-meta:
-	sh recorder/gen-syscalls.sh --capture > recorder/syscalls_$(SC_ARCH).meta
+	sh recorder/decode/gen-syscalls.sh --capture > recorder/decode/syscalls_$(SC_ARCH).meta
 
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h $(SYSCALLS_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
@@ -181,8 +184,9 @@ $(OUTPUT)/obj/tests/runner_%.o: tests/lib/runner.c $(OUTPUT)/tests/%_list.inc
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -DTEST_LIST='"tests/$*_list.inc"' -c $< -o $@
 
-# The unit tests drive the control server (ctl.c) on a fake daemon, so the
-# archive's daemon.o and registry.o are never linked into them.
+# The unit tests drive the control handlers (ctl_handlers.c) on a fake
+# daemon, so the archive's state.o, daemon.o and the registry's objects are
+# never linked into them.
 $(OUTPUT)/tests/unit_tests: $(OUTPUT)/obj/tests/runner_unit.o $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS)) $(TEST_LIB) $(OUTPUT)/obj/tests/lib/fake_daemon.o $(LIBFLAP)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
@@ -284,7 +288,7 @@ FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Wno-format-nonliteral
 # The library, instrumented, as an archive: a target links only what it
-# needs of it, and fuzz_ctl its fake daemon instead of daemon.o/registry.o.
+# needs of it, and fuzz_ctl its fake daemon instead of state.o/lifetime.o.
 FUZZ_LIB     := $(FUZZ_DIR)/libflap.a
 FUZZ_OBJS    := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS)) \
 		$(patsubst $(OUTPUT)/proto/%.c,$(FUZZ_DIR)/obj/proto/%.o,$(PROTO_C))
@@ -384,10 +388,14 @@ fmt-check:
 HASH := \#
 SYS_QUEUE_H = $(shell printf '$(HASH)include <sys/queue.h>\n' | $(CC) -E -H -x c -o /dev/null - 2>&1 | \
 		awk 'NR == 1 { print $$2 }')
-lint: $(GENERATED)
+# recorder/ is one folder per pipeline stage; includes only go down the stages.
+layout-check:
+	$(Q)sh tests/layout-check.sh
+
+lint: $(GENERATED) layout-check
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem --include=$(SYS_QUEUE_H) \
-		-I bpf -I recorder -I $(OUTPUT) recorder cli
+		-I bpf $(addprefix -I recorder/,$(LIB_DIRS)) -I $(OUTPUT) recorder cli
 
 PREFIX ?= /usr/local
 install: $(BIN)

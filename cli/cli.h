@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <linux/types.h>
 
-#include "ctl.pb-c.h"
+/* The control protocol's messages (ctl.pb-c.h, included where they are built or read). */
+struct Flap__Request;
+struct Flap__Response;
+struct Flap__RecorderSpec;
+struct json_object;
 
 /* Exit codes: only main.c and the commands choose them. */
 enum {
@@ -33,25 +37,26 @@ struct cli {
 extern struct cli cli;
 
 /* Prints one error line for the current command. */
-void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints @usage to stderr (or stdout with @to_stdout) and returns CLI_USAGE. */
-int cli_usage(const char *usage, bool to_stdout);
+int cli__usage(const char *usage, bool to_stdout);
 
 /**
- * cli_call() - send @req to the daemon. On a connection problem prints the
+ * cli__call() - send @req to the daemon. On a connection problem prints the
  * reason and returns CLI_NO_DAEMON (not running) or CLI_FAIL; on an error
  * response prints it (with candidates) and returns CLI_FAIL. Return:
  * CLI_OK and *@resp (caller frees) on success.
  */
-int cli_call(Flap__Request *req, Flap__Response **resp, int timeout_ms, int *keep_fd);
+int cli__call(struct Flap__Request *req, struct Flap__Response **resp, int timeout_ms,
+	      int *keep_fd);
 
-int cli_parse_u64(const char *s, __u64 max, __u64 *out);
-int cli_parse_duration(const char *s, __u64 *ns);
-void cli_format_age(__u64 ns, char *buf, size_t size);
-void cli_format_bytes(__u64 bytes, char *buf, size_t size);
+int cli__parse_u64(const char *s, __u64 max, __u64 *out);
+int cli__parse_duration(const char *s, __u64 *ns);
+void cli__format_age(__u64 ns, char *buf, size_t size);
+void cli__format_bytes(__u64 bytes, char *buf, size_t size);
 /* Writes @s with control and non-ASCII bytes escaped as \xNN. */
-void cli_put_safe(FILE *out, const char *s, int width);
+void cli__put_safe(FILE *out, const char *s, int width);
 
 /* Recorder options shared by `add` and `run` (long options only). */
 #define CLI_ADD_OPTIONS                                                                  \
@@ -82,10 +87,21 @@ void cli_put_safe(FILE *out, const char *s, int width);
 	"                      span a kernel clock tick; shorter calls show none)\n"
 
 /**
- * cli_add_option() - apply add/run option @c with @arg to @spec.
+ * cli__add_option() - apply add/run option @c with @arg to @spec.
  * Return: 0 handled, 1 not an add option, -1 bad value (error printed).
  */
-int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec);
+int cli__add_option(int c, const char *arg, struct Flap__RecorderSpec *spec);
+
+/*
+ * Parses -o text|json and (with @ns) -n NAMESPACE, the options of list,
+ * status and dumps. Return: true when the command must stop now with
+ * *@code (help printed, or a usage error).
+ */
+bool cli__simple_opts(int argc, char **argv, const char *usage, bool *json, const char **ns,
+		      int *code);
+
+/* A JSON string of @s, "" for NULL. */
+struct json_object *cli__jstr(const char *s);
 
 /* Commands. */
 int cmd_daemon(int argc, char **argv);

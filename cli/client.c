@@ -4,17 +4,15 @@
  * blocking unix-socket client whose every step has a deadline.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.pb-c.h"
 #include "client.h"
 #include "pbio.h"
 #include "util.h"
@@ -27,28 +25,6 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int connect_to(const char *path, int *out)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd, err;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* A unix connect does not block on the network: it either completes
-	 * or fails at once (EAGAIN only when the backlog is full). */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	*out = fd;
-	return 0;
-}
-
 /* Send and receive timeouts: a stuck daemon cannot block a write, or the
  * blocking reads of a dump stream after the response, forever. */
 static void set_timeouts(int fd, long ms)
@@ -59,8 +35,8 @@ static void set_timeouts(int fd, long ms)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *req,
-		     Flap__Response **resp, int *keep_fd)
+int flap_client__call(const char *socket, int timeout_ms, const Flap__Request *req,
+		      Flap__Response **resp, int *keep_fd)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
 	long deadline = now_ms() + timeout_ms, left;
@@ -68,7 +44,7 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	size_t len;
 	int fd = -1, err;
 
-	err = connect_to(socket, &fd);
+	err = flap_unix__connect(socket, SOCK_STREAM, &fd);
 	if (err)
 		return err;
 	set_timeouts(fd, timeout_ms);
@@ -79,12 +55,12 @@ int flap_client_call(const char *socket, int timeout_ms, const Flap__Request *re
 	 * answered before closing (permission denied): read that answer.
 	 */
 	sigaction(SIGPIPE, &ign, &old);
-	err = flap_pbio_write(fd, &req->base, FLAP_PBIO_MAX_CTL);
+	err = flap_pbio__write(fd, &req->base, FLAP_PBIO_MAX_CTL);
 	sigaction(SIGPIPE, &old, NULL);
 	if (err && err != -EPIPE)
 		goto out;
 	left = deadline - now_ms();
-	err = flap_pbio_read(fd, FLAP_PBIO_MAX_CTL_REPLY, left > 0 ? (int)left : 0, &buf, &len);
+	err = flap_pbio__read(fd, FLAP_PBIO_MAX_CTL_REPLY, left > 0 ? (int)left : 0, &buf, &len);
 	if (err == 0)
 		err = -ECONNRESET; /* closed without an answer */
 	if (err < 0)
@@ -106,7 +82,7 @@ out:
 	return err;
 }
 
-const char *flap_client_strerror(int err, const char *socket, char *buf, size_t size)
+const char *flap_client__strerror(int err, const char *socket, char *buf, size_t size)
 {
 	switch (err) {
 	case -ENOENT:

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmd_add.c - `flap-recorder add` and `flap-recorder remove`.
+ * cmd_add.c - `flap-recorder add`: record the cgroup of a process, or a
+ * cgroup given by path or id.
  */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "ctl.pb-c.h"
 #include "cli.h"
 
 static const char add_usage[] =
@@ -17,9 +18,9 @@ static const char add_usage[] =
 static void print_added(const Flap__RecorderInfo *ri)
 {
 	printf("recording ");
-	cli_put_safe(stdout, ri->name, 0);
+	cli__put_safe(stdout, ri->name, 0);
 	printf(" (cgroup %llu ", (unsigned long long)ri->cgroup_id);
-	cli_put_safe(stdout, ri->cgroup_path, 0);
+	cli__put_safe(stdout, ri->cgroup_path, 0);
 	printf(", %u pages per CPU)\n", ri->ring_pages);
 }
 
@@ -43,10 +44,10 @@ int cmd_add(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			return cli_usage(add_usage, true);
+			return cli__usage(add_usage, true);
 		case 'p':
-			if (cli_parse_u64(optarg, 0x7fffffff, &v) || !v) {
-				cli_err("--pid: '%s' is not a process id", optarg);
+			if (cli__parse_u64(optarg, 0x7fffffff, &v) || !v) {
+				cli__err("--pid: '%s' is not a process id", optarg);
 				return CLI_USAGE;
 			}
 			spec.pid = v;
@@ -54,68 +55,32 @@ int cmd_add(int argc, char **argv)
 			given++;
 			break;
 		case 'c':
-			if (cli_parse_u64(optarg, ~0ULL, &v) == 0)
+			if (cli__parse_u64(optarg, ~0ULL, &v) == 0)
 				spec.cgroup_id = v;
 			else
 				spec.cgroup_path = optarg;
 			given++;
 			break;
 		default:
-			rc = cli_add_option(c, optarg, &spec);
+			rc = cli__add_option(c, optarg, &spec);
 			if (rc < 0)
 				return CLI_USAGE;
 			if (rc > 0)
-				return cli_usage(add_usage, false);
+				return cli__usage(add_usage, false);
 		}
 	}
 	if (given != 1 || optind < argc) {
-		cli_err("give exactly one of --pid or --cgroup (see add --help)");
+		cli__err("give exactly one of --pid or --cgroup (see add --help)");
 		return CLI_USAGE;
 	}
 	add.spec = &spec;
 	req.op_case = FLAP__REQUEST__OP_ADD;
 	req.add = &add;
-	rc = cli_call(&req, &resp, 5000, NULL);
+	rc = cli__call(&req, &resp, 5000, NULL);
 	if (rc)
 		return rc;
 	if (resp->body_case == FLAP__RESPONSE__BODY_ADD && resp->add->recorder)
 		print_added(resp->add->recorder);
-	flap__response__free_unpacked(resp, NULL);
-	return CLI_OK;
-}
-
-static const char remove_usage[] = "usage: flap-recorder remove TARGET [-n NAMESPACE]\n"
-				   "Stop recording a recorder, pod, container or cgroup id.\n";
-
-int cmd_remove(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"namespace", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	Flap__RemoveRequest rm = FLAP__REMOVE_REQUEST__INIT;
-	Flap__Request req = FLAP__REQUEST__INIT;
-	Flap__Target target = FLAP__TARGET__INIT;
-	Flap__Response *resp = NULL;
-	int c, rc;
-
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cli_usage(remove_usage, true);
-		if (c != 'n')
-			return cli_usage(remove_usage, false);
-		target.namespace_ = optarg;
-	}
-	if (optind != argc - 1)
-		return cli_usage(remove_usage, false);
-	target.name = argv[optind];
-	rm.target = &target;
-	req.op_case = FLAP__REQUEST__OP_REMOVE;
-	req.remove = &rm;
-	rc = cli_call(&req, &resp, 5000, NULL);
-	if (rc)
-		return rc;
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;
 }

@@ -72,19 +72,19 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 		o->dump_dir = arg;
 		return 0;
 	case OPT_RETAIN:
-		if (cli_parse_duration(arg, &o->retain_ns) || !o->retain_ns) {
-			cli_err("--retain: '%s' is not a duration (30s, 10m, 1h, 2d)", arg);
+		if (cli__parse_duration(arg, &o->retain_ns) || !o->retain_ns) {
+			cli__err("--retain: '%s' is not a duration (30s, 10m, 1h, 2d)", arg);
 			return -1;
 		}
 		return 0;
 	case OPT_ALLOW_GROUP:
 		g = getgrnam(arg);
-		if (!g && cli_parse_u64(arg, 0xffffffffULL, &v) == 0) {
+		if (!g && cli__parse_u64(arg, 0xffffffffULL, &v) == 0) {
 			o->allow_gid = v;
 		} else if (g) {
 			o->allow_gid = g->gr_gid;
 		} else {
-			cli_err("--allow-group: no group '%s'", arg);
+			cli__err("--allow-group: no group '%s'", arg);
 			return -1;
 		}
 		o->allow_group = true;
@@ -97,14 +97,14 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 		else if (strcmp(arg, "never") == 0)
 			o->on_exit = FLAP_ON_EXIT_NEVER;
 		else {
-			cli_err("--on-exit: '%s' is not nonzero, signal or never", arg);
+			cli__err("--on-exit: '%s' is not nonzero, signal or never", arg);
 			return -1;
 		}
 		return 0;
 	case OPT_SIGNALS:
-		if (flap_crash_parse_signals(arg, &o->crash_signals)) {
-			cli_err("--crash-signals: '%s' is not a list of signals (SEGV,ABRT,9)",
-				arg);
+		if (flap_crash__parse_signals(arg, &o->crash_signals)) {
+			cli__err("--crash-signals: '%s' is not a list of signals (SEGV,ABRT,9)",
+				 arg);
 			return -1;
 		}
 		return 0;
@@ -114,8 +114,8 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 	case OPT_RING:
 	case OPT_STR:
 	case OPT_BUF:
-		if (cli_parse_u64(arg, c == OPT_MAX_BYTES ? ~0ULL : 0xffffffffULL, &v)) {
-			cli_err("'%s' is not a number", arg);
+		if (cli__parse_u64(arg, c == OPT_MAX_BYTES ? ~0ULL : 0xffffffffULL, &v)) {
+			cli__err("'%s' is not a number", arg);
 			return -1;
 		}
 		if (c == OPT_MAX_DUMPS)
@@ -125,12 +125,12 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 		else if (c == OPT_BURST)
 			o->crash_burst = v ? v : 1;
 		else if (c == OPT_RING && (v < 2 || (v & (v - 1)) || v > 4096)) {
-			cli_err("--ring-pages: %s is not a power of two from 2 to 4096", arg);
+			cli__err("--ring-pages: %s is not a power of two from 2 to 4096", arg);
 			return -1;
 		} else if (c == OPT_RING)
 			o->ring_pages = v;
 		else if ((c == OPT_STR && (v < 1 || v > 1024)) || (c == OPT_BUF && v > 1024)) {
-			cli_err("string size is 1..1024, buffer size 0..1024");
+			cli__err("string size is 1..1024, buffer size 0..1024");
 			return -1;
 		} else if (c == OPT_STR)
 			o->str_max = v;
@@ -182,7 +182,7 @@ int cmd_daemon(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		if (c == 'h')
-			return cli_usage(usage_text, true);
+			return cli__usage(usage_text, true);
 		if (c == OPT_UNPIN) {
 			unpin = true;
 			continue;
@@ -191,14 +191,14 @@ int cmd_daemon(int argc, char **argv)
 		if (rc < 0)
 			return CLI_USAGE;
 		if (rc > 0)
-			return cli_usage(usage_text, false);
+			return cli__usage(usage_text, false);
 	}
 	if (optind < argc)
-		return cli_usage(usage_text, false);
+		return cli__usage(usage_text, false);
 	if (cli.verbose)
-		flap_log_set_level(FLAP_LOG_DEBUG);
+		flap_log__set_level(FLAP_LOG_DEBUG);
 	else
-		flap_log_set_level(FLAP_LOG_INFO);
+		flap_log__set_level(FLAP_LOG_INFO);
 	if (unpin)
 		return flap_daemon__unpin(&o) ? CLI_FAIL : CLI_OK;
 	rc = flap_daemon__run(&o);

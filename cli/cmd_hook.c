@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.pb-c.h"
 #include "cli.h"
 #include "client.h"
 #include "oci.h"
@@ -116,10 +117,10 @@ static int send(Flap__Request *req, const char *id, long left_ms, const char *wh
 	int rc;
 
 	req->version = 1;
-	rc = flap_client_call(cli.socket, left_ms > 0 ? (int)left_ms : 1, req, &resp, NULL);
+	rc = flap_client__call(cli.socket, left_ms > 0 ? (int)left_ms : 1, req, &resp, NULL);
 	if (rc)
 		return fail(id, "%s: %s", what,
-			    flap_client_strerror(rc, cli.socket, msg, sizeof(msg)));
+			    flap_client__strerror(rc, cli.socket, msg, sizeof(msg)));
 	if (resp->error && resp->error->code != FLAP__ERROR_CODE__OK) {
 		snprintf(msg, sizeof(msg), "%s", resp->error->message ? resp->error->message : "");
 		flap__response__free_unpacked(resp, NULL);
@@ -194,27 +195,27 @@ int cmd_hook(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			return cli_usage(hook_usage, true);
+			return cli__usage(hook_usage, true);
 		case 's':
 			strict_mode = 1;
 			break;
 		case 't':
-			if (cli_parse_u64(optarg, 3600, &v) || !v) {
-				cli_err("--timeout: '%s' is not a number of seconds", optarg);
+			if (cli__parse_u64(optarg, 3600, &v) || !v) {
+				cli__err("--timeout: '%s' is not a number of seconds", optarg);
 				return strict_mode ? CLI_USAGE : CLI_OK;
 			}
 			timeout_ms = v * 1000;
 			break;
 		default:
-			return cli_usage(hook_usage, false);
+			return cli__usage(hook_usage, false);
 		}
 	}
 	if (optind != argc - 1)
-		return cli_usage(hook_usage, false);
+		return cli__usage(hook_usage, false);
 	stage = argv[optind];
 	if (strcmp(stage, "prestart") && strcmp(stage, "createRuntime") &&
 	    strcmp(stage, "poststop")) {
-		cli_err("unknown stage '%s' (prestart, createRuntime, poststop)", stage);
+		cli__err("unknown stage '%s' (prestart, createRuntime, poststop)", stage);
 		return strict_mode ? CLI_USAGE : CLI_OK;
 	}
 	/* The hard bound: whatever blocks, the process ends in time. */
@@ -232,7 +233,7 @@ int cmd_hook(int argc, char **argv)
 		free(json);
 		return fail(NULL, "out of memory");
 	}
-	rc = flap_oci_parse_state(json, len, st, err, sizeof(err));
+	rc = flap_oci__parse_state(json, len, st, err, sizeof(err));
 	free(json);
 	if (rc) {
 		free(st);

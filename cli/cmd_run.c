@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "ctl.pb-c.h"
 #include "cli.h"
 #include "crash.h"
 
@@ -45,28 +46,28 @@ static void child_main(int go_fd, char **cmd)
 
 static int make_cgroup(const char *cmd, pid_t pid, char *path, size_t size)
 {
-	const char *root = flap_cgroup_root(), *base = strrchr(cmd, '/');
+	const char *root = flap_cgroup__root(), *base = strrchr(cmd, '/');
 	char parent[PATH_MAX], name[64];
 	int rc;
 
 	if (!root) {
-		cli_err("no cgroup2 hierarchy is mounted");
+		cli__err("no cgroup2 hierarchy is mounted");
 		return -ENOENT;
 	}
-	flap_crash_sanitize(base ? base + 1 : cmd, name, 40);
+	flap_crash__sanitize(base ? base + 1 : cmd, name, 40);
 	snprintf(parent, sizeof(parent), "%s/flap-recorder.run", root);
 	if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
 		rc = -errno;
-		cli_err("cannot create %s: %s", parent, strerror(errno));
+		cli__err("cannot create %s: %s", parent, strerror(errno));
 		return rc;
 	}
 	if ((size_t)snprintf(path, size, "%s/%s-%d", parent, name, (int)pid) >= size) {
-		cli_err("cgroup path too long under %s", parent);
+		cli__err("cgroup path too long under %s", parent);
 		return -ENAMETOOLONG;
 	}
-	rc = flap_cgroup_create(path, NULL);
+	rc = flap_cgroup__create(path, NULL);
 	if (rc)
-		cli_err("cannot create the cgroup %s: %s", path, strerror(-rc));
+		cli__err("cannot create the cgroup %s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -97,24 +98,24 @@ int cmd_run(int argc, char **argv)
 	spec.buf_max = -1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'h')
-			return cli_usage(run_usage, true);
-		rc = cli_add_option(c, optarg, &spec);
+			return cli__usage(run_usage, true);
+		rc = cli__add_option(c, optarg, &spec);
 		if (rc < 0)
 			return CLI_USAGE;
 		if (rc > 0)
-			return cli_usage(run_usage, false);
+			return cli__usage(run_usage, false);
 	}
 	if (optind >= argc) {
-		cli_err("no command given (flap-recorder run [options] -- CMD [ARGS...])");
+		cli__err("no command given (flap-recorder run [options] -- CMD [ARGS...])");
 		return CLI_USAGE;
 	}
 	if (pipe2(go, O_CLOEXEC) < 0) {
-		cli_err("pipe: %s", strerror(errno));
+		cli__err("pipe: %s", strerror(errno));
 		return CLI_FAIL;
 	}
 	pid = fork();
 	if (pid < 0) {
-		cli_err("fork: %s", strerror(errno));
+		cli__err("fork: %s", strerror(errno));
 		return CLI_FAIL;
 	}
 	if (pid == 0) {
@@ -125,9 +126,9 @@ int cmd_run(int argc, char **argv)
 
 	rc = make_cgroup(argv[optind], pid, path, sizeof(path));
 	if (!rc) {
-		rc = flap_cgroup_join(path, pid);
+		rc = flap_cgroup__join(path, pid);
 		if (rc)
-			cli_err("cannot move pid %d into %s: %s", (int)pid, path, strerror(-rc));
+			cli__err("cannot move pid %d into %s: %s", (int)pid, path, strerror(-rc));
 	}
 	if (!rc) {
 		spec.cgroup_path = path;
@@ -136,7 +137,7 @@ int cmd_run(int argc, char **argv)
 		add.spec = &spec;
 		req.op_case = FLAP__REQUEST__OP_ADD;
 		req.add = &add;
-		rc = cli_call(&req, &resp, 10000, NULL);
+		rc = cli__call(&req, &resp, 10000, NULL);
 		if (!rc)
 			flap__response__free_unpacked(resp, NULL);
 	} else {
@@ -154,13 +155,13 @@ int cmd_run(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	if (write(go[1], "g", 1) != 1) {
-		cli_err("cannot start the command: %s", strerror(errno));
+		cli__err("cannot start the command: %s", strerror(errno));
 		kill(pid, SIGKILL);
 	}
 	close(go[1]);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			cli_err("waitpid: %s", strerror(errno));
+			cli__err("waitpid: %s", strerror(errno));
 			return CLI_FAIL;
 		}
 	}

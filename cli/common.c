@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * common.c - helpers the subcommands share (see cli.h): the daemon call
- * and its error reporting, number/duration parsing, recorder options.
+ * and its error reporting, number/duration parsing, recorder options, the
+ * -o/-n options of list, status and dumps.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "ctl.pb-c.h"
 #include "cli.h"
 #include "client.h"
 #include "sysset.h"
@@ -17,29 +22,29 @@ static void print_error_response(const Flap__Error *e)
 {
 	size_t i;
 
-	cli_err("%s", e->message && *e->message ? e->message : "the daemon refused the request");
+	cli__err("%s", e->message && *e->message ? e->message : "the daemon refused the request");
 	if (cli.json || !e->n_candidates)
 		return;
 	fprintf(stderr,
 		"%s:", e->code == FLAP__ERROR_CODE__AMBIGUOUS ? "  candidates" : "  recorded now");
 	for (i = 0; i < e->n_candidates; i++) {
 		fputc(' ', stderr);
-		cli_put_safe(stderr, e->candidates[i], 0);
+		cli__put_safe(stderr, e->candidates[i], 0);
 		if (i + 1 < e->n_candidates)
 			fputc(',', stderr);
 	}
 	fputc('\n', stderr);
 }
 
-int cli_call(Flap__Request *req, Flap__Response **resp, int timeout_ms, int *keep_fd)
+int cli__call(Flap__Request *req, Flap__Response **resp, int timeout_ms, int *keep_fd)
 {
 	char msg[512];
 	int err;
 
 	req->version = 1;
-	err = flap_client_call(cli.socket, timeout_ms, req, resp, keep_fd);
+	err = flap_client__call(cli.socket, timeout_ms, req, resp, keep_fd);
 	if (err) {
-		cli_err("%s", flap_client_strerror(err, cli.socket, msg, sizeof(msg)));
+		cli__err("%s", flap_client__strerror(err, cli.socket, msg, sizeof(msg)));
 		return err == -ENOENT || err == -ECONNREFUSED ? CLI_NO_DAEMON : CLI_FAIL;
 	}
 	if ((*resp)->error && (*resp)->error->code != FLAP__ERROR_CODE__OK) {
@@ -55,7 +60,7 @@ int cli_call(Flap__Request *req, Flap__Response **resp, int timeout_ms, int *kee
 	return CLI_OK;
 }
 
-int cli_parse_u64(const char *s, __u64 max, __u64 *out)
+int cli__parse_u64(const char *s, __u64 max, __u64 *out)
 {
 	unsigned long long v;
 	char *end;
@@ -70,7 +75,7 @@ int cli_parse_u64(const char *s, __u64 max, __u64 *out)
 	return 0;
 }
 
-int cli_parse_duration(const char *s, __u64 *ns)
+int cli__parse_duration(const char *s, __u64 *ns)
 {
 	static const struct {
 		const char *unit;
@@ -106,7 +111,7 @@ int cli_parse_duration(const char *s, __u64 *ns)
 	return -EINVAL;
 }
 
-void cli_format_age(__u64 ns, char *buf, size_t size)
+void cli__format_age(__u64 ns, char *buf, size_t size)
 {
 	__u64 s = ns / 1000000000ULL;
 
@@ -123,7 +128,7 @@ void cli_format_age(__u64 ns, char *buf, size_t size)
 			 (unsigned long long)(s % 86400) / 3600);
 }
 
-void cli_format_bytes(__u64 bytes, char *buf, size_t size)
+void cli__format_bytes(__u64 bytes, char *buf, size_t size)
 {
 	if (bytes >= 10ULL << 20)
 		snprintf(buf, size, "%lluMiB", (unsigned long long)bytes >> 20);
@@ -133,7 +138,7 @@ void cli_format_bytes(__u64 bytes, char *buf, size_t size)
 		snprintf(buf, size, "%lluB", (unsigned long long)bytes);
 }
 
-void cli_put_safe(FILE *out, const char *s, int width)
+void cli__put_safe(FILE *out, const char *s, int width)
 {
 	int n = 0;
 
@@ -151,9 +156,9 @@ void cli_put_safe(FILE *out, const char *s, int width)
 
 static int parse_size_opt(const char *name, const char *arg, __u64 max, __u64 *v)
 {
-	if (cli_parse_u64(arg, max, v)) {
-		cli_err("--%s: '%s' is not a number from 0 to %llu", name, arg,
-			(unsigned long long)max);
+	if (cli__parse_u64(arg, max, v)) {
+		cli__err("--%s: '%s' is not a number from 0 to %llu", name, arg,
+			 (unsigned long long)max);
 		return -1;
 	}
 	return 0;
@@ -171,7 +176,7 @@ static int add_syscalls(const char *arg, Flap__RecorderSpec *spec)
 	char err[256];
 
 	if (flap_sysset__parse(&set, arg, err, sizeof(err))) {
-		cli_err("--syscalls: %s", err);
+		cli__err("--syscalls: %s", err);
 		return -1;
 	}
 	item[0] = (char *)arg;
@@ -180,7 +185,7 @@ static int add_syscalls(const char *arg, Flap__RecorderSpec *spec)
 	return 0;
 }
 
-int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
+int cli__add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 {
 	__u64 v;
 
@@ -201,7 +206,7 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 		if (parse_size_opt("ring-pages", arg, 4096, &v))
 			return -1;
 		if (v < 2 || (v & (v - 1))) {
-			cli_err("--ring-pages: %s is not a power of two from 2 to 4096", arg);
+			cli__err("--ring-pages: %s is not a power of two from 2 to 4096", arg);
 			return -1;
 		}
 		spec->ring_pages = v;
@@ -218,7 +223,7 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 		return 0;
 	case 1008:
 		if (strcmp(arg, "nonzero") && strcmp(arg, "signal") && strcmp(arg, "never")) {
-			cli_err("--on-exit: '%s' is not nonzero, signal or never", arg);
+			cli__err("--on-exit: '%s' is not nonzero, signal or never", arg);
 			return -1;
 		}
 		spec->on_exit = (char *)arg;
@@ -236,4 +241,57 @@ int cli_add_option(int c, const char *arg, Flap__RecorderSpec *spec)
 		return 0;
 	}
 	return 1;
+}
+
+/* -o text|json; returns 0, or -1 after printing the error. */
+static int parse_output(const char *arg, bool *json)
+{
+	if (strcmp(arg, "json") == 0)
+		*json = true;
+	else if (strcmp(arg, "text") == 0)
+		*json = false;
+	else {
+		cli__err("-o: '%s' is not text or json", arg);
+		return -1;
+	}
+	cli.json = *json;
+	return 0;
+}
+
+/*
+ * Parses -o and -n. Return: true when the command must stop now with
+ * *@code (help printed, or a usage error).
+ */
+bool cli__simple_opts(int argc, char **argv, const char *usage, bool *json, const char **ns,
+		      int *code)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"namespace", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:n:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			*code = cli__usage(usage, true);
+			return true;
+		}
+		if (c == 'o' && parse_output(optarg, json) == 0)
+			continue;
+		if (c == 'n' && ns) {
+			*ns = optarg;
+			continue;
+		}
+		*code = c == 'o' ? CLI_USAGE : cli__usage(usage, false);
+		return true;
+	}
+	return false;
+}
+
+/* A JSON string of @s, "" for NULL. */
+json_object *cli__jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
 }

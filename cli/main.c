@@ -38,7 +38,7 @@ static const struct cmd {
 	{"hook", cmd_hook, "OCI hook: prestart|createRuntime|poststop (state JSON on stdin)"},
 };
 
-void cli_err(const char *fmt, ...)
+void cli__err(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -58,7 +58,7 @@ void cli_err(const char *fmt, ...)
 		msg);
 }
 
-int cli_usage(const char *usage, bool to_stdout)
+int cli__usage(const char *usage, bool to_stdout)
 {
 	fputs(usage, to_stdout ? stdout : stderr);
 	return to_stdout ? CLI_OK : CLI_USAGE;
@@ -118,8 +118,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_USAGE;
 	}
-	flap_log_set_level(cli.verbose ? FLAP_LOG_DEBUG : FLAP_LOG_WARN);
-	flap_log_libbpf();
+	flap_log__set_level(cli.verbose ? FLAP_LOG_DEBUG : FLAP_LOG_WARN);
+	flap_log__libbpf();
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcmp(argv[optind], cmds[i].name) != 0)
 			continue;

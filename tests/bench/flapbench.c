@@ -608,7 +608,7 @@ static int add_cgroup(struct flap_registry *reg, const char *path,
 	__u64 id;
 	int err;
 
-	err = flap_cgroup_id(path, &id);
+	err = flap_cgroup__id(path, &id);
 	if (!err)
 		err = flap_registry__add(reg, id, ro, rec);
 	if (err)
@@ -631,10 +631,10 @@ static int add_others(struct flap_registry *reg, const struct opts *o)
 	if (!o->others_dir)
 		return -EINVAL;
 	ro.ring_pages = o->others_pages;
-	err = flap_cgroup_create(o->others_dir, NULL);
+	err = flap_cgroup__create(o->others_dir, NULL);
 	for (i = 0; !err && i < o->others; i++) {
 		snprintf(path, sizeof(path), "%s/o%d", o->others_dir, i);
-		err = flap_cgroup_create(path, NULL);
+		err = flap_cgroup__create(path, NULL);
 		if (!err)
 			err = add_cgroup(reg, path, &ro, &rec);
 		if (!err)
@@ -656,9 +656,9 @@ static void remove_others(const struct opts *o)
 		return;
 	for (i = 0; i < o->others; i++) {
 		snprintf(path, sizeof(path), "%s/o%d", o->others_dir, i);
-		flap_cgroup_destroy(path);
+		flap_cgroup__destroy(path);
 	}
-	flap_cgroup_destroy(o->others_dir);
+	flap_cgroup__destroy(o->others_dir);
 }
 
 /*
@@ -776,7 +776,7 @@ static void fill_child(const char *cg, int cpu, long iters, const char *file)
 
 	CPU_ZERO(&mask);
 	CPU_SET(cpu, &mask);
-	if (sched_setaffinity(0, sizeof(mask), &mask) || flap_cgroup_join(cg, 0))
+	if (sched_setaffinity(0, sizeof(mask), &mask) || flap_cgroup__join(cg, 0))
 		_exit(1);
 	for (i = 0; i < iters; i++) {
 		fd = open(file, O_RDONLY);
@@ -796,7 +796,7 @@ static int fill_rings(const char *cg, long iters, const char *file)
 	bool online[1024] = {};
 	pid_t pid;
 
-	if (ncpus <= 0 || ncpus > 1024 || flap_online_cpus(online, ncpus) < 0)
+	if (ncpus <= 0 || ncpus > 1024 || flap_cpus__online(online, ncpus) < 0)
 		return -EINVAL;
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		if (!online[cpu])
@@ -894,7 +894,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[1];
-	flap_log_libbpf();
+	flap_log__libbpf();
 	if (parse_opts(argc - 1, argv + 1, &o)) {
 		usage(stderr);
 		return 2;
@@ -906,7 +906,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "dump-latency"))
 		err = cmd_dump_latency(&o);
 	else if (!strcmp(cmd, "cgroup-root"))
-		err = flap_cgroup_root() ? printf("%s\n", flap_cgroup_root()) < 0 : -ENOENT;
+		err = flap_cgroup__root() ? printf("%s\n", flap_cgroup__root()) < 0 : -ENOENT;
 	else {
 		usage(stderr);
 		return 2;

@@ -253,7 +253,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 		echo
 		echo "A crasher under \`flap-recorder run\` (real daemon) writes CLOCK_REALTIME just before it"
 		echo "dereferences NULL; the latency runs to the moment the dump file appears (the rename"
-		echo "by \`flap_dump_save()\`, seen by an inotify watch on the pod's dump directory:"
+		echo "by \`flap_dump__save()\`, seen by an inotify watch on the pod's dump directory:"
 		echo "\`tests/helpers/filewait.c\`). Every dump was checked to end with the crasher's last calls."
 		echo
 		echo "| crashes | median ms | p99 ms | max ms | events per dump (median) |"

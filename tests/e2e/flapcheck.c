@@ -69,7 +69,7 @@ static int count_frames(const char *path, __u64 *frames, __u64 *header_count)
 	if (p == MAP_FAILED)
 		return -errno;
 	while (off < (size_t)st.st_size) {
-		if (flap_pbio_varint_decode(p + off, st.st_size - off, &len, &used) != 1 ||
+		if (flap_pbio__varint_decode(p + off, st.st_size - off, &len, &used) != 1 ||
 		    len > st.st_size - off - used) {
 			err = -EBADMSG;
 			break;
@@ -146,7 +146,7 @@ static int check_dump(const char *path)
 		printf("FAIL %s: frames: %s\n", path, strerror(-rc));
 		return 1;
 	}
-	rc = flap_dump_load(path, &m, &t, err, sizeof(err));
+	rc = flap_dump__load(path, &m, &t, err, sizeof(err));
 	if (rc) {
 		printf("FAIL %s: load: %s\n", path, err[0] ? err : strerror(-rc));
 		return 1;
@@ -187,7 +187,7 @@ static int check_seq(const char *path, const char *tag, __u64 t0, __u64 t1)
 	int k, gaps = 0;
 	__u64 wall;
 
-	if (flap_dump_load(path, &m, &t, err, sizeof(err))) {
+	if (flap_dump__load(path, &m, &t, err, sizeof(err))) {
 		printf("FAIL %s: %s\n", path, err);
 		return 1;
 	}

@@ -2,7 +2,7 @@
 /*
  * fuzz_ctl.c - libFuzzer target for the control protocol as the daemon
  * decodes it. An input is the byte stream a client writes on the control
- * socket. It goes through flap_ctl_answer(), the function the server's read
+ * socket. It goes through flap_ctl__answer(), the function the server's read
  * callback calls: the flap_pbio_stream framing (64 KiB cap), the Request
  * unpacking, the version and operation checks, the request handlers and the
  * reply, against a fake daemon (tests/lib/fake_daemon.c: pods prod/shop and
@@ -17,15 +17,15 @@
  * - the reply is one frame of at most 16 MiB holding a Response; an error
  *   has a code, no body, and a non-empty one-line message without control
  *   bytes (it goes to the daemon's log and the user's terminal);
- * - a dump reply is followed by a dump stream flap_dump_read() accepts with
+ * - a dump reply is followed by a dump stream flap_dump__read() accepts with
  *   as many sources as the reply says, and nothing else follows any reply;
  * - chunking changes nothing: same error code, same body, same event count.
  *
  * Built and run by `make fuzz` (every target, FUZZ_TIME seconds each, on a
  * copy of tests/fuzz/corpus/ctl): it links this file and the fake daemon
  * with the library compiled under ASan+UBSan ($B/fuzz/libflap.a), so that
- * whatever ctl.c calls comes from the archive. By hand, with B the build
- * directory:
+ * whatever ctl_handlers.c calls comes from the archive. By hand, with B the
+ * build directory:
  *
  *   make OUTPUT=$B $B/fuzz/fuzz_ctl
  *   mkdir -p $B/fuzz-corpus-ctl
@@ -45,7 +45,7 @@
 #include <unistd.h>
 
 #include "ctl.pb-c.h"
-#include "ctl.h"
+#include "ctl_handlers.h"
 #include "dump.h"
 #include "fake_daemon.h"
 #include "log.h"
@@ -59,7 +59,7 @@ static char dump_dir[64];
 
 /* What one run of an input produced. */
 struct result {
-	int rc;	      /* of the last flap_ctl_answer() call */
+	int rc;	      /* of the last flap_ctl__answer() call */
 	uint8_t *out; /* the reply */
 	size_t len;
 	size_t pending; /* bytes fed but not taken as a frame */
@@ -100,12 +100,12 @@ static void make_dump_dir(void)
 	if (mkdir(path, 0700) || flap_daemon__resolve(d, "web", "prod", e, 1) != 1 ||
 	    flap_daemon__read(d, e, 1, 0, &t))
 		abort();
-	flap_dump_meta_init(&m, "web");
+	flap_dump_meta__init(&m, "web");
 	snprintf(m.reason.kind, sizeof(m.reason.kind), "crash");
 	snprintf(m.reason.text, sizeof(m.reason.text), "SIGSEGV in pid 100 (fake0)");
 	m.reason.signal = 11;
 	snprintf(path, sizeof(path), "%s/shop/20260101T000000.000000Z-web-SIGSEGV.flap", dump_dir);
-	if (flap_dump_save(path, &m, t))
+	if (flap_dump__save(path, &m, t))
 		abort();
 	snprintf(path, sizeof(path), "%s/shop/corrupt.flap", dump_dir);
 	f = fopen(path, "we");
@@ -119,7 +119,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	flap_log_set_level(FLAP_LOG_WARN);
+	flap_log__set_level(FLAP_LOG_WARN);
 	make_dump_dir();
 	return 0;
 }
@@ -143,9 +143,9 @@ static size_t check_dump_stream(const uint8_t *p, size_t len, uint32_t sources)
 	int fd;
 
 	fd = memfd_create("fuzz-ctl-dump", MFD_CLOEXEC);
-	if (fd < 0 || flap_write_all(fd, p, len) || lseek(fd, 0, SEEK_SET) < 0)
+	if (fd < 0 || flap_fd__write_all(fd, p, len) || lseek(fd, 0, SEEK_SET) < 0)
 		abort();
-	if (flap_dump_read(fd, &m, &t, err, sizeof(err)))
+	if (flap_dump__read(fd, &m, &t, err, sizeof(err)))
 		abort();
 	/* Nothing after the trailer: the stream ends with the dump. */
 	if (read(fd, err, 1) != 0 || t->nsources != (int)sources)
@@ -163,7 +163,7 @@ static void check_reply(struct result *r)
 	size_t used, rest;
 	uint32_t v;
 
-	if (flap_pbio_varint_decode(r->out, r->len, &v, &used) != 1 ||
+	if (flap_pbio__varint_decode(r->out, r->len, &v, &used) != 1 ||
 	    v > FLAP_PBIO_MAX_CTL_REPLY || v > r->len - used)
 		abort();
 	resp = flap__response__unpack(NULL, v, r->out + used);
@@ -195,19 +195,19 @@ static void answer(const uint8_t *data, size_t size, bool chunked, struct result
 	if (!d || fake_daemon__populate(d))
 		abort();
 	memset(r, 0, sizeof(*r));
-	flap_pbio_stream_init(&in, FLAP_PBIO_MAX_CTL);
+	flap_pbio_stream__init(&in, FLAP_PBIO_MAX_CTL);
 	while (off < size && r->rc == 0) {
 		seed = seed * 1103515245u + 12345u;
 		n = chunked ? 1 + (seed >> 16) % 16 : size - off;
 		if (n > size - off)
 			n = size - off;
-		r->rc = flap_ctl_answer(d, &in, 1, data + off, n, &r->out, &r->len);
+		r->rc = flap_ctl__answer(d, &in, 1, data + off, n, &r->out, &r->len);
 		off += n;
 	}
-	r->pending = flap_pbio_stream_pending(&in);
+	r->pending = flap_pbio_stream__pending(&in);
 	if (fake_daemon__count(d) > FAKE_MAX_ENTRIES)
 		abort();
-	flap_pbio_stream_free(&in);
+	flap_pbio_stream__free(&in);
 	fake_daemon__free(d);
 	if (r->rc < 0)
 		abort(); /* the fake daemon never fails: every request gets a reply */

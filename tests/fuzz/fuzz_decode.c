@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fuzz_decode.c - libFuzzer target for the block decoder (recorder/decode.c),
+ * fuzz_decode.c - libFuzzer target for the block decoder (recorder/decode/decode.c),
  * which parses whatever the rings and staging blocks hold. An input is a
  * series of chunks, each [kind: 1 byte][len: 2 bytes, little endian][len
  * bytes] (a short last chunk takes what is left): kind bit 7 set makes the
@@ -16,8 +16,9 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -D_GNU_SOURCE \
- *     -I$B -Ibpf -Irecorder tests/fuzz/fuzz_decode.c recorder/decode.c \
- *     recorder/trace.c recorder/syscalls.c recorder/util.c -lpthread -o $B/fuzz_decode
+ *     -I$B -Ibpf -Irecorder/base -Irecorder/decode tests/fuzz/fuzz_decode.c \
+ *     recorder/decode/decode.c recorder/decode/trace.c recorder/decode/syscalls.c \
+ *     recorder/base/util.c -lpthread -o $B/fuzz_decode
  *   mkdir -p $B/fuzz-corpus-decode
  *   $B/fuzz_decode -max_total_time=60 -max_len=20000 $B/fuzz-corpus-decode \
  *     tests/fuzz/corpus/decode

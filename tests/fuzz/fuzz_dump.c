@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * fuzz_dump.c - libFuzzer target for the dump reader. Each input is put in
- * a memfd and read with flap_dump_read(), as the CLI reads a dump file or
+ * a memfd and read with flap_dump__read(), as the CLI reads a dump file or
  * the daemon's reply stream. Whatever the reader accepts must also write
  * back and read again with the same number of events and sources: the
  * reader never accepts a trace the writer would refuse.
@@ -13,9 +13,10 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -D_GNU_SOURCE \
- *     -I$B -I$B/proto -Ibpf -Irecorder \
- *     tests/fuzz/fuzz_dump.c recorder/dump.c recorder/pbio.c recorder/trace.c \
- *     recorder/util.c recorder/syscalls.c $B/proto/dump.pb-c.c \
+ *     -I$B -I$B/proto -Ibpf -Irecorder/base -Irecorder/decode -Irecorder/store \
+ *     tests/fuzz/fuzz_dump.c recorder/store/dump.c recorder/store/pbio.c \
+ *     recorder/decode/trace.c recorder/base/util.c recorder/decode/syscalls.c \
+ *     $B/proto/dump.pb-c.c \
  *     -lprotobuf-c -o $B/fuzz_dump
  *   mkdir -p $B/fuzz-corpus
  *   $B/fuzz_dump -max_total_time=60 -max_len=65536 $B/fuzz-corpus tests/fuzz/corpus/dump
@@ -40,7 +41,7 @@ static int memfd_with(const uint8_t *data, size_t size)
 
 	if (fd < 0)
 		abort();
-	if (flap_write_all(fd, data, size) || lseek(fd, 0, SEEK_SET) < 0)
+	if (flap_fd__write_all(fd, data, size) || lseek(fd, 0, SEEK_SET) < 0)
 		abort();
 	return fd;
 }
@@ -56,9 +57,9 @@ static void rewrite(const struct flap_dump_meta *m, const struct flap_trace *t)
 	fd = memfd_create("fuzz-dump-2", MFD_CLOEXEC);
 	if (fd < 0)
 		abort();
-	if (flap_dump_write(fd, m, t) || lseek(fd, 0, SEEK_SET) < 0)
+	if (flap_dump__write(fd, m, t) || lseek(fd, 0, SEEK_SET) < 0)
 		abort();
-	if (flap_dump_read(fd, &m2, &u, err, sizeof(err)))
+	if (flap_dump__read(fd, &m2, &u, err, sizeof(err)))
 		abort();
 	if (u->nevents != t->nevents || u->nsources != t->nsources || u->ncpus != t->ncpus)
 		abort();
@@ -74,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd, rc;
 
 	fd = memfd_with(data, size);
-	rc = flap_dump_read(fd, &m, &t, err, sizeof(err));
+	rc = flap_dump__read(fd, &m, &t, err, sizeof(err));
 	close(fd);
 	if (rc == 0) {
 		rewrite(&m, t);

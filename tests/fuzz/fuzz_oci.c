@@ -12,8 +12,9 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -D_GNU_SOURCE \
- *     -Irecorder -Ibpf tests/fuzz/fuzz_oci.c recorder/oci.c -ljson-c \
- *     -o build/fuzz_oci
+ *     -Ibuild -Ibpf -Irecorder/base -Irecorder/decode -Irecorder/kernel -Irecorder/daemon \
+ *     tests/fuzz/fuzz_oci.c recorder/daemon/oci.c recorder/decode/sysset.c \
+ *     recorder/decode/syscalls.c recorder/base/util.c -ljson-c -o build/fuzz_oci
  *   mkdir -p build/fuzz-corpus-oci
  *   build/fuzz_oci -max_total_time=60 -max_len=8192 -dict=tests/fuzz/oci.dict \
  *     build/fuzz-corpus-oci tests/fuzz/corpus/oci
@@ -59,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	memset(&st, 0x5a, sizeof(st));
-	rc = flap_oci_parse_state((const char *)data, size, &st, err, sizeof(err));
+	rc = flap_oci__parse_state((const char *)data, size, &st, err, sizeof(err));
 	if (rc) {
 		check_failure(&st, err, rc);
 		return 0;

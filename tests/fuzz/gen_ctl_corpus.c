@@ -10,8 +10,8 @@
  * Build and run from the top of the tree (B: a build directory with the
  * generated proto code, `make OUTPUT=$B proto`):
  *
- *   cc -D_GNU_SOURCE -I$B/proto -Irecorder tests/fuzz/gen_ctl_corpus.c \
- *     recorder/pbio.c recorder/util.c $B/proto/ctl.pb-c.c $B/proto/dump.pb-c.c \
+ *   cc -D_GNU_SOURCE -I$B/proto -Irecorder/base -Irecorder/store tests/fuzz/gen_ctl_corpus.c \
+ *     recorder/store/pbio.c recorder/base/util.c $B/proto/ctl.pb-c.c $B/proto/dump.pb-c.c \
  *     -lprotobuf-c -o $B/gen_ctl_corpus
  *   $B/gen_ctl_corpus tests/fuzz/corpus/ctl
  */
@@ -44,7 +44,7 @@ static void put_req(const char *name, Flap__Request *req)
 	uint8_t *buf = NULL;
 	size_t len;
 
-	if (flap_pbio_pack(&req->base, FLAP_PBIO_MAX_CTL, &buf, &len)) {
+	if (flap_pbio__pack(&req->base, FLAP_PBIO_MAX_CTL, &buf, &len)) {
 		fprintf(stderr, "cannot pack %s\n", name);
 		exit(1);
 	}

@@ -498,7 +498,7 @@ static int child_move_self(void *arg)
 {
 	struct spin *sp = arg;
 
-	if (flap_cgroup_join(sp->cgroup, 0))
+	if (flap_cgroup__join(sp->cgroup, 0))
 		return 1;
 	child_sequence(sp->marker);
 	return 0;

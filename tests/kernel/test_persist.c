@@ -11,7 +11,7 @@
  * second time without the rings: fresh rings, and exactly the events the
  * old rings held or overwrote are counted as restart_lost (lost), so
  * produced = held + overwritten + lost still holds. A slot no recorder
- * owns (pinned, wired, published) is pruned. After flap_registry_unpin()
+ * owns (pinned, wired, published) is pruned. After flap_registry__unpin()
  * and free no map or program of the recorder is left.
  */
 #include <errno.h>
@@ -125,7 +125,7 @@ void test_persist_adopt(void)
 	snprintf(pin, sizeof(pin), "/sys/fs/bpf/flap-test-persist-%d", getpid());
 	o.pin_dir = pin;
 	/* A fresh machine may have no bpffs mounted yet: as the daemon does. */
-	if (!ASSERT_OK(flap_persist_bpffs(pin), "bpffs"))
+	if (!ASSERT_OK(flap_persist__bpffs(pin), "bpffs"))
 		return;
 	if (!ASSERT_OK(test_cgroup_make("persist", &cg), "cgroup"))
 		return;
@@ -146,7 +146,7 @@ void test_persist_adopt(void)
 	keep(rec, ncpus, &k);
 	flap_registry__free(reg);
 	reg = NULL;
-	gap_start = flap_boot_ns();
+	gap_start = flap_clock__boot_ns();
 	sleep_ms(100);
 	snprintf(path, sizeof(path), "%s/%u/events", pin, slot);
 	ASSERT_OK(access(path, F_OK), "recorder pinned");
@@ -220,7 +220,7 @@ out:
 		kill(child.pid, SIGKILL);
 		test_child_wait(&child);
 	}
-	flap_registry_unpin(pin);
+	flap_registry__unpin(pin);
 	flap_registry__free(reg);
 	rmdir(pin);
 	for (cpu = 0; cpu < 64 && k.len; cpu++)

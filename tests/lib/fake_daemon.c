@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * fake_daemon.c - the daemon entry API of recorder/daemon.h, and the
- * recorder calls of registry.h that the control server makes, over a plain
- * list of entries: no BPF, no cgroups, no loop. The control server
- * (recorder/ctl.c) runs on it unchanged, so the unit tests and the fuzzer
+ * fake_daemon.c - the daemon entry API of recorder/daemon/daemon.h, and
+ * the recorder calls of registry.h that the control handlers make, over a
+ * plain list of entries: no BPF, no cgroups, no loop. The control handlers
+ * (recorder/daemon/ctl_handlers.c) run on it unchanged, so the unit tests and the fuzzer
  * see exactly the request decoding, checks and replies of the daemon.
  *
  * Name resolution copies the real daemon's rules (recorder name, cgroup id,
@@ -227,7 +227,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	set_str(m->cgroup_path, sizeof(m->cgroup_path), spec->cgroup_path);
 	m->main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
 	flap_entries__pick_name(&d->entries, m);
-	/* The daemon's defaults, by the daemon's own rule (recorder/entries.c). */
+	/* The daemon's defaults, by the daemon's own rule (recorder/daemon/entries.c). */
 	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
 	e = link_entry(d, m, &ropts);
 	free(m);
@@ -250,7 +250,7 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 	d->removes++;
 }
 
-/* The real daemon's rules (recorder/entries.c). */
+/* The real daemon's rules (recorder/daemon/entries.c). */
 int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
 			 struct flap_entry **out, int max)
 {
@@ -338,7 +338,7 @@ int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
 	return -ENOENT;
 }
 
-/* ---- registry.h: the recorder calls of ctl.c ------------------------------- */
+/* ---- registry.h: the recorder calls of ctl_handlers.c --------------------- */
 
 const struct flap_recorder_opts *flap_recorder__opts(const struct flap_recorder *rec)
 {

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * fake_daemon.h - a stand-in for recorder/daemon.c and the recorder calls
- * of recorder/registry.c, so that the control protocol (recorder/ctl.c,
- * flap_ctl_answer()) can be driven without BPF, root or a libuv loop: by
- * the unit tests (tests/unit/test_ctl.c) and the fuzzer
- * (tests/fuzz/fuzz_ctl.c). It defines the daemon entry API of daemon.h
- * over a plain list of entries, so a binary that links it must not link
- * daemon.o or registry.o (a static libflap.a pulls neither in when nothing
- * else needs them).
+ * fake_daemon.h - a stand-in for recorder/daemon/state.c and the recorder
+ * calls of recorder/kernel/ (lifetime.c, snapshot.c), so that the control
+ * protocol (recorder/daemon/ctl_handlers.c, flap_ctl__answer()) can be
+ * driven without BPF, root or a libuv loop: by the unit tests
+ * (tests/unit/test_ctl.c) and the fuzzer (tests/fuzz/fuzz_ctl.c). It
+ * defines the daemon entry API of daemon.h over a plain list of entries,
+ * so a binary that links it must not link state.o or lifetime.o (a static
+ * libflap.a pulls neither in when nothing else needs them).
  *
  * A read returns FAKE_EVENTS_PER_ENTRY synthetic events per entry (an
  * openat with a path capture, a write with a buffer capture, a getppid).

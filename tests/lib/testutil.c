@@ -22,7 +22,7 @@
 
 int test_cgroup_make(const char *name, struct test_cgroup *cg)
 {
-	const char *root = flap_cgroup_root();
+	const char *root = flap_cgroup__root();
 	char parent[4096];
 	int err;
 
@@ -33,7 +33,7 @@ int test_cgroup_make(const char *name, struct test_cgroup *cg)
 		return -errno;
 	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s/%s", parent, name) >= sizeof(cg->path))
 		return -ENAMETOOLONG;
-	err = flap_cgroup_create(cg->path, &cg->id);
+	err = flap_cgroup__create(cg->path, &cg->id);
 	return err;
 }
 
@@ -43,7 +43,7 @@ void test_cgroup_cleanup(struct test_cgroup *cg)
 
 	if (!cg->path[0])
 		return;
-	flap_cgroup_destroy(cg->path);
+	flap_cgroup__destroy(cg->path);
 	snprintf(parent, sizeof(parent), "%s", cg->path);
 	slash = strrchr(parent, '/');
 	if (slash) {
@@ -77,7 +77,7 @@ int test_child_start(const struct test_cgroup *cg, int (*fn)(void *), void *arg,
 	}
 	close(go[0]);
 	c->go_fd = go[1];
-	err = flap_cgroup_join(cg->path, c->pid);
+	err = flap_cgroup__join(cg->path, c->pid);
 	if (err) {
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);
@@ -282,7 +282,7 @@ void test_dump_trace(const struct flap_trace *t, size_t max)
 
 	for (i = from; i < t->nevents; i++) {
 		const struct flap_event *ev = &t->events[i];
-		const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+		const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 
 		fprintf(stderr,
 			"  [%zu] %llu cpu%u %s[%u/%u] %s(%llx, %llx, %llx) = %lld flags=%x "

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * test_crash_sanitize.c - flap_crash_sanitize(), which turns pod, container
+ * test_crash_sanitize.c - flap_crash__sanitize(), which turns pod, container
  * and recorder names (chosen by whoever wrote the pod spec or ran `add`)
  * into the directory and file names of crash dumps: path traversal
  * ("../../etc", "/", "." and ".."), hidden files, option-like names, control
@@ -59,11 +59,11 @@ void test_crash_sanitize(void)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(out, 'X', sizeof(out));
-		flap_crash_sanitize(cases[i].in, out, sizeof(out));
+		flap_crash__sanitize(cases[i].in, out, sizeof(out));
 		ASSERT_STREQ(out, cases[i].out, cases[i].in);
 		ASSERT_TRUE(safe_component(out), "a safe path component");
 	}
-	flap_crash_sanitize(NULL, out, sizeof(out));
+	flap_crash__sanitize(NULL, out, sizeof(out));
 	ASSERT_STREQ(out, "unnamed", "NULL");
 }
 
@@ -76,27 +76,27 @@ void test_crash_sanitize_limits(void)
 	memset(name, 'a', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	memset(out, 'X', sizeof(out));
-	flap_crash_sanitize(name, out, sizeof(out) - 8);
+	flap_crash__sanitize(name, out, sizeof(out) - 8);
 	ASSERT_EQ(strlen(out), sizeof(out) - 9, "cut to size - 1");
 	for (i = sizeof(out) - 8; i < sizeof(out); i++)
 		ASSERT_EQ(out[i], 'X', "nothing written past size");
 	/* A long run of dots stays harmless when cut. */
 	memset(name, '.', 300);
 	name[300] = '\0';
-	flap_crash_sanitize(name, out, sizeof(out));
+	flap_crash__sanitize(name, out, sizeof(out));
 	ASSERT_TRUE(safe_component(out), "dots, cut");
 	ASSERT_EQ(strlen(out), sizeof(out) - 1, "dots: full length");
 
 	/* Tiny buffers: "unnamed" is cut, size 1 gives "", size 0 writes nothing. */
-	flap_crash_sanitize("", small, sizeof(small));
+	flap_crash__sanitize("", small, sizeof(small));
 	ASSERT_STREQ(small, "unn", "unnamed cut to 3");
-	flap_crash_sanitize("..", small, sizeof(small));
+	flap_crash__sanitize("..", small, sizeof(small));
 	ASSERT_STREQ(small, "__", "dots in a small buffer");
 	small[0] = 'X';
-	flap_crash_sanitize("abc", small, 1);
+	flap_crash__sanitize("abc", small, 1);
 	ASSERT_EQ(small[0], '\0', "size 1: empty string");
 	small[0] = 'X';
-	flap_crash_sanitize("abc", small, 0);
+	flap_crash__sanitize("abc", small, 0);
 	ASSERT_EQ(small[0], 'X', "size 0: untouched");
 }
 
@@ -109,14 +109,14 @@ void test_crash_sanitize_bytes(void)
 	for (c = 1; c < 256; c++) {
 		name[0] = (char)c;
 		name[1] = '\0';
-		flap_crash_sanitize(name, out, sizeof(out));
+		flap_crash__sanitize(name, out, sizeof(out));
 		if (!ASSERT_TRUE(safe_component(out), "one byte"))
 			test__printf("  byte %#x gave \"%s\"\n", c, out);
 		ASSERT_EQ(strlen(out), 1, "one byte in, one out");
 		name[0] = 'a';
 		name[1] = (char)c;
 		name[2] = '\0';
-		flap_crash_sanitize(name, out, sizeof(out));
+		flap_crash__sanitize(name, out, sizeof(out));
 		if (!ASSERT_TRUE(safe_component(out), "a + byte"))
 			test__printf("  byte %#x gave \"%s\"\n", c, out);
 		ASSERT_EQ(out[1] == '/', false, "never a slash");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * test_ctl.c - the control protocol as the daemon answers it
- * (flap_ctl_answer(), recorder/ctl.c) against a fake daemon
+ * (flap_ctl__answer(), recorder/daemon/ctl_handlers.c) against a fake daemon
  * (tests/lib/fake_daemon.c): every operation with its reply, the errors a
  * client gets for bad requests, framing (byte-by-byte delivery, lengths
  * over the cap, overlong varints, garbage), names with control bytes kept
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "ctl.pb-c.h"
-#include "ctl.h"
+#include "ctl_handlers.h"
 #include "dump.h"
 #include "fake_daemon.h"
 #include "pbio.h"
@@ -50,17 +50,17 @@ static bool ask_bytes(struct flap_daemon *d, const void *bytes, size_t len, size
 	uint32_t v;
 
 	memset(r, 0, sizeof(*r));
-	flap_pbio_stream_init(&in, FLAP_PBIO_MAX_CTL);
+	flap_pbio_stream__init(&in, FLAP_PBIO_MAX_CTL);
 	while (off < len && r->rc == 0) {
 		n = chunk && chunk < len - off ? chunk : len - off;
-		r->rc = flap_ctl_answer(d, &in, 1, (const uint8_t *)bytes + off, n, &r->raw,
-					&r->len);
+		r->rc = flap_ctl__answer(d, &in, 1, (const uint8_t *)bytes + off, n, &r->raw,
+					 &r->len);
 		off += n;
 	}
-	flap_pbio_stream_free(&in);
+	flap_pbio_stream__free(&in);
 	if (r->rc != 1)
 		return false;
-	if (!ASSERT_EQ(flap_pbio_varint_decode(r->raw, r->len, &v, &used), 1, "reply frame") ||
+	if (!ASSERT_EQ(flap_pbio__varint_decode(r->raw, r->len, &v, &used), 1, "reply frame") ||
 	    !ASSERT_LE(used + v, r->len, "reply frame length"))
 		return false;
 	r->resp = flap__response__unpack(NULL, v, r->raw + used);
@@ -76,7 +76,7 @@ static bool ask(struct flap_daemon *d, Flap__Request *req, struct reply *r)
 
 	if (!req->version)
 		req->version = 1;
-	if (!ASSERT_OK(flap_pbio_pack(&req->base, FLAP_PBIO_MAX_CTL, &buf, &len), "pack"))
+	if (!ASSERT_OK(flap_pbio__pack(&req->base, FLAP_PBIO_MAX_CTL, &buf, &len), "pack"))
 		return false;
 	ok = ask_bytes(d, buf, len, 0, r);
 	free(buf);
@@ -255,9 +255,10 @@ static struct flap_trace *read_dump(const struct reply *r)
 	fd = memfd_create("test-ctl", MFD_CLOEXEC);
 	if (!ASSERT_OK_FD(fd, "memfd"))
 		return NULL;
-	if (!ASSERT_OK(flap_write_all(fd, r->raw + r->rest_off, r->len - r->rest_off), "write") ||
+	if (!ASSERT_OK(flap_fd__write_all(fd, r->raw + r->rest_off, r->len - r->rest_off),
+		       "write") ||
 	    !ASSERT_OK(lseek(fd, 0, SEEK_SET), "seek") ||
-	    !ASSERT_OK(flap_dump_read(fd, &m, &t, err, sizeof(err)), err))
+	    !ASSERT_OK(flap_dump__read(fd, &m, &t, err, sizeof(err)), err))
 		t = NULL;
 	close(fd);
 	return t;
@@ -361,13 +362,14 @@ void test_ctl_dumps(void)
 	    !ASSERT_EQ(flap_daemon__resolve(d, "web", "prod", &e, 1), 1, "web") ||
 	    !ASSERT_OK(flap_daemon__read(d, &e, 1, 0, &tr), "read"))
 		goto out;
-	flap_dump_meta_init(&m, "web");
+	flap_dump_meta__init(&m, "web");
 	snprintf(m.reason.kind, sizeof(m.reason.kind), "crash");
 	snprintf(m.reason.text, sizeof(m.reason.text), "SIGSEGV in pid 100");
-	if (!ASSERT_OK(flap_dump_save(path, &m, tr), "save"))
+	if (!ASSERT_OK(flap_dump__save(path, &m, tr), "save"))
 		goto out;
 	fd = open(path2, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (!ASSERT_OK_FD(fd, "corrupt file") || !ASSERT_OK(flap_write_all(fd, "FLAPDMP", 7), "w"))
+	if (!ASSERT_OK_FD(fd, "corrupt file") ||
+	    !ASSERT_OK(flap_fd__write_all(fd, "FLAPDMP", 7), "w"))
 		goto out;
 	close(fd);
 	req.op_case = FLAP__REQUEST__OP_DUMPS;
@@ -436,12 +438,12 @@ void test_ctl_big_replies(void)
 	if (!ASSERT_OK(mkdir(sub, 0700), "mkdir") ||
 	    !ASSERT_OK(flap_daemon__read(d, &e, 1, 0, &tr), "read"))
 		goto out;
-	flap_dump_meta_init(&m, "web");
+	flap_dump_meta__init(&m, "web");
 	snprintf(m.reason.kind, sizeof(m.reason.kind), "crash");
 	for (ndumps = 0; ndumps < 600; ndumps++) {
 		snprintf(m.reason.text, sizeof(m.reason.text), "SIGSEGV number %d", ndumps);
 		snprintf(path, sizeof(path), "%s/%06d-web-SIGSEGV.flap", sub, ndumps);
-		if (!ASSERT_OK(flap_dump_save(path, &m, tr), "save"))
+		if (!ASSERT_OK(flap_dump__save(path, &m, tr), "save"))
 			goto out;
 	}
 	req.op_case = FLAP__REQUEST__OP_DUMPS;
@@ -503,12 +505,12 @@ void test_ctl_framing(void)
 	if (!d)
 		return;
 	/* Byte by byte: no answer until the last byte. */
-	flap_pbio_stream_init(&in, FLAP_PBIO_MAX_CTL);
+	flap_pbio_stream__init(&in, FLAP_PBIO_MAX_CTL);
 	for (i = 0; i + 1 < sizeof(status); i++)
-		ASSERT_EQ(flap_ctl_answer(d, &in, 1, status + i, 1, &out, &len), 0, "wait");
-	ASSERT_EQ(flap_ctl_answer(d, &in, 1, status + i, 1, &out, &len), 1, "answered");
+		ASSERT_EQ(flap_ctl__answer(d, &in, 1, status + i, 1, &out, &len), 0, "wait");
+	ASSERT_EQ(flap_ctl__answer(d, &in, 1, status + i, 1, &out, &len), 1, "answered");
 	free(out);
-	flap_pbio_stream_free(&in);
+	flap_pbio_stream__free(&in);
 	if (ask_bytes(d, status, sizeof(status), 1, &r))
 		ASSERT_EQ(r.resp->body_case, FLAP__RESPONSE__BODY_STATUS, "status");
 	reply_free(&r);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * test_decode_args.c - the argument decoders (recorder/args.c, xlat.c,
+ * test_decode_args.c - the argument decoders (recorder/print/args.c, xlat.c,
  * fdnames.c) on crafted events: every flag set and constant printer
  * (open, at, access, mmap, clone, socket, fcntl, ioctl, signals, poll,
  * epoll, wait, prctl, futex...), every captured structure (sockaddrs,
@@ -61,7 +61,7 @@ struct cev {
 static void cev_init(struct cev *c, const char *name, __s64 ret, int nargs, __u64 a0, __u64 a1,
 		     __u64 a2, __u64 a3, __u64 a4, __u64 a5)
 {
-	const struct flap_syscall *sc = flap_syscall_by_name(name);
+	const struct flap_syscall *sc = flap_syscall__by_name(name);
 
 	memset(c, 0, sizeof(*c));
 	c->ev.nr = sc ? sc->nr : 9999;
@@ -91,7 +91,7 @@ static void cap(struct cev *c, int arg, __u8 flags, const void *data, size_t len
 /* "name(args) = ret" as args.c prints it (the errno part is format.c's). */
 static char *decode(const struct flap_event *ev, struct flap_fdnames *fds)
 {
-	const struct flap_syscall *sc = flap_syscall_by_nr(ev->nr);
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 	struct flap_text t;
 	char *s;
 
@@ -547,7 +547,7 @@ void test_decode_args_sizes(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		sc = flap_syscall_by_name(sizes[i].sc);
+		sc = flap_syscall__by_name(sizes[i].sc);
 		if (!ASSERT_OK_PTR(sc, sizes[i].sc))
 			continue;
 		ASSERT_EQ(FLAP_KIND_SIZE(sc->kinds), sizes[i].size, sizes[i].sc);
@@ -555,16 +555,16 @@ void test_decode_args_sizes(void)
 	/* The 64-byte stat prefixes hold what the decoders read. */
 	ASSERT_LE(offsetof(struct stat, st_size) + 8, 64, "stat prefix");
 	ASSERT_LE(offsetof(struct statx, stx_size) + 8, 64, "statx prefix");
-	sc = flap_syscall_by_name("connect");
+	sc = flap_syscall__by_name("connect");
 	ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 1), FLAP_ARG_SOCKADDR_IN, "connect sockaddr");
-	sc = flap_syscall_by_name("recvfrom");
+	sc = flap_syscall__by_name("recvfrom");
 	ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 4), FLAP_ARG_SOCKADDR_OUT, "recvfrom sockaddr");
-	sc = flap_syscall_by_name("execve");
+	sc = flap_syscall__by_name("execve");
 	ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 1), FLAP_ARG_ARGV, "execve argv");
 	ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 2), FLAP_ARG_ENVP, "execve envp");
-	sc = flap_syscall_by_name("writev");
+	sc = flap_syscall__by_name("writev");
 	ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 1), FLAP_ARG_IOV_IN, "writev iovecs");
-	sc = flap_syscall_by_name("stat");
+	sc = flap_syscall__by_name("stat");
 	ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 0), FLAP_ARG_STR, "stat: metadata of newstat");
 }
 
@@ -671,9 +671,9 @@ void test_decode_args_xlat(void)
 	flap_xlat__val(&t, &flap_xlat_clocks, 77);
 	ASSERT_STREQ(t.buf, "77", "unknown value without a marker");
 	flap_text__release(&t);
-	ASSERT_STREQ(flap_xlat_signal(SIGCHLD, true, buf, sizeof(buf)), "CHLD", "bare");
-	ASSERT_STREQ(flap_xlat_signal(64, false, buf, sizeof(buf)), "SIGRT_32", "last rt signal");
-	ASSERT_TRUE(flap_xlat_signal(65, false, buf, sizeof(buf)) == NULL, "65");
+	ASSERT_STREQ(flap_xlat__signal(SIGCHLD, true, buf, sizeof(buf)), "CHLD", "bare");
+	ASSERT_STREQ(flap_xlat__signal(64, false, buf, sizeof(buf)), "SIGRT_32", "last rt signal");
+	ASSERT_TRUE(flap_xlat__signal(65, false, buf, sizeof(buf)) == NULL, "65");
 	/* glibc says O_LARGEFILE is 0 on x86_64; the kernel's (asm-generic) is 0100000. */
 	ASSERT_STREQ(flap_xlat__name(&flap_xlat_open_flags, 0100000), "O_LARGEFILE",
 		     "O_LARGEFILE has the kernel's value");
@@ -690,14 +690,14 @@ void test_decode_args_hostile(void)
 	struct flap_fdnames *f = NULL;
 	unsigned int seed = 12345;
 	struct cev c;
-	int i, k, n = flap_syscall_count();
+	int i, k, n = flap_syscall__count();
 	size_t j;
 	char *s;
 
 	if (!ASSERT_OK(flap_fdnames__new(&f), "new"))
 		return;
 	for (i = 0; i < 20000; i++) {
-		const struct flap_syscall *sc = flap_syscall_at(rand_r(&seed) % n);
+		const struct flap_syscall *sc = flap_syscall__at(rand_r(&seed) % n);
 		__u64 v[6];
 
 		for (k = 0; k < 6; k++)

@@ -256,7 +256,7 @@ static int memfd_with(const void *data, size_t len)
 
 	if (fd < 0)
 		return -errno;
-	if (flap_write_all(fd, data, len) || lseek(fd, 0, SEEK_SET) < 0) {
+	if (flap_fd__write_all(fd, data, len) || lseek(fd, 0, SEEK_SET) < 0) {
 		close(fd);
 		return -EIO;
 	}
@@ -273,7 +273,7 @@ static int dump_to_bytes(const struct flap_dump_meta *m, const struct flap_trace
 	fd = memfd_create("test-dump", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	err = flap_dump_write(fd, m, t);
+	err = flap_dump__write(fd, m, t);
 	if (!err && fstat(fd, &st) < 0)
 		err = -errno;
 	if (!err) {
@@ -286,7 +286,7 @@ static int dump_to_bytes(const struct flap_dump_meta *m, const struct flap_trace
 	return err;
 }
 
-/* flap_dump_read() of @len bytes; checks the error contract on failure. */
+/* flap_dump__read() of @len bytes; checks the error contract on failure. */
 static int read_bytes(const void *data, size_t len, struct flap_dump_meta *m, struct flap_trace **t,
 		      char *err, size_t errlen)
 {
@@ -297,7 +297,7 @@ static int read_bytes(const void *data, size_t len, struct flap_dump_meta *m, st
 	if (fd < 0)
 		return fd;
 	err[0] = '\0';
-	rc = flap_dump_read(fd, m, t, err, errlen);
+	rc = flap_dump__read(fd, m, t, err, errlen);
 	close(fd);
 	if (rc) {
 		ASSERT_TRUE(*t == NULL, "no trace on error");
@@ -355,10 +355,10 @@ static void roundtrip_fd(bool sock, size_t nevents)
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
-		_exit(flap_dump_write(fds[1], &m, t) ? 1 : 0);
+		_exit(flap_dump__write(fds[1], &m, t) ? 1 : 0);
 	}
 	zclose(fds[1]);
-	rc = flap_dump_read(fds[0], &m2, &u, err, sizeof(err));
+	rc = flap_dump__read(fds[0], &m2, &u, err, sizeof(err));
 	waitpid(pid, &status, 0);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer");
 	if (!ASSERT_OK(rc, "read") && test__verbose())
@@ -391,7 +391,7 @@ void test_dump_empty_trace(void)
 	size_t len = 0;
 	int rc;
 
-	flap_dump_meta_init(&m, NULL);
+	flap_dump_meta__init(&m, NULL);
 	if (!ASSERT_OK(flap_trace__new(0, &t), "new"))
 		return;
 	rc = dump_to_bytes(&m, t, &buf, &len);
@@ -411,17 +411,17 @@ out:
 void test_dump_meta_init(void)
 {
 	struct flap_dump_meta m;
-	__u64 before = flap_real_ns();
+	__u64 before = flap_clock__real_ns();
 
-	flap_dump_meta_init(&m, "default/web");
+	flap_dump_meta__init(&m, "default/web");
 	ASSERT_STREQ(m.tool_version, "0.1.0", "version");
 	ASSERT_TRUE(m.host[0] != '\0', "host");
 	ASSERT_TRUE(m.kernel[0] != '\0', "kernel");
-	ASSERT_STREQ(m.arch, flap_syscall_arch(), "arch");
+	ASSERT_STREQ(m.arch, flap_syscall__arch(), "arch");
 	ASSERT_STREQ(m.target, "default/web", "target");
 	ASSERT_STREQ(m.reason.kind, "request", "reason");
 	ASSERT_GE(m.created_ns, before, "created_ns");
-	ASSERT_LE(m.created_ns, flap_real_ns(), "created_ns not in the future");
+	ASSERT_LE(m.created_ns, flap_clock__real_ns(), "created_ns not in the future");
 }
 
 /* The header and events as written, checked with the generated decoder. */
@@ -442,7 +442,7 @@ void test_dump_header_fields(void)
 	t->events[2].ts = 500;
 	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write"))
 		goto out;
-	if (!ASSERT_EQ(flap_pbio_varint_decode(buf + 8, len - 8, &flen, &used), 1, "varint"))
+	if (!ASSERT_EQ(flap_pbio__varint_decode(buf + 8, len - 8, &flen, &used), 1, "varint"))
 		goto out;
 	h = flap__dump_header__unpack(NULL, flen, buf + 8 + used);
 	if (!ASSERT_OK_PTR(h, "header"))
@@ -460,11 +460,11 @@ void test_dump_header_fields(void)
 
 	/* Syscall names go with the numbers (this build's table). */
 	{
-		const struct flap_syscall *sc = flap_syscall_by_nr(t->events[0].nr);
+		const struct flap_syscall *sc = flap_syscall__by_nr(t->events[0].nr);
 		size_t off = 8 + used + flen;
 		Flap__Event *ev;
 
-		ASSERT_EQ(flap_pbio_varint_decode(buf + off, len - off, &flen, &used), 1, "ev");
+		ASSERT_EQ(flap_pbio__varint_decode(buf + off, len - off, &flen, &used), 1, "ev");
 		ev = flap__event__unpack(NULL, flen, buf + off + used);
 		if (ASSERT_OK_PTR(ev, "event") && sc)
 			ASSERT_STREQ(ev->syscall, sc->name, "syscall name");
@@ -573,7 +573,7 @@ void test_dump_golden(void)
 	char err[256];
 	size_t len = 0, i;
 
-	if (strcmp(flap_syscall_arch(), "x86_64") != 0) {
+	if (strcmp(flap_syscall__arch(), "x86_64") != 0) {
 		test__skip("golden bytes carry x86_64 syscall names");
 		return;
 	}
@@ -821,7 +821,7 @@ static int put_frame(struct bytes *b, const ProtobufCMessage *msg)
 	size_t n;
 	int err;
 
-	err = flap_pbio_pack(msg, SIZE_MAX, &f, &n);
+	err = flap_pbio__pack(msg, SIZE_MAX, &f, &n);
 	if (!err)
 		err = put_raw(b, f, n);
 	free(f);
@@ -1053,7 +1053,7 @@ static int write_to_null(const struct flap_dump_meta *m, const struct flap_trace
 
 	if (fd < 0)
 		return -errno;
-	rc = flap_dump_write(fd, m, t);
+	rc = flap_dump__write(fd, m, t);
 	close(fd);
 	return rc;
 }
@@ -1069,9 +1069,9 @@ void test_dump_write_errors(void)
 	make_meta(&m);
 	if (!ASSERT_OK(make_trace(4, &t), "trace"))
 		return;
-	ASSERT_EQ(flap_dump_write(-1, &m, t), -EINVAL, "bad fd");
-	ASSERT_EQ(flap_dump_write(1, NULL, t), -EINVAL, "no meta");
-	ASSERT_EQ(flap_dump_write(1, &m, NULL), -EINVAL, "no trace");
+	ASSERT_EQ(flap_dump__write(-1, &m, t), -EINVAL, "bad fd");
+	ASSERT_EQ(flap_dump__write(1, NULL, t), -EINVAL, "no meta");
+	ASSERT_EQ(flap_dump__write(1, &m, NULL), -EINVAL, "no trace");
 	t->events[1].source = 2;
 	ASSERT_EQ(write_to_null(&m, t), -EINVAL, "source out of range");
 	t->events[1].source = 1;
@@ -1128,7 +1128,7 @@ void test_dump_save(void)
 		goto out;
 	snprintf(path, sizeof(path), "%s/crash-1.flapdump", dir);
 	umask(0);
-	rc = flap_dump_save(path, &m, t);
+	rc = flap_dump__save(path, &m, t);
 	umask(022);
 	if (!ASSERT_OK(rc, "save"))
 		goto out;
@@ -1137,7 +1137,7 @@ void test_dump_save(void)
 		ASSERT_EQ(st.st_mode & 07777, 0600, "mode 0600");
 	}
 	ASSERT_EQ(count_entries(dir), 1, "no temp file left");
-	rc = flap_dump_load(path, &m2, &u, err, sizeof(err));
+	rc = flap_dump__load(path, &m2, &u, err, sizeof(err));
 	if (ASSERT_OK(rc, "load")) {
 		ASSERT_TRUE(meta_eq(&m, &m2), "meta");
 		ASSERT_TRUE(trace_eq(t, u), "trace");
@@ -1147,9 +1147,9 @@ void test_dump_save(void)
 
 	/* Replacing an existing dump. */
 	t->events[0].ts = 7;
-	ASSERT_OK(flap_dump_save(path, &m, t), "save again");
+	ASSERT_OK(flap_dump__save(path, &m, t), "save again");
 	ASSERT_EQ(count_entries(dir), 1, "still one file");
-	if (ASSERT_OK(flap_dump_load(path, &m2, &u, err, sizeof(err)), "load again"))
+	if (ASSERT_OK(flap_dump__load(path, &m2, &u, err, sizeof(err)), "load again"))
 		ASSERT_EQ(u->events[0].ts, 7, "new content");
 out:
 	if (dir[strlen(dir) - 1] != 'X') {
@@ -1172,23 +1172,23 @@ void test_dump_save_errors(void)
 	if (!ASSERT_OK_PTR(mkdtemp(dir), "mkdtemp") || !ASSERT_OK(make_trace(30, &t), "trace"))
 		goto out;
 	snprintf(path, sizeof(path), "%s/old.flapdump", dir);
-	if (!ASSERT_OK(flap_dump_save(path, &m, t), "save"))
+	if (!ASSERT_OK(flap_dump__save(path, &m, t), "save"))
 		goto out;
 	snprintf(sub, sizeof(sub), "%s/new.flapdump", dir);
 	t->events[3].source = 9;
-	ASSERT_EQ(flap_dump_save(sub, &m, t), -EINVAL, "write fails");
+	ASSERT_EQ(flap_dump__save(sub, &m, t), -EINVAL, "write fails");
 	t->events[3].source = 1;
 	ASSERT_EQ(count_entries(dir), 1, "no temp after a write error");
 	ASSERT_ERR(access(sub, F_OK), "no file after a write error");
 	snprintf(sub, sizeof(sub), "%s/adir", dir);
 	ASSERT_OK(mkdir(sub, 0700), "mkdir");
-	ASSERT_EQ(flap_dump_save(sub, &m, t), -EISDIR, "rename over a directory");
+	ASSERT_EQ(flap_dump__save(sub, &m, t), -EISDIR, "rename over a directory");
 	ASSERT_EQ(count_entries(dir), 2, "no temp after a rename error");
 	rmdir(sub);
 	snprintf(sub, sizeof(sub), "%s/missing/x.flapdump", dir);
-	ASSERT_EQ(flap_dump_save(sub, &m, t), -ENOENT, "missing directory");
-	ASSERT_EQ(flap_dump_save("", &m, t), -EINVAL, "empty path");
-	ASSERT_EQ(flap_dump_load(sub, &m2, &u, err, sizeof(err)), -ENOENT, "load missing");
+	ASSERT_EQ(flap_dump__save(sub, &m, t), -ENOENT, "missing directory");
+	ASSERT_EQ(flap_dump__save("", &m, t), -EINVAL, "empty path");
+	ASSERT_EQ(flap_dump__load(sub, &m2, &u, err, sizeof(err)), -ENOENT, "load missing");
 	ASSERT_STRCONTAINS(err, "cannot open", "load error message");
 out:
 	if (dir[strlen(dir) - 1] != 'X') {
@@ -1221,7 +1221,7 @@ void test_dump_save_unwritable(void)
 		if (geteuid() == 0 &&
 		    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
 			_exit(2);
-		_exit(flap_dump_save(path, &m, t) == -EACCES ? 0 : 1);
+		_exit(flap_dump__save(path, &m, t) == -EACCES ? 0 : 1);
 	}
 	waitpid(pid, &status, 0);
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0, "save refused with EACCES");
@@ -1247,9 +1247,9 @@ void test_dump_load_header(void)
 		return;
 	snprintf(path, sizeof(path), "%s/d.flapdump", dir);
 	if (!ASSERT_OK(make_trace(40, &t), "trace") ||
-	    !ASSERT_OK(flap_dump_save(path, &m, t), "save"))
+	    !ASSERT_OK(flap_dump__save(path, &m, t), "save"))
 		goto out;
-	if (ASSERT_OK(flap_dump_load_header(path, &m2, &u, err, sizeof(err)), "header")) {
+	if (ASSERT_OK(flap_dump__load_header(path, &m2, &u, err, sizeof(err)), "header")) {
 		ASSERT_TRUE(meta_eq(&m, &m2), "meta");
 		ASSERT_EQ(u->nevents, 0, "no events");
 		/* Everything but the events is there. */
@@ -1271,17 +1271,17 @@ void test_dump_load_header(void)
 				close(fd);
 			goto out;
 		}
-		flap_pbio_varint_decode(head + 8, 8, &flen, &used);
+		flap_pbio__varint_decode(head + 8, 8, &flen, &used);
 		hdr_end = 8 + used + flen;
 		ASSERT_OK(fstat(fd, &st), "fstat");
 		ASSERT_GT(st.st_size, hdr_end, "events after the header");
 		ASSERT_OK(ftruncate(fd, hdr_end), "truncate");
 		close(fd);
 	}
-	ASSERT_OK(flap_dump_load_header(path, &m2, &u, err, sizeof(err)), "header of cut file");
+	ASSERT_OK(flap_dump__load_header(path, &m2, &u, err, sizeof(err)), "header of cut file");
 	flap_trace__free(u);
 	u = NULL;
-	ASSERT_EQ(flap_dump_load(path, &m2, &u, err, sizeof(err)), -EBADMSG, "cut file");
+	ASSERT_EQ(flap_dump__load(path, &m2, &u, err, sizeof(err)), -EBADMSG, "cut file");
 	ASSERT_STRCONTAINS(err, "truncated: 0 of 40 events", "message");
 out:
 	unlink(path);

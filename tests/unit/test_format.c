@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "dump.h"
+#include "escape.h"
 #include "format.h"
 #include "syscalls.h"
 #include "test.h"
@@ -39,7 +40,7 @@ static void use_utc(void)
 
 static __u32 nr_of(const char *name)
 {
-	const struct flap_syscall *sc = flap_syscall_by_name(name);
+	const struct flap_syscall *sc = flap_syscall__by_name(name);
 
 	return sc ? (__u32)sc->nr : 9999;
 }
@@ -157,9 +158,9 @@ static char *event_text(const struct flap_trace *t, size_t i, const struct flap_
 
 	if (!mem_open(&m))
 		return NULL;
-	err = flap_format_event(m.f, t, &t->events[i], o);
+	err = flap_format__event(m.f, t, &t->events[i], o);
 	mem_close(&m);
-	if (!ASSERT_OK(err, "flap_format_event")) {
+	if (!ASSERT_OK(err, "flap_format__event")) {
 		free(m.buf);
 		return NULL;
 	}
@@ -204,12 +205,12 @@ void test_format_escape(void)
 	char buf[256], small[6];
 	size_t n;
 
-	n = flap_format_escape(buf, sizeof(buf), ctl, sizeof(ctl) - 1, false);
+	n = flap_escape__quote(buf, sizeof(buf), ctl, sizeof(ctl) - 1, false);
 	ASSERT_STREQ(buf, "\"\\n\\t\\\"\\\\\\r\\v\\f\\7\\10\\33\\177\\200\\377\"", "controls");
 	ASSERT_EQ(n, strlen(buf), "length");
 
 	/* Shortest octal, unless a digit follows (as strace). */
-	flap_format_escape(buf, sizeof(buf),
+	flap_escape__quote(buf, sizeof(buf),
 			   "\0"
 			   "1\0"
 			   "9\0"
@@ -218,18 +219,18 @@ void test_format_escape(void)
 			   8, false);
 	ASSERT_STREQ(buf, "\"\\0001\\09\\0a\\0017\"", "octal before digits");
 
-	flap_format_escape(buf, sizeof(buf), "abc", 3, true);
+	flap_escape__quote(buf, sizeof(buf), "abc", 3, true);
 	ASSERT_STREQ(buf, "\"abc\"...", "truncated");
-	flap_format_escape(buf, sizeof(buf), "", 0, false);
+	flap_escape__quote(buf, sizeof(buf), "", 0, false);
 	ASSERT_STREQ(buf, "\"\"", "empty");
-	flap_format_escape(buf, sizeof(buf), NULL, 5, false);
+	flap_escape__quote(buf, sizeof(buf), NULL, 5, false);
 	ASSERT_STREQ(buf, "\"\"", "NULL data");
 
 	/* snprintf contract: the needed length, output cut and terminated. */
-	n = flap_format_escape(small, sizeof(small), "\n\n\n", 3, true);
+	n = flap_escape__quote(small, sizeof(small), "\n\n\n", 3, true);
 	ASSERT_EQ(n, strlen("\"\\n\\n\\n\"..."), "needed length");
 	ASSERT_STREQ(small, "\"\\n\\n", "cut to size");
-	ASSERT_EQ(flap_format_escape(NULL, 0, "ab", 2, false), 4, "size 0");
+	ASSERT_EQ(flap_escape__quote(NULL, 0, "ab", 2, false), 4, "size 0");
 }
 
 /* Every byte value: no raw control or high byte comes out, and the escape reads back. */
@@ -241,7 +242,7 @@ void test_format_escape_all_bytes(void)
 
 	for (i = 0; i < 256; i++)
 		in[i] = (unsigned char)i;
-	n = flap_format_escape(out, sizeof(out), in, sizeof(in), false);
+	n = flap_escape__quote(out, sizeof(out), in, sizeof(in), false);
 	if (!ASSERT_LT(n, sizeof(out), "fits"))
 		return;
 	for (i = 0; i < n; i++)
@@ -273,14 +274,14 @@ void test_format_escape_all_bytes(void)
 
 void test_format_errno_name(void)
 {
-	ASSERT_STREQ(flap_errno_name(2), "ENOENT", "2");
-	ASSERT_STREQ(flap_errno_name(-2), "ENOENT", "-2");
-	ASSERT_STREQ(flap_errno_name(EAGAIN), "EAGAIN", "EAGAIN");
-	ASSERT_STREQ(flap_errno_name(512), "ERESTARTSYS", "512");
-	ASSERT_STREQ(flap_errno_name(524), "ENOTSUPP", "524");
-	ASSERT_TRUE(flap_errno_name(0) == NULL, "0");
-	ASSERT_TRUE(flap_errno_name(3999) == NULL, "3999");
-	ASSERT_TRUE(flap_errno_name(-2147483647 - 1) == NULL, "INT_MIN");
+	ASSERT_STREQ(flap_errno__name(2), "ENOENT", "2");
+	ASSERT_STREQ(flap_errno__name(-2), "ENOENT", "-2");
+	ASSERT_STREQ(flap_errno__name(EAGAIN), "EAGAIN", "EAGAIN");
+	ASSERT_STREQ(flap_errno__name(512), "ERESTARTSYS", "512");
+	ASSERT_STREQ(flap_errno__name(524), "ENOTSUPP", "524");
+	ASSERT_TRUE(flap_errno__name(0) == NULL, "0");
+	ASSERT_TRUE(flap_errno__name(3999) == NULL, "3999");
+	ASSERT_TRUE(flap_errno__name(-2147483647 - 1) == NULL, "INT_MIN");
 }
 
 /* openat: AT_FDCWD, the path, flags; mode only with O_CREAT; errors and durations. */
@@ -545,9 +546,9 @@ static char *header_text(const struct flap_dump_meta *m, const struct flap_trace
 
 	if (!mem_open(&mm))
 		return NULL;
-	err = flap_format_header(mm.f, m, t, o);
+	err = flap_format__header(mm.f, m, t, o);
 	mem_close(&mm);
-	if (!ASSERT_OK(err, "flap_format_header")) {
+	if (!ASSERT_OK(err, "flap_format__header")) {
 		free(mm.buf);
 		return NULL;
 	}
@@ -809,9 +810,9 @@ void test_format_json(void)
 	ev->flags = FLAP_EV_F_NORETURN | FLAP_EV_F_NO_ARGS;
 	if (!mem_open(&mm))
 		goto out;
-	err = flap_format_trace(mm.f, &m, t, &j);
+	err = flap_format__trace(mm.f, &m, t, &j);
 	mem_close(&mm);
-	if (!ASSERT_OK(err, "flap_format_trace"))
+	if (!ASSERT_OK(err, "flap_format__trace"))
 		goto out;
 	ASSERT_TRUE(mm.len && mm.buf[mm.len - 1] == '\n', "ends with a newline");
 	n = parse_lines(mm.buf, objs, 8);
@@ -857,7 +858,7 @@ void test_format_json_multi_source(void)
 	ev->source = 1;
 	if (!mem_open(&mm))
 		goto out;
-	ASSERT_OK(flap_format_trace(mm.f, &m, t, &j), "flap_format_trace");
+	ASSERT_OK(flap_format__trace(mm.f, &m, t, &j), "flap_format__trace");
 	mem_close(&mm);
 	n = parse_lines(mm.buf, objs, 4);
 	if (!ASSERT_EQ(n, 2, "two events, no header"))
@@ -961,7 +962,7 @@ void test_format_header_filter(void)
 	flap_trace__free(t);
 }
 
-/* Writes @t to a pipe whose reader is gone. Return: what flap_format_trace() says. */
+/* Writes @t to a pipe whose reader is gone. Return: what flap_format__trace() says. */
 static int pipe_error(const struct flap_trace *t, const struct flap_dump_meta *m)
 {
 	int fds[2], err = -1;
@@ -977,7 +978,7 @@ static int pipe_error(const struct flap_trace *t, const struct flap_dump_meta *m
 		return 1;
 	}
 	setvbuf(f, NULL, _IONBF, 0);
-	err = flap_format_trace(f, m, t, NULL);
+	err = flap_format__trace(f, m, t, NULL);
 	fclose(f);
 	return err;
 }
@@ -997,7 +998,7 @@ void test_format_trace_and_errors(void)
 		return;
 	if (!mem_open(&mm))
 		goto out;
-	ASSERT_OK(flap_format_trace(mm.f, &m, t, &nh), "no header");
+	ASSERT_OK(flap_format__trace(mm.f, &m, t, &nh), "no header");
 	mem_close(&mm);
 	ASSERT_STREQ(mm.buf,
 		     "12:00:00.000001 [pid 42] getpid()       = 42 <0.000011>\n"
@@ -1005,17 +1006,17 @@ void test_format_trace_and_errors(void)
 		     "12:00:02.000000 [pid 42] getpid()       = 42 <0.000011>\n",
 		     "events only");
 
-	ASSERT_EQ(flap_format_event(NULL, t, &t->events[0], NULL), -EINVAL, "NULL stream");
-	ASSERT_EQ(flap_format_event(stdout, t, NULL, NULL), -EINVAL, "NULL event");
-	ASSERT_EQ(flap_format_header(stdout, NULL, t, NULL), -EINVAL, "NULL meta");
-	ASSERT_EQ(flap_format_trace(stdout, &m, NULL, NULL), -EINVAL, "NULL trace");
+	ASSERT_EQ(flap_format__event(NULL, t, &t->events[0], NULL), -EINVAL, "NULL stream");
+	ASSERT_EQ(flap_format__event(stdout, t, NULL, NULL), -EINVAL, "NULL event");
+	ASSERT_EQ(flap_format__header(stdout, NULL, t, NULL), -EINVAL, "NULL meta");
+	ASSERT_EQ(flap_format__trace(stdout, &m, NULL, NULL), -EINVAL, "NULL trace");
 
 	full = fopen("/dev/full", "w");
 	if (ASSERT_OK_PTR(full, "/dev/full")) {
 		setvbuf(full, NULL, _IONBF, 0);
-		ASSERT_EQ(flap_format_trace(full, &m, t, NULL), -EIO, "text write error");
+		ASSERT_EQ(flap_format__trace(full, &m, t, NULL), -EIO, "text write error");
 		clearerr(full);
-		ASSERT_EQ(flap_format_trace(full, &m, t, &(struct flap_format_opts){.json = true}),
+		ASSERT_EQ(flap_format__trace(full, &m, t, &(struct flap_format_opts){.json = true}),
 			  -EIO, "JSON write error");
 		fclose(full);
 	}
@@ -1202,7 +1203,7 @@ void test_format_sample(void)
 		return;
 	if (!mem_open(&mm))
 		goto out;
-	ASSERT_OK(flap_format_trace(mm.f, &m, t, &v), "text");
+	ASSERT_OK(flap_format__trace(mm.f, &m, t, &v), "text");
 	mem_close(&mm);
 	ASSERT_STREQ(mm.buf, sample_text, "sample text");
 	if (test__verbose())
@@ -1211,7 +1212,7 @@ void test_format_sample(void)
 	mm.buf = NULL;
 	if (!mem_open(&mm))
 		goto out;
-	ASSERT_OK(flap_format_trace(mm.f, &m, t, &j), "json");
+	ASSERT_OK(flap_format__trace(mm.f, &m, t, &j), "json");
 	mem_close(&mm);
 	ASSERT_STRCONTAINS(mm.buf, sample_json_event, "sample JSON event");
 	if (test__verbose())

@@ -134,7 +134,7 @@ static bool one_line(const char *err, const char *what)
 
 static int parse(const char *json, struct flap_oci_state *st, char *err, size_t errlen)
 {
-	return flap_oci_parse_state(json, strlen(json), st, err, errlen);
+	return flap_oci__parse_state(json, strlen(json), st, err, errlen);
 }
 
 /* @json must be refused with @want and an error containing @needle. */
@@ -145,7 +145,7 @@ static void expect_bad(const char *json, size_t len, int want, const char *needl
 	int rc;
 
 	memset(err, 'X', sizeof(err));
-	rc = flap_oci_parse_state(json, len, &st, err, sizeof(err));
+	rc = flap_oci__parse_state(json, len, &st, err, sizeof(err));
 	if (!ASSERT_EQ(rc, want, what)) {
 		test__printf("  input: %.200s\n  err: %s\n", json, rc ? err : "(none)");
 		return;
@@ -310,7 +310,7 @@ void test_oci_bad_json(void)
 
 		snprintf(what, sizeof(what), "truncated to %zu bytes", len);
 		memset(err, 0, sizeof(err));
-		rc = flap_oci_parse_state(crio_ctr, len, &st, err, sizeof(err));
+		rc = flap_oci__parse_state(crio_ctr, len, &st, err, sizeof(err));
 		if (!ASSERT_EQ(rc, -EINVAL, what) || !one_line(err, what))
 			break;
 	}
@@ -479,23 +479,23 @@ void test_oci_limits(void)
 		base = strlen(runc_plain);
 		memcpy(big, runc_plain, base);
 		memset(big + base, ' ', FLAP_OCI_STATE_MAX + 1 - base);
-		ASSERT_OK(flap_oci_parse_state(big, FLAP_OCI_STATE_MAX, &st, err, sizeof(err)),
+		ASSERT_OK(flap_oci__parse_state(big, FLAP_OCI_STATE_MAX, &st, err, sizeof(err)),
 			  "exactly the cap");
 		ASSERT_EQ(st.pid, 8847, "parsed at the cap");
 		expect_bad(big, FLAP_OCI_STATE_MAX + 1, -EFBIG,
 			   "1048577 bytes, more than the limit of 1048576", "one byte over");
 		/* Refused before it is read: the bytes past the buffer are never touched. */
-		ASSERT_EQ(flap_oci_parse_state(big, (size_t)1 << 40, &st, err, sizeof(err)), -EFBIG,
-			  "1 TiB claimed");
+		ASSERT_EQ(flap_oci__parse_state(big, (size_t)1 << 40, &st, err, sizeof(err)),
+			  -EFBIG, "1 TiB claimed");
 		free(big);
 	}
 
 	test__start_subtest("error_buffer");
-	ASSERT_EQ(flap_oci_parse_state("{}", 2, &st, NULL, 0), -EINVAL, "no err buffer");
-	ASSERT_EQ(flap_oci_parse_state("{}", 2, &st, small, sizeof(small)), -EINVAL, "small");
+	ASSERT_EQ(flap_oci__parse_state("{}", 2, &st, NULL, 0), -EINVAL, "no err buffer");
+	ASSERT_EQ(flap_oci__parse_state("{}", 2, &st, small, sizeof(small)), -EINVAL, "small");
 	ASSERT_EQ(strlen(small), sizeof(small) - 1, "cut, terminated");
-	ASSERT_EQ(flap_oci_parse_state(NULL, 10, &st, err, sizeof(err)), -EINVAL, "NULL json");
-	ASSERT_EQ(flap_oci_parse_state("{}", 2, NULL, err, sizeof(err)), -EINVAL, "NULL state");
+	ASSERT_EQ(flap_oci__parse_state(NULL, 10, &st, err, sizeof(err)), -EINVAL, "NULL json");
+	ASSERT_EQ(flap_oci__parse_state("{}", 2, NULL, err, sizeof(err)), -EINVAL, "NULL state");
 
 	test__start_subtest("long_key_quoted");
 	big = malloc(2000);

@@ -46,38 +46,41 @@ void test_pbio_varint(void)
 	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(varints); i++) {
-		n = flap_pbio_varint_encode(varints[i].v, buf);
+		n = flap_pbio__varint_encode(varints[i].v, buf);
 		ASSERT_EQ(n, varints[i].len, "encoded length");
 		ASSERT_MEMEQ(buf, varints[i].bytes, varints[i].len, "encoded bytes");
-		rc = flap_pbio_varint_decode(varints[i].bytes, varints[i].len, &v, &used);
+		rc = flap_pbio__varint_decode(varints[i].bytes, varints[i].len, &v, &used);
 		ASSERT_EQ(rc, 1, "decode");
 		ASSERT_EQ(v, varints[i].v, "decoded value");
 		ASSERT_EQ(used, varints[i].len, "decoded length");
 		/* Every proper prefix asks for more bytes. */
 		for (n = 0; n < varints[i].len; n++)
-			ASSERT_EQ(flap_pbio_varint_decode(varints[i].bytes, n, &v, &used), 0,
+			ASSERT_EQ(flap_pbio__varint_decode(varints[i].bytes, n, &v, &used), 0,
 				  "prefix needs more");
 	}
 
 	/* A non-minimal encoding is still a valid varint. */
-	rc = flap_pbio_varint_decode((const uint8_t[]){0x80, 0x00}, 2, &v, &used);
+	rc = flap_pbio__varint_decode((const uint8_t[]){0x80, 0x00}, 2, &v, &used);
 	ASSERT_EQ(rc, 1, "non-minimal");
 	ASSERT_EQ(v, 0, "non-minimal value");
 	ASSERT_EQ(used, 2, "non-minimal length");
 	/* Bytes after the varint are not looked at. */
-	rc = flap_pbio_varint_decode((const uint8_t[]){0x05, 0xff, 0xff}, 3, &v, &used);
+	rc = flap_pbio__varint_decode((const uint8_t[]){0x05, 0xff, 0xff}, 3, &v, &used);
 	ASSERT_EQ(rc, 1, "trailing bytes");
 	ASSERT_EQ(used, 1, "trailing bytes length");
 
 	/* Longer than 5 bytes, or bits past 32: refused. */
-	rc = flap_pbio_varint_decode((const uint8_t[]){0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 6, &v,
-				     &used);
+	rc = flap_pbio__varint_decode((const uint8_t[]){0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, 6, &v,
+				      &used);
 	ASSERT_EQ(rc, -EBADMSG, "6-byte varint");
-	rc = flap_pbio_varint_decode((const uint8_t[]){0xff, 0xff, 0xff, 0xff, 0xff}, 5, &v, &used);
+	rc = flap_pbio__varint_decode((const uint8_t[]){0xff, 0xff, 0xff, 0xff, 0xff}, 5, &v,
+				      &used);
 	ASSERT_EQ(rc, -EBADMSG, "5th byte continues");
-	rc = flap_pbio_varint_decode((const uint8_t[]){0xff, 0xff, 0xff, 0xff, 0x10}, 5, &v, &used);
+	rc = flap_pbio__varint_decode((const uint8_t[]){0xff, 0xff, 0xff, 0xff, 0x10}, 5, &v,
+				      &used);
 	ASSERT_EQ(rc, -EBADMSG, "33 bits");
-	rc = flap_pbio_varint_decode((const uint8_t[]){0x80, 0x80, 0x80, 0x80, 0x7f}, 5, &v, &used);
+	rc = flap_pbio__varint_decode((const uint8_t[]){0x80, 0x80, 0x80, 0x80, 0x7f}, 5, &v,
+				      &used);
 	ASSERT_EQ(rc, -EBADMSG, "35 bits");
 }
 
@@ -96,7 +99,7 @@ void test_pbio_pack(void)
 	int rc;
 
 	make_msg(&m, 300);
-	rc = flap_pbio_pack(&m.base, FLAP_PBIO_MAX_CTL, &buf, &len);
+	rc = flap_pbio__pack(&m.base, FLAP_PBIO_MAX_CTL, &buf, &len);
 	if (!ASSERT_OK(rc, "pack"))
 		return;
 	/* 3 payload bytes: tag 0x08, varint 300. */
@@ -109,15 +112,15 @@ void test_pbio_pack(void)
 	zfree(&buf);
 
 	/* Over the cap: nothing allocated, nothing returned. */
-	rc = flap_pbio_pack(&m.base, 2, &buf, &len);
+	rc = flap_pbio__pack(&m.base, 2, &buf, &len);
 	ASSERT_EQ(rc, -EMSGSIZE, "over max");
 	ASSERT_TRUE(buf == NULL, "no buffer");
-	rc = flap_pbio_write(1, &m.base, 2);
+	rc = flap_pbio__write(1, &m.base, 2);
 	ASSERT_EQ(rc, -EMSGSIZE, "write over max");
 
 	/* The empty message is a one-byte frame. */
 	make_msg(&m, 0);
-	rc = flap_pbio_pack(&m.base, 0, &buf, &len);
+	rc = flap_pbio__pack(&m.base, 0, &buf, &len);
 	if (ASSERT_OK(rc, "pack empty")) {
 		ASSERT_EQ(len, 1, "empty frame length");
 		ASSERT_EQ(buf[0], 0, "empty frame byte");
@@ -155,12 +158,12 @@ void test_pbio_read(void)
 		return;
 	/* Two frames and raw bytes back to back: each read takes one frame only. */
 	make_msg(&m, 1ULL << 40);
-	ASSERT_OK(flap_pbio_write(p[1], &m.base, FLAP_PBIO_MAX_CTL), "write 1");
+	ASSERT_OK(flap_pbio__write(p[1], &m.base, FLAP_PBIO_MAX_CTL), "write 1");
 	make_msg(&m, 0);
-	ASSERT_OK(flap_pbio_write(p[1], &m.base, FLAP_PBIO_MAX_CTL), "write empty");
-	ASSERT_OK(flap_write_all(p[1], "RAW", 3), "write raw");
+	ASSERT_OK(flap_pbio__write(p[1], &m.base, FLAP_PBIO_MAX_CTL), "write empty");
+	ASSERT_OK(flap_fd__write_all(p[1], "RAW", 3), "write raw");
 
-	rc = flap_pbio_read(p[0], FLAP_PBIO_MAX_CTL, 1000, &buf, &len);
+	rc = flap_pbio__read(p[0], FLAP_PBIO_MAX_CTL, 1000, &buf, &len);
 	if (ASSERT_EQ(rc, 1, "read 1")) {
 		Flap__DumpTrailer *u = flap__dump_trailer__unpack(NULL, len, buf);
 
@@ -169,7 +172,7 @@ void test_pbio_read(void)
 		flap__dump_trailer__free_unpacked(u, NULL);
 		zfree(&buf);
 	}
-	rc = flap_pbio_read(p[0], FLAP_PBIO_MAX_CTL, -1, &buf, &len);
+	rc = flap_pbio__read(p[0], FLAP_PBIO_MAX_CTL, -1, &buf, &len);
 	ASSERT_EQ(rc, 1, "read empty frame");
 	ASSERT_EQ(len, 0, "empty frame length");
 	ASSERT_OK_PTR(buf, "empty frame buffer");
@@ -179,7 +182,7 @@ void test_pbio_read(void)
 
 	/* A clean end of stream between frames. */
 	zclose(p[1]);
-	rc = flap_pbio_read(p[0], FLAP_PBIO_MAX_CTL, 1000, &buf, &len);
+	rc = flap_pbio__read(p[0], FLAP_PBIO_MAX_CTL, 1000, &buf, &len);
 	ASSERT_EQ(rc, 0, "clean EOF");
 	close_pipe(p);
 }
@@ -192,7 +195,7 @@ static int pipe_with(const void *data, size_t n, bool keep, int p[2])
 	rc = make_pipe(p);
 	if (rc)
 		return rc;
-	rc = flap_write_all(p[1], data, n);
+	rc = flap_fd__write_all(p[1], data, n);
 	if (!keep)
 		zclose(p[1]);
 	return rc;
@@ -207,7 +210,7 @@ static int read_from(const void *data, size_t n, bool keep, size_t max, int time
 	rc = pipe_with(data, n, keep, p);
 	if (!ASSERT_OK(rc, "pipe"))
 		return rc;
-	rc = flap_pbio_read(p[0], max, timeout_ms, &buf, &len);
+	rc = flap_pbio__read(p[0], max, timeout_ms, &buf, &len);
 	if (rc == 1)
 		free(buf);
 	close_pipe(p);
@@ -260,8 +263,8 @@ void test_pbio_read_errors(void)
 		       2, true, FLAP_PBIO_MAX_CTL, 0);
 	ASSERT_EQ(rc, 1, "timeout 0 with data");
 
-	ASSERT_EQ(flap_pbio_read(-1, 10, 10, NULL, NULL), -EBADF, "bad fd, timeout");
-	ASSERT_EQ(flap_pbio_read(-1, 10, -1, NULL, NULL), -EBADF, "bad fd, no timeout");
+	ASSERT_EQ(flap_pbio__read(-1, 10, 10, NULL, NULL), -EBADF, "bad fd, timeout");
+	ASSERT_EQ(flap_pbio__read(-1, 10, -1, NULL, NULL), -EBADF, "bad fd, no timeout");
 }
 
 static void on_usr1(int sig)
@@ -300,7 +303,7 @@ static void read_interrupted(int timeout_ms)
 		usleep(30000);
 		_exit(write(p[1], "llo", 3) == 3 ? 0 : 1);
 	}
-	rc = flap_pbio_read(p[0], FLAP_PBIO_MAX_CTL, timeout_ms, &buf, &len);
+	rc = flap_pbio__read(p[0], FLAP_PBIO_MAX_CTL, timeout_ms, &buf, &len);
 	if (ASSERT_EQ(rc, 1, "read across EINTR")) {
 		ASSERT_EQ(len, 5, "length");
 		ASSERT_MEMEQ(buf, "hello", 5, "payload");
@@ -332,7 +335,7 @@ static uint8_t *make_stream(size_t *total)
 	if (!s)
 		return NULL;
 	for (i = 0; i < ARRAY_SIZE(frame_sizes); i++) {
-		off += flap_pbio_varint_encode(frame_sizes[i], s + off);
+		off += flap_pbio__varint_encode(frame_sizes[i], s + off);
 		for (j = 0; j < frame_sizes[i]; j++)
 			s[off++] = (uint8_t)(i * 31 + j);
 	}
@@ -349,16 +352,16 @@ static bool feed_chunks(const uint8_t *data, size_t total, size_t chunk, unsigne
 	bool ok = true;
 	int rc;
 
-	flap_pbio_stream_init(&s, FLAP_PBIO_MAX_CTL);
+	flap_pbio_stream__init(&s, FLAP_PBIO_MAX_CTL);
 	srand(seed);
 	while (ok && off < total) {
 		n = chunk ? chunk : 1 + (size_t)rand() % 4096;
 		if (n > total - off)
 			n = total - off;
-		rc = flap_pbio_stream_feed(&s, data + off, n);
+		rc = flap_pbio_stream__feed(&s, data + off, n);
 		ok = ASSERT_OK(rc, "feed");
 		off += n;
-		while (ok && (rc = flap_pbio_stream_next(&s, &frame, &len)) == 1) {
+		while (ok && (rc = flap_pbio_stream__next(&s, &frame, &len)) == 1) {
 			ok = ASSERT_LT(got, ARRAY_SIZE(frame_sizes), "frame count") &&
 			     ASSERT_EQ(len, frame_sizes[got], "frame length");
 			for (j = 0; ok && j < len; j++)
@@ -371,8 +374,8 @@ static bool feed_chunks(const uint8_t *data, size_t total, size_t chunk, unsigne
 	}
 	if (ok)
 		ok = ASSERT_EQ(got, ARRAY_SIZE(frame_sizes), "all frames") &&
-		     ASSERT_EQ(flap_pbio_stream_pending(&s), 0, "nothing pending");
-	flap_pbio_stream_free(&s);
+		     ASSERT_EQ(flap_pbio_stream__pending(&s), 0, "nothing pending");
+	flap_pbio_stream__free(&s);
 	return ok;
 }
 
@@ -402,52 +405,52 @@ void test_pbio_stream_errors(void)
 	int rc;
 
 	/* A length over the cap is refused from its header alone. */
-	flap_pbio_stream_init(&s, FLAP_PBIO_MAX_CTL);
-	rc = flap_pbio_stream_feed(&s, "\xff\xff\xff\xff\x0f", 5);
+	flap_pbio_stream__init(&s, FLAP_PBIO_MAX_CTL);
+	rc = flap_pbio_stream__feed(&s, "\xff\xff\xff\xff\x0f", 5);
 	ASSERT_EQ(rc, -EBADMSG, "4 GiB frame");
 	ASSERT_LE(s.cap, 4096, "nothing allocated for it");
-	ASSERT_EQ(flap_pbio_stream_next(&s, &frame, &len), -EBADMSG, "next after bad header");
-	flap_pbio_stream_free(&s);
+	ASSERT_EQ(flap_pbio_stream__next(&s, &frame, &len), -EBADMSG, "next after bad header");
+	flap_pbio_stream__free(&s);
 
 	/* The same one byte at a time: refused once the varint is complete. */
-	flap_pbio_stream_init(&s, FLAP_PBIO_MAX_CTL);
-	ASSERT_OK(flap_pbio_stream_feed(&s, "\x81", 1), "byte 1");
-	ASSERT_OK(flap_pbio_stream_feed(&s, "\x80", 1), "byte 2");
-	ASSERT_EQ(flap_pbio_stream_next(&s, &frame, &len), 0, "incomplete varint");
-	ASSERT_EQ(flap_pbio_stream_feed(&s, "\x04", 1), -EBADMSG, "65537 > cap");
-	flap_pbio_stream_free(&s);
+	flap_pbio_stream__init(&s, FLAP_PBIO_MAX_CTL);
+	ASSERT_OK(flap_pbio_stream__feed(&s, "\x81", 1), "byte 1");
+	ASSERT_OK(flap_pbio_stream__feed(&s, "\x80", 1), "byte 2");
+	ASSERT_EQ(flap_pbio_stream__next(&s, &frame, &len), 0, "incomplete varint");
+	ASSERT_EQ(flap_pbio_stream__feed(&s, "\x04", 1), -EBADMSG, "65537 > cap");
+	flap_pbio_stream__free(&s);
 
 	/* A bad varint. */
-	flap_pbio_stream_init(&s, FLAP_PBIO_MAX_CTL);
-	rc = flap_pbio_stream_feed(&s, "\x80\x80\x80\x80\x80\x01", 6);
+	flap_pbio_stream__init(&s, FLAP_PBIO_MAX_CTL);
+	rc = flap_pbio_stream__feed(&s, "\x80\x80\x80\x80\x80\x01", 6);
 	ASSERT_EQ(rc, -EBADMSG, "6-byte varint");
-	flap_pbio_stream_free(&s);
+	flap_pbio_stream__free(&s);
 
 	/* An incomplete frame stays pending; the decoder is reusable after free. */
-	flap_pbio_stream_init(&s, 16);
-	ASSERT_OK(flap_pbio_stream_feed(&s,
-					"\x10"
-					"abc",
-					4),
+	flap_pbio_stream__init(&s, 16);
+	ASSERT_OK(flap_pbio_stream__feed(&s,
+					 "\x10"
+					 "abc",
+					 4),
 		  "feed 16 at cap");
-	ASSERT_EQ(flap_pbio_stream_next(&s, &frame, &len), 0, "incomplete");
-	ASSERT_EQ(flap_pbio_stream_pending(&s), 4, "pending");
-	flap_pbio_stream_free(&s);
-	flap_pbio_stream_free(&s);
-	flap_pbio_stream_free(NULL);
-	ASSERT_EQ(flap_pbio_stream_pending(&s), 0, "empty after free");
-	ASSERT_OK(flap_pbio_stream_feed(&s,
-					"\x01"
-					"z",
-					2),
+	ASSERT_EQ(flap_pbio_stream__next(&s, &frame, &len), 0, "incomplete");
+	ASSERT_EQ(flap_pbio_stream__pending(&s), 4, "pending");
+	flap_pbio_stream__free(&s);
+	flap_pbio_stream__free(&s);
+	flap_pbio_stream__free(NULL);
+	ASSERT_EQ(flap_pbio_stream__pending(&s), 0, "empty after free");
+	ASSERT_OK(flap_pbio_stream__feed(&s,
+					 "\x01"
+					 "z",
+					 2),
 		  "reuse");
-	ASSERT_EQ(flap_pbio_stream_next(&s, &frame, &len), 1, "frame after reuse");
+	ASSERT_EQ(flap_pbio_stream__next(&s, &frame, &len), 1, "frame after reuse");
 	if (frame) {
 		ASSERT_EQ(len, 1, "length");
 		ASSERT_EQ(frame[0], 'z', "payload");
 	}
 	free(frame);
-	ASSERT_OK(flap_pbio_stream_feed(&s, NULL, 0), "empty feed");
-	ASSERT_EQ(flap_pbio_stream_next(&s, &frame, &len), 0, "no frame");
-	flap_pbio_stream_free(&s);
+	ASSERT_OK(flap_pbio_stream__feed(&s, NULL, 0), "empty feed");
+	ASSERT_EQ(flap_pbio_stream__next(&s, &frame, &len), 0, "no frame");
+	flap_pbio_stream__free(&s);
 }

@@ -5,7 +5,7 @@
  * counted: calls that did not return, the child's return from a fork; the
  * -e filter; JSON), the per-path files view (opens, failed opens with
  * errnos, bytes through named descriptors, first/last time; JSON), and
- * flap_format_trace()'s -e filter, --last and descriptor names learnt from
+ * flap_format__trace()'s -e filter, --last and descriptor names learnt from
  * events that are not printed. Runs with TZ=UTC.
  */
 #include <errno.h>
@@ -30,7 +30,7 @@
 static struct flap_event *ev_add(struct flap_trace *t, const char *name, __u32 tid, __u32 us,
 				 __u64 dur_ns, __s64 ret)
 {
-	const struct flap_syscall *sc = flap_syscall_by_name(name);
+	const struct flap_syscall *sc = flap_syscall__by_name(name);
 	struct flap_event *ev = flap_trace__push(t);
 
 	if (!ev)
@@ -130,7 +130,7 @@ void test_summary_text(void)
 
 	if (!ASSERT_OK_PTR(t, "trace"))
 		return;
-	out = capture(flap_format_summary, t, NULL);
+	out = capture(flap_format__summary, t, NULL);
 	ASSERT_STREQ(out, want, "strace -c layout; exit_group and the child's clone not counted");
 	free(out);
 	flap_trace__free(t);
@@ -148,14 +148,14 @@ void test_summary_filter_json(void)
 		return;
 	ASSERT_OK(flap_sysset__parse(&set, "%desc", NULL, 0), "set");
 	o.filter = &set;
-	out = capture(flap_format_summary, t, &o);
+	out = capture(flap_format__summary, t, &o);
 	ASSERT_TRUE(out && !strstr(out, "clone"), "clone is not %desc");
 	ASSERT_STRCONTAINS(out, "     9         3 total\n", "9 calls, 3 errors of %desc");
 	free(out);
 
 	o.json = true;
 	o.filter = NULL;
-	out = capture(flap_format_summary, t, &o);
+	out = capture(flap_format__summary, t, &o);
 	j = out ? json_tokener_parse(out) : NULL;
 	if (ASSERT_OK_PTR(j, "JSON parses")) {
 		ASSERT_TRUE(json_object_object_get_ex(j, "calls", &v) &&
@@ -189,10 +189,10 @@ void test_summary_files(void)
 
 	if (!ASSERT_OK_PTR(t, "trace"))
 		return;
-	out = capture(flap_format_files, t, NULL);
+	out = capture(flap_format__files, t, NULL);
 	ASSERT_STREQ(out, want, "files: the child's write counts, the write after close does not");
 	free(out);
-	out = capture(flap_format_files, t, &o);
+	out = capture(flap_format__files, t, &o);
 	j = out ? json_tokener_parse(out) : NULL;
 	if (ASSERT_OK_PTR(j, "JSON parses")) {
 		f0 = json_object_array_get_idx(json_object_object_get(j, "files"), 0);
@@ -222,7 +222,7 @@ void test_summary_trace_filter(void)
 	ASSERT_OK(flap_sysset__parse(&set, "read", NULL, 0), "set");
 	o.filter = &set;
 	f = open_memstream(&buf, &len);
-	ASSERT_OK(flap_format_trace(f, NULL, t, &o), "trace");
+	ASSERT_OK(flap_format__trace(f, NULL, t, &o), "trace");
 	fclose(f);
 	ASSERT_STRCONTAINS(buf, "read(3</data/f>, ", "named by the openat that is not printed");
 	ASSERT_STRCONTAINS(buf, "= -1 EINTR (Interrupted system call)", "the last read only");
@@ -231,7 +231,7 @@ void test_summary_trace_filter(void)
 	buf = NULL;
 	o.raw_fds = true;
 	f = open_memstream(&buf, &len);
-	ASSERT_OK(flap_format_trace(f, NULL, t, &o), "raw");
+	ASSERT_OK(flap_format__trace(f, NULL, t, &o), "raw");
 	fclose(f);
 	ASSERT_STRCONTAINS(buf, "read(3, ", "--raw-fds: plain numbers");
 	free(buf);
@@ -251,7 +251,7 @@ void test_summary_json_decoded(void)
 	if (!ASSERT_OK_PTR(t, "trace"))
 		return;
 	f = open_memstream(&buf, &len);
-	ASSERT_OK(flap_format_trace(f, NULL, t, &o), "json");
+	ASSERT_OK(flap_format__trace(f, NULL, t, &o), "json");
 	fclose(f);
 	line = buf ? strtok(buf, "\n") : NULL;
 	j = line ? json_tokener_parse(line) : NULL;
@@ -277,7 +277,7 @@ void test_summary_json_decoded(void)
 static int json_exact(const struct flap_trace *t)
 {
 	struct flap_format_opts o = {.json = true};
-	char *out = capture(flap_format_summary, t, &o);
+	char *out = capture(flap_format__summary, t, &o);
 	struct json_object *j = out ? json_tokener_parse(out) : NULL;
 	int v = j ? json_object_get_boolean(json_object_object_get(j, "exact_durations")) : -1;
 
@@ -311,7 +311,7 @@ void test_summary_duration_note(void)
 	/* A short call: counted, no time; the note ends the output. */
 	e = ev_add(t, "getpid", 10, 13, 0, 10);
 	e->flags = FLAP_EV_F_HAS_ENTER | FLAP_EV_F_HAS_RET | FLAP_EV_F_DUR_SHORT;
-	out = capture(flap_format_summary, t, NULL);
+	out = capture(flap_format__summary, t, NULL);
 	ASSERT_STRCONTAINS(out, "  0.00    0.000000           0         1           getpid\n",
 			   "the short call counted, with no time");
 	ASSERT_STRCONTAINS(out, "11         3 total\n# note: the time columns count only measured",
@@ -323,7 +323,7 @@ void test_summary_duration_note(void)
 	ASSERT_EQ(json_exact(t), 0, "json: exact_durations false");
 
 	t->sources[0].exact_durations = true;
-	out = capture(flap_format_summary, t, NULL);
+	out = capture(flap_format__summary, t, NULL);
 	ASSERT_TRUE(out && !strstr(out, "note"), "exact: no note");
 	free(out);
 	ASSERT_EQ(json_exact(t), 1, "json: exact_durations true");
@@ -331,7 +331,7 @@ void test_summary_duration_note(void)
 	/* Without a short call every time is complete (a file from before). */
 	t->sources[0].exact_durations = false;
 	t->nevents--;
-	out = capture(flap_format_summary, t, NULL);
+	out = capture(flap_format__summary, t, NULL);
 	ASSERT_TRUE(out && !strstr(out, "note"), "no short call: no note");
 	free(out);
 out:

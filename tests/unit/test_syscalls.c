@@ -49,18 +49,18 @@ static void subtest_lookups(void)
 	test__start_subtest("lookups");
 #if defined(__x86_64__)
 	/* The x86_64 numbers themselves, not only the header's names for them. */
-	ASSERT_STREQ(flap_syscall_arch(), "x86_64", "arch");
+	ASSERT_STREQ(flap_syscall__arch(), "x86_64", "arch");
 	ASSERT_EQ(SYS_read, 0, "read = 0");
 	ASSERT_EQ(SYS_write, 1, "write = 1");
 	ASSERT_EQ(SYS_openat, 257, "openat = 257");
 	ASSERT_EQ(SYS_execve, 59, "execve = 59");
 	ASSERT_EQ(SYS_exit_group, 231, "exit_group = 231");
-	ASSERT_STREQ(flap_syscall_by_nr(0)->name, "read", "0 is read");
-	ASSERT_STREQ(flap_syscall_by_nr(257)->name, "openat", "257 is openat");
-	ASSERT_STREQ(flap_syscall_by_nr(231)->name, "exit_group", "231 is exit_group");
+	ASSERT_STREQ(flap_syscall__by_nr(0)->name, "read", "0 is read");
+	ASSERT_STREQ(flap_syscall__by_nr(257)->name, "openat", "257 is openat");
+	ASSERT_STREQ(flap_syscall__by_nr(231)->name, "exit_group", "231 is exit_group");
 #endif
 	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
-		sc = flap_syscall_by_nr(common[i].nr);
+		sc = flap_syscall__by_nr(common[i].nr);
 		snprintf(what, sizeof(what), "by nr %ld", common[i].nr);
 		if (!ASSERT_OK_PTR(sc, what))
 			continue;
@@ -68,7 +68,7 @@ static void subtest_lookups(void)
 		ASSERT_STREQ(sc->name, common[i].name, what);
 		ASSERT_EQ(sc->nargs, common[i].nargs, what);
 		snprintf(what, sizeof(what), "by name %s", common[i].name);
-		ASSERT_TRUE(flap_syscall_by_name(common[i].name) == sc, what);
+		ASSERT_TRUE(flap_syscall__by_name(common[i].name) == sc, what);
 	}
 }
 
@@ -78,7 +78,7 @@ static void subtest_kinds(void)
 	int i;
 
 	test__start_subtest("kinds");
-	sc = flap_syscall_by_name("openat");
+	sc = flap_syscall__by_name("openat");
 	if (ASSERT_OK_PTR(sc, "openat")) {
 		ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 0), FLAP_ARG_VAL, "openat dfd value");
 		ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 1), FLAP_ARG_STR, "openat path string");
@@ -90,7 +90,7 @@ static void subtest_kinds(void)
 		check_arg(sc, 2, "int", "flags");
 		check_arg(sc, 3, "umode_t", "mode");
 	}
-	sc = flap_syscall_by_name("write");
+	sc = flap_syscall__by_name("write");
 	if (ASSERT_OK_PTR(sc, "write")) {
 		ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 1), FLAP_ARG_BUF_IN, "write buf in");
 		ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 2), FLAP_ARG_VAL, "write count value");
@@ -98,14 +98,14 @@ static void subtest_kinds(void)
 		check_arg(sc, 1, "const char *", "buf");
 		check_arg(sc, 2, "size_t", "count");
 	}
-	sc = flap_syscall_by_name("read");
+	sc = flap_syscall__by_name("read");
 	if (ASSERT_OK_PTR(sc, "read")) {
 		ASSERT_EQ(FLAP_KIND_ARG(sc->kinds, 1), FLAP_ARG_BUF_OUT, "read buf out");
 		check_arg(sc, 0, "unsigned int", "fd");
 		check_arg(sc, 1, "char *", "buf");
 		check_arg(sc, 2, "size_t", "count");
 	}
-	sc = flap_syscall_by_name("execve");
+	sc = flap_syscall__by_name("execve");
 	if (ASSERT_OK_PTR(sc, "execve")) {
 		ASSERT_TRUE(sc->kinds & FLAP_SC_AT_ENTER, "execve recorded at entry");
 		ASSERT_FALSE(sc->kinds & FLAP_SC_NORETURN, "execve returns on failure");
@@ -114,16 +114,16 @@ static void subtest_kinds(void)
 		check_arg(sc, 1, "const char *const *", "argv");
 		check_arg(sc, 2, "const char *const *", "envp");
 	}
-	sc = flap_syscall_by_name("exit_group");
+	sc = flap_syscall__by_name("exit_group");
 	if (ASSERT_OK_PTR(sc, "exit_group")) {
 		ASSERT_TRUE(sc->kinds & FLAP_SC_NORETURN, "exit_group no return");
 		ASSERT_TRUE(sc->kinds & FLAP_SC_AT_ENTER, "exit_group at entry");
 		check_arg(sc, 0, "int", "error_code");
 	}
-	sc = flap_syscall_by_name("exit");
+	sc = flap_syscall__by_name("exit");
 	if (ASSERT_OK_PTR(sc, "exit"))
 		ASSERT_TRUE(sc->kinds & FLAP_SC_NORETURN, "exit no return");
-	sc = flap_syscall_by_name("getppid");
+	sc = flap_syscall__by_name("getppid");
 	if (ASSERT_OK_PTR(sc, "getppid")) {
 		ASSERT_EQ(sc->nargs, 0, "getppid nargs");
 		ASSERT_EQ(sc->kinds, 0, "getppid plain");
@@ -135,39 +135,39 @@ static void subtest_kinds(void)
 static void subtest_unknown(void)
 {
 	test__start_subtest("unknown");
-	ASSERT_TRUE(flap_syscall_by_nr(-1) == NULL, "nr -1");
-	ASSERT_TRUE(flap_syscall_by_nr(100000) == NULL, "nr 100000");
-	ASSERT_TRUE(flap_syscall_by_nr(FLAP_NR_MAX) == NULL, "nr FLAP_NR_MAX");
+	ASSERT_TRUE(flap_syscall__by_nr(-1) == NULL, "nr -1");
+	ASSERT_TRUE(flap_syscall__by_nr(100000) == NULL, "nr 100000");
+	ASSERT_TRUE(flap_syscall__by_nr(FLAP_NR_MAX) == NULL, "nr FLAP_NR_MAX");
 #if defined(__x86_64__)
 	/* 335..423 are unassigned on x86_64. */
-	ASSERT_TRUE(flap_syscall_by_nr(400) == NULL, "nr 400");
+	ASSERT_TRUE(flap_syscall__by_nr(400) == NULL, "nr 400");
 #endif
-	ASSERT_TRUE(flap_syscall_by_name("no_such_syscall") == NULL, "unknown name");
-	ASSERT_TRUE(flap_syscall_by_name("") == NULL, "empty name");
-	ASSERT_TRUE(flap_syscall_by_name("READ") == NULL, "names are case-sensitive");
-	ASSERT_TRUE(flap_syscall_at(-1) == NULL, "index -1");
-	ASSERT_TRUE(flap_syscall_at(flap_syscall_count()) == NULL, "index count");
+	ASSERT_TRUE(flap_syscall__by_name("no_such_syscall") == NULL, "unknown name");
+	ASSERT_TRUE(flap_syscall__by_name("") == NULL, "empty name");
+	ASSERT_TRUE(flap_syscall__by_name("READ") == NULL, "names are case-sensitive");
+	ASSERT_TRUE(flap_syscall__at(-1) == NULL, "index -1");
+	ASSERT_TRUE(flap_syscall__at(flap_syscall__count()) == NULL, "index count");
 }
 
 /* Every entry: sorted by number, found by number and name, kinds coherent. */
 static void subtest_table(void)
 {
 	const struct flap_syscall *sc, *prev = NULL;
-	int i, j, n = flap_syscall_count(), named = 0;
+	int i, j, n = flap_syscall__count(), named = 0;
 	char what[96];
 
 	test__start_subtest("table");
 	ASSERT_GT(n, 300, "more than 300 syscalls");
 	for (i = 0; i < n; i++) {
-		sc = flap_syscall_at(i);
+		sc = flap_syscall__at(i);
 		if (!ASSERT_OK_PTR(sc, "entry"))
 			return;
 		snprintf(what, sizeof(what), "%s (%d)", sc->name, sc->nr);
 		if (prev && !ASSERT_GT(sc->nr, prev->nr, what))
 			return;
 		if (!ASSERT_TRUE(sc->nr >= 0 && sc->nr < FLAP_NR_MAX, what) ||
-		    !ASSERT_TRUE(flap_syscall_by_nr(sc->nr) == sc, what) ||
-		    !ASSERT_TRUE(flap_syscall_by_name(sc->name) == sc, what) ||
+		    !ASSERT_TRUE(flap_syscall__by_nr(sc->nr) == sc, what) ||
+		    !ASSERT_TRUE(flap_syscall__by_name(sc->name) == sc, what) ||
 		    !ASSERT_LE(sc->nargs, 6, what) ||
 		    !ASSERT_EQ(FLAP_KIND_NARGS(sc->kinds), sc->nargs, what))
 			return;

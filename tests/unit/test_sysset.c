@@ -18,7 +18,7 @@
 
 static long nr(const char *name)
 {
-	const struct flap_syscall *sc = flap_syscall_by_name(name);
+	const struct flap_syscall *sc = flap_syscall__by_name(name);
 
 	return sc ? sc->nr : -1;
 }
@@ -86,8 +86,8 @@ void test_sysset_classes(void)
 	ASSERT_TRUE(in(&s, "rt_sigaction") && in(&s, "kill") && !in(&s, "wait4"), "%signal");
 	ASSERT_OK(flap_sysset__parse(&s, "%ipc,%creds,%clock", err, sizeof(err)), "more classes");
 	ASSERT_TRUE(in(&s, "shmget") && in(&s, "setuid") && in(&s, "clock_gettime"), "members");
-	ASSERT_TRUE(flap_syscall_classes(nr("openat")) & FLAP_CLASS_FILE, "classes of openat");
-	ASSERT_EQ(flap_syscall_classes(9999), 0, "no classes past the table");
+	ASSERT_TRUE(flap_syscall__classes(nr("openat")) & FLAP_CLASS_FILE, "classes of openat");
+	ASSERT_EQ(flap_syscall__classes(9999), 0, "no classes past the table");
 }
 
 void test_sysset_errors(void)

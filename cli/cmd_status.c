@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * cmd_status.c - `flap-recorder status`: the daemon's version, uptime,
+ * recorders, ring memory, socket, dump directory and counters.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "ctl.pb-c.h"
+#include "cli.h"
+
+static const char status_usage[] = "usage: flap-recorder status [-o text|json]\n";
+
+int cmd_status(int argc, char **argv)
+{
+	Flap__StatusRequest sreq = FLAP__STATUS_REQUEST__INIT;
+	Flap__Request req = FLAP__REQUEST__INIT;
+	Flap__Response *resp = NULL;
+	const Flap__StatusReply *s;
+	char up[32], ring[32];
+	bool json = false;
+	json_object *o;
+	int rc;
+
+	if (cli__simple_opts(argc, argv, status_usage, &json, NULL, &rc))
+		return rc;
+	if (optind != argc)
+		return cli__usage(status_usage, false);
+	req.op_case = FLAP__REQUEST__OP_STATUS;
+	req.status = &sreq;
+	rc = cli__call(&req, &resp, 5000, NULL);
+	if (rc)
+		return rc;
+	if (resp->body_case != FLAP__RESPONSE__BODY_STATUS) {
+		flap__response__free_unpacked(resp, NULL);
+		cli__err("unexpected answer from the daemon");
+		return CLI_FAIL;
+	}
+	s = resp->status;
+	if (json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "version", cli__jstr(s->version));
+		json_object_object_add(o, "pid", json_object_new_int64(s->pid));
+		json_object_object_add(o, "uptime_ns", json_object_new_uint64(s->uptime_ns));
+		json_object_object_add(o, "recorders", json_object_new_int64(s->recorders));
+		json_object_object_add(o, "ring_bytes", json_object_new_uint64(s->ring_bytes));
+		json_object_object_add(o, "socket", cli__jstr(s->socket));
+		json_object_object_add(o, "dump_dir", cli__jstr(s->dump_dir));
+		json_object_object_add(o, "dumps_written",
+				       json_object_new_uint64(s->dumps_written));
+		json_object_object_add(o, "node_skipped", json_object_new_uint64(s->node_skipped));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		cli__format_age(s->uptime_ns, up, sizeof(up));
+		cli__format_bytes(s->ring_bytes, ring, sizeof(ring));
+		printf("flap-recorder daemon %s, pid %u, up %s\n", s->version, s->pid, up);
+		printf("recorders: %u, ring memory: %s\n", s->recorders, ring);
+		printf("socket: %s\ndump dir: %s (%llu dumps written since start)\n", s->socket,
+		       s->dump_dir, (unsigned long long)s->dumps_written);
+		printf("syscalls skipped by the kernel's BPF recursion guard (node-wide): %llu\n",
+		       (unsigned long long)s->node_skipped);
+	}
+	flap__response__free_unpacked(resp, NULL);
+	return CLI_OK;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * ctl.h - the control socket server (a unix socket, libuv). One request
+ * per connection; the reply (and for a dump, the dump stream) is written,
+ * then the connection is closed. Only root, or members of the allowed
+ * group, are served (SO_PEERCRED / SO_PEERGROUPS). The protocol itself
+ * (proto/ctl.proto) is the answer callback's business (ctl_handlers.h).
+ */
+#ifndef FLAP_CTL_H
+#define FLAP_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+struct flap_ctl_server;
+struct flap_pbio_stream;
+
+/*
+ * Answers the @len bytes just received from peer @pid on a connection
+ * whose decoder is @in: flap_ctl__answer()'s contract (0: more bytes
+ * needed; 1 and the reply in *@out, a new buffer; negative errno: close
+ * without a reply).
+ */
+typedef int (*flap_ctl_answer_fn)(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
+				  size_t len, uint8_t **out, size_t *outlen);
+
+/* The reply to peer @pid, uid @uid, who may not use the socket: 1 and *@out, or negative errno. */
+typedef int (*flap_ctl_refuse_fn)(void *ctx, int pid, unsigned int uid, uint8_t **out,
+				  size_t *outlen);
+
+struct flap_ctl_server_opts {
+	bool allow_group; /* members of allow_gid may connect too (else root only) */
+	gid_t allow_gid;
+	flap_ctl_answer_fn answer;
+	flap_ctl_refuse_fn refuse;
+	void *ctx; /* passed to answer and refuse */
+};
+
+/**
+ * flap_ctl_server__start() - bind @path (mode 0600, 0660 with a group),
+ * listen on @loop; requests go to @o->answer. A stale socket file (nobody
+ * listening) is replaced.
+ * Return: 0 and the server, -ENAMETOOLONG (path over sun_path),
+ * -EADDRINUSE (a daemon answers there), or negative errno.
+ */
+int flap_ctl_server__start(uv_loop_t *loop, const char *path, const struct flap_ctl_server_opts *o,
+			   struct flap_ctl_server **out);
+
+/**
+ * flap_ctl_server__close() - stop listening, close every connection; the
+ * memory goes in the close callbacks (the loop must run once more).
+ * NULL-safe.
+ */
+void flap_ctl_server__close(struct flap_ctl_server *s);
+
+#endif /* FLAP_CTL_H */

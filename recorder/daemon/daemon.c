@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * daemon.c - flap_daemon__run(): the libuv loop, retention of exited
+ * cgroups, and clean shutdown on SIGINT/SIGTERM.
+ *
+ * The loop owns: the control server (ctl.c, answering through the request
+ * handlers of ctl_handlers.c), two signal handles, a sweep timer that
+ * notices cgroups with no process left and frees recorders past their
+ * retention, and a poll handle on the lifecycle ring buffer whose records
+ * go to the crash policy (crash.c). Rings are never read per event, only
+ * for a dump request or a crash. The traced cgroups and the API on them are
+ * state.c; what --persist keeps across a restart is restart.c.
+ *
+ * Calls go one way: daemon.c -> ctl_handlers.c -> state.c -> restart.c;
+ * ctl.c and crash.c call back only through the callbacks they are given.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "flap.h"
+#include "crash.h"
+#include "ctl.h"
+#include "ctl_handlers.h"
+#include "daemon.h"
+#include "daemon_internal.h"
+#include "keeper.h"
+#include "log.h"
+#include "persist.h"
+#include "util.h"
+
+#define SWEEP_INTERVAL_MS 1000
+
+/* Whether @path still has processes (cgroup.events "populated 1"). */
+static bool cgroup_populated(const char *path)
+{
+	char file[PATH_MAX + 32], *text = NULL;
+	bool populated;
+	size_t len;
+
+	snprintf(file, sizeof(file), "%s/cgroup.events", path);
+	if (flap_file__read(file, &text, &len, 4096) < 0)
+		return false; /* the cgroup is gone */
+	populated = strstr(text, "populated 1") != NULL;
+	free(text);
+	return populated;
+}
+
+/* Marks cgroups with no process left and frees recorders past retention. */
+static void on_sweep(uv_timer_t *timer)
+{
+	struct flap_daemon *d = timer->data;
+	struct flap_entry *e, *next;
+	__u64 now = flap_clock__boot_ns(), crashes = 0;
+	bool changed = false;
+
+	for (e = TAILQ_FIRST(&d->entries); e; e = next) {
+		next = TAILQ_NEXT(e, link);
+		if (e->state == FLAP_ENTRY_RUNNING && !cgroup_populated(e->meta.cgroup_path)) {
+			e->state = FLAP_ENTRY_EXITED;
+			e->exited_ns = now;
+			changed = true;
+			pr_info("%s: no process left; history kept for %llu s", e->meta.name,
+				(unsigned long long)(d->opts.retain_ns / 1000000000ULL));
+		}
+		if (e->state != FLAP_ENTRY_RUNNING && now - e->exited_ns >= d->opts.retain_ns)
+			flap_daemon__remove(d, e);
+		else
+			crashes += e->crashes + e->crashes_skipped;
+	}
+	/* Crash counters change in crash.c: catch them up here. */
+	if (changed || crashes != d->saved_crashes)
+		flap_daemon__save_state(d);
+}
+
+static void on_exits_readable(uv_poll_t *h, int status, int events)
+{
+	struct flap_daemon *d = h->data;
+
+	(void)events;
+	if (status < 0)
+		return;
+	flap_registry__poll_exits(d->reg);
+}
+
+/* The crash policy's read callback: the rings of the entry of @cgid. */
+static int crash_read(void *ctx, __u64 cgid, struct flap_trace **out)
+{
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
+
+	if (!e)
+		return -ENOENT;
+	return flap_daemon__read(d, &e, 1, 0, out);
+}
+
+/* The crash policy's count hook: the entry's counters, and the daemon's dumps. */
+static __u64 crash_count(void *ctx, __u64 cgid, bool dumped)
+{
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
+
+	if (!e)
+		return 0;
+	if (!dumped)
+		return ++e->crashes_skipped;
+	e->crashes++;
+	flap_daemon__count_dump(d);
+	return e->crashes;
+}
+
+/* Lifecycle callback: an exit in a traced cgroup goes to the crash policy. */
+static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
+{
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, ev->cgid);
+	struct flap_crash_subject s;
+
+	if (!e)
+		return;
+	s.cgid = ev->cgid;
+	s.meta = &e->meta;
+	s.on_exit = e->on_exit;
+	s.window = &e->crash_window;
+	flap_crash__on_exit(&d->crash, &s, ev);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void shutdown_loop(struct flap_daemon *d)
+{
+	pr_info("shutting down");
+	d->stopping = true;
+	if (d->keeper_polling) {
+		d->keeper_polling = false;
+		uv_close((uv_handle_t *)&d->keeper_poll, on_handle_closed);
+	}
+	flap_ctl_server__close(d->ctl);
+	d->ctl = NULL;
+	uv_close((uv_handle_t *)&d->sigint, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sigterm, on_handle_closed);
+	uv_close((uv_handle_t *)&d->sweep, on_handle_closed);
+	if (d->exits_started)
+		uv_close((uv_handle_t *)&d->exits, on_handle_closed);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct flap_daemon *d = h->data;
+
+	pr_info("got %s", strsignal(signum));
+	uv_signal_stop(&d->sigint);
+	uv_signal_stop(&d->sigterm);
+	shutdown_loop(d);
+}
+
+/* One daemon per socket: a lock next to it, held for the daemon's life. */
+static int take_lock(struct flap_daemon *d)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s.lock", d->socket_path);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0)
+		return -errno;
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = -errno;
+
+		zclose(d->lock_fd);
+		return err == -EWOULDBLOCK ? -EADDRINUSE : err;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX], *p;
+
+	if (strlen(path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	strcpy(tmp, path);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The control server's callbacks: the request handlers, on this daemon. */
+static int answer_request(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
+			  size_t len, uint8_t **out, size_t *outlen)
+{
+	return flap_ctl__answer(ctx, in, pid, data, len, out, outlen);
+}
+
+static int refuse_peer(void *ctx, int pid, unsigned int uid, uint8_t **out, size_t *outlen)
+{
+	return flap_ctl__refuse(ctx, pid, uid, out, outlen);
+}
+
+static int start_ctl(struct flap_daemon *d)
+{
+	struct flap_ctl_server_opts o = {
+		.allow_group = d->opts.allow_group,
+		.allow_gid = d->opts.allow_gid,
+		.answer = answer_request,
+		.refuse = refuse_peer,
+		.ctx = d,
+	};
+
+	return flap_ctl_server__start(&d->loop, d->socket_path, &o, &d->ctl);
+}
+
+/* What the crash policy needs: the options in effect, reads and counts through @d. */
+static void set_crash_opts(struct flap_daemon *d)
+{
+	struct flap_crash_opts *c = &d->crash;
+
+	c->dump_dir = d->dump_dir;
+	c->signals = d->opts.crash_signals;
+	c->max_dumps = d->opts.max_dumps;
+	c->max_dump_bytes = d->opts.max_dump_bytes;
+	c->burst = d->opts.crash_burst;
+	c->window_ns = d->opts.crash_window_ns;
+	c->read = crash_read;
+	c->count = crash_count;
+	c->ctx = d;
+}
+
+static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *o)
+{
+	d->opts = *o;
+	snprintf(d->socket_path, sizeof(d->socket_path), "%s",
+		 o->socket_path ? o->socket_path : FLAP_DEFAULT_SOCKET);
+	snprintf(d->dump_dir, sizeof(d->dump_dir), "%s",
+		 o->dump_dir ? o->dump_dir : FLAP_DEFAULT_DUMP_DIR);
+	d->opts.socket_path = d->socket_path;
+	d->opts.dump_dir = d->dump_dir;
+	if (!d->opts.retain_ns)
+		d->opts.retain_ns = 3600ULL * 1000000000ULL;
+	if (!d->opts.crash_signals)
+		d->opts.crash_signals = flap_crash__default_signals();
+	if (!d->opts.crash_burst)
+		d->opts.crash_burst = 5;
+	if (!d->opts.crash_window_ns)
+		d->opts.crash_window_ns = 60ULL * 1000000000ULL;
+	snprintf(d->pin_dir, sizeof(d->pin_dir), "%s",
+		 o->pin_dir ? o->pin_dir : FLAP_DEFAULT_PIN_DIR);
+	d->opts.pin_dir = d->pin_dir;
+	/* The state file and the keeper's socket live next to the control socket. */
+	snprintf(d->state_path, sizeof(d->state_path), "%.*s%s",
+		 (int)(strrchr(d->socket_path, '/')
+			       ? strrchr(d->socket_path, '/') - d->socket_path + 1
+			       : 0),
+		 d->socket_path, FLAP_STATE_FILE);
+	snprintf(d->keeper_path, sizeof(d->keeper_path), "%.*s%s",
+		 (int)(strrchr(d->socket_path, '/')
+			       ? strrchr(d->socket_path, '/') - d->socket_path + 1
+			       : 0),
+		 d->socket_path, FLAP_KEEPER_SOCK);
+	set_crash_opts(d);
+}
+
+static int start(struct flap_daemon *d)
+{
+	struct flap_registry_opts ropts = {.lifecycle = true, .on_exit = on_exit_event, .ctx = d};
+	struct flap_persist_rec *recs = NULL;
+	char dir[PATH_MAX], *slash;
+	int rc, fd, nrecs = 0;
+
+	snprintf(dir, sizeof(dir), "%s", d->socket_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = mkdir_p(dir, d->opts.allow_group ? 0750 : 0700);
+		/* The group needs to reach the socket: root:GROUP 0750. */
+		if (!rc && d->opts.allow_group &&
+		    (chown(dir, 0, d->opts.allow_gid) < 0 || chmod(dir, 0750) < 0))
+			rc = -errno;
+		if (rc) {
+			pr_warn("socket directory %s: %s", dir, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = take_lock(d);
+	if (rc) {
+		pr_warn("a daemon is already running on %s", d->socket_path);
+		return rc;
+	}
+	rc = mkdir_p(d->dump_dir, 0700);
+	if (rc) {
+		pr_warn("dump directory %s: %s", d->dump_dir, strerror(-rc));
+		return rc;
+	}
+	chmod(d->dump_dir, 0700);
+	flap_crash__clean_temp(&d->crash);
+	if (d->opts.persist) {
+		rc = flap_persist__bpffs(d->pin_dir);
+		if (rc) {
+			pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
+			return rc;
+		}
+		nrecs = flap_daemon__load_state(d, &recs);
+		ropts.pin_dir = d->pin_dir;
+	} else {
+		flap_daemon__warn_pins(d);
+	}
+	rc = flap_registry__new(&ropts, &d->reg);
+	if (rc) {
+		flap_persist__free(recs, nrecs);
+		pr_warn("cannot load the BPF programs: %s%s", strerror(-rc),
+			rc == -EPERM ? " (needs root: CAP_BPF, CAP_PERFMON)" : "");
+		return rc;
+	}
+	if (d->opts.persist)
+		flap_daemon__adopt_all(d, recs, nrecs);
+	flap_persist__free(recs, nrecs);
+	rc = start_ctl(d);
+	if (rc)
+		return rc;
+	uv_signal_init(&d->loop, &d->sigint);
+	uv_signal_init(&d->loop, &d->sigterm);
+	d->sigint.data = d->sigterm.data = d;
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	uv_timer_init(&d->loop, &d->sweep);
+	d->sweep.data = d;
+	uv_timer_start(&d->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
+	fd = flap_registry__exits_fd(d->reg);
+	if (fd >= 0 && uv_poll_init(&d->loop, &d->exits, fd) == 0) {
+		d->exits.data = d;
+		d->exits_started = true;
+		uv_poll_start(&d->exits, UV_READABLE, on_exits_readable);
+	}
+	/* Exits that happened while no daemon ran are waiting: handle them now. */
+	flap_registry__poll_exits(d->reg);
+	return 0;
+}
+
+/* After the loop: free everything, or with --persist leave it recording. */
+static void finish(struct flap_daemon *d)
+{
+	struct flap_entry *e;
+
+	if (d->opts.persist && d->reg) {
+		flap_daemon__save_state(d);
+		while ((e = TAILQ_FIRST(&d->entries))) {
+			TAILQ_REMOVE(&d->entries, e, link);
+			free(e);
+		}
+		pr_info("persist: %d recorders left recording in %s", flap_registry__count(d->reg),
+			d->pin_dir);
+	}
+	while ((e = TAILQ_FIRST(&d->entries)))
+		flap_daemon__remove(d, e);
+	flap_registry__free(d->reg);
+	flap_keeper__close(d->keeper);
+	d->keeper = NULL;
+}
+
+int flap_daemon__run(const struct flap_daemon_opts *opts)
+{
+	struct flap_daemon *d;
+	int rc;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->lock_fd = -1;
+	TAILQ_INIT(&d->entries);
+	fill_defaults(d, opts);
+	d->started_ns = flap_clock__boot_ns();
+	signal(SIGPIPE, SIG_IGN);
+	rc = uv_loop_init(&d->loop);
+	if (rc)
+		goto out_free;
+	rc = start(d);
+	if (rc) {
+		/* Close whatever start() opened, then let the loop finish them. */
+		if (d->ctl)
+			flap_ctl_server__close(d->ctl);
+		if (uv_is_active((uv_handle_t *)&d->sweep))
+			shutdown_loop(d);
+		else if (d->keeper_polling)
+			uv_close((uv_handle_t *)&d->keeper_poll, on_handle_closed);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+	} else {
+		pr_info("flap-recorder daemon listening on %s, dumps in %s", d->socket_path,
+			d->dump_dir);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+	}
+	finish(d);
+	if (uv_loop_close(&d->loop))
+		pr_warn("loop closed with handles still open");
+out_free:
+	zclose(d->lock_fd);
+	free(d);
+	return rc;
+}
+
+/* Removes the pin directory, unmounting the bpffs mounted on it if any. */
+static void remove_pin_dir(const char *dir)
+{
+	if (rmdir(dir) == 0 || errno != EBUSY)
+		return;
+	if (umount2(dir, MNT_DETACH) == 0)
+		rmdir(dir);
+}
+
+int flap_daemon__unpin(const struct flap_daemon_opts *opts)
+{
+	struct flap_keeper *k = NULL;
+	struct flap_daemon *d;
+	int rc, nslots, nrings;
+	pid_t pid;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->lock_fd = -1;
+	fill_defaults(d, opts);
+	rc = take_lock(d);
+	if (rc == -EADDRINUSE) {
+		pr_warn("a daemon is running on %s: stop it first", d->socket_path);
+		goto out;
+	}
+	if (flap_keeper__connect(d->keeper_path, &k) == 0) {
+		if (flap_keeper__status(k, &pid, &nslots, &nrings) == 0 &&
+		    flap_keeper__quit(k) == 0)
+			pr_info("keeper pid %d stopped: it held %d rings of %d recorders", (int)pid,
+				nrings, nslots);
+		flap_keeper__close(k);
+	}
+	unlink(d->keeper_path);
+	rc = flap_registry__unpin(d->pin_dir);
+	if (rc >= 0) {
+		pr_info("removed %d pins from %s: recording stopped", rc, d->pin_dir);
+		remove_pin_dir(d->pin_dir);
+		rc = 0;
+	} else {
+		pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
+	}
+	if (unlink(d->state_path) == 0)
+		pr_info("removed %s", d->state_path);
+out:
+	zclose(d->lock_fd);
+	free(d);
+	return rc;
+}

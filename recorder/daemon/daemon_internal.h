@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * daemon_internal.h - what the files of the daemon share (daemon.c,
+ * state.c, restart.c): the daemon object and the --persist steps the
+ * others call. Not part of the library API (daemon.h).
+ */
+#ifndef FLAP_DAEMON_INTERNAL_H
+#define FLAP_DAEMON_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include <uv.h>
+
+#include "crash.h"
+#include "daemon.h"
+#include "keeper.h"
+#include "persist.h"
+#include "registry.h"
+
+struct flap_ctl_server;
+
+struct flap_daemon {
+	uv_loop_t loop;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	uv_timer_t sweep;
+	uv_poll_t exits;
+	bool exits_started;
+	struct flap_registry *reg;
+	struct flap_entry_list entries;
+	struct flap_ctl_server *ctl;
+	struct flap_daemon_opts opts;
+	struct flap_crash_opts crash; /* the crash policy: opts, and callbacks into d */
+	char socket_path[PATH_MAX];
+	char dump_dir[PATH_MAX];
+	__u64 started_ns;
+	__u64 dumps_written;
+	__s64 boot_to_real_ns;
+	int lock_fd;
+	/* --persist */
+	char pin_dir[PATH_MAX];
+	char state_path[PATH_MAX];
+	char keeper_path[PATH_MAX];
+	struct flap_keeper *keeper;
+	uv_poll_t keeper_poll; /* EOF when the keeper dies */
+	bool keeper_polling;
+	bool stopping;
+	pid_t keeper_pid;
+	__u64 saved_crashes; /* crash counters as last saved */
+};
+
+/* restart.c */
+void flap_daemon__save_state(struct flap_daemon *d);
+void flap_daemon__keep_rings(struct flap_daemon *d, struct flap_entry *e);
+int flap_daemon__connect_keeper(struct flap_daemon *d, bool *existing);
+int flap_daemon__load_state(struct flap_daemon *d, struct flap_persist_rec **recs);
+void flap_daemon__adopt_all(struct flap_daemon *d, struct flap_persist_rec *recs, int n);
+void flap_daemon__warn_pins(struct flap_daemon *d);
+
+#endif /* FLAP_DAEMON_INTERNAL_H */

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * state.c - the daemon's traced cgroups (its entries) and the API on them
+ * that the control handlers and the crash policy use: add, remove,
+ * resolve, read, stopped, and the daemon's counters.
+ * (tests/lib/fake_daemon.c stands in for this file in the unit tests.)
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "flap.h"
+#include "cgroup.h"
+#include "crash.h"
+#include "daemon.h"
+#include "daemon_internal.h"
+#include "keeper.h"
+#include "log.h"
+#include "util.h"
+
+const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
+{
+	return &d->opts;
+}
+
+struct flap_entry_list *flap_daemon__entries(struct flap_daemon *d)
+{
+	return &d->entries;
+}
+
+__u64 flap_daemon__started_ns(const struct flap_daemon *d)
+{
+	return d->started_ns;
+}
+
+__u64 flap_daemon__dumps_written(const struct flap_daemon *d)
+{
+	return d->dumps_written;
+}
+
+__u64 flap_daemon__node_skipped(const struct flap_daemon *d)
+{
+	__u64 n;
+
+	return flap_registry__skipped(d->reg, &n) ? 0 : n;
+}
+
+void flap_daemon__count_dump(struct flap_daemon *d)
+{
+	d->dumps_written++;
+}
+
+struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
+{
+	return flap_entries__find_cgroup(&d->entries, cgid);
+}
+
+/* Finds the cgroup of @spec: by id, by path, or by a process in it. */
+static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t size, __u64 *id,
+			  char *err, size_t errlen)
+{
+	int rc;
+
+	if (spec->cgroup_path[0]) {
+		if (strlen(spec->cgroup_path) >= size)
+			return -ENAMETOOLONG;
+		strcpy(path, spec->cgroup_path);
+		rc = flap_cgroup__id(path, id);
+		if (rc)
+			snprintf(err, errlen, "%s is not a cgroup v2 directory: %s", path,
+				 strerror(-rc));
+		return rc;
+	}
+	if (spec->cgroup_id) {
+		*id = spec->cgroup_id;
+		rc = flap_cgroup__path_of_id(*id, path, size);
+		if (rc)
+			snprintf(err, errlen, "no cgroup with id %llu", (unsigned long long)*id);
+		return rc;
+	}
+	if (spec->pid > 0) {
+		rc = flap_cgroup__of_pid(spec->pid, path, size);
+		if (!rc)
+			rc = flap_cgroup__id(path, id);
+		if (rc)
+			snprintf(err, errlen, "cannot find the cgroup of pid %d: %s",
+				 (int)spec->pid, rc == -ESRCH ? "no such process" : strerror(-rc));
+		return rc;
+	}
+	snprintf(err, errlen, "add needs a pid, a cgroup path or a cgroup id");
+	return -EINVAL;
+}
+
+int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
+		     struct flap_entry **out, char *err, size_t errlen)
+{
+	struct flap_recorder_opts ropts;
+	char path[PATH_MAX];
+	struct flap_entry *e;
+	__u64 id = 0;
+	int rc;
+
+	rc = resolve_cgroup(spec, path, sizeof(path), &id, err, errlen);
+	if (rc)
+		return rc;
+	if (flap_daemon__find_cgroup(d, id)) {
+		snprintf(err, errlen, "cgroup %llu (%s) is already recorded",
+			 (unsigned long long)id, path);
+		return -EEXIST;
+	}
+	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->meta = spec->meta;
+	e->meta.cgroup_id = id;
+	snprintf(e->meta.cgroup_path, sizeof(e->meta.cgroup_path), "%s", path);
+	e->meta.main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
+	e->on_exit = spec->has_on_exit ? spec->on_exit : d->opts.on_exit;
+	e->added_ns = flap_clock__boot_ns();
+	if (flap_registry__skipped(d->reg, &e->skipped_base))
+		e->skipped_base = 0;
+	flap_entries__pick_name(&d->entries, &e->meta);
+	rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
+	if (rc) {
+		snprintf(err, errlen, "cannot record cgroup %llu: %s", (unsigned long long)id,
+			 rc == -ENOSPC ? "every recorder slot is taken" : strerror(-rc));
+		free(e);
+		return rc;
+	}
+	flap_recorder__set_user(e->rec, e);
+	TAILQ_INSERT_TAIL(&d->entries, e, link);
+	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
+		e->meta.pod[0] ? " pod " : "", e->meta.pod);
+	flap_daemon__keep_rings(d, e);
+	flap_daemon__save_state(d);
+	*out = e;
+	return 0;
+}
+
+void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
+{
+	pr_info("stopped recording %s (cgroup %llu)", e->meta.name,
+		(unsigned long long)e->meta.cgroup_id);
+	TAILQ_REMOVE(&d->entries, e, link);
+	if (d->keeper)
+		flap_keeper__drop(d->keeper, flap_recorder__slot(e->rec));
+	flap_registry__remove(d->reg, e->rec);
+	free(e);
+	flap_daemon__save_state(d);
+}
+
+int flap_daemon__resolve(struct flap_daemon *d, const char *target, const char *ns,
+			 struct flap_entry **out, int max)
+{
+	return flap_entries__resolve(&d->entries, target, ns, out, max);
+}
+
+/*
+ * CLOCK_REALTIME - CLOCK_BOOTTIME, kept while it moves by less than 1 ms, so
+ * two dumps of the same events print the same wall times (each measurement
+ * of the offset differs by a few hundred ns). A clock step is followed.
+ */
+static __s64 stable_boot_to_real(struct flap_daemon *d)
+{
+	__s64 now = flap_clock__boot_to_real_ns();
+
+	if (!d->boot_to_real_ns || llabs(now - d->boot_to_real_ns) > 1000000)
+		d->boot_to_real_ns = now;
+	return d->boot_to_real_ns;
+}
+
+int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n, __u64 last,
+		      struct flap_trace **out)
+{
+	struct flap_trace *all = NULL, *t = NULL;
+	__u64 skipped = 0;
+	int i, rc, src;
+
+	/* Not fatal: a dump without the count still holds every event it has. */
+	if (flap_registry__skipped(d->reg, &skipped))
+		skipped = 0;
+	rc = flap_trace__new(0, &all);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		rc = flap_recorder__read(entries[i]->rec, &t);
+		if (rc) {
+			pr_warn("dump: %s: read rings: %s", entries[i]->meta.name, strerror(-rc));
+			goto out;
+		}
+		src = flap_trace__add_source(t, &entries[i]->meta);
+		if (src < 0) {
+			rc = src;
+			goto out;
+		}
+		t->sources[src].counts = t->total;
+		/* Its filter and duration mode, so the dump is not misread. */
+		flap_entries__source_opts(&t->sources[src], flap_recorder__opts(entries[i]->rec));
+		/* An adopted entry's base is 0: counted from the dispatcher's load. */
+		t->sources[src].node_skipped =
+			skipped > entries[i]->skipped_base ? skipped - entries[i]->skipped_base : 0;
+		rc = flap_trace__merge(all, t);
+		flap_trace__free(t);
+		t = NULL;
+		if (rc)
+			goto out;
+	}
+	if (last)
+		flap_trace__keep_last(all, last);
+	all->boot_to_real_ns = stable_boot_to_real(d);
+	*out = all;
+	return 0;
+out:
+	flap_trace__free(t);
+	flap_trace__free(all);
+	return rc;
+}
+
+int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)
+{
+	struct flap_entry *e;
+
+	TAILQ_FOREACH(e, &d->entries, link)
+	{
+		if (!container_id[0] || strcmp(e->meta.container_id, container_id) != 0)
+			continue;
+		if (e->state != FLAP_ENTRY_STOPPED) {
+			e->state = FLAP_ENTRY_STOPPED;
+			e->exited_ns = flap_clock__boot_ns();
+			pr_info("%s: container stopped; recorder kept for retention", e->meta.name);
+			flap_daemon__save_state(d);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * decode.c - parse recorder blocks (bpf/flap.h) into events and pair them.
+ *
+ * A block is validated completely before any of its records is used: every
+ * record size, argument count, capture header and capture length must fit
+ * in what is left of the block and add up exactly. A block that fails is
+ * dropped and counted as torn (the oldest block of a ring that the writer
+ * had started to overwrite looks like that).
+ *
+ * Pairing (finish): SYSCALL records written in place on the CPU where the
+ * call entered carry their duration and stand alone. An ENTER record (a call
+ * spilled from the pending slot, an execve, an exit_group) waits for the
+ * next record of the same thread: a SYSCALL of the same number completes it;
+ * anything else means its exit was never recorded.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "flap.h"
+#include "decode.h"
+#include "syscalls.h"
+#include "trace.h"
+
+/* One parsed record before pairing. */
+struct rec {
+	struct flap_event ev;
+	__u64 key;   /* ENTER: entry time; SYSCALL: exit time (entry with TS_ENTER) */
+	__u64 order; /* tie-break: CPU, block sequence, index */
+	__u8 type;
+	__u8 rflags; /* FLAP_REC_F_* */
+};
+
+struct thread_info {
+	__u32 tid; /* 0 = empty slot */
+	__u32 tgid;
+	char comm[FLAP_COMM_LEN];
+};
+
+struct flap_decoder {
+	struct flap_trace *t;
+	struct rec *recs;
+	size_t nrecs, cap;
+	/* tid -> tgid, comm from every THREAD record seen (open addressing) */
+	struct thread_info *threads;
+	size_t nthreads, tcap;
+	/* THREAD records of the block being walked, in order: they name the
+	 * records that follow them (a thread renamed by exec is named again) */
+	struct thread_info *blk;
+	size_t nblk, blkcap;
+};
+
+int flap_decoder__new(struct flap_trace *t, struct flap_decoder **out)
+{
+	struct flap_decoder *d;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->t = t;
+	*out = d;
+	return 0;
+}
+
+void flap_decoder__free(struct flap_decoder *d)
+{
+	if (!d)
+		return;
+	free(d->recs);
+	free(d->threads);
+	free(d->blk);
+	free(d);
+}
+
+static struct thread_info *thread_slot(struct thread_info *tab, size_t cap, __u32 tid)
+{
+	size_t i = (tid * 2654435761u) & (cap - 1);
+
+	while (tab[i].tid && tab[i].tid != tid)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static int thread_put(struct flap_decoder *d, __u32 tid, __u32 tgid, const char *comm)
+{
+	struct thread_info *ti;
+	size_t i;
+
+	if (!tid)
+		return 0;
+	if ((d->nthreads + 1) * 2 > d->tcap) {
+		size_t cap = d->tcap ? d->tcap * 2 : 64;
+		struct thread_info *tab = calloc(cap, sizeof(*tab));
+
+		if (!tab)
+			return -ENOMEM;
+		for (i = 0; i < d->tcap; i++)
+			if (d->threads[i].tid)
+				*thread_slot(tab, cap, d->threads[i].tid) = d->threads[i];
+		free(d->threads);
+		d->threads = tab;
+		d->tcap = cap;
+	}
+	ti = thread_slot(d->threads, d->tcap, tid);
+	if (!ti->tid)
+		d->nthreads++;
+	ti->tid = tid;
+	ti->tgid = tgid;
+	memcpy(ti->comm, comm, FLAP_COMM_LEN);
+	ti->comm[FLAP_COMM_LEN - 1] = '\0';
+	return 0;
+}
+
+static const struct thread_info *thread_get(const struct flap_decoder *d, __u32 tid)
+{
+	const struct thread_info *ti;
+
+	if (!d->tcap || !tid)
+		return NULL;
+	ti = thread_slot(d->threads, d->tcap, tid);
+	return ti->tid ? ti : NULL;
+}
+
+/* Remembers a THREAD record of the block being walked. */
+static int blk_put(struct flap_decoder *d, const struct flap_rec_thread *t)
+{
+	struct thread_info *ti;
+
+	if (d->nblk == d->blkcap) {
+		size_t cap = d->blkcap ? d->blkcap * 2 : 32;
+
+		ti = realloc(d->blk, cap * sizeof(*ti));
+		if (!ti)
+			return -ENOMEM;
+		d->blk = ti;
+		d->blkcap = cap;
+	}
+	ti = &d->blk[d->nblk++];
+	ti->tid = t->tid;
+	ti->tgid = t->tgid;
+	memcpy(ti->comm, t->comm, FLAP_COMM_LEN);
+	ti->comm[FLAP_COMM_LEN - 1] = '\0';
+	return 0;
+}
+
+/* Names @ev after the latest THREAD record of its thread so far in the block. */
+static void blk_name(const struct flap_decoder *d, struct flap_event *ev)
+{
+	size_t i;
+
+	for (i = d->nblk; i-- > 0;)
+		if (d->blk[i].tid == ev->tid) {
+			if (!ev->tgid)
+				ev->tgid = d->blk[i].tgid;
+			memcpy(ev->comm, d->blk[i].comm, sizeof(ev->comm));
+			return;
+		}
+}
+
+static struct rec *push_rec(struct flap_decoder *d)
+{
+	struct rec *r;
+
+	if (d->nrecs == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 1024;
+
+		r = realloc(d->recs, cap * sizeof(*r));
+		if (!r)
+			return NULL;
+		d->recs = r;
+		d->cap = cap;
+	}
+	r = &d->recs[d->nrecs++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+/* Reads a value stored in 4 (sign-extended) or 8 bytes. */
+static __u64 get_val(const __u8 *p, bool wide)
+{
+	__s32 v32;
+	__u64 v64;
+
+	if (wide) {
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+	memcpy(&v32, p, 4);
+	return (__u64)(__s64)v32;
+}
+
+/*
+ * Parses the variable part of an ENTER or SYSCALL record: [ret], args,
+ * captures. With @ev NULL only checks that it is exactly @len bytes.
+ * Return: 0, or -EBADMSG.
+ */
+static int parse_body(struct flap_decoder *d, const __u8 *p, size_t len, bool with_ret,
+		      __u8 nargs_byte, __u8 wide, struct flap_event *ev)
+{
+	unsigned int nargs = nargs_byte & 0xf, ncaps = nargs_byte >> 4, i;
+	size_t pos = 0, w;
+
+	if (nargs > 6 || ncaps > FLAP_EV_MAX_CAPS)
+		return -EBADMSG;
+	if (with_ret) {
+		w = wide & 0x80 ? 8 : 4;
+		if (pos + w > len)
+			return -EBADMSG;
+		if (ev) {
+			ev->ret = (__s64)get_val(p + pos, w == 8);
+			ev->flags |= FLAP_EV_F_HAS_RET;
+		}
+		pos += w;
+	}
+	for (i = 0; i < nargs; i++) {
+		w = wide & (1u << i) ? 8 : 4;
+		if (pos + w > len)
+			return -EBADMSG;
+		if (ev)
+			ev->args[i] = get_val(p + pos, w == 8);
+		pos += w;
+	}
+	if (ev)
+		ev->nargs = nargs;
+	for (i = 0; i < ncaps; i++) {
+		struct flap_cap_hdr c;
+
+		if (pos + sizeof(c) > len)
+			return -EBADMSG;
+		memcpy(&c, p + pos, sizeof(c));
+		pos += sizeof(c);
+		if (c.arg >= 6 || c.len > len - pos)
+			return -EBADMSG;
+		if (ev) {
+			ev->caps[i].arg = c.arg;
+			ev->caps[i].flags = c.flags & 7;
+			ev->caps[i].len = c.len;
+			ev->caps[i].data = flap_trace__copy_bytes(d->t, p + pos, c.len);
+			if (!ev->caps[i].data)
+				return -ENOMEM;
+		}
+		pos += c.len;
+	}
+	if (ev)
+		ev->ncaps = ncaps;
+	return pos == len ? 0 : -EBADMSG;
+}
+
+/*
+ * The body of a SYSCALL or ENTER record: @len bytes at @p after its fixed
+ * part (the caller checked that the record holds that part). Pass 0 only
+ * validates; pass 1 appends a record, parses the body into its event and
+ * sets *@out to it (the caller fills in the fixed part's fields).
+ */
+static int parse_call(struct flap_decoder *d, const __u8 *p, size_t len, bool with_ret,
+		      __u8 nargs_byte, __u8 wide, int pass, struct rec **out)
+{
+	struct rec *r;
+
+	*out = NULL;
+	if (pass == 0)
+		return parse_body(d, p, len, with_ret, nargs_byte, wide, NULL);
+	r = push_rec(d);
+	if (!r)
+		return -ENOMEM;
+	*out = r;
+	return parse_body(d, p, len, with_ret, nargs_byte, wide, &r->ev);
+}
+
+/*
+ * Walks the records of a block. Pass 0 validates; pass 1 (only after pass
+ * 0 succeeded) collects the THREAD records and creates the events.
+ */
+static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_hdr *bh,
+		      const __u8 *data, int pass)
+{
+	size_t off = 0, idx = 0;
+	int nevents = 0, err;
+
+	d->nblk = 0;
+	while (off < bh->used) {
+		struct flap_rec_hdr h;
+		const __u8 *p = data + off;
+		struct rec *r;
+
+		if (bh->used - off < sizeof(h))
+			return -EBADMSG;
+		memcpy(&h, p, sizeof(h));
+		if (h.size < sizeof(h) || h.size > bh->used - off)
+			return -EBADMSG;
+		if (h.type == FLAP_REC_THREAD) {
+			struct flap_rec_thread t;
+
+			if (h.size < sizeof(t))
+				return -EBADMSG;
+			memcpy(&t, p, sizeof(t));
+			/* Only a block that parsed whole may name threads. */
+			if (pass == 1 && (thread_put(d, t.tid, t.tgid, t.comm) || blk_put(d, &t)))
+				return -ENOMEM;
+		} else if (h.type == FLAP_REC_SYSCALL) {
+			struct flap_rec_syscall s;
+
+			if (h.size < sizeof(s))
+				return -EBADMSG;
+			memcpy(&s, p, sizeof(s));
+			err = parse_call(d, p + sizeof(s), h.size - sizeof(s), true, s.nargs,
+					 s.wide, pass, &r);
+			if (err)
+				return err;
+			if (pass == 1) {
+				r->ev.tid = s.tid;
+				r->ev.nr = s.nr;
+				r->ev.exit_ts = bh->base_ts + s.ts_delta;
+				r->ev.dur_ns =
+					h.flags & FLAP_REC_F_DUR_US ? (__u64)s.dur * 1000 : s.dur;
+				r->key = r->ev.exit_ts;
+			}
+			nevents++;
+		} else if (h.type == FLAP_REC_ENTER) {
+			struct flap_rec_enter e;
+
+			if (h.size < sizeof(e))
+				return -EBADMSG;
+			memcpy(&e, p, sizeof(e));
+			err = parse_call(d, p + sizeof(e), h.size - sizeof(e), false, e.nargs,
+					 e.wide, pass, &r);
+			if (err)
+				return err;
+			if (pass == 1) {
+				r->ev.tid = e.tid;
+				r->ev.tgid = e.tgid;
+				r->ev.nr = e.nr;
+				r->ev.ts = e.ts;
+				r->key = e.ts;
+			}
+			nevents++;
+		} else {
+			return -EBADMSG;
+		}
+		if (pass == 1 && h.type != FLAP_REC_THREAD) {
+			r = &d->recs[d->nrecs - 1];
+			r->type = h.type;
+			r->rflags = h.flags;
+			blk_name(d, &r->ev);
+			r->ev.cpu = cpu;
+			r->order = ((__u64)cpu << 56) | ((bh->seq & 0xffffffffffULL) << 16) | idx;
+		}
+		off += h.size;
+		idx++;
+	}
+	return nevents;
+}
+
+int flap_decoder__add_block(struct flap_decoder *d, int cpu, const void *data, size_t len)
+{
+	struct flap_cpu_counts *cnt = cpu >= 0 && cpu < d->t->ncpus ? &d->t->cpus[cpu] : NULL;
+	struct flap_block_hdr bh;
+	size_t nrecs = d->nrecs;
+	int n;
+
+	if (len < sizeof(bh))
+		goto bad;
+	memcpy(&bh, data, sizeof(bh));
+	if (bh.magic != FLAP_BLOCK_MAGIC || bh.used > len - sizeof(bh) ||
+	    bh.used > FLAP_BLOCK_DATA + FLAP_STAGE_SLACK)
+		goto bad;
+	n = walk_block(d, cpu, &bh, (const __u8 *)data + sizeof(bh), 0);
+	if (n < 0)
+		goto bad;
+	if ((__u32)n != bh.nrec)
+		goto bad;
+	n = walk_block(d, cpu, &bh, (const __u8 *)data + sizeof(bh), 1);
+	if (n < 0) {
+		d->nrecs = nrecs;
+		return n;
+	}
+	if (cnt)
+		cnt->held += n;
+	return n;
+bad:
+	if (cnt)
+		cnt->torn++;
+	return -EBADMSG;
+}
+
+int flap_decoder__add_pending(struct flap_decoder *d, int cpu, const struct flap_pending *p)
+{
+	const struct flap_syscall *sc;
+	struct rec *r;
+	int i;
+
+	if (p->valid != 1)
+		return 0;
+	r = push_rec(d);
+	if (!r)
+		return -ENOMEM;
+	sc = flap_syscall__by_nr(p->nr);
+	r->type = FLAP_REC_ENTER;
+	r->rflags = FLAP_REC_F_SPILLED;
+	r->ev.tid = p->tid;
+	r->ev.tgid = p->tgid;
+	r->ev.nr = p->nr;
+	r->ev.ts = p->ts;
+	r->ev.cpu = cpu;
+	r->ev.nargs = sc ? sc->nargs : 6;
+	for (i = 0; i < 6; i++)
+		r->ev.args[i] = p->args[i];
+	r->key = p->ts;
+	r->order = ((__u64)cpu << 56) | 0xffffffffffffULL;
+	return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return 0;
+}
+
+static bool is_noreturn(__u32 nr)
+{
+	const struct flap_syscall *sc = flap_syscall__by_nr(nr);
+
+	return sc && (sc->kinds & FLAP_SC_NORETURN);
+}
+
+/* Turns a parsed record into its final event (before pairing). */
+static void settle(struct rec *r)
+{
+	struct flap_event *ev = &r->ev;
+
+	if (r->rflags & FLAP_REC_F_CAPS_DROPPED)
+		ev->flags |= FLAP_EV_F_CAPS_DROPPED;
+	if (r->type == FLAP_REC_ENTER) {
+		/* exit/exit_group do not return: "= ?", not unfinished. */
+		ev->flags |= FLAP_EV_F_HAS_ENTER |
+			     (is_noreturn(ev->nr) ? FLAP_EV_F_NORETURN : FLAP_EV_F_UNFINISHED);
+		return;
+	}
+	if (r->rflags & FLAP_REC_F_NO_ARGS)
+		ev->flags |= FLAP_EV_F_NO_ARGS;
+	if (r->rflags & (FLAP_REC_F_TS_ENTER | FLAP_REC_F_NO_ENTER)) {
+		/* One time: the entry's (TS_ENTER: the call returned within that
+		 * tick), or the exit's. */
+		ev->ts = ev->exit_ts;
+		ev->dur_ns = 0;
+		if (r->rflags & FLAP_REC_F_TS_ENTER)
+			ev->flags |= FLAP_EV_F_HAS_ENTER | FLAP_EV_F_DUR_SHORT;
+	} else {
+		ev->ts = ev->exit_ts - ev->dur_ns;
+		ev->flags |= FLAP_EV_F_HAS_DUR | FLAP_EV_F_HAS_ENTER;
+	}
+}
+
+/* Completes the entry @e with its exit @x (same thread, same number). */
+static void pair(struct flap_event *e, const struct rec *x)
+{
+	const struct flap_event *xe = &x->ev;
+	int i;
+
+	e->exit_ts = xe->exit_ts;
+	e->ret = xe->ret;
+	e->flags &= ~(FLAP_EV_F_UNFINISHED | FLAP_EV_F_NORETURN);
+	e->flags |= FLAP_EV_F_HAS_RET | FLAP_EV_F_HAS_DUR;
+	e->dur_ns = !(x->rflags & FLAP_REC_F_NO_ENTER) ? xe->dur_ns : xe->exit_ts - e->ts;
+	if (!(x->rflags & FLAP_REC_F_NO_ARGS)) {
+		e->nargs = xe->nargs;
+		for (i = 0; i < 6; i++)
+			e->args[i] = xe->args[i];
+	}
+	/* The exit's captures hold the read side; the entry's are kept otherwise. */
+	if (xe->ncaps) {
+		e->ncaps = xe->ncaps;
+		for (i = 0; i < FLAP_EV_MAX_CAPS; i++)
+			e->caps[i] = xe->caps[i];
+	}
+	e->flags |= xe->flags & FLAP_EV_F_CAPS_DROPPED;
+	e->cpu = xe->cpu;
+}
+
+static int emit(struct flap_decoder *d, const struct flap_event *ev)
+{
+	const struct thread_info *ti = thread_get(d, ev->tid);
+	struct flap_event *out = flap_trace__push(d->t);
+
+	if (!out)
+		return -ENOMEM;
+	*out = *ev;
+	/* Events named by their own block keep that name; the others (a call
+	 * spilled by another thread, a pending slot) get the thread's last. */
+	if (ti) {
+		if (!out->tgid)
+			out->tgid = ti->tgid;
+		if (!out->comm[0])
+			memcpy(out->comm, ti->comm, sizeof(out->comm));
+	}
+	if (!out->tgid)
+		out->tgid = out->tid;
+	return 0;
+}
+
+/* Index of the open entry of each thread: a small open-addressing map. */
+struct open_map {
+	__u32 *tid;
+	size_t *idx;
+	size_t cap;
+};
+
+static size_t *open_find(struct open_map *m, __u32 tid, bool create)
+{
+	size_t i = (tid * 2654435761u) & (m->cap - 1);
+
+	while (m->tid[i] && m->tid[i] != tid)
+		i = (i + 1) & (m->cap - 1);
+	if (!m->tid[i]) {
+		if (!create)
+			return NULL;
+		m->tid[i] = tid;
+		m->idx[i] = (size_t)-1;
+	}
+	return &m->idx[i];
+}
+
+int flap_decoder__finish(struct flap_decoder *d)
+{
+	struct open_map m = {};
+	size_t i, *slot;
+	int err = 0;
+
+	m.cap = 64;
+	while (m.cap < d->nrecs * 2 + 2)
+		m.cap *= 2;
+	m.tid = calloc(m.cap, sizeof(*m.tid));
+	m.idx = calloc(m.cap, sizeof(*m.idx));
+	if (!m.tid || !m.idx) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* No record, no array: qsort(NULL, 0) is undefined (found by fuzz_decode). */
+	if (d->nrecs > 1)
+		qsort(d->recs, d->nrecs, sizeof(d->recs[0]), cmp_rec);
+	for (i = 0; i < d->nrecs; i++) {
+		struct rec *r = &d->recs[i];
+
+		settle(r);
+		slot = open_find(&m, r->ev.tid, true);
+		if (*slot != (size_t)-1) {
+			struct rec *open = &d->recs[*slot];
+
+			if (r->type == FLAP_REC_SYSCALL &&
+			    (r->rflags & (FLAP_REC_F_NO_ENTER | FLAP_REC_F_NO_ARGS)) &&
+			    open->ev.nr == r->ev.nr) {
+				pair(&open->ev, r);
+				err = emit(d, &open->ev);
+				*slot = (size_t)-1;
+				if (err)
+					goto out;
+				continue;
+			}
+			/* The thread went on: the open call's exit is not in the
+			 * history, and the call is not running any more. */
+			if (!(open->ev.flags & FLAP_EV_F_NORETURN)) {
+				open->ev.flags &= ~FLAP_EV_F_UNFINISHED;
+				open->ev.flags |= FLAP_EV_F_EXIT_LOST;
+			}
+			err = emit(d, &open->ev);
+			*slot = (size_t)-1;
+			if (err)
+				goto out;
+		}
+		if (r->type == FLAP_REC_ENTER) {
+			*slot = i;
+			continue;
+		}
+		err = emit(d, &r->ev);
+		if (err)
+			goto out;
+	}
+	/* Calls still open at the end of the history are unfinished. */
+	for (i = 0; i < m.cap; i++)
+		if (m.tid[i] && m.idx[i] != (size_t)-1) {
+			err = emit(d, &d->recs[m.idx[i]].ev);
+			if (err)
+				goto out;
+		}
+	flap_trace__sort(d->t);
+out:
+	free(m.tid);
+	free(m.idx);
+	return err;
+}

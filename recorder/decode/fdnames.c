@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * fdnames.c - descriptor names per process, learnt from the trace (see
+ * fdnames.h). Processes are kept in a small open-addressing table by tgid;
+ * each has its own open-addressing table of descriptors by number and,
+ * when a chdir showed it, its working directory. A descriptor's slot stays
+ * once used (a close only drops its name): processes reuse numbers, and
+ * memory grows with the descriptors a trace names, not with their values
+ * (a dump file may hold any numbers).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <linux/close_range.h>
+#include <linux/types.h>
+
+#include "flap.h"
+#include "fdnames.h"
+#include "syscalls.h"
+#include "util.h"
+
+struct fdent {
+	int fd; /* -1: free slot */
+	bool cloexec;
+	char *name; /* NULL: unknown */
+};
+
+struct proc {
+	__u32 tgid;  /* 0: free slot */
+	size_t nfds; /* used slots of fds */
+	size_t cap;  /* slots of fds: 0 or a power of two */
+	struct fdent *fds;
+	char *cwd;
+};
+
+struct flap_fdnames {
+	struct proc *procs;
+	size_t nprocs, cap;
+};
+
+/* What a syscall does to descriptors. */
+enum fd_op {
+	OP_NONE,
+	OP_OPEN,   /* open, creat: path in arg 0 */
+	OP_OPENAT, /* openat, openat2: dirfd arg 0, path arg 1 */
+	OP_SOCKET, /* socket(domain, type, protocol) */
+	OP_ACCEPT, /* accept, accept4: the listening socket's kind */
+	OP_PAIR,   /* pipe, pipe2, socketpair: two fds in a capture */
+	OP_DUP,	   /* dup, dup2, dup3 */
+	OP_FCNTL,  /* F_DUPFD*, F_SETFD */
+	OP_CLOSE,  /* close */
+	OP_CLOSE_RANGE,
+	OP_ANON,  /* returns an anonymous-inode fd (name in anon_names) */
+	OP_MEMFD, /* memfd_create(name) */
+	OP_NEWFD, /* returns an fd of unknown kind: forget the number */
+	OP_FORK,  /* clone, clone3, fork, vfork */
+	OP_EXEC,  /* execve, execveat */
+	OP_CHDIR,
+	OP_FCHDIR,
+};
+
+static const struct {
+	const char *name;
+	enum fd_op op;
+	const char *anon; /* OP_ANON: the name strace shows */
+} sc_ops[] = {
+	{"open", OP_OPEN, NULL},
+	{"creat", OP_OPEN, NULL},
+	{"openat", OP_OPENAT, NULL},
+	{"openat2", OP_OPENAT, NULL},
+	{"socket", OP_SOCKET, NULL},
+	{"accept", OP_ACCEPT, NULL},
+	{"accept4", OP_ACCEPT, NULL},
+	{"pipe", OP_PAIR, NULL},
+	{"pipe2", OP_PAIR, NULL},
+	{"socketpair", OP_PAIR, NULL},
+	{"dup", OP_DUP, NULL},
+	{"dup2", OP_DUP, NULL},
+	{"dup3", OP_DUP, NULL},
+	{"fcntl", OP_FCNTL, NULL},
+	{"close", OP_CLOSE, NULL},
+	{"close_range", OP_CLOSE_RANGE, NULL},
+	{"epoll_create", OP_ANON, "anon_inode:[eventpoll]"},
+	{"epoll_create1", OP_ANON, "anon_inode:[eventpoll]"},
+	{"eventfd", OP_ANON, "anon_inode:[eventfd]"},
+	{"eventfd2", OP_ANON, "anon_inode:[eventfd]"},
+	{"timerfd_create", OP_ANON, "anon_inode:[timerfd]"},
+	{"signalfd", OP_ANON, "anon_inode:[signalfd]"},
+	{"signalfd4", OP_ANON, "anon_inode:[signalfd]"},
+	{"inotify_init", OP_ANON, "anon_inode:inotify"},
+	{"inotify_init1", OP_ANON, "anon_inode:inotify"},
+	{"fanotify_init", OP_ANON, "anon_inode:[fanotify]"},
+	{"pidfd_open", OP_ANON, "anon_inode:[pidfd]"},
+	{"userfaultfd", OP_ANON, "anon_inode:[userfaultfd]"},
+	{"perf_event_open", OP_ANON, "anon_inode:[perf_event]"},
+	{"io_uring_setup", OP_ANON, "anon_inode:[io_uring]"},
+	{"memfd_create", OP_MEMFD, NULL},
+	{"open_by_handle_at", OP_NEWFD, NULL},
+	{"open_tree", OP_NEWFD, NULL},
+	{"fsopen", OP_NEWFD, NULL},
+	{"fsmount", OP_NEWFD, NULL},
+	{"fspick", OP_NEWFD, NULL},
+	{"pidfd_getfd", OP_NEWFD, NULL},
+	{"mq_open", OP_NEWFD, NULL},
+	{"bpf", OP_NEWFD, NULL},
+	{"memfd_secret", OP_NEWFD, NULL},
+	{"landlock_create_ruleset", OP_NEWFD, NULL},
+	{"seccomp", OP_NEWFD, NULL},
+	{"clone", OP_FORK, NULL},
+	{"clone3", OP_FORK, NULL},
+	{"fork", OP_FORK, NULL},
+	{"vfork", OP_FORK, NULL},
+	{"execve", OP_EXEC, NULL},
+	{"execveat", OP_EXEC, NULL},
+	{"chdir", OP_CHDIR, NULL},
+	{"fchdir", OP_FCHDIR, NULL},
+};
+
+/* Per syscall number: index into sc_ops + 1 (0: no effect). */
+static __u8 op_of[FLAP_NR_MAX];
+static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
+
+static void init_ops(void)
+{
+	const struct flap_syscall *sc;
+	size_t i;
+
+	_Static_assert(ARRAY_SIZE(sc_ops) < 255, "op index fits a byte");
+	for (i = 0; i < ARRAY_SIZE(sc_ops); i++) {
+		sc = flap_syscall__by_name(sc_ops[i].name);
+		if (sc && sc->nr >= 0 && sc->nr < FLAP_NR_MAX)
+			op_of[sc->nr] = i + 1;
+	}
+}
+
+int flap_fdnames__new(struct flap_fdnames **out)
+{
+	struct flap_fdnames *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
+	pthread_once(&ops_once, init_ops);
+	*out = f;
+	return 0;
+}
+
+static void proc_clear(struct proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->cap; i++)
+		free(p->fds[i].name);
+	free(p->fds);
+	free(p->cwd);
+	p->fds = NULL;
+	p->nfds = 0;
+	p->cap = 0;
+	p->cwd = NULL;
+}
+
+/* The slot of @fd in @tab (its own, or the free one it would take). */
+static struct fdent *fd_slot(struct fdent *tab, size_t cap, int fd)
+{
+	size_t i = ((__u32)fd * 2654435761u) & (cap - 1);
+
+	while (tab[i].fd != -1 && tab[i].fd != fd)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* The entry of @fd in @p, or NULL. */
+static struct fdent *fd_find(const struct proc *p, long fd)
+{
+	struct fdent *e;
+
+	if (!p || !p->cap || fd < 0 || fd > INT_MAX)
+		return NULL;
+	e = fd_slot(p->fds, p->cap, (int)fd);
+	return e->fd == fd ? e : NULL;
+}
+
+static const char *fd_name(const struct proc *p, long fd)
+{
+	const struct fdent *e = fd_find(p, fd);
+
+	return e ? e->name : NULL;
+}
+
+void flap_fdnames__free(struct flap_fdnames *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->cap; i++)
+		proc_clear(&f->procs[i]);
+	free(f->procs);
+	free(f);
+}
+
+static struct proc *proc_slot(struct proc *tab, size_t cap, __u32 tgid)
+{
+	size_t i = (tgid * 2654435761u) & (cap - 1);
+
+	while (tab[i].tgid && tab[i].tgid != tgid)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static const struct proc *proc_find(const struct flap_fdnames *f, __u32 tgid)
+{
+	const struct proc *p;
+
+	if (!f->cap || !tgid)
+		return NULL;
+	p = proc_slot(f->procs, f->cap, tgid);
+	return p->tgid ? p : NULL;
+}
+
+/* The process @tgid, created empty if new. Return: NULL on -ENOMEM. */
+static struct proc *proc_get(struct flap_fdnames *f, __u32 tgid)
+{
+	struct proc *p;
+	size_t i;
+
+	if (!tgid)
+		return NULL;
+	if ((f->nprocs + 1) * 2 > f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct proc *tab = calloc(cap, sizeof(*tab));
+
+		if (!tab)
+			return NULL;
+		for (i = 0; i < f->cap; i++)
+			if (f->procs[i].tgid)
+				*proc_slot(tab, cap, f->procs[i].tgid) = f->procs[i];
+		free(f->procs);
+		f->procs = tab;
+		f->cap = cap;
+	}
+	p = proc_slot(f->procs, f->cap, tgid);
+	if (!p->tgid) {
+		p->tgid = tgid;
+		f->nprocs++;
+	}
+	return p;
+}
+
+const char *flap_fdnames__get(const struct flap_fdnames *f, __u32 tgid, int fd)
+{
+	return f ? fd_name(proc_find(f, tgid), fd) : NULL;
+}
+
+const char *flap_fdnames__cwd(const struct flap_fdnames *f, __u32 tgid)
+{
+	const struct proc *p = f ? proc_find(f, tgid) : NULL;
+
+	return p ? p->cwd : NULL;
+}
+
+/* Room for one more descriptor in @p. Return: 0 or -ENOMEM. */
+static int fd_grow(struct proc *p)
+{
+	size_t cap = p->cap ? p->cap * 2 : 16, i;
+	struct fdent *tab;
+
+	if ((p->nfds + 1) * 2 <= p->cap)
+		return 0;
+	tab = malloc(cap * sizeof(*tab));
+	if (!tab)
+		return -ENOMEM;
+	for (i = 0; i < cap; i++)
+		tab[i] = (struct fdent){.fd = -1};
+	for (i = 0; i < p->cap; i++)
+		if (p->fds[i].fd != -1)
+			*fd_slot(tab, cap, p->fds[i].fd) = p->fds[i];
+	free(p->fds);
+	p->fds = tab;
+	p->cap = cap;
+	return 0;
+}
+
+/* Sets descriptor @fd of @p to @name (owned: taken, NULL forgets it). */
+static int set_fd(struct proc *p, long fd, char *name, bool cloexec)
+{
+	struct fdent *e = fd_find(p, fd);
+
+	if (!e) {
+		if (!name || fd < 0 || fd > INT_MAX) {
+			free(name);
+			return 0;
+		}
+		if (fd_grow(p)) {
+			free(name);
+			return -ENOMEM;
+		}
+		e = fd_slot(p->fds, p->cap, (int)fd);
+		e->fd = (int)fd;
+		e->name = NULL;
+		p->nfds++;
+	}
+	free(e->name);
+	e->name = name;
+	e->cloexec = name && cloexec;
+	return 0;
+}
+
+static char *dup_name(const struct proc *p, long fd)
+{
+	const char *name = fd_name(p, fd);
+
+	return name ? strdup(name) : NULL;
+}
+
+/* The capture of argument @idx as a string (NUL-terminated copy), or NULL. */
+static char *cap_string(const struct flap_event *ev, int idx)
+{
+	int i, n = ev->ncaps < FLAP_EV_MAX_CAPS ? ev->ncaps : FLAP_EV_MAX_CAPS;
+	const struct flap_cap *c;
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		c = &ev->caps[i];
+		if (c->arg != idx || (c->flags & FLAP_EVCAP_F_FAULT) || (c->len && !c->data))
+			continue;
+		s = malloc(c->len + 4);
+		if (!s)
+			return NULL;
+		memcpy(s, c->data, c->len);
+		s[c->len] = '\0';
+		/* A cut path is not the file's name: mark it. */
+		if (c->flags & FLAP_EVCAP_F_TRUNC)
+			strcat(s, "...");
+		return s;
+	}
+	return NULL;
+}
+
+static const struct flap_cap *cap_of(const struct flap_event *ev, int idx)
+{
+	int i, n = ev->ncaps < FLAP_EV_MAX_CAPS ? ev->ncaps : FLAP_EV_MAX_CAPS;
+
+	for (i = 0; i < n; i++)
+		if (ev->caps[i].arg == idx && ev->caps[i].data &&
+		    !(ev->caps[i].flags & FLAP_EVCAP_F_FAULT))
+			return &ev->caps[i];
+	return NULL;
+}
+
+/* Removes "", "." and ".." components of the absolute path @s in place. */
+static void clean_path(char *s)
+{
+	char *out = s, *p = s, *seg;
+	size_t n;
+
+	while (*p) {
+		while (*p == '/')
+			p++;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		n = p - seg;
+		if (!n || (n == 1 && seg[0] == '.'))
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > s && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, n);
+		out += n;
+	}
+	if (out == s)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/*
+ * @path (owned) made absolute against @base when it is relative and @base
+ * is known, then cleaned. A relative path with no base stays as given.
+ */
+static char *resolve(const char *base, char *path)
+{
+	char *s;
+
+	if (!path)
+		return NULL;
+	if (path[0] != '/' && (!base || base[0] != '/'))
+		return path;
+	if (path[0] != '/') {
+		s = malloc(strlen(base) + strlen(path) + 2);
+		if (!s) {
+			free(path);
+			return NULL;
+		}
+		strcpy(s, base);
+		strcat(s, "/");
+		strcat(s, path);
+		free(path);
+		path = s;
+	}
+	clean_path(path);
+	return path;
+}
+
+const char *flap_fdnames__socket_kind(long domain, long type)
+{
+	type &= 0xf;
+	if (domain == AF_UNIX)
+		return type == SOCK_STREAM	? "UNIX-STREAM"
+		       : type == SOCK_DGRAM	? "UNIX-DGRAM"
+		       : type == SOCK_SEQPACKET ? "UNIX-SEQPACKET"
+						: "UNIX";
+	if (domain == AF_INET)
+		return type == SOCK_STREAM ? "TCP" : type == SOCK_DGRAM ? "UDP" : "socket";
+	if (domain == AF_INET6)
+		return type == SOCK_STREAM ? "TCPv6" : type == SOCK_DGRAM ? "UDPv6" : "socket";
+	if (domain == AF_NETLINK)
+		return "NETLINK";
+	return "socket";
+}
+
+static char *socket_name(long domain, long type)
+{
+	return strdup(flap_fdnames__socket_kind(domain, type));
+}
+
+/* The resolved path of open-like call @ev of process @p (see flap_fdnames__open_path()). */
+static char *open_path(const struct proc *p, const struct flap_event *ev, const char *sc)
+{
+	bool at = !strcmp(sc, "openat") || !strcmp(sc, "openat2");
+	const char *base = p ? p->cwd : NULL;
+	int dfd = (int)ev->args[0];
+
+	if (at && dfd != AT_FDCWD)
+		base = fd_name(p, dfd);
+	return resolve(base, cap_string(ev, at ? 1 : 0));
+}
+
+static int do_open(struct proc *p, const struct flap_event *ev, const char *sc)
+{
+	const struct flap_cap *how;
+	__u64 flags = ev->args[strcmp(sc, "open") && strcmp(sc, "creat") ? 2 : 1];
+
+	if (!strcmp(sc, "creat"))
+		flags = 0;
+	if (!strcmp(sc, "openat2")) {
+		how = cap_of(ev, 2);
+		flags = 0;
+		if (how && how->len >= 8)
+			memcpy(&flags, how->data, 8);
+	}
+	return set_fd(p, ev->ret, open_path(p, ev, sc), flags & O_CLOEXEC);
+}
+
+char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_event *ev)
+{
+	int idx = ev->nr < FLAP_NR_MAX ? op_of[ev->nr] : 0;
+	enum fd_op op = idx ? sc_ops[idx - 1].op : OP_NONE;
+
+	if ((op != OP_OPEN && op != OP_OPENAT) || (ev->flags & FLAP_EV_F_NO_ARGS))
+		return NULL;
+	return open_path(proc_find(f, ev->tgid), ev, sc_ops[idx - 1].name);
+}
+
+static int do_pair(struct proc *p, const struct flap_event *ev, const char *sc)
+{
+	bool sock = !strcmp(sc, "socketpair");
+	const struct flap_cap *c = cap_of(ev, sock ? 3 : 0);
+	bool cloexec = false;
+	int fds[2], i, err = 0;
+
+	if (!c || c->len < sizeof(fds))
+		return 0;
+	memcpy(fds, c->data, sizeof(fds));
+	if (!strcmp(sc, "pipe2"))
+		cloexec = ev->args[1] & O_CLOEXEC;
+	else if (sock)
+		cloexec = ev->args[1] & SOCK_CLOEXEC;
+	for (i = 0; i < 2 && !err; i++)
+		err = set_fd(p, fds[i],
+			     sock ? socket_name(ev->args[0], ev->args[1]) : strdup("pipe"),
+			     cloexec);
+	return err;
+}
+
+static int do_dup(struct proc *p, const struct flap_event *ev, const char *sc)
+{
+	bool cloexec = !strcmp(sc, "dup3") && (ev->args[2] & O_CLOEXEC);
+
+	if ((long)ev->args[0] == ev->ret)
+		return 0;
+	return set_fd(p, ev->ret, dup_name(p, ev->args[0]), cloexec);
+}
+
+static int do_fcntl(struct proc *p, const struct flap_event *ev)
+{
+	int cmd = (int)ev->args[1], fd = (int)ev->args[0];
+
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return set_fd(p, ev->ret, dup_name(p, fd), cmd == F_DUPFD_CLOEXEC);
+	if (cmd == F_SETFD && fd_find(p, fd) && fd_find(p, fd)->name)
+		fd_find(p, fd)->cloexec = ev->args[2] & FD_CLOEXEC;
+	return 0;
+}
+
+static void do_close_range(struct proc *p, const struct flap_event *ev)
+{
+	__u64 first = (unsigned int)ev->args[0], last = (unsigned int)ev->args[1];
+	size_t i;
+
+	/* The table's descriptors, not the range: it may be 0..UINT_MAX. */
+	for (i = 0; i < p->cap; i++) {
+		struct fdent *e = &p->fds[i];
+
+		if (e->fd < 0 || (__u64)e->fd < first || (__u64)e->fd > last || !e->name)
+			continue;
+		if (ev->args[2] & CLOSE_RANGE_CLOEXEC) {
+			e->cloexec = true;
+			continue;
+		}
+		free(e->name);
+		e->name = NULL;
+	}
+}
+
+/* A fork: the child @child starts with a copy of @p's table and cwd. */
+static int do_fork(struct flap_fdnames *f, __u32 parent, const struct flap_event *ev)
+{
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
+	const struct flap_cap *args;
+	struct proc *p, *c;
+	__u64 flags = 0;
+	int i, err = 0;
+
+	if (!strcmp(sc->name, "clone")) {
+		flags = ev->args[0];
+	} else if (!strcmp(sc->name, "clone3")) {
+		args = cap_of(ev, 0);
+		if (args && args->len >= 8)
+			memcpy(&flags, args->data, 8);
+	}
+	if (flags & CLONE_THREAD)
+		return 0;
+	c = proc_get(f, ev->ret);
+	if (!c)
+		return -ENOMEM;
+	proc_clear(c);
+	/* proc_get() may have moved the table. */
+	p = (struct proc *)proc_find(f, parent);
+	if (!p)
+		return 0;
+	c->cwd = p->cwd ? strdup(p->cwd) : NULL;
+	for (i = 0; i < (int)p->cap && !err; i++)
+		if (p->fds[i].fd != -1 && p->fds[i].name)
+			err = set_fd(c, p->fds[i].fd, strdup(p->fds[i].name), p->fds[i].cloexec);
+	return err;
+}
+
+static void do_exec(struct proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->cap; i++)
+		if (p->fds[i].cloexec) {
+			free(p->fds[i].name);
+			p->fds[i].name = NULL;
+			p->fds[i].cloexec = false;
+		}
+}
+
+static void do_chdir(struct proc *p, char *dir)
+{
+	if (!dir)
+		return;
+	if (dir[0] != '/') {
+		free(dir);
+		return;
+	}
+	free(p->cwd);
+	p->cwd = dir;
+}
+
+static __u64 anon_cloexec(const struct flap_event *ev, const char *sc)
+{
+	if (!strcmp(sc, "memfd_create"))
+		return ev->args[1] & MFD_CLOEXEC;
+	if (!strcmp(sc, "pidfd_open"))
+		return 1;
+	if (!strcmp(sc, "eventfd2") || !strcmp(sc, "epoll_create1") || !strcmp(sc, "inotify_init1"))
+		return ev->args[ev->nargs > 1 ? 1 : 0] & O_CLOEXEC;
+	if (!strcmp(sc, "timerfd_create") || !strcmp(sc, "signalfd4"))
+		return ev->args[!strcmp(sc, "signalfd4") ? 3 : 1] & O_CLOEXEC;
+	return 0;
+}
+
+static char *memfd_name(const struct flap_event *ev)
+{
+	char *name = cap_string(ev, 0), *s;
+
+	if (!name)
+		return NULL;
+	s = malloc(strlen(name) + 32);
+	if (s)
+		strcat(strcat(strcpy(s, "/memfd:"), name), " (deleted)");
+	free(name);
+	return s;
+}
+
+int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev)
+{
+	int idx = ev->nr < FLAP_NR_MAX ? op_of[ev->nr] : 0;
+	const char *sc;
+	struct proc *p;
+	long ret = ev->ret;
+
+	if (!idx || !(ev->flags & FLAP_EV_F_HAS_RET) || (ev->flags & FLAP_EV_F_UNFINISHED))
+		return 0;
+	/* Without the arguments nothing can be said but the end of the names. */
+	if ((ev->flags & FLAP_EV_F_NO_ARGS) && sc_ops[idx - 1].op != OP_EXEC)
+		return 0;
+	sc = sc_ops[idx - 1].name;
+	p = proc_get(f, ev->tgid);
+	if (!p)
+		return -ENOMEM;
+	if (sc_ops[idx - 1].op == OP_CLOSE) {
+		if (ret != -EBADF)
+			set_fd(p, (int)ev->args[0], NULL, false);
+		return 0;
+	}
+	if (ret < 0)
+		return 0;
+	switch (sc_ops[idx - 1].op) {
+	case OP_OPEN:
+	case OP_OPENAT:
+		return do_open(p, ev, sc);
+	case OP_SOCKET:
+		return set_fd(p, ret, socket_name(ev->args[0], ev->args[1]),
+			      ev->args[1] & SOCK_CLOEXEC);
+	case OP_ACCEPT:
+		return set_fd(p, ret, dup_name(p, ev->args[0]),
+			      !strcmp(sc, "accept4") && (ev->args[3] & SOCK_CLOEXEC));
+	case OP_PAIR:
+		return do_pair(p, ev, sc);
+	case OP_DUP:
+		return do_dup(p, ev, sc);
+	case OP_FCNTL:
+		return do_fcntl(p, ev);
+	case OP_CLOSE_RANGE:
+		do_close_range(p, ev);
+		return 0;
+	case OP_ANON:
+		return set_fd(p, ret, strdup(sc_ops[idx - 1].anon), anon_cloexec(ev, sc));
+	case OP_MEMFD:
+		return set_fd(p, ret, memfd_name(ev), anon_cloexec(ev, sc));
+	case OP_NEWFD:
+		return set_fd(p, ret, NULL, false);
+	case OP_FORK:
+		return ret > 0 ? do_fork(f, ev->tgid, ev) : 0;
+	case OP_EXEC:
+		do_exec(p);
+		return 0;
+	case OP_CHDIR:
+		do_chdir(p, resolve(p->cwd, cap_string(ev, 0)));
+		return 0;
+	case OP_FCHDIR:
+		do_chdir(p, dup_name(p, ev->args[0]));
+		return 0;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * fdnames.h - what each file descriptor of each process refers to, learnt
+ * from the calls held in a trace (strace -y's "3</etc/passwd>"): open*,
+ * creat, socket, accept, pipe, socketpair, the anonymous-inode calls
+ * (epoll_create, eventfd...), copied by dup, dup2, dup3 and fcntl(F_DUPFD),
+ * forgotten at close and, for close-on-exec fds, at a successful execve;
+ * a fork copies the table. A descriptor whose origin the trace does not
+ * hold (opened before the history starts, or passed in a message) has no
+ * name. Paths are joined with the directory fd or a known working directory
+ * and cleaned lexically (symbolic links are not resolved).
+ */
+#ifndef FLAP_FDNAMES_H
+#define FLAP_FDNAMES_H
+
+#include <linux/types.h>
+
+#include "trace.h"
+
+struct flap_fdnames;
+
+/**
+ * flap_fdnames__new() - an empty table. Return: 0 or -ENOMEM; the caller
+ * owns *@out (flap_fdnames__free()).
+ */
+int flap_fdnames__new(struct flap_fdnames **out);
+void flap_fdnames__free(struct flap_fdnames *f);
+
+/**
+ * flap_fdnames__get() - the name of descriptor @fd of process @tgid:
+ * "/etc/passwd", "pipe", "TCP", "UNIX-STREAM", "anon_inode:[eventpoll]"...
+ * Return: a string owned by the table, valid until the next update, or NULL
+ * when the trace does not say.
+ */
+const char *flap_fdnames__get(const struct flap_fdnames *f, __u32 tgid, int fd);
+
+/**
+ * flap_fdnames__update() - apply what the finished call @ev did to the
+ * descriptors of its process. Call it for every event in time order,
+ * after printing the event's arguments and before printing its return
+ * value (which then reads as the new descriptor's name).
+ * Return: 0 or -ENOMEM (the table stays usable; a name may be missing).
+ */
+int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev);
+
+/**
+ * flap_fdnames__socket_kind() - the name a socket of @domain and @type gets:
+ * "TCP", "UDP", "TCPv6", "UDPv6", "UNIX-STREAM", "UNIX-DGRAM", "NETLINK",
+ * else "socket". Return: a static string.
+ */
+const char *flap_fdnames__socket_kind(long domain, long type);
+
+/**
+ * flap_fdnames__open_path() - the file an open-like call @ev (open, openat,
+ * openat2, creat) names, joined with its directory fd or the known working
+ * directory of its process, as flap_fdnames__update() would name the new
+ * descriptor; failed calls too. Call it before updating with @ev.
+ * Return: a string the caller frees, or NULL (not an open, no path captured,
+ * or -ENOMEM).
+ */
+char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_event *ev);
+
+/* The working directory of @tgid when the trace showed it (chdir), or NULL. */
+const char *flap_fdnames__cwd(const struct flap_fdnames *f, __u32 tgid);
+
+#endif /* FLAP_FDNAMES_H */

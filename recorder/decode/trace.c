@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * trace.c - the decoded history container: a growable event array and an
+ * arena for the captured bytes the events point into.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace.h"
+
+#define CHUNK_SIZE (64 * 1024)
+
+struct flap_trace_chunk {
+	struct flap_trace_chunk *next;
+	size_t used;
+	size_t size;
+	__u8 data[];
+};
+
+int flap_trace__new(int ncpus, struct flap_trace **out)
+{
+	struct flap_trace *t;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	if (ncpus > 0) {
+		t->cpus = calloc(ncpus, sizeof(*t->cpus));
+		if (!t->cpus) {
+			free(t);
+			return -ENOMEM;
+		}
+		t->ncpus = ncpus;
+	}
+	*out = t;
+	return 0;
+}
+
+void flap_trace__free(struct flap_trace *t)
+{
+	struct flap_trace_chunk *c, *next;
+
+	if (!t)
+		return;
+	for (c = t->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(t->events);
+	free(t->cpus);
+	free(t->sources);
+	free(t);
+}
+
+struct flap_event *flap_trace__push(struct flap_trace *t)
+{
+	struct flap_event *ev;
+
+	if (t->nevents == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+
+		ev = realloc(t->events, cap * sizeof(*ev));
+		if (!ev)
+			return NULL;
+		t->events = ev;
+		t->cap = cap;
+	}
+	ev = &t->events[t->nevents++];
+	memset(ev, 0, sizeof(*ev));
+	return ev;
+}
+
+const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len)
+{
+	struct flap_trace_chunk *c = t->chunks;
+	__u8 *p;
+
+	if (!c || c->size - c->used < len) {
+		size_t size = len > CHUNK_SIZE ? len : CHUNK_SIZE;
+
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = size;
+		c->next = t->chunks;
+		t->chunks = c;
+	}
+	p = c->data + c->used;
+	if (len)
+		memcpy(p, data, len);
+	c->used += len;
+	return p;
+}
+
+int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src)
+{
+	struct flap_source *s;
+
+	s = realloc(t->sources, (t->nsources + 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	t->sources = s;
+	s = &t->sources[t->nsources];
+	if (src)
+		*s = *src;
+	else
+		memset(s, 0, sizeof(*s));
+	return t->nsources++;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct flap_event *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->exit_ts != y->exit_ts)
+		return x->exit_ts < y->exit_ts ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return 0;
+}
+
+void flap_trace__sort(struct flap_trace *t)
+{
+	if (t->nevents > 1)
+		qsort(t->events, t->nevents, sizeof(t->events[0]), cmp_event);
+}
+
+void flap_cpu_counts__add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src)
+{
+	dst->produced += src->produced;
+	dst->held += src->held;
+	dst->overwritten += src->overwritten;
+	dst->lost += src->lost;
+	dst->torn += src->torn;
+	dst->bytes += src->bytes;
+	dst->restart_lost += src->restart_lost;
+}
+
+void flap_trace__sum(struct flap_trace *t)
+{
+	int i;
+
+	memset(&t->total, 0, sizeof(t->total));
+	for (i = 0; i < t->ncpus; i++)
+		flap_cpu_counts__add(&t->total, &t->cpus[i]);
+}
+
+int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
+{
+	int base = dst->nsources, j;
+	struct flap_cpu_counts *cpus;
+	size_t i;
+
+	for (j = 0; j < src->nsources; j++)
+		if (flap_trace__add_source(dst, &src->sources[j]) < 0)
+			return -ENOMEM;
+	if (src->nsources == 0 && flap_trace__add_source(dst, NULL) < 0)
+		return -ENOMEM;
+	for (i = 0; i < src->nevents; i++) {
+		struct flap_event *ev = flap_trace__push(dst);
+
+		if (!ev)
+			return -ENOMEM;
+		*ev = src->events[i];
+		ev->source = base + src->events[i].source;
+		for (j = 0; j < ev->ncaps && j < FLAP_EV_MAX_CAPS; j++) {
+			ev->caps[j].data = flap_trace__copy_bytes(dst, src->events[i].caps[j].data,
+								  ev->caps[j].len);
+			if (!ev->caps[j].data)
+				return -ENOMEM;
+		}
+	}
+	if (src->ncpus > dst->ncpus) {
+		cpus = realloc(dst->cpus, src->ncpus * sizeof(*cpus));
+		if (!cpus)
+			return -ENOMEM;
+		memset(cpus + dst->ncpus, 0, (src->ncpus - dst->ncpus) * sizeof(*cpus));
+		dst->cpus = cpus;
+		dst->ncpus = src->ncpus;
+	}
+	for (j = 0; j < src->ncpus; j++)
+		flap_cpu_counts__add(&dst->cpus[j], &src->cpus[j]);
+	flap_cpu_counts__add(&dst->total, &src->total);
+	if (src->read_ns > dst->read_ns)
+		dst->read_ns = src->read_ns;
+	if (!dst->boot_to_real_ns)
+		dst->boot_to_real_ns = src->boot_to_real_ns;
+	flap_trace__sort(dst);
+	return 0;
+}
+
+void flap_trace__keep_last(struct flap_trace *t, size_t n)
+{
+	if (t->nevents <= n)
+		return;
+	memmove(t->events, t->events + (t->nevents - n), n * sizeof(t->events[0]));
+	t->nevents = n;
+}
+
+bool flap_trace__source_short(const struct flap_trace *t, int i)
+{
+	size_t k;
+
+	if (i < 0 || i >= t->nsources || t->sources[i].exact_durations)
+		return false;
+	for (k = 0; k < t->nevents; k++)
+		if (t->events[k].source == i && (t->events[k].flags & FLAP_EV_F_DUR_SHORT))
+			return true;
+	return false;
+}
+
+int flap_trace__count_short(const struct flap_trace *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->nsources; i++)
+		n += flap_trace__source_short(t, i);
+	return n;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * trace.h - decoded syscall history: what a read of a recorder's rings, a
+ * dump file and a pod merge all produce, and what the output formats print.
+ * One struct flap_event per syscall (entry and exit paired), in time order,
+ * with the counts that say how much history the rings held and lost.
+ */
+#ifndef FLAP_TRACE_H
+#define FLAP_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#define FLAP_EV_MAX_CAPS 3
+#define FLAP_EV_COMM_LEN 16
+/* Longest syscall filter expression a source keeps (= FLAP_FILTER_EXPR_MAX). */
+#define FLAP_SOURCE_FILTER_MAX 512
+
+enum flap_ev_flag {
+	FLAP_EV_F_UNFINISHED = 1u << 0,	  /* entered, no exit recorded (still running) */
+	FLAP_EV_F_NORETURN = 1u << 1,	  /* exit/exit_group: does not return */
+	FLAP_EV_F_HAS_RET = 1u << 2,	  /* ret is valid */
+	FLAP_EV_F_HAS_DUR = 1u << 3,	  /* dur_ns is valid */
+	FLAP_EV_F_HAS_ENTER = 1u << 4,	  /* the entry time is known (ts is it) */
+	FLAP_EV_F_NO_ARGS = 1u << 5,	  /* the arguments were not recorded */
+	FLAP_EV_F_CAPS_DROPPED = 1u << 6, /* strings/buffers not captured */
+	FLAP_EV_F_EXIT_LOST = 1u << 7,	  /* entered; the exit was not recorded */
+	/* returned within the clock tick it was entered in; the recorder did not
+	 * measure its duration (no --exact-durations) */
+	FLAP_EV_F_DUR_SHORT = 1u << 8,
+};
+
+enum flap_cap_kind_flag {
+	FLAP_EVCAP_F_STR = 1 << 0, /* same values as FLAP_CAP_F_* in flap.h */
+	FLAP_EVCAP_F_TRUNC = 1 << 1,
+	FLAP_EVCAP_F_FAULT = 1 << 2,
+};
+
+struct flap_cap {
+	__u8 arg;   /* argument index */
+	__u8 flags; /* FLAP_EVCAP_F_* */
+	__u16 len;
+	const __u8 *data; /* owned by the trace */
+};
+
+struct flap_event {
+	__u64 ts;      /* CLOCK_BOOTTIME ns: entry time when known, else exit time */
+	__u64 exit_ts; /* 0 when the call has not returned */
+	__u64 dur_ns;
+	__s64 ret;
+	__u64 args[6];
+	__u32 tid;
+	__u32 tgid;
+	__u32 nr;
+	__u32 flags; /* FLAP_EV_F_* */
+	__u16 cpu;
+	__u16 source; /* index into flap_trace.sources (pod merges) */
+	__u8 nargs;
+	__u8 ncaps;
+	char comm[FLAP_EV_COMM_LEN];
+	struct flap_cap caps[FLAP_EV_MAX_CAPS];
+};
+
+/* How much history a CPU's ring held. produced = held + overwritten + lost. */
+struct flap_cpu_counts {
+	__u64 produced;	    /* events the recorder wrote on this CPU */
+	__u64 held;	    /* events present in the ring and staging block */
+	__u64 overwritten;  /* events the ring overwrote before the oldest held */
+	__u64 lost;	    /* events not recorded (ring refused, reader busy) */
+	__u64 torn;	    /* blocks dropped as partial or corrupt */
+	__u64 bytes;	    /* record bytes produced */
+	__u64 restart_lost; /* of lost: held by rings a daemon restart had to replace */
+};
+
+/* Where the events of a trace came from: one traced cgroup (container). */
+struct flap_source {
+	char name[256]; /* recorder name */
+	char pod[256];
+	char ns[256]; /* pod namespace */
+	char pod_uid[128];
+	char container[256];
+	char container_id[128];
+	char cgroup_path[4096];
+	__u64 cgroup_id;
+	__u32 main_pid;
+	struct flap_cpu_counts counts; /* totals of this source */
+	/*
+	 * The recorder's in-kernel syscall filter as written at add (sysset.h
+	 * syntax, "%file,write"); "" when every syscall was recorded. The
+	 * events of a filtered source lack the other calls by design.
+	 */
+	char syscall_filter[FLAP_SOURCE_FILTER_MAX];
+	/*
+	 * Syscalls of the whole node the kernel skipped the dispatcher for
+	 * (BPF recursion guard) while this source was recorded: any of them
+	 * may have been this source's. 0 in files that predate it.
+	 */
+	__u64 node_skipped;
+	/*
+	 * The recorder read the clock at both ends of every call
+	 * (--exact-durations). False: only calls that spanned a kernel clock
+	 * tick have a duration; the others have FLAP_EV_F_DUR_SHORT. False in
+	 * files that predate it.
+	 */
+	bool exact_durations;
+};
+
+struct flap_trace_chunk;
+
+struct flap_trace {
+	struct flap_event *events;
+	size_t nevents;
+	size_t cap;
+	struct flap_cpu_counts *cpus;
+	int ncpus;
+	struct flap_cpu_counts total;
+	struct flap_source *sources;
+	int nsources;
+	__s64 boot_to_real_ns; /* add to a ts for CLOCK_REALTIME */
+	__u64 read_ns;	       /* CLOCK_BOOTTIME of the read */
+	struct flap_trace_chunk *chunks;
+};
+
+/**
+ * flap_trace__new() - an empty trace with @ncpus per-CPU counters.
+ * Return: 0 or -ENOMEM. The caller owns *@out (flap_trace__free()).
+ */
+int flap_trace__new(int ncpus, struct flap_trace **out);
+void flap_trace__free(struct flap_trace *t);
+
+/**
+ * flap_trace__push() - append a zeroed event.
+ * Return: the event (valid until the next push), or NULL on -ENOMEM.
+ */
+struct flap_event *flap_trace__push(struct flap_trace *t);
+
+/**
+ * flap_trace__copy_bytes() - keep a copy of @len bytes for the trace's life.
+ * Return: the copy, or NULL on -ENOMEM.
+ */
+const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len);
+
+/**
+ * flap_trace__add_source() - append a copy of @src (NULL: an empty one).
+ * Return: its index, or -ENOMEM.
+ */
+int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src);
+
+/* Sort events by time (stable for equal times: CPU order is kept). */
+void flap_trace__sort(struct flap_trace *t);
+
+/* Adds every count of @src to @dst. */
+void flap_cpu_counts__add(struct flap_cpu_counts *dst, const struct flap_cpu_counts *src);
+
+/* Sum the per-CPU counts into t->total. */
+void flap_trace__sum(struct flap_trace *t);
+
+/**
+ * flap_trace__merge() - append the events of @src to @dst (copying captured
+ * bytes) and its sources, renumbering event sources; add its per-CPU and
+ * total counts; keep @dst sorted by time. Return: 0 or -ENOMEM.
+ */
+int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src);
+
+/**
+ * flap_trace__keep_last() - drop all but the newest @n events.
+ */
+void flap_trace__keep_last(struct flap_trace *t, size_t n);
+
+/**
+ * flap_trace__source_short() - does source @i of @t, recorded without exact
+ * durations, hold calls that returned within the clock tick they entered
+ * in and so have no duration (FLAP_EV_F_DUR_SHORT)? False for a source
+ * recorded with exact durations, and for a file written before the
+ * recorder read the clock once per quick call (every call measured).
+ */
+bool flap_trace__source_short(const struct flap_trace *t, int i);
+
+/**
+ * flap_trace__count_short() - how many sources of @t hold such calls.
+ * Return: 0 (every shown duration complete) .. t->nsources.
+ */
+int flap_trace__count_short(const struct flap_trace *t);
+
+#endif /* FLAP_TRACE_H */

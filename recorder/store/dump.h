@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * dump.h - dump files (proto/dump.proto): an 8-byte magic and version, a
+ * header (host, kernel, arch, target, reason, sources, time window, counts
+ * per CPU), the events oldest first, and a trailer whose absence means the
+ * file was cut. The same byte stream follows a `dump` reply on the control
+ * socket. Files are written atomically: temp file, fsync, rename, fsync of
+ * the directory, so a reader never sees half a dump.
+ *
+ * Reading is defensive: a foreign, corrupt or truncated input returns
+ * -EBADMSG with one line in @err that says what is wrong; nothing in the
+ * input sizes an allocation beyond the fixed caps.
+ */
+#ifndef FLAP_DUMP_H
+#define FLAP_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "trace.h"
+
+#define FLAP_DUMP_MAGIC	  "FLAPDMP"
+#define FLAP_DUMP_VERSION 1
+
+/* Why a dump was made (dump.proto Reason). */
+struct flap_reason {
+	char kind[16]; /* "request", "crash", "exit" */
+	int signal;
+	int exit_code;
+	__u32 pid;
+	char comm[16];
+	char text[256]; /* one line */
+	__u64 time_ns;	/* CLOCK_REALTIME */
+	bool core;
+};
+
+/* Everything in the header that is not in the trace itself. */
+struct flap_dump_meta {
+	char tool_version[32];
+	char host[256];
+	char kernel[256];
+	char arch[32];
+	char target[512];
+	__u64 created_ns; /* CLOCK_REALTIME */
+	struct flap_reason reason;
+};
+
+/**
+ * flap_dump_meta__init() - fill version, host, kernel, arch from this
+ * machine, @target, reason "request", created_ns now.
+ */
+void flap_dump_meta__init(struct flap_dump_meta *m, const char *target);
+
+/**
+ * flap_dump__write() - write @m and @t as a dump stream to @fd (a file or
+ * a socket; blocking). Return: 0 or negative errno.
+ */
+int flap_dump__write(int fd, const struct flap_dump_meta *m, const struct flap_trace *t);
+
+/**
+ * flap_dump__save() - write a dump file at @path atomically (a temp file in
+ * the same directory, fsync, rename, fsync of the directory), mode 0600.
+ * Return: 0 or negative errno; on error no file is left at @path or as temp.
+ */
+int flap_dump__save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t);
+
+/**
+ * flap_dump__read() - read a dump stream from @fd.
+ * Return: 0 and a trace the caller owns, -EBADMSG for a foreign, corrupt or
+ * truncated stream (@err says which), other negative errno.
+ */
+int flap_dump__read(int fd, struct flap_dump_meta *m, struct flap_trace **t, char *err,
+		    size_t errlen);
+
+/* flap_dump__read() on the file at @path. */
+int flap_dump__load(const char *path, struct flap_dump_meta *m, struct flap_trace **t, char *err,
+		    size_t errlen);
+
+/**
+ * flap_dump__load_header() - only the header of the file at @path: meta and
+ * a trace with sources and counts but no events (for listings).
+ */
+int flap_dump__load_header(const char *path, struct flap_dump_meta *m, struct flap_trace **t,
+			   char *err, size_t errlen);
+
+#endif /* FLAP_DUMP_H */
