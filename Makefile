@@ -5,6 +5,8 @@
 # into the binary as libbpf skeletons, so nodes need no clang.
 #
 #   make            build/flap-recorder
+#   make static     build/static/flap-recorder: statically linked, for hosts
+#                   that have none of its libraries (docs/oci.md)
 #   make deps       install build and test dependencies (apt-get, root)
 #   make test       unit tests, kernel tests (root), end-to-end tests
 #   make test SANITIZE=1   the same, built with ASan+UBSan into build/asan
@@ -94,7 +96,7 @@ HELPER_SRCS  := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
-.PHONY: all bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
+.PHONY: all static FORCE bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
 	clean fmt fmt-check lint install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
@@ -161,6 +163,39 @@ $(BIN): $(CLI_OBJS) $(LIBFLAP)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The static binary: the same objects (Debian's gcc builds PIE code, so
+# -static-pie keeps ASLR) against the distribution's static archives, in
+# the order `pkg-config --static` gives them (libelf brings zlib, and zstd
+# where elfutils was built with it). Debian names libuv's archive
+# libuv_a.a. glibc's linker warnings for getgrnam/getpwuid_r are expected:
+# docs/oci.md says what a static glibc costs.
+UV_STATIC     ?= $(if $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/libuv_a.a),uv_a,uv)
+STATIC_LDLIBS ?= $(patsubst -luv,-l$(UV_STATIC),$(shell $(PKG_CONFIG) --static --libs \
+		 $(LIBS_PC) 2>/dev/null)) -lz -lpthread
+STATIC_LINK   ?= -static-pie
+
+ifeq ($(SANITIZE),1)
+# The sanitizers do not link statically: under SANITIZE=1 the static binary
+# is the plain one (the e2e tests run it as the hook, on a sanitized daemon).
+STATIC_BIN    := $(patsubst %/asan,%,$(OUTPUT))/static/flap-recorder
+static $(STATIC_BIN): FORCE
+	$(Q)$(MAKE) --no-print-directory SANITIZE= OUTPUT=$(patsubst %/asan,%,$(OUTPUT)) static
+FORCE:
+else
+STATIC_BIN    := $(OUTPUT)/static/flap-recorder
+static: $(STATIC_BIN)
+
+$(STATIC_BIN): $(CLI_OBJS) $(LIBFLAP)
+	$(call msg,STATIC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) $(STATIC_LINK) $^ $(STATIC_LDLIBS) -o $@ 2> $@.log; rc=$$?; \
+		grep -v -e 'statically linked applications requires at runtime' \
+			-e "in function .\(parse_opt\|uv__getpwuid_r\).:$$" $@.log >&2; \
+		rm -f $@.log; exit $$rc
+	$(Q)test -x $@ && ! readelf -lW $@ | grep -q 'INTERP' || \
+		{ echo "$@: not static (has a program interpreter)" >&2; rm -f $@; exit 1; }
+endif
+
 # ---- tests ----------------------------------------------------------------
 # The list of tests is generated from the `void test_<name>(void)` functions.
 define test_list
@@ -201,6 +236,14 @@ $(OUTPUT)/examples/%: examples/%.c
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+# Static copies of the workloads, for container and chroot root file systems
+# that hold no libc (tests/e2e/static.sh, docker.sh, cri.sh, image.sh).
+STATIC_HELPERS := $(OUTPUT)/tests/static/crasher $(OUTPUT)/tests/static/workload
+$(OUTPUT)/tests/static/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -static -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
 
 # The benchmark's driver of the library (tests/bench/run.sh).
 BENCH_BIN := $(OUTPUT)/tests/flapbench
@@ -243,12 +286,13 @@ test-kernel: $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(BIN)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-kernel: needs root (real BPF, real cgroups)"; \
 	else $(OUTPUT)/tests/kernel_tests --strict $(TEST_ARGS); fi
 
-test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
+test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-e2e: needs root"; \
-	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); $(SAN_LOG_START) \
+	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) \
+		FLAP_STATIC=$(abspath $(STATIC_BIN)); $(SAN_LOG_START) \
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
-		bash tests/e2e/decode.sh || rc=1; \
+		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/static.sh || rc=1; \
 		$(SAN_LOG_CHECK) exit $$rc; fi
 
 # The stress, fault and persistence tests alone (also part of test-e2e).
@@ -369,8 +413,10 @@ lint: $(GENERATED)
 		-I bpf -I recorder -I $(OUTPUT) recorder cli
 
 PREFIX ?= /usr/local
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/flap-recorder
+# STATIC=1: the static binary (make static), for hosts without our libraries.
+INSTALL_BIN = $(if $(filter 1,$(STATIC)),$(STATIC_BIN),$(BIN))
+install: $(if $(filter 1,$(STATIC)),$(STATIC_BIN),$(BIN))
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/flap-recorder
 	install -d $(DESTDIR)$(PREFIX)/share/doc/flap-recorder $(DESTDIR)$(PREFIX)/share/flap-recorder
 	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/flap-recorder/
 	cp -r examples/. $(DESTDIR)$(PREFIX)/share/flap-recorder/
