@@ -293,6 +293,7 @@ test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
 		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/static.sh || rc=1; \
+		bash tests/e2e/flap_runc.sh || rc=1; \
 		$(SAN_LOG_CHECK) exit $$rc; fi
 
 # The stress, fault and persistence tests alone (also part of test-e2e).
@@ -417,6 +418,7 @@ PREFIX ?= /usr/local
 INSTALL_BIN = $(if $(filter 1,$(STATIC)),$(STATIC_BIN),$(BIN))
 install: $(if $(filter 1,$(STATIC)),$(STATIC_BIN),$(BIN))
 	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/flap-recorder
+	ln -sf flap-recorder $(DESTDIR)$(PREFIX)/sbin/flap-runc
 	install -d $(DESTDIR)$(PREFIX)/share/doc/flap-recorder $(DESTDIR)$(PREFIX)/share/flap-recorder
 	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/flap-recorder/
 	cp -r examples/. $(DESTDIR)$(PREFIX)/share/flap-recorder/
