@@ -293,7 +293,7 @@ test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
 		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/static.sh || rc=1; \
-		bash tests/e2e/flap_runc.sh || rc=1; \
+		bash tests/e2e/flap_runc.sh || rc=1; bash tests/e2e/docker.sh || rc=1; \
 		$(SAN_LOG_CHECK) exit $$rc; fi
 
 # The stress, fault and persistence tests alone (also part of test-e2e).
@@ -381,7 +381,7 @@ demo: deps-check
 DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \
 	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
 	    busybox-static runc podman jq libc6-dev strace linux-perf bpftrace gnuplot-nox valgrind \
-	    clang-format
+	    clang-format docker.io containerd python3-grpcio python3-grpc-tools python3-protobuf
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi
@@ -391,8 +391,10 @@ deps:
 # Runs `make deps` when a tool or library the build needs is missing.
 deps-check:
 	@missing=; \
-	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox; do \
+	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox dockerd containerd ctr; do \
 		command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	/usr/bin/python3 -c 'import grpc, grpc_tools, google.protobuf' 2>/dev/null || \
+		missing="$$missing python3-grpc"; \
 	$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || missing="$$missing libs"; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -> make deps"; \
 		$(MAKE) --no-print-directory deps; fi
