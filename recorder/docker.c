@@ -83,8 +83,8 @@ static int take_name(struct json_object *cfg, const char *path, const char *id, 
 	if (!cid || strcmp(cid, id))
 		return fail(err, errlen, -EINVAL, "%s: its ID is not %.12s", path, id);
 	if (!n || n[0] != '/' || !is_docker_name(n + 1))
-		return fail(err, errlen, -EINVAL, "%s: no Docker name in \"Name\" (\"%.64s\")", path,
-			    n ? n : "");
+		return fail(err, errlen, -EINVAL, "%s: no Docker name in \"Name\" (\"%.64s\")",
+			    path, n ? n : "");
 	if (strlen(n + 1) >= size)
 		return fail(err, errlen, -ENAMETOOLONG, "%s: name longer than %zu bytes", path,
 			    size - 1);
