@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # Docker for real: a private dockerd (20.10) whose runtime "flap" is
-# flap-runc from an install of the static binary, told the daemon's socket
-# and Docker's data root by `runtimeArgs`, as docs/oci.md says to set it up.
+# examples/docker/daemon.json's, flap-runc from an install of the static
+# binary, told the daemon's socket and Docker's data root by `runtimeArgs`,
+# as docs/oci.md says to set it up.
 # A container started with `--runtime flap` is recorded from its first
 # syscall under its `docker ps` name, `dump NAME` reads it, a crash is
 # dumped under that name, poststop marks it stopped, and with the
@@ -20,6 +21,7 @@ set -u
 FLAP=$(realpath "${FLAP:?set FLAP to the flap-recorder binary}")
 STATIC=$(realpath "${FLAP_STATIC:?set FLAP_STATIC to the static flap-recorder binary}")
 HELPERS=$(realpath "${HELPERS:?set HELPERS to the test helper directory}")
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d /tmp/flap-docker.XXXXXX)
 SOCK=$WORK/run/flap.sock
 DUMPS=$WORK/dumps
@@ -125,10 +127,13 @@ require_root "docker tests"
 command -v dockerd > /dev/null || { echo "dockerd missing (make deps: docker.io)"; exit 1; }
 install_prefix "$PREFIX" "$STATIC" &&
 make_image_rootfs "$WORK/rootfs" "$HELPERS" || { echo "setup failed"; exit 1; }
-# The runtime as docs/oci.md sets it up, with our socket and data root.
-dockerd_start "$WORK/docker" "$(jq -n --arg p "$PREFIX/sbin/flap-runc" --arg s "$SOCK" \
-	--arg d "$WORK/docker/root" '{flap: {path: $p, runtimeArgs: ["--flap-socket", $s,
-	"--flap-docker-root", $d]}}')" || exit 1
+# The runtime of examples/docker/daemon.json, our install's flap-runc, told
+# our socket and data root by runtimeArgs (docs/oci.md).
+RUNTIMES=$(jq -c --arg p "$PREFIX/sbin/flap-runc" --arg s "$SOCK" --arg d "$WORK/docker/root" '
+	if .runtimes.flap.path != "/usr/local/sbin/flap-runc" then error("no flap-runc path") else . end
+	| .runtimes | .flap.path = $p | .flap.runtimeArgs = ["--flap-socket", $s, "--flap-docker-root", $d]' \
+	"$SRC/examples/docker/daemon.json") || { echo "examples/docker/daemon.json: no runtime to substitute"; exit 1; }
+dockerd_start "$WORK/docker" "$RUNTIMES" || exit 1
 docker_import "$WORK/rootfs" "$IMAGE" || { echo "docker import failed"; exit 1; }
 daemon_start --socket "$SOCK" --dump-dir "$DUMPS" --retain 10m || exit 1
 run_tests ${*:-$ALL}
