@@ -7,6 +7,7 @@
 #   make            build/flap-recorder
 #   make static     build/static/flap-recorder: statically linked, for hosts
 #                   that have none of its libraries (docs/oci.md)
+#   make image      the container image (podman build): IMAGE=localhost/flap-recorder:VERSION
 #   make deps       install build and test dependencies (apt-get, root)
 #   make test       unit tests, kernel tests (root), end-to-end tests
 #   make test SANITIZE=1   the same, built with ASan+UBSan into build/asan
@@ -96,7 +97,7 @@ HELPER_SRCS  := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
-.PHONY: all static FORCE bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
+.PHONY: all static image image-context FORCE bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
 	clean fmt fmt-check lint install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
@@ -196,6 +197,39 @@ $(STATIC_BIN): $(CLI_OBJS) $(LIBFLAP)
 		{ echo "$@: not static (has a program interpreter)" >&2; rm -f $@; exit 1; }
 endif
 
+# ---- image ------------------------------------------------------------------
+# The image of examples/kubernetes/Containerfile, built by podman from
+# build/image/: the static binary and its flap-runc link, the hooks.d
+# files, busybox-static with the applets the DaemonSet's init container
+# uses. No registry is needed; IMAGE names the tag (push it, or load it on
+# the nodes: podman save IMAGE | ctr -n k8s.io images import -).
+VERSION        := $(shell sed -n 's/^\#define FLAP_VERSION "\(.*\)"/\1/p' recorder/version.h)
+IMAGE          ?= localhost/flap-recorder:$(VERSION)
+PODMAN         ?= podman
+# runc and cgroupfs: what podman needs where crun cannot run (cgroup v1/v2 hybrid).
+PODMAN_FLAGS   ?= --runtime runc --cgroup-manager cgroupfs
+IMAGE_CTX      := $(patsubst %/asan,%,$(OUTPUT))/image
+BUSYBOX        ?= $(shell command -v busybox)
+IMAGE_APPLETS  := sh cp chmod mv ln rm mkdir cat echo test [ ls
+
+image-context: $(STATIC_BIN) examples/kubernetes/Containerfile $(wildcard examples/hooks.d/*.json)
+	$(call msg,IMAGE,$(IMAGE_CTX))
+	$(Q)if readelf -d $(BUSYBOX) 2>/dev/null | grep -q NEEDED; then \
+		echo "$(BUSYBOX) is dynamically linked: install busybox-static" >&2; exit 1; fi
+	$(Q)rm -rf $(IMAGE_CTX) && mkdir -p $(IMAGE_CTX)/bin $(IMAGE_CTX)/sbin $(IMAGE_CTX)/hooks.d
+	$(Q)cp examples/kubernetes/Containerfile $(IMAGE_CTX)/
+	$(Q)install -m 0755 $(BUSYBOX) $(IMAGE_CTX)/bin/busybox
+	$(Q)for a in $(IMAGE_APPLETS); do $(BUSYBOX) --list | grep -qxF -- "$$a" || \
+		{ echo "$(BUSYBOX) has no $$a applet" >&2; exit 1; }; \
+		ln -s busybox '$(IMAGE_CTX)/bin/'"$$a"; done
+	$(Q)install -m 0755 $(STATIC_BIN) $(IMAGE_CTX)/sbin/flap-recorder
+	$(Q)ln -s flap-recorder $(IMAGE_CTX)/sbin/flap-runc
+	$(Q)install -m 0644 examples/hooks.d/*.json $(IMAGE_CTX)/hooks.d/
+
+image: image-context
+	$(PODMAN) $(PODMAN_FLAGS) build --build-arg VERSION=$(VERSION) -t $(IMAGE) \
+		-f $(IMAGE_CTX)/Containerfile $(IMAGE_CTX)
+
 # ---- tests ----------------------------------------------------------------
 # The list of tests is generated from the `void test_<name>(void)` functions.
 define test_list
@@ -294,7 +328,7 @@ test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
 		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/static.sh || rc=1; \
 		bash tests/e2e/flap_runc.sh || rc=1; bash tests/e2e/docker.sh || rc=1; \
-		bash tests/e2e/cri.sh || rc=1; \
+		bash tests/e2e/cri.sh || rc=1; bash tests/e2e/image.sh || rc=1; \
 		$(SAN_LOG_CHECK) exit $$rc; fi
 
 # The stress, fault and persistence tests alone (also part of test-e2e).
@@ -382,7 +416,8 @@ demo: deps-check
 DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \
 	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
 	    busybox-static runc podman jq libc6-dev strace linux-perf bpftrace gnuplot-nox valgrind \
-	    clang-format docker.io containerd python3-grpcio python3-grpc-tools python3-protobuf
+	    clang-format docker.io containerd python3-grpcio python3-grpc-tools python3-protobuf \
+	    python3-yaml
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi
@@ -394,7 +429,7 @@ deps-check:
 	@missing=; \
 	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox dockerd containerd ctr; do \
 		command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
-	/usr/bin/python3 -c 'import grpc, grpc_tools, google.protobuf' 2>/dev/null || \
+	/usr/bin/python3 -c 'import grpc, grpc_tools, google.protobuf, yaml' 2>/dev/null || \
 		missing="$$missing python3-grpc"; \
 	$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || missing="$$missing libs"; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -> make deps"; \
