@@ -97,7 +97,7 @@ HELPER_SRCS  := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
-.PHONY: all static image image-context FORCE bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
+.PHONY: all static image image-context bench-containers FORCE bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
 	clean fmt fmt-check lint install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
@@ -407,6 +407,14 @@ bench: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS)
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
 		QUICK=$(QUICK) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
+
+# Container start latency added by the hook, with Docker and containerd's
+# CRI (tests/bench/container_start.sh): its section of docs/benchmarks.md.
+bench-containers: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(STATIC_BIN) $(STATIC_HELPERS)
+	FLAP=$(abspath $(BIN)) FLAP_STATIC=$(abspath $(STATIC_BIN)) HELPERS=$(abspath $(OUTPUT)/tests) \
+		OUT=$(abspath $(OUTPUT)/bench) DOCS=$(if $(QUICK),,$(abspath docs)) N=$(if $(QUICK),3,$(N)) \
+		bash tests/bench/container_start.sh
 
 demo: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(EXAMPLE_BINS)

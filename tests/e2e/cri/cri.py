@@ -11,9 +11,11 @@ old protoc and the protobuf runtime. Calls go over gRPC to a unix socket.
   cri.py SOCK pod SPEC.json     run a sandbox and its containers, wait for
                                 them to exit; prints the result as JSON
   cri.py SOCK rmpod POD_ID...   stop and remove pod sandboxes (and their containers)
-  cri.py SOCK bench SPEC.json N run N pods of SPEC, one container each;
-                                prints the start times (RunPodSandbox,
-                                CreateContainer, StartContainer) as JSON
+  cri.py SOCK bench SPEC.json N H1,H2...
+                                N rounds of one pod of SPEC's first container
+                                per runtime handler Hi, in turn; prints the
+                                times of RunPodSandbox, CreateContainer and
+                                StartContainer per handler as JSON
 
 SPEC: {"handler": "flap", "pod": <PodSandboxConfig>, "containers":
 [<ContainerConfig>, ...], "timeout": 30}, each in proto field names. The
@@ -108,27 +110,30 @@ def cmd_pod(c, spec):
     return {"pod_id": pod_id, "containers": res}
 
 
-def cmd_bench(c, spec, n):
-    """N pods of one container each; the times of each step, in seconds."""
-    out = {"run_pod": [], "create": [], "start": []}
+def cmd_bench(c, spec, n, handlers):
+    """N rounds; each round runs one pod of one container per handler, in
+    turn. The times of each step, in seconds, per handler."""
+    out = {h: {"run_pod": [], "create": [], "start": []} for h in handlers}
     base = spec["pod"]["metadata"]["name"]
     for i in range(n):
-        spec["pod"]["metadata"]["name"] = "%s-%d" % (base, i)
-        spec["pod"]["metadata"]["uid"] = "%s-uid-%d" % (base, i)
-        t0 = time.monotonic()
-        pod, pod_id = c.run_pod(spec)
-        t1 = time.monotonic()
-        cfg = c.msg("ContainerConfig", spec["containers"][0])
-        cid = c.call("CreateContainer", c.m["CreateContainerRequest"](
-            pod_sandbox_id=pod_id, config=cfg, sandbox_config=pod)).container_id
-        t2 = time.monotonic()
-        c.call("StartContainer", c.m["StartContainerRequest"](container_id=cid))
-        t3 = time.monotonic()
-        c.wait_exit(cid, time.monotonic() + 30)
-        c.remove_pod(pod_id)
-        out["run_pod"].append(t1 - t0)
-        out["create"].append(t2 - t1)
-        out["start"].append(t3 - t2)
+        for h in handlers:
+            spec["handler"] = h
+            spec["pod"]["metadata"]["name"] = "%s-%s-%d" % (base, h, i)
+            spec["pod"]["metadata"]["uid"] = "%s-%s-uid-%d" % (base, h, i)
+            t0 = time.monotonic()
+            pod, pod_id = c.run_pod(spec)
+            t1 = time.monotonic()
+            cfg = c.msg("ContainerConfig", spec["containers"][0])
+            cid = c.call("CreateContainer", c.m["CreateContainerRequest"](
+                pod_sandbox_id=pod_id, config=cfg, sandbox_config=pod)).container_id
+            t2 = time.monotonic()
+            c.call("StartContainer", c.m["StartContainerRequest"](container_id=cid))
+            t3 = time.monotonic()
+            c.wait_exit(cid, time.monotonic() + 30)
+            c.remove_pod(pod_id)
+            out[h]["run_pod"].append(t1 - t0)
+            out[h]["create"].append(t2 - t1)
+            out[h]["start"].append(t3 - t2)
     return out
 
 
@@ -147,9 +152,9 @@ def main(argv):
     elif cmd == "rmpod":
         for pod_id in argv[3:]:
             c.remove_pod(pod_id)
-    elif cmd == "bench" and len(argv) == 5:
+    elif cmd == "bench" and len(argv) == 6:
         with open(argv[3]) as f:
-            print(json.dumps(cmd_bench(c, json.load(f), int(argv[4]))))
+            print(json.dumps(cmd_bench(c, json.load(f), int(argv[4]), argv[5].split(","))))
     else:
         sys.stderr.write(__doc__)
         return 2
