@@ -354,7 +354,7 @@ sanitize:
 # kept as $(OUTPUT)/fuzz/crash-<name>-*.
 FUZZ_TIME    ?= 60
 FUZZ_CC      ?= $(CLANG)
-FUZZ_TARGETS := dump decode oci ctl
+FUZZ_TARGETS := dump decode oci ctl bundle
 FUZZ_DIR     := $(OUTPUT)/fuzz
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -369,6 +369,7 @@ FUZZ_ARGS_dump   := -max_len=65536
 FUZZ_ARGS_decode := -max_len=20000
 FUZZ_ARGS_oci    := -max_len=8192 -dict=tests/fuzz/oci.dict
 FUZZ_ARGS_ctl    := -max_len=4096
+FUZZ_ARGS_bundle := -max_len=16384
 
 $(FUZZ_DIR)/obj/recorder/%.o: recorder/%.c $(GENERATED)
 	$(call msg,FUZZ-CC,$@)
