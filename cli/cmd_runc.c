@@ -254,6 +254,18 @@ static void edit_bundle(const struct runc_args *a)
 		return;
 	}
 	self[n] = '\0';
+	/*
+	 * Replaced by rename while we run (an upgrade): the kernel names the
+	 * old inode "<path> (deleted)", and the path itself holds the new
+	 * binary. A hook whose path does not exist would fail the start.
+	 */
+	if (n > 10 && !strcmp(self + n - 10, " (deleted)"))
+		self[n - 10] = '\0';
+	if (access(self, X_OK) < 0) {
+		runc_log(a, "bundle %s: the container runs unrecorded: %s: %s", bundle, self,
+			 strerror(errno));
+		return;
+	}
 	o.recorder = self;
 	rc = flap_bundle__add_hooks(bundle, &o, err, sizeof(err));
 	if (rc < 0)
