@@ -5,6 +5,9 @@
 # into the binary as libbpf skeletons, so nodes need no clang.
 #
 #   make            build/flap-recorder
+#   make static     build/static/flap-recorder: statically linked, for hosts
+#                   that have none of its libraries (docs/oci.md)
+#   make image      the container image (podman build): IMAGE=localhost/flap-recorder:VERSION
 #   make deps       install build and test dependencies (apt-get, root)
 #   make test       unit tests, kernel tests (root), end-to-end tests
 #   make test SANITIZE=1   the same, built with ASan+UBSan into build/asan
@@ -100,8 +103,8 @@ HELPER_SRCS  := $(wildcard tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
-.PHONY: all bpf proto test test-unit test-valgrind test-kernel test-e2e stress bench demo deps deps-check \
-	vmtest vmtest-all \
+.PHONY: all static image image-context bench-containers FORCE bpf proto test test-unit test-valgrind \
+	test-kernel test-e2e stress bench demo deps deps-check vmtest vmtest-all \
 	clean fmt fmt-check lint layout-check install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
@@ -168,6 +171,72 @@ $(BIN): $(CLI_OBJS) $(LIBFLAP)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The static binary: the same objects (Debian's gcc builds PIE code, so
+# -static-pie keeps ASLR) against the distribution's static archives, in
+# the order `pkg-config --static` gives them (libelf brings zlib, and zstd
+# where elfutils was built with it). Debian names libuv's archive
+# libuv_a.a. glibc's linker warnings for getgrnam/getpwuid_r are expected:
+# docs/oci.md says what a static glibc costs.
+UV_STATIC     ?= $(if $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/libuv_a.a),uv_a,uv)
+STATIC_LDLIBS ?= $(patsubst -luv,-l$(UV_STATIC),$(shell $(PKG_CONFIG) --static --libs \
+		 $(LIBS_PC) 2>/dev/null)) -lz -lpthread
+STATIC_LINK   ?= -static-pie
+
+ifeq ($(SANITIZE),1)
+# The sanitizers do not link statically: under SANITIZE=1 the static binary
+# is the plain one (the e2e tests run it as the hook, on a sanitized daemon).
+STATIC_BIN    := $(patsubst %/asan,%,$(OUTPUT))/static/flap-recorder
+static $(STATIC_BIN): FORCE
+	$(Q)$(MAKE) --no-print-directory SANITIZE= OUTPUT=$(patsubst %/asan,%,$(OUTPUT)) static
+FORCE:
+else
+STATIC_BIN    := $(OUTPUT)/static/flap-recorder
+static: $(STATIC_BIN)
+
+$(STATIC_BIN): $(CLI_OBJS) $(LIBFLAP)
+	$(call msg,STATIC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) $(STATIC_LINK) $^ $(STATIC_LDLIBS) -o $@ 2> $@.log; rc=$$?; \
+		grep -v -e 'statically linked applications requires at runtime' \
+			-e "in function .\(parse_opt\|uv__getpwuid_r\).:$$" $@.log >&2; \
+		rm -f $@.log; exit $$rc
+	$(Q)test -x $@ && ! readelf -lW $@ | grep -q 'INTERP' || \
+		{ echo "$@: not static (has a program interpreter)" >&2; rm -f $@; exit 1; }
+endif
+
+# ---- image ------------------------------------------------------------------
+# The image of examples/kubernetes/Containerfile, built by podman from
+# build/image/: the static binary and its flap-runc link, the hooks.d
+# files, busybox-static with the applets the DaemonSet's init container
+# uses. No registry is needed; IMAGE names the tag (push it, or load it on
+# the nodes: podman save IMAGE | ctr -n k8s.io images import -).
+VERSION        := $(shell sed -n 's/^\#define FLAP_VERSION "\(.*\)"/\1/p' recorder/base/version.h)
+IMAGE          ?= localhost/flap-recorder:$(VERSION)
+PODMAN         ?= podman
+# runc and cgroupfs: what podman needs where crun cannot run (cgroup v1/v2 hybrid).
+PODMAN_FLAGS   ?= --runtime runc --cgroup-manager cgroupfs
+IMAGE_CTX      := $(patsubst %/asan,%,$(OUTPUT))/image
+BUSYBOX        ?= $(shell command -v busybox)
+IMAGE_APPLETS  := sh cp chmod mv ln rm mkdir cat echo test [ ls
+
+image-context: $(STATIC_BIN) examples/kubernetes/Containerfile $(wildcard examples/hooks.d/*.json)
+	$(call msg,IMAGE,$(IMAGE_CTX))
+	$(Q)if readelf -d $(BUSYBOX) 2>/dev/null | grep -q NEEDED; then \
+		echo "$(BUSYBOX) is dynamically linked: install busybox-static" >&2; exit 1; fi
+	$(Q)rm -rf $(IMAGE_CTX) && mkdir -p $(IMAGE_CTX)/bin $(IMAGE_CTX)/sbin $(IMAGE_CTX)/hooks.d
+	$(Q)cp examples/kubernetes/Containerfile $(IMAGE_CTX)/
+	$(Q)install -m 0755 $(BUSYBOX) $(IMAGE_CTX)/bin/busybox
+	$(Q)for a in $(IMAGE_APPLETS); do $(BUSYBOX) --list | grep -qxF -- "$$a" || \
+		{ echo "$(BUSYBOX) has no $$a applet" >&2; exit 1; }; \
+		ln -s busybox '$(IMAGE_CTX)/bin/'"$$a"; done
+	$(Q)install -m 0755 $(STATIC_BIN) $(IMAGE_CTX)/sbin/flap-recorder
+	$(Q)ln -s flap-recorder $(IMAGE_CTX)/sbin/flap-runc
+	$(Q)install -m 0644 examples/hooks.d/*.json $(IMAGE_CTX)/hooks.d/
+
+image: image-context
+	$(PODMAN) $(PODMAN_FLAGS) build --build-arg VERSION=$(VERSION) -t $(IMAGE) \
+		-f $(IMAGE_CTX)/Containerfile $(IMAGE_CTX)
+
 # ---- tests ----------------------------------------------------------------
 # The list of tests is generated from the `void test_<name>(void)` functions.
 define test_list
@@ -210,6 +279,14 @@ $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
 
+# Static copies of the workloads, for container and chroot root file systems
+# that hold no libc (tests/e2e/static.sh, docker.sh, cri.sh, image.sh).
+STATIC_HELPERS := $(OUTPUT)/tests/static/crasher $(OUTPUT)/tests/static/workload
+$(OUTPUT)/tests/static/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -static -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
 # The benchmark's driver of the library (tests/bench/run.sh).
 BENCH_BIN := $(OUTPUT)/tests/flapbench
 $(BENCH_BIN): $(OUTPUT)/obj/tests/bench/flapbench.o $(LIBFLAP) | $(OUTPUT)/tests
@@ -251,12 +328,15 @@ test-kernel: $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS) $(BIN)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-kernel: needs root (real BPF, real cgroups)"; \
 	else $(OUTPUT)/tests/kernel_tests --strict $(TEST_ARGS); fi
 
-test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
+test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP test-e2e: needs root"; \
-	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); $(SAN_LOG_START) \
+	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) \
+		FLAP_STATIC=$(abspath $(STATIC_BIN)); $(SAN_LOG_START) \
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
-		bash tests/e2e/decode.sh || rc=1; \
+		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/static.sh || rc=1; \
+		bash tests/e2e/flap_runc.sh || rc=1; bash tests/e2e/docker.sh || rc=1; \
+		bash tests/e2e/cri.sh || rc=1; bash tests/e2e/image.sh || rc=1; \
 		$(SAN_LOG_CHECK) exit $$rc; fi
 
 # The stress, fault and persistence tests alone (also part of test-e2e).
@@ -282,7 +362,7 @@ sanitize:
 # kept as $(OUTPUT)/fuzz/crash-<name>-*.
 FUZZ_TIME    ?= 60
 FUZZ_CC      ?= $(CLANG)
-FUZZ_TARGETS := dump decode oci ctl
+FUZZ_TARGETS := dump decode oci ctl bundle
 FUZZ_DIR     := $(OUTPUT)/fuzz
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -297,6 +377,7 @@ FUZZ_ARGS_dump   := -max_len=65536
 FUZZ_ARGS_decode := -max_len=20000
 FUZZ_ARGS_oci    := -max_len=8192 -dict=tests/fuzz/oci.dict
 FUZZ_ARGS_ctl    := -max_len=4096
+FUZZ_ARGS_bundle := -max_len=16384
 
 $(FUZZ_DIR)/obj/recorder/%.o: recorder/%.c $(GENERATED)
 	$(call msg,FUZZ-CC,$@)
@@ -336,6 +417,14 @@ bench: deps-check
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
 		QUICK=$(QUICK) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 
+# Container start latency added by the hook, with Docker and containerd's
+# CRI (tests/bench/container_start.sh): its section of docs/benchmarks.md.
+bench-containers: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(STATIC_BIN) $(STATIC_HELPERS)
+	FLAP=$(abspath $(BIN)) FLAP_STATIC=$(abspath $(STATIC_BIN)) HELPERS=$(abspath $(OUTPUT)/tests) \
+		OUT=$(abspath $(OUTPUT)/bench) DOCS=$(if $(QUICK),,$(abspath docs)) N=$(if $(QUICK),3,$(N)) \
+		bash tests/bench/container_start.sh
+
 demo: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(EXAMPLE_BINS)
 	$(Q)FLAP=$(abspath $(BIN)) CRASHME=$(abspath $(OUTPUT)/examples/crashme) sh examples/demo.sh
@@ -361,7 +450,8 @@ vmtest-all: deps-check
 DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libuv1-dev \
 	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
 	    busybox-static runc podman jq libc6-dev strace linux-perf bpftrace gnuplot-nox valgrind \
-	    clang-format qemu-system-x86 kmod cpio zstd xz-utils
+	    clang-format docker.io containerd python3-grpcio python3-grpc-tools python3-protobuf \
+	    python3-yaml qemu-system-x86 kmod cpio zstd xz-utils
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi
@@ -371,8 +461,11 @@ deps:
 # Runs `make deps` when a tool or library the build needs is missing.
 deps-check:
 	@missing=; \
-	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox qemu-system-x86_64 cpio; do \
+	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox dockerd containerd ctr \
+		qemu-system-x86_64 cpio; do \
 		command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	/usr/bin/python3 -c 'import grpc, grpc_tools, google.protobuf, yaml' 2>/dev/null || \
+		missing="$$missing python3-grpc"; \
 	$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || missing="$$missing libs"; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -> make deps"; \
 		$(MAKE) --no-print-directory deps; fi
@@ -398,8 +491,11 @@ lint: $(GENERATED) layout-check
 		-I bpf $(addprefix -I recorder/,$(LIB_DIRS)) -I $(OUTPUT) recorder cli
 
 PREFIX ?= /usr/local
-install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/flap-recorder
+# STATIC=1: the static binary (make static), for hosts without our libraries.
+INSTALL_BIN = $(if $(filter 1,$(STATIC)),$(STATIC_BIN),$(BIN))
+install: $(if $(filter 1,$(STATIC)),$(STATIC_BIN),$(BIN))
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/sbin/flap-recorder
+	ln -sf flap-recorder $(DESTDIR)$(PREFIX)/sbin/flap-runc
 	install -d $(DESTDIR)$(PREFIX)/share/doc/flap-recorder $(DESTDIR)$(PREFIX)/share/flap-recorder
 	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/flap-recorder/
 	cp -r examples/. $(DESTDIR)$(PREFIX)/share/flap-recorder/

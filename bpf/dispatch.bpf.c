@@ -123,7 +123,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 /*
  * The same for kernels without bpf_get_current_task_btf() (5.10): the
  * cgroup id and pid/tgid by helper calls. The loader loads one pair
- * (recorder/kfeatures.c), so neither pays for the other's check.
+ * (recorder/kernel/kfeatures.c), so neither pays for the other's check.
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter_compat, struct pt_regs *regs, long id)

@@ -43,7 +43,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Set by the loader before load (see recorder/registry.c). */
+/* Set by the loader before load (see recorder/kernel/lifetime.c). */
 const volatile __u64 cfg_cgroup_id = 0;
 const volatile __u32 cfg_str_max = FLAP_STR_DEFAULT; /* <= FLAP_STR_MAX */
 const volatile __u32 cfg_buf_max = FLAP_BUF_DEFAULT; /* <= FLAP_BUF_MAX, 0 = no buffers */
@@ -64,7 +64,7 @@ const volatile __u16 cfg_caps_need[FLAP_NR_MAX] = {
  * longer than a tick) still get an exact duration. */
 const volatile __u32 cfg_exact_dur = 0;
 
-/* Set by a reader while it copies this recorder's rings (recorder/ring.c). */
+/* Set by a reader while it copies this recorder's rings (recorder/kernel/ring.c). */
 volatile __u32 frozen = 0;
 
 /* Capture kinds per syscall number, from the generated syscall table. */
@@ -392,7 +392,7 @@ static __always_inline __u32 put_vals(__u8 *p, const struct body *b)
 /*
  * Worst-case bytes of the captures of syscall @nr with the recorder's
  * string and buffer sizes: computed by the loader for every number
- * (flap_syscall_caps_need() in recorder/syscalls.c, the same rules as
+ * (flap_syscall__caps_need() in recorder/decode/syscalls.c, the same rules as
  * put_body()), so the hot path reads one value instead of walking six
  * argument kinds.
  */

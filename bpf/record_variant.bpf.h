@@ -5,7 +5,7 @@
  * twice: with FLAP_COMPAT 0 for the full variant (handle_sys_enter,
  * handle_sys_exit) and with FLAP_COMPAT 1 for the compat variant
  * (handle_sys_enter_compat, handle_sys_exit_compat). The loader loads one
- * pair (bpf_program__set_autoload(); recorder/kfeatures.c picks it): both
+ * pair (bpf_program__set_autoload(); recorder/kernel/kfeatures.c picks it): both
  * record the same events into the same maps, they differ only in what
  * the kernel's verifier must accept.
  *

@@ -114,5 +114,7 @@ int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_dumps(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+/* `flap-runc`: the binary called by that name (cmd_runc.c). */
+int cmd_runc(int argc, char **argv);
 
 #endif /* FLAP_CLI_H */

@@ -11,6 +11,11 @@
  * within a bounded time (--timeout, default 2 s, enforced by a timer that
  * ends the process), and it never leaves a child behind (the runtime waits
  * for those). --strict makes failures exit 1 for those who prefer that.
+ *
+ * Docker gives the runtime no names: a container no annotation names is
+ * looked up in Docker's data root (--docker-root, $FLAP_DOCKER_ROOT,
+ * default /var/lib/docker; docker.c), so it is recorded as `docker ps`
+ * shows it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,12 +31,16 @@
 #include "ctl.pb-c.h"
 #include "cli.h"
 #include "client.h"
+#include "docker.h"
 #include "oci.h"
 
 static const char hook_usage[] =
 	"usage: flap-recorder hook prestart|createRuntime|poststop [--strict] [--timeout SEC]\n"
+	"                          [--docker-root DIR]\n"
 	"OCI hook: reads the container state JSON on stdin. Exits 0 on any failure\n"
-	"(one line on stderr) unless --strict, and always within --timeout (default 2).\n";
+	"(one line on stderr) unless --strict, and always within --timeout (default 2).\n"
+	"Containers no annotation names get their Docker name from DIR/containers/<id>/\n"
+	"config.v2.json (default $FLAP_DOCKER_ROOT, else " FLAP_DOCKER_ROOT_DEFAULT ").\n";
 
 static volatile sig_atomic_t strict_mode;
 
@@ -130,6 +139,27 @@ static int send(Flap__Request *req, const char *id, long left_ms, const char *wh
 	return CLI_OK;
 }
 
+/*
+ * A container no annotation names has its short id as its name
+ * (oci.c): if Docker knows it, take the name `docker ps` shows. Not
+ * finding it is normal (not a Docker container); a bad record is said,
+ * and the container is recorded under its id all the same.
+ */
+static void docker_name(struct flap_oci_state *st, const char *root)
+{
+	char name[sizeof(st->container)], err[512];
+	int rc;
+
+	if (strlen(st->container) != 12 || strncmp(st->container, st->id, 12))
+		return;
+	rc = flap_docker__name(root, st->id, name, sizeof(name), err, sizeof(err));
+	if (!rc)
+		memcpy(st->container, name, sizeof(name));
+	else if (rc != -ENOENT)
+		fprintf(stderr, "flap-recorder: hook: container %.64s: no Docker name: %s\n",
+			st->id, err);
+}
+
 static int do_register(const struct flap_oci_state *st, long left_ms)
 {
 	Flap__RecorderSpec spec = FLAP__RECORDER_SPEC__INIT;
@@ -179,6 +209,7 @@ int cmd_hook(int argc, char **argv)
 	static const struct option opts[] = {
 		{"strict", no_argument, NULL, 's'},
 		{"timeout", required_argument, NULL, 't'},
+		{"docker-root", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -187,7 +218,7 @@ int cmd_hook(int argc, char **argv)
 	struct timespec t0;
 	__u64 timeout_ms = 2000, v;
 	char *json = NULL, err[512];
-	const char *stage;
+	const char *stage, *docker_root = getenv("FLAP_DOCKER_ROOT");
 	size_t len = 0;
 	int c, rc;
 
@@ -205,6 +236,9 @@ int cmd_hook(int argc, char **argv)
 				return strict_mode ? CLI_USAGE : CLI_OK;
 			}
 			timeout_ms = v * 1000;
+			break;
+		case 'd':
+			docker_root = optarg;
 			break;
 		default:
 			return cli__usage(hook_usage, false);
@@ -241,10 +275,13 @@ int cmd_hook(int argc, char **argv)
 	}
 	/* The exchange gets 200 ms less than the hard bound, so a daemon that
 	 * does not answer is reported with the container's id, not by the timer. */
-	if (strcmp(stage, "poststop") == 0)
+	if (strcmp(stage, "poststop") == 0) {
 		rc = do_stopped(st, timeout_ms - 200 - elapsed_ms(&t0));
-	else
+	} else {
+		docker_name(st,
+			    docker_root && *docker_root ? docker_root : FLAP_DOCKER_ROOT_DEFAULT);
 		rc = do_register(st, timeout_ms - 200 - elapsed_ms(&t0));
+	}
 	free(st);
 	return rc;
 }

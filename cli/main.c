@@ -89,10 +89,16 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *env = getenv("FLAP_SOCKET");
+	const char *env = getenv("FLAP_SOCKET"), *base;
 	size_t i;
 	int c;
 
+	/* The runc wrapper, installed as flap-runc (or as runc, ahead of the
+	 * real one in $PATH): runc's command line, not ours (cmd_runc.c). */
+	base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	if (!strcmp(base, "flap-runc") || !strcmp(base, "runc"))
+		return cmd_runc(argc, argv);
 	if (env && *env)
 		cli.socket = env;
 	while ((c = getopt_long(argc, argv, "+s:vh", opts, NULL)) != -1) {
