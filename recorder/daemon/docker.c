@@ -93,7 +93,7 @@ static int take_name(struct json_object *cfg, const char *path, const char *id, 
 }
 
 int flap_docker__name(const char *root, const char *id, char *name, size_t size, char *err,
-		     size_t errlen)
+		      size_t errlen)
 {
 	struct json_object *cfg;
 	char path[PATH_MAX], *json = NULL;

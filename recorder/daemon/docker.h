@@ -34,6 +34,6 @@
  * reading the file.
  */
 int flap_docker__name(const char *root, const char *id, char *name, size_t size, char *err,
-		     size_t errlen);
+		      size_t errlen);
 
 #endif /* FLAP_DOCKER_H */

@@ -129,9 +129,9 @@ void test_docker_name(void)
 	ASSERT_EQ(flap_docker__name(r.dir, "75638414ea5e", name, sizeof(name), err, sizeof(err)),
 		  -ENOENT, "a short id is no Docker id");
 	ASSERT_EQ(flap_docker__name(r.dir,
-				   "75638414EA5E0F7F7021519D1A25DEACDC0A1899D4DD821A270360EF"
-				   "55385AB8",
-				   name, sizeof(name), err, sizeof(err)),
+				    "75638414EA5E0F7F7021519D1A25DEACDC0A1899D4DD821A270360EF"
+				    "55385AB8",
+				    name, sizeof(name), err, sizeof(err)),
 		  -ENOENT, "upper case is no Docker id");
 	ASSERT_EQ(flap_docker__name("/nonexistent", ID, name, sizeof(name), err, sizeof(err)),
 		  -ENOENT, "no data root");
