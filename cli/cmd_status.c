@@ -51,6 +51,9 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "dumps_written",
 				       json_object_new_uint64(s->dumps_written));
 		json_object_object_add(o, "node_skipped", json_object_new_uint64(s->node_skipped));
+		json_object_object_add(o, "kernel", cli__jstr(s->kernel));
+		json_object_object_add(o, "bpf_programs", cli__jstr(s->bpf_programs));
+		json_object_object_add(o, "kernel_lacks", cli__jstr(s->kernel_lacks));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
@@ -62,6 +65,10 @@ int cmd_status(int argc, char **argv)
 		       s->dump_dir, (unsigned long long)s->dumps_written);
 		printf("syscalls skipped by the kernel's BPF recursion guard (node-wide): %llu\n",
 		       (unsigned long long)s->node_skipped);
+		if (s->kernel && s->kernel[0])
+			printf("kernel %s: %s\n", s->kernel,
+			       s->kernel_lacks && s->kernel_lacks[0] ? s->kernel_lacks
+								     : "full programs");
 	}
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;

@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "dump.h"
 #include "dumpdir.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "pbio.h"
 #include "sysset.h"
@@ -450,7 +451,9 @@ static void handle_status(struct answer *a)
 	Flap__StatusReply sr = FLAP__STATUS_REPLY__INIT;
 	struct flap_daemon *d = a->d;
 	const struct flap_daemon_opts *o = flap_daemon__opts(d);
+	const struct flap_features *f;
 	struct flap_entry *e;
+	char lacks[256];
 
 	sr.version = FLAP_VERSION;
 	sr.uptime_ns = flap_clock__boot_ns() - flap_daemon__started_ns(d);
@@ -464,6 +467,13 @@ static void handle_status(struct answer *a)
 	sr.pid = getpid();
 	sr.dumps_written = flap_daemon__dumps_written(d);
 	sr.node_skipped = flap_daemon__node_skipped(d);
+	f = flap_daemon__features(d);
+	if (f) {
+		sr.kernel = (char *)f->release;
+		sr.bpf_programs = (char *)flap_variant__name(f->variant);
+		flap_features__lacks(f, lacks, sizeof(lacks));
+		sr.kernel_lacks = lacks;
+	}
 	resp.body_case = FLAP__RESPONSE__BODY_STATUS;
 	resp.status = &sr;
 	reply(a, &resp, NULL, 0);

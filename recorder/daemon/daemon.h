@@ -91,6 +91,7 @@ struct flap_entry {
 TAILQ_HEAD(flap_entry_list, flap_entry);
 
 struct flap_daemon;
+struct flap_features;
 
 /**
  * flap_daemon__run() - run the daemon until SIGINT or SIGTERM: load the
@@ -116,6 +117,8 @@ __u64 flap_daemon__started_ns(const struct flap_daemon *d);
 __u64 flap_daemon__dumps_written(const struct flap_daemon *d);
 /* flap_registry__skipped() of the daemon's registry; 0 when unknown. */
 __u64 flap_daemon__node_skipped(const struct flap_daemon *d);
+/* The running kernel's BPF features and program variant; NULL when not known. */
+const struct flap_features *flap_daemon__features(const struct flap_daemon *d);
 void flap_daemon__count_dump(struct flap_daemon *d);
 
 /**

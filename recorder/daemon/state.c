@@ -19,6 +19,7 @@
 #include "daemon.h"
 #include "daemon_internal.h"
 #include "keeper.h"
+#include "kfeatures.h"
 #include "log.h"
 #include "util.h"
 
@@ -174,6 +175,15 @@ static __s64 stable_boot_to_real(struct flap_daemon *d)
 	return d->boot_to_real_ns;
 }
 
+/* Which programs recorded the rings, and what this kernel lacks (dump headers). */
+static void set_programs(struct flap_trace *t)
+{
+	const struct flap_features *f = flap_features__get();
+
+	snprintf(t->bpf_programs, sizeof(t->bpf_programs), "%s", flap_variant__name(f->variant));
+	flap_features__lacks(f, t->kernel_lacks, sizeof(t->kernel_lacks));
+}
+
 int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n, __u64 last,
 		      struct flap_trace **out)
 {
@@ -213,12 +223,19 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 	if (last)
 		flap_trace__keep_last(all, last);
 	all->boot_to_real_ns = stable_boot_to_real(d);
+	set_programs(all);
 	*out = all;
 	return 0;
 out:
 	flap_trace__free(t);
 	flap_trace__free(all);
 	return rc;
+}
+
+const struct flap_features *flap_daemon__features(const struct flap_daemon *d)
+{
+	(void)d;
+	return flap_features__get();
 }
 
 int flap_daemon__stopped(struct flap_daemon *d, const char *container_id)

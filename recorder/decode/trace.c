@@ -159,6 +159,11 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 	for (j = 0; j < src->nsources; j++)
 		if (flap_trace__add_source(dst, &src->sources[j]) < 0)
 			return -ENOMEM;
+	/* One kernel recorded them all: the first that says how wins. */
+	if (!dst->bpf_programs[0]) {
+		memcpy(dst->bpf_programs, src->bpf_programs, sizeof(dst->bpf_programs));
+		memcpy(dst->kernel_lacks, src->kernel_lacks, sizeof(dst->kernel_lacks));
+	}
 	if (src->nsources == 0 && flap_trace__add_source(dst, NULL) < 0)
 		return -ENOMEM;
 	for (i = 0; i < src->nevents; i++) {

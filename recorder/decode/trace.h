@@ -119,6 +119,11 @@ struct flap_trace {
 	int nsources;
 	__s64 boot_to_real_ns; /* add to a ts for CLOCK_REALTIME */
 	__u64 read_ns;	       /* CLOCK_BOOTTIME of the read */
+	/* How the rings were recorded (recorder/kernel/kfeatures.h): the
+	 * program variant ("full", "compat") and what the kernel lacks; ""
+	 * when not known (older dumps) or nothing. */
+	char bpf_programs[16];
+	char kernel_lacks[256];
 	struct flap_trace_chunk *chunks;
 };
 

@@ -133,7 +133,7 @@ static void set_filter(struct flap_record *skel, const struct flap_recorder_opts
 
 static int load_recorder(struct flap_recorder *rec)
 {
-	bool compat = flap_features__get()->variant == FLAP_VARIANT_COMPAT;
+	bool compat = rec->reg->compat || flap_features__get()->variant == FLAP_VARIANT_COMPAT;
 	struct flap_record *skel;
 	int err;
 

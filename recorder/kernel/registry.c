@@ -157,7 +157,7 @@ static int load_dispatcher(struct flap_registry *reg)
 		return err;
 	}
 	/* One pair of programs: with the task's BTF where the kernel has it. */
-	compat = !flap_features__get()->task_btf;
+	compat = reg->compat || !flap_features__get()->task_btf;
 	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter, !compat);
 	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit, !compat);
 	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter_compat, compat);
@@ -259,6 +259,7 @@ int flap_registry__new(const struct flap_registry_opts *opts, struct flap_regist
 	}
 	reg->online = calloc(reg->ncpus, sizeof(*reg->online));
 	reg->collisions = calloc(FLAP_TABLE_SIZE, sizeof(*reg->collisions));
+	reg->compat = opts && opts->compat;
 	if (opts && opts->pin_dir)
 		reg->pin_dir = strdup(opts->pin_dir);
 	if (!reg->online || !reg->collisions || (opts && opts->pin_dir && !reg->pin_dir)) {

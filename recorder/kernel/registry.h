@@ -36,6 +36,13 @@ struct flap_registry_opts {
 	 * pinned and free detaches everything.
 	 */
 	const char *pin_dir;
+	/*
+	 * Load the compat programs (kfeatures.h) whatever the probes chose: the
+	 * dispatcher without the task's BTF and the compat recorder. For tests
+	 * that compare the variants on one kernel; the compat busy guard is
+	 * exact only where syscall tracepoints run with preemption disabled.
+	 */
+	bool compat;
 };
 
 /* Default ring size: 16 pages (64 KiB) per CPU per traced cgroup. */

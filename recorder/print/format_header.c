@@ -230,6 +230,19 @@ static void text_host(struct flap_line *l, const struct flap_dump_meta *m)
 		flap_line__puts(l, "\n");
 }
 
+/*
+ * "# bpf: compat programs: no bpf_loop() (5.17), ...": what the recording
+ * kernel's BPF lacks (kfeatures.h); nothing when it lacks nothing.
+ */
+static void text_kernel_lacks(struct flap_line *l, const struct flap_trace *t)
+{
+	if (!t->kernel_lacks[0])
+		return;
+	flap_line__puts(l, "# bpf: ");
+	flap_line__name(l, t->kernel_lacks, sizeof(t->kernel_lacks));
+	flap_line__puts(l, "\n");
+}
+
 /* Window, events held and how complete the history is: never silent about losses. */
 static void text_counts(struct flap_line *l, const struct flap_trace *t, const bool *show)
 {
@@ -313,6 +326,7 @@ void flap_format__header_text(struct flap_line *l, const struct flap_dump_meta *
 	text_durations(l, t);
 	text_reason(l, &m->reason);
 	text_host(l, m);
+	text_kernel_lacks(l, t);
 	text_counts(l, t, show);
 	text_skipped(l, t);
 	if (o->verbose)

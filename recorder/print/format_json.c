@@ -392,6 +392,10 @@ int flap_format__header_json(FILE *out, const struct flap_dump_meta *m, const st
 	jadd_name(o, "kernel", m->kernel, sizeof(m->kernel));
 	jadd_name(o, "arch", m->arch, sizeof(m->arch));
 	jadd_name(o, "tool_version", m->tool_version, sizeof(m->tool_version));
+	if (t->bpf_programs[0])
+		jadd_name(o, "bpf_programs", t->bpf_programs, sizeof(t->bpf_programs));
+	if (t->kernel_lacks[0])
+		jadd_name(o, "kernel_lacks", t->kernel_lacks, sizeof(t->kernel_lacks));
 	if (m->created_ns)
 		jadd_time(o, "created", (__s64)m->created_ns);
 	jadd_u64(o, "events_held", c->held);

@@ -276,6 +276,8 @@ static int header_pb_build(struct header_pb *h, const struct flap_dump_meta *m,
 	hdr->total = &h->total;
 	hdr->event_count = t->nevents;
 	hdr->created_ns = m->created_ns;
+	hdr->bpf_programs = (char *)t->bpf_programs;
+	hdr->kernel_lacks = (char *)t->kernel_lacks;
 	err = header_pb_sources(h, t);
 	if (!err)
 		err = header_pb_cpus(h, t);
@@ -761,6 +763,10 @@ static int read_header(struct reader *r, struct flap_dump_meta *m, struct flap_t
 	rc = meta_from_pb(r, m, h);
 	if (!rc)
 		rc = trace_from_header(r, h, t);
+	if (!rc) {
+		copy_str((*t)->bpf_programs, sizeof((*t)->bpf_programs), h->bpf_programs);
+		copy_str((*t)->kernel_lacks, sizeof((*t)->kernel_lacks), h->kernel_lacks);
+	}
 	*event_count = h->event_count;
 	flap__dump_header__free_unpacked(h, NULL);
 	return rc;

@@ -176,6 +176,13 @@ __u64 flap_daemon__node_skipped(const struct flap_daemon *d)
 	return 0;
 }
 
+/* No kernel behind the fake: its status names none. */
+const struct flap_features *flap_daemon__features(const struct flap_daemon *d)
+{
+	(void)d;
+	return NULL;
+}
+
 void flap_daemon__count_dump(struct flap_daemon *d)
 {
 	(void)d;

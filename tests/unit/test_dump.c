@@ -1374,3 +1374,33 @@ void test_dump_exact_durations(void)
 	flap_trace__free(t);
 	flap_trace__free(u);
 }
+
+/*
+ * The program variant and what the recording kernel lacked (DumpHeader
+ * tags 17 and 18) are read back; files written before the fields existed
+ * (the golden bytes) read as not known.
+ */
+void test_dump_kernel_lacks(void)
+{
+	static const char lacks[] = "compat programs: no bpf_loop() (5.17): the same events";
+	struct flap_trace *t = NULL, *u;
+	struct flap_dump_meta m;
+
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	u = read_old_dump();
+	if (u) {
+		ASSERT_STREQ(u->bpf_programs, "", "old dump: variant not known");
+		ASSERT_STREQ(u->kernel_lacks, "", "old dump: nothing said");
+	}
+	flap_trace__free(u);
+	snprintf(t->bpf_programs, sizeof(t->bpf_programs), "compat");
+	snprintf(t->kernel_lacks, sizeof(t->kernel_lacks), "%s", lacks);
+	u = round_trip(&m, t, NULL, 0, "lacks");
+	if (u) {
+		ASSERT_STREQ(u->bpf_programs, "compat", "variant read back");
+		ASSERT_STREQ(u->kernel_lacks, lacks, "lacks read back");
+	}
+	flap_trace__free(t);
+	flap_trace__free(u);
+}

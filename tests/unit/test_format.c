@@ -1397,3 +1397,35 @@ void test_format_duration_short(void)
 	json_object_put(o);
 	flap_trace__free(t);
 }
+
+/* What the recording kernel lacked is one header line, and two JSON keys. */
+void test_format_header_kernel_lacks(void)
+{
+	struct flap_trace *t = counted_trace(0, 0);
+	struct flap_dump_meta m;
+	struct json_object *h;
+	char *txt;
+
+	use_utc();
+	make_meta(&m, false);
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	txt = header_text(&m, t, NULL);
+	ASSERT_TRUE(txt && !strstr(txt, "# bpf:"), "nothing lacked: no line");
+	free(txt);
+	snprintf(t->bpf_programs, sizeof(t->bpf_programs), "compat");
+	snprintf(t->kernel_lacks, sizeof(t->kernel_lacks),
+		 "compat programs: no bpf_loop() (5.17): the same events, more cost per syscall");
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(txt,
+			   "# bpf: compat programs: no bpf_loop() (5.17): the same events, more "
+			   "cost per syscall\n",
+			   "the line");
+	free(txt);
+	h = header_json(&m, t);
+	ASSERT_STREQ(json_object_get_string(jget(h, "bpf_programs")), "compat", "json variant");
+	ASSERT_STRCONTAINS(json_object_get_string(jget(h, "kernel_lacks")), "no bpf_loop()",
+			   "json lacks");
+	json_object_put(h);
+	flap_trace__free(t);
+}

@@ -32,6 +32,18 @@ cat "$OUT/demo.log"
 # The demo's dump must end with the crash.
 [ $st = 0 ] && ! grep -q 'killed by SIGSEGV' "$OUT/demo.log" && st=99
 note demo $st
+
+# `status` names the kernel and its programs; where it lacks something the
+# dump's header says the same.
+line=$(grep "^kernel $(uname -r): " "$OUT/demo.log")
+echo "status: $line"
+st=0
+if [ -z "$line" ]; then
+	st=97
+elif [ "${line#*: }" != "full programs" ] && ! grep -qF "# bpf: ${line#*: }" "$OUT/demo.log"; then
+	st=96
+fi
+note kernel-named $st
 echo "demo: $(($(date +%s) - t0)) s"
 
 echo "=== kernel tests"
