@@ -74,7 +74,7 @@ struct flap_registry {
 	int dfd[DF_NUM];	     /* the skeleton's, or owned when adopted */
 	int lfd[LF_NUM];
 	bool adopted;
-	bool compat; /* flap_registry_opts.compat */
+	bool compat;   /* flap_registry_opts.compat */
 	char *pin_dir; /* NULL: nothing pinned, everything goes with the registry */
 	struct ring_buffer *exits;
 	flap_exit_fn on_exit;
