@@ -138,7 +138,7 @@ t0=$(date +%s)
 rc=0
 timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$VM_SMP" -m "$VM_MEM" \
 	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$VM_DIR/initramfs-$PKG.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init flapsrc=$FLAPSRC flapvm=$HERE${ONLY:+ flapkt=$ONLY}${VERBOSE:+ flapverbose=1}" \
+	-append "console=ttyS0 panic=-1 loglevel=4 ${VM_CMDLINE:-} rdinit=/init flapsrc=$FLAPSRC flapvm=$HERE${ONLY:+ flapkt=$ONLY}${VERBOSE:+ flapverbose=1}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$OUT,mount_tag=out,security_model=none" \
 	< /dev/null > "$OUT/console.log" 2>&1 || rc=$?
