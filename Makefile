@@ -415,7 +415,7 @@ fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS)
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
-		QUICK=$(QUICK) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
+		QUICK=$(QUICK) BASELINE=$(if $(BASELINE),$(abspath $(BASELINE))) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 
 # Container start latency added by the hook, with Docker and containerd's
 # CRI (tests/bench/container_start.sh): its section of docs/benchmarks.md.

@@ -60,7 +60,7 @@ get() {
 }
 
 # Fixed row order and descriptions.
-CONFIG_ROWS="bare floor untraced traced traced_nobuf traced_exact perf_record ftrace bpftrace perf_trace strace strace_cpu1"
+CONFIG_ROWS="bare floor untraced traced traced_nobuf traced_exact untraced_compat traced_compat untraced_base traced_base perf_record ftrace bpftrace perf_trace strace strace_cpu1"
 describe() {
 	case $1 in
 	bare) echo "bare: no tracer" ;;
@@ -69,6 +69,10 @@ describe() {
 	traced) echo "flap-recorder tracing this cgroup (default capture)" ;;
 	traced_nobuf) echo "flap-recorder tracing, buffer capture off (buf_max 0)" ;;
 	traced_exact) echo "flap-recorder tracing, exact durations (clock read at entry and exit)" ;;
+	untraced_compat) echo "compat programs (kernels before 5.17), 4 other cgroups traced, this one not" ;;
+	traced_compat) echo "compat programs (kernels before 5.17) tracing this cgroup" ;;
+	untraced_base) echo "baseline build (BASELINE), 4 other cgroups traced, this one not" ;;
+	traced_base) echo "baseline build (BASELINE) tracing this cgroup" ;;
 	perf_record) echo "perf record --overwrite (flight recorder, -G cgroup)" ;;
 	ftrace) echo "ftrace raw_syscalls, overwrite (system-wide)" ;;
 	bpftrace) echo "bpftrace raw_syscalls count, cgroup filter" ;;
@@ -149,6 +153,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	echo "| configuration | getppid ns | x bare | open/read/close ns | x bare | write ns | x bare | dd ns | x bare | fork+exec ns | x bare |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for c in $CONFIG_ROWS; do
+		case $c in *_base) [ -n "$(get getppid "$c" runs)" ] || continue ;; esac
 		line="| $(describe "$c")"
 		for w in getppid openrc write dd forkexec; do
 			line="$line | $(fmt "$(get "$w" "$c" median_ns)" '%.0f') | $(fmt "$(get "$w" "$c" x_bare)" '%.2f')"
@@ -161,6 +166,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	echo "| configuration | runs | median | min | max | x bare | x bare paired |"
 	echo "|---|---|---|---|---|---|---|"
 	for c in $CONFIG_ROWS; do
+		case $c in *_base) [ -n "$(get getppid "$c" runs)" ] || continue ;; esac
 		echo "| $(describe "$c") | $(get getppid "$c" runs) | $(fmt "$(get getppid "$c" median_ns)" '%.0f') | $(fmt "$(get getppid "$c" min_ns)" '%.0f') | $(fmt "$(get getppid "$c" max_ns)" '%.0f') | $(fmt "$(get getppid "$c" x_bare)" '%.2f') | $(fmt "$(get getppid "$c" x_bare_paired)" '%.2f') |"
 	done
 	echo

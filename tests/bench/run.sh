@@ -41,6 +41,15 @@ RING_PAGES=16			# flap-recorder's default ring: 16 pages (64 KiB) per CPU
 RING_KB=$((RING_PAGES * 4))	# matched: perf -m, ftrace buffer_size_kb, bpftrace pages
 HIST_PAGES=256			# 1 MiB per CPU ring for history per MiB
 CONFIGS="floor untraced traced traced_nobuf traced_exact strace strace_cpu1 perf_trace perf_record ftrace bpftrace"
+# The compat programs (what kernels before 5.17 run), forced on this kernel.
+CONFIGS="$CONFIGS untraced_compat traced_compat"
+# BASELINE=DIR: another checkout's build dir (its tests/flapbench), run in the
+# same repetitions as untraced_base and traced_base: before/after, same run.
+BASELINE=${BASELINE:-}
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE/tests/flapbench" ] || { echo "bench: BASELINE=$BASELINE: no tests/flapbench there" >&2; exit 1; }
+	CONFIGS="$CONFIGS untraced_base traced_base"
+fi
 WORKLOADS="getppid openrc write dd forkexec"
 if [ "$QUICK" = 1 ]; then
 	REPS=${REPS:-3}
@@ -237,6 +246,27 @@ start_cfg() {
 	floor_*) start_flapbench floor --variant "${1#floor_}" ;;
 	idle) start_flapbench record ;;
 	untraced) start_flapbench record --others 4 --others-dir "$BASE/others" ;;
+	untraced_compat | traced_compat)
+		export FLAP_BPF_VARIANT=compat
+		if [ "$1" = untraced_compat ]; then
+			start_flapbench record --others 4 --others-dir "$BASE/others"
+		else
+			start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES"
+		fi
+		st=$?
+		unset FLAP_BPF_VARIANT
+		return $st ;;
+	untraced_base | traced_base)
+		main_fb=$FLAPBENCH
+		FLAPBENCH=$BASELINE/tests/flapbench
+		if [ "$1" = untraced_base ]; then
+			start_flapbench record --others 4 --others-dir "$BASE/others"
+		else
+			start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES"
+		fi
+		st=$?
+		FLAPBENCH=$main_fb
+		return $st ;;
 	traced | nb_flap) start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES" ;;
 	traced_nobuf) start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES" --buf-max 0 ;;
 	traced_exact) start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES" --exact-durations ;;
