@@ -61,6 +61,12 @@ get() {
 
 # Fixed row order and descriptions.
 CONFIG_ROWS="bare floor untraced traced traced_nobuf traced_exact untraced_compat traced_compat untraced_base traced_base perf_record ftrace bpftrace perf_trace strace strace_cpu1"
+# The rows of this run: the baseline's only when BASELINE ran them.
+ROWS=
+for c in $CONFIG_ROWS; do
+	case $c in *_base) [ -n "$(get getppid "$c" runs)" ] || continue ;; esac
+	ROWS="$ROWS $c"
+done
 describe() {
 	case $1 in
 	bare) echo "bare: no tracer" ;;
@@ -152,8 +158,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	echo
 	echo "| configuration | getppid ns | x bare | open/read/close ns | x bare | write ns | x bare | dd ns | x bare | fork+exec ns | x bare |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
-	for c in $CONFIG_ROWS; do
-		case $c in *_base) [ -n "$(get getppid "$c" runs)" ] || continue ;; esac
+	for c in $ROWS; do
 		line="| $(describe "$c")"
 		for w in getppid openrc write dd forkexec; do
 			line="$line | $(fmt "$(get "$w" "$c" median_ns)" '%.0f') | $(fmt "$(get "$w" "$c" x_bare)" '%.2f')"
@@ -165,8 +170,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	echo
 	echo "| configuration | runs | median | min | max | x bare | x bare paired |"
 	echo "|---|---|---|---|---|---|---|"
-	for c in $CONFIG_ROWS; do
-		case $c in *_base) [ -n "$(get getppid "$c" runs)" ] || continue ;; esac
+	for c in $ROWS; do
 		echo "| $(describe "$c") | $(get getppid "$c" runs) | $(fmt "$(get getppid "$c" median_ns)" '%.0f') | $(fmt "$(get getppid "$c" min_ns)" '%.0f') | $(fmt "$(get getppid "$c" max_ns)" '%.0f') | $(fmt "$(get getppid "$c" x_bare)" '%.2f') | $(fmt "$(get getppid "$c" x_bare_paired)" '%.2f') |"
 	done
 	echo

@@ -246,24 +246,18 @@ start_cfg() {
 	floor_*) start_flapbench floor --variant "${1#floor_}" ;;
 	idle) start_flapbench record ;;
 	untraced) start_flapbench record --others 4 --others-dir "$BASE/others" ;;
+	# The untraced/traced configurations again, with the compat programs
+	# forced or with the baseline build's flapbench.
 	untraced_compat | traced_compat)
 		export FLAP_BPF_VARIANT=compat
-		if [ "$1" = untraced_compat ]; then
-			start_flapbench record --others 4 --others-dir "$BASE/others"
-		else
-			start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES"
-		fi
+		start_cfg "${1%_compat}" "$rel" "$cg"
 		st=$?
 		unset FLAP_BPF_VARIANT
 		return $st ;;
 	untraced_base | traced_base)
 		main_fb=$FLAPBENCH
 		FLAPBENCH=$BASELINE/tests/flapbench
-		if [ "$1" = untraced_base ]; then
-			start_flapbench record --others 4 --others-dir "$BASE/others"
-		else
-			start_flapbench record --cgroup "$cg" --ring-pages "$RING_PAGES"
-		fi
+		start_cfg "${1%_base}" "$rel" "$cg"
 		st=$?
 		FLAPBENCH=$main_fb
 		return $st ;;
