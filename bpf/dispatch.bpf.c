@@ -16,10 +16,18 @@
  * the kernel patches when the slot's program changes. A tail call with a
  * key known only at run time is an indirect jump, which a kernel with
  * retpolines makes costly; the slots past the tree still take that path.
+ *
+ * Signals take the same way, off the syscall path: a program on
+ * signal_deliver (in the receiving thread) and one on signal_generate (in
+ * the sender, so the cgroup is the target task's) tail-call the recorder's
+ * signal programs through two more prog-arrays, indexed by the same slot.
+ * Signals are rare next to syscalls: these look the slot up with a helper
+ * call and tail-call indirectly.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "flap.h"
 #include "table.bpf.h"
 #include "handoff.bpf.h"
@@ -39,6 +47,21 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } recorders_exit SEC(".maps");
+
+/* The recorders' signal programs, by slot (one array per hook, as above). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, FLAP_MAX_RECORDERS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} recorders_sig_deliver SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, FLAP_MAX_RECORDERS);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} recorders_sig_generate SEC(".maps");
 
 /* Direct tail calls into slot @b + (@s & (2^(n+1) - 1)) of @map: level n
  * of the tree tests bit n of @s. */
@@ -142,5 +165,34 @@ int BPF_PROG(handle_sys_exit_compat, struct pt_regs *regs, long ret)
 
 	if (slot >= 0)
 		TAIL_CALL_SLOT(&recorders_exit, slot);
+	return 0;
+}
+
+/*
+ * A signal taken by the current thread (before its handler runs, or before
+ * it dies of it): its cgroup's recorder writes the delivery.
+ */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(handle_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	int slot = cgroup_slot(bpf_get_current_cgroup_id());
+
+	if (slot >= 0)
+		bpf_tail_call(ctx, &recorders_sig_deliver, slot);
+	return 0;
+}
+
+/*
+ * A signal queued for @task by the current task (or the kernel): the
+ * target's cgroup's recorder writes it, with the sender.
+ */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	int slot = cgroup_slot(BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id));
+
+	if (slot >= 0)
+		bpf_tail_call(ctx, &recorders_sig_generate, slot);
 	return 0;
 }

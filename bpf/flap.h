@@ -57,6 +57,7 @@ enum flap_rec_type {
 	FLAP_REC_SYSCALL = 1, /* one syscall, written at exit (args + ret) */
 	FLAP_REC_ENTER = 2,   /* a syscall entered: no-return calls, spilled in-flight calls */
 	FLAP_REC_THREAD = 3,  /* tid -> tgid, comm; once per thread per block */
+	FLAP_REC_SIGNAL = 4,  /* a signal delivered to a thread, or sent to it */
 };
 
 /* Record flags (flap_rec_hdr.flags). */
@@ -113,6 +114,74 @@ struct flap_rec_thread {
 	char comm[FLAP_COMM_LEN];
 };
 _Static_assert(sizeof(struct flap_rec_thread) == 28, "flap_rec_thread layout");
+
+/*
+ * FLAP_REC_SIGNAL flags. A signal record is written where the kernel's
+ * signal tracepoints fire: signal_deliver in the receiving thread as it
+ * takes the signal (before its handler runs, or before it dies of it),
+ * signal_generate in the sender's context as the signal is queued for a
+ * thread of the traced cgroup (then a struct flap_sig_sender follows).
+ * A delivered signal whose default action kills the process and that has
+ * no handler carries the thread's user registers and stack (a struct
+ * flap_sig_fault and its frames follow).
+ */
+enum flap_sig_rec_flag {
+	FLAP_SIG_F_SENT = 1 << 0,   /* signal_generate: a struct flap_sig_sender follows */
+	FLAP_SIG_F_NOINFO = 1 << 1, /* the kernel passed no siginfo (info is zeroes) */
+	FLAP_SIG_F_FAULT = 1 << 2,  /* a struct flap_sig_fault and its frames follow */
+	FLAP_SIG_F_PRIV = 1 << 3,   /* SEND_SIG_PRIV: sent by the kernel, no siginfo */
+};
+
+/* Bytes of struct kernel_siginfo (si_signo, si_errno, si_code, the union). */
+#define FLAP_SIGINFO_SIZE 48
+/* User stack frames kept at a fatal signal (instruction pointers). */
+#define FLAP_STACK_MAX 32
+
+/* Values of flap_rec_signal.result (the kernel's enum trace_signal_deliver). */
+enum flap_sig_result {
+	FLAP_SIG_DELIVERED = 0,	      /* queued (or fatal: the process dies) */
+	FLAP_SIG_IGNORED = 1,	      /* ignored by the target */
+	FLAP_SIG_ALREADY_PENDING = 2, /* a standard signal already pending: merged */
+	FLAP_SIG_OVERFLOW_FAIL = 3,   /* real-time queue full */
+	FLAP_SIG_LOSE_INFO = 4,	      /* queued without its siginfo */
+};
+
+struct flap_rec_signal {
+	struct flap_rec_hdr hdr;
+	__u32 ts_delta; /* time - block base_ts, ns */
+	__u32 tid;	/* the thread the signal was delivered or sent to */
+	__u32 tgid;
+	__s32 sig; /* the tracepoint's signal (SIGKILL when a fatal signal became a group exit) */
+	__s32 result;	/* SENT: enum flap_sig_result | group << 8 (sent to the process) */
+	__u64 handler;	/* the target's sa_handler for sig: 0 SIG_DFL, 1 SIG_IGN, else a handler */
+	__u64 sa_flags; /* and its sa_flags */
+	__u64 mask;	/* the thread's blocked signals (delivered: what rt_sigreturn restores) */
+	__u32 sigflags; /* the process's signal->flags (SIGNAL_GROUP_EXIT, SIGNAL_UNKILLABLE) */
+	__u32 pad;
+	__u8 info[FLAP_SIGINFO_SIZE]; /* struct kernel_siginfo as the tracepoint had it */
+};
+_Static_assert(sizeof(struct flap_rec_signal) == 104, "flap_rec_signal layout");
+
+/* Who sent a signal (FLAP_SIG_F_SENT): the task signal_generate ran in. */
+struct flap_sig_sender {
+	__u64 cgid; /* its cgroup id */
+	__u32 tid;
+	__u32 tgid;
+	__u32 uid;
+	__u32 pad;
+	char comm[FLAP_COMM_LEN];
+};
+_Static_assert(sizeof(struct flap_sig_sender) == 40, "flap_sig_sender layout");
+
+/* The receiving thread's user state at a fatal signal (FLAP_SIG_F_FAULT). */
+struct flap_sig_fault {
+	__u64 ip; /* user registers at delivery (0: not read on this kernel) */
+	__u64 sp;
+	__u64 bp;
+	__u16 nframes; /* user stack frames that follow (8 bytes each, [0] = the ip) */
+	__u16 pad[3];
+};
+_Static_assert(sizeof(struct flap_sig_fault) == 32, "flap_sig_fault layout");
 
 enum flap_cap_flag {
 	FLAP_CAP_F_STR = 1 << 0,   /* a NUL-terminated string (NUL not stored) */

@@ -568,6 +568,8 @@ out:
 	return 0;
 }
 
+#include "record_signal.bpf.h"
+
 #undef V
 #undef V_FN
 #undef V_LOOP

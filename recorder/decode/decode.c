@@ -12,7 +12,13 @@
  * call entered carry their duration and stand alone. An ENTER record (a call
  * spilled from the pending slot, an execve, an exit_group) waits for the
  * next record of the same thread: a SYSCALL of the same number completes it;
- * anything else means its exit was never recorded.
+ * anything else means its exit was never recorded. rt_sigreturn is the one
+ * call whose exit has another number: the kernel sets the restored
+ * registers' syscall number to -1, so its exit (65535 in the record, with
+ * the interrupted context's registers and return value) completes an
+ * rt_sigreturn entry. SIGNAL records stand alone, outside the pairing (a
+ * sent signal arrives while its target may be in a call); signals.c then
+ * says what they mean together.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,8 +28,13 @@
 
 #include "flap.h"
 #include "decode.h"
+#include "signals.h"
 #include "syscalls.h"
 #include "trace.h"
+
+/* The syscall number of a SYSCALL record written after rt_sigreturn: the
+ * kernel's -1 in 16 bits. */
+#define NR_AFTER_SIGRETURN 0xffff
 
 /* One parsed record before pairing. */
 struct rec {
@@ -271,6 +282,87 @@ static int parse_call(struct flap_decoder *d, const __u8 *p, size_t len, bool wi
 }
 
 /*
+ * A SIGNAL record of @len bytes at @p (its header checked by the caller).
+ * Pass 0 validates its parts; pass 1 appends its event.
+ */
+static int parse_signal(struct flap_decoder *d, const __u8 *p, size_t len, __u8 flags,
+			const struct flap_block_hdr *bh, int pass, struct rec **out)
+{
+	__u64 frames[FLAP_STACK_MAX];
+	struct flap_sig_sender snd;
+	struct flap_rec_signal rs;
+	struct flap_sig_fault f;
+	struct flap_signal sig;
+	size_t pos = sizeof(rs);
+	struct rec *r;
+
+	*out = NULL;
+	if (len < sizeof(rs))
+		return -EBADMSG;
+	memcpy(&rs, p, sizeof(rs));
+	memset(&sig, 0, sizeof(sig));
+	if (flags & FLAP_SIG_F_SENT) {
+		if (len - pos < sizeof(snd))
+			return -EBADMSG;
+		memcpy(&snd, p + pos, sizeof(snd));
+		pos += sizeof(snd);
+		sig.sender_cgid = snd.cgid;
+		sig.sender_tid = snd.tid;
+		sig.sender_tgid = snd.tgid;
+		sig.sender_uid = snd.uid;
+		memcpy(sig.sender_comm, snd.comm, sizeof(sig.sender_comm));
+		sig.sender_comm[sizeof(sig.sender_comm) - 1] = '\0';
+		sig.flags |= FLAP_SIG_SENT;
+	}
+	if (flags & FLAP_SIG_F_FAULT) {
+		if (len - pos < sizeof(f))
+			return -EBADMSG;
+		memcpy(&f, p + pos, sizeof(f));
+		pos += sizeof(f);
+		if (f.nframes > FLAP_STACK_MAX || len - pos < f.nframes * 8u)
+			return -EBADMSG;
+		memcpy(frames, p + pos, f.nframes * 8u);
+		pos += f.nframes * 8u;
+		sig.ip = f.ip;
+		sig.sp = f.sp;
+		sig.bp = f.bp;
+		sig.nframes = f.nframes;
+		sig.frames = frames;
+		sig.flags |= FLAP_SIG_FAULT;
+	}
+	if (pos != len)
+		return -EBADMSG;
+	if (pass == 0)
+		return 0;
+	if (flags & FLAP_SIG_F_NOINFO)
+		sig.flags |= FLAP_SIG_NOINFO;
+	if (flags & FLAP_SIG_F_PRIV)
+		sig.flags |= FLAP_SIG_PRIV;
+	sig.sig = rs.sig;
+	sig.result = rs.result & 0xff;
+	sig.group = (rs.result >> 8) & 1;
+	sig.handler = rs.handler;
+	sig.sa_flags = rs.sa_flags;
+	sig.mask = rs.mask;
+	sig.sigflags = rs.sigflags;
+	memcpy(sig.info, rs.info, sizeof(sig.info));
+	r = push_rec(d);
+	if (!r)
+		return -ENOMEM;
+	*out = r;
+	r->ev.sig = flap_trace__copy_signal(d->t, &sig);
+	if (!r->ev.sig)
+		return -ENOMEM;
+	r->ev.tid = rs.tid;
+	r->ev.tgid = rs.tgid;
+	r->ev.nr = FLAP_EV_NR_SIGNAL;
+	r->ev.ts = bh->base_ts + rs.ts_delta;
+	r->ev.flags = FLAP_EV_F_HAS_ENTER;
+	r->key = r->ev.ts;
+	return 0;
+}
+
+/*
  * Walks the records of a block. Pass 0 validates; pass 1 (only after pass
  * 0 succeeded) collects the THREAD records and creates the events.
  */
@@ -336,6 +428,11 @@ static int walk_block(struct flap_decoder *d, int cpu, const struct flap_block_h
 				r->ev.ts = e.ts;
 				r->key = e.ts;
 			}
+			nevents++;
+		} else if (h.type == FLAP_REC_SIGNAL) {
+			err = parse_signal(d, p, h.size, h.flags, bh, pass, &r);
+			if (err)
+				return err;
 			nevents++;
 		} else {
 			return -EBADMSG;
@@ -436,6 +533,8 @@ static void settle(struct rec *r)
 {
 	struct flap_event *ev = &r->ev;
 
+	if (r->type == FLAP_REC_SIGNAL)
+		return;
 	if (r->rflags & FLAP_REC_F_CAPS_DROPPED)
 		ev->flags |= FLAP_EV_F_CAPS_DROPPED;
 	if (r->type == FLAP_REC_ENTER) {
@@ -528,8 +627,28 @@ static size_t *open_find(struct open_map *m, __u32 tid, bool create)
 	return &m->idx[i];
 }
 
+/*
+ * The exit after an rt_sigreturn (number -1, registers of the interrupted
+ * context): the call is rt_sigreturn, its arguments (none) are not these
+ * registers. Return: whether @r is one.
+ */
+static bool sigreturn_exit(struct rec *r, int nr_sigreturn)
+{
+	if (r->type != FLAP_REC_SYSCALL || !(r->rflags & FLAP_REC_F_NO_ENTER) ||
+	    r->ev.nr != NR_AFTER_SIGRETURN || nr_sigreturn < 0)
+		return false;
+	r->rflags |= FLAP_REC_F_NO_ARGS;
+	r->ev.nr = nr_sigreturn;
+	r->ev.nargs = 0;
+	r->ev.ncaps = 0;
+	memset(r->ev.args, 0, sizeof(r->ev.args));
+	return true;
+}
+
 int flap_decoder__finish(struct flap_decoder *d)
 {
+	const struct flap_syscall *sc = flap_syscall__by_name("rt_sigreturn");
+	int nr_sigreturn = sc ? sc->nr : -1;
 	struct open_map m = {};
 	size_t i, *slot;
 	int err = 0;
@@ -550,10 +669,24 @@ int flap_decoder__finish(struct flap_decoder *d)
 		struct rec *r = &d->recs[i];
 
 		settle(r);
+		if (r->type == FLAP_REC_SIGNAL) {
+			err = emit(d, &r->ev);
+			if (err)
+				goto out;
+			continue;
+		}
 		slot = open_find(&m, r->ev.tid, true);
 		if (*slot != (size_t)-1) {
 			struct rec *open = &d->recs[*slot];
 
+			if (open->ev.nr == (__u32)nr_sigreturn && sigreturn_exit(r, nr_sigreturn)) {
+				pair(&open->ev, r);
+				err = emit(d, &open->ev);
+				*slot = (size_t)-1;
+				if (err)
+					goto out;
+				continue;
+			}
 			if (r->type == FLAP_REC_SYSCALL &&
 			    (r->rflags & (FLAP_REC_F_NO_ENTER | FLAP_REC_F_NO_ARGS)) &&
 			    open->ev.nr == r->ev.nr) {
@@ -579,6 +712,8 @@ int flap_decoder__finish(struct flap_decoder *d)
 			*slot = i;
 			continue;
 		}
+		/* Its entry is not in the history: still an rt_sigreturn. */
+		sigreturn_exit(r, nr_sigreturn);
 		err = emit(d, &r->ev);
 		if (err)
 			goto out;
@@ -591,6 +726,7 @@ int flap_decoder__finish(struct flap_decoder *d)
 				goto out;
 		}
 	flap_trace__sort(d->t);
+	err = flap_signals__settle(d->t);
 out:
 	free(m.tid);
 	free(m.idx);

@@ -16,7 +16,7 @@ struct flap_trace_chunk {
 	struct flap_trace_chunk *next;
 	size_t used;
 	size_t size;
-	__u8 data[];
+	__u8 data[] __attribute__((aligned(8)));
 };
 
 int flap_trace__new(int ncpus, struct flap_trace **out)
@@ -72,12 +72,14 @@ struct flap_event *flap_trace__push(struct flap_trace *t)
 	return ev;
 }
 
-const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len)
+/* @len bytes of the arena at a multiple of @align (a power of two <= 8:
+ * the chunks' data starts 8-byte aligned). */
+static __u8 *arena_get(struct flap_trace *t, size_t len, size_t align)
 {
 	struct flap_trace_chunk *c = t->chunks;
-	__u8 *p;
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 
-	if (!c || c->size - c->used < len) {
+	if (!c || at > c->size || c->size - at < len) {
 		size_t size = len > CHUNK_SIZE ? len : CHUNK_SIZE;
 
 		c = malloc(sizeof(*c) + size);
@@ -87,12 +89,40 @@ const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_
 		c->size = size;
 		c->next = t->chunks;
 		t->chunks = c;
+		at = 0;
 	}
-	p = c->data + c->used;
-	if (len)
+	c->used = at + len;
+	return c->data + at;
+}
+
+const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len)
+{
+	__u8 *p = arena_get(t, len, 1);
+
+	if (p && len)
 		memcpy(p, data, len);
-	c->used += len;
 	return p;
+}
+
+const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
+						  const struct flap_signal *sig)
+{
+	struct flap_signal *s;
+	__u64 *frames = NULL;
+
+	_Static_assert(_Alignof(struct flap_signal) <= 8, "arena alignment");
+	s = (struct flap_signal *)arena_get(t, sizeof(*s), 8);
+	if (!s)
+		return NULL;
+	*s = *sig;
+	if (sig->nframes) {
+		frames = (__u64 *)arena_get(t, sig->nframes * sizeof(*frames), 8);
+		if (!frames)
+			return NULL;
+		memcpy(frames, sig->frames, sig->nframes * sizeof(*frames));
+	}
+	s->frames = frames;
+	return s;
 }
 
 int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src)
@@ -177,6 +207,11 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 			ev->caps[j].data = flap_trace__copy_bytes(dst, src->events[i].caps[j].data,
 								  ev->caps[j].len);
 			if (!ev->caps[j].data)
+				return -ENOMEM;
+		}
+		if (ev->sig) {
+			ev->sig = flap_trace__copy_signal(dst, ev->sig);
+			if (!ev->sig)
 				return -ENOMEM;
 		}
 	}

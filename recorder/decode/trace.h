@@ -29,6 +29,62 @@ enum flap_ev_flag {
 	/* returned within the clock tick it was entered in; the recorder did not
 	 * measure its duration (no --exact-durations) */
 	FLAP_EV_F_DUR_SHORT = 1u << 8,
+	/* rt_sigreturn: args[0] holds the signal mask it restored (the one
+	 * saved when the signal whose handler returns was delivered) */
+	FLAP_EV_F_SIGMASK = 1u << 9,
+};
+
+/* flap_event.nr of a signal event (flap_event.sig is set): no syscall has it. */
+#define FLAP_EV_NR_SIGNAL 0xffffffffu
+
+/* What a signal event is (flap_signal.flags). */
+enum flap_sig_flag {
+	/* queued for the thread by a sender (the kernel's signal_generate);
+	 * without it the thread took the signal (signal_deliver) */
+	FLAP_SIG_SENT = 1u << 0,
+	FLAP_SIG_NOINFO = 1u << 1, /* no siginfo came with it: info is zeroes */
+	FLAP_SIG_PRIV = 1u << 2,   /* sent by the kernel without siginfo (SEND_SIG_PRIV) */
+	FLAP_SIG_FAULT = 1u << 3,  /* delivered, fatal: ip, sp, bp and frames are set */
+	/* delivered SIGKILL without siginfo: this thread's part in the death of
+	 * its process (a fatal signal, a kill, an exit_group); not shown */
+	FLAP_SIG_GROUP_EXIT = 1u << 4,
+	/* sent: the signal that killed the process; the kernel turned it into
+	 * the group exit, so no delivery of its own follows. Shown as the
+	 * delivery, at the time it was sent */
+	FLAP_SIG_KILLED = 1u << 5,
+	FLAP_SIG_SENDER = 1u << 6, /* delivered: sender_* name who sent it (a SENT event) */
+};
+
+/* The sigaction handler values that are not functions. */
+#define FLAP_SIG_DFL	   0
+#define FLAP_SIG_IGN	   1
+#define FLAP_SIGINFO_BYTES 48
+
+/* A signal event's own data (flap_event.sig; owned by the trace). */
+struct flap_signal {
+	__u64 handler;	/* the target's sa_handler for the signal: FLAP_SIG_DFL, _IGN, else a
+			   function */
+	__u64 sa_flags; /* and its sa_flags */
+	__u64 mask;	/* the thread's blocked mask (delivered: what the handler's rt_sigreturn
+			   restores) */
+	__u64 sender_cgid;
+	__u64 ip; /* FLAP_SIG_FAULT: the thread's user registers (0: not read) */
+	__u64 sp;
+	__u64 bp;
+	const __u64
+		*frames; /* FLAP_SIG_FAULT: nframes user stack ips, [0] = ip (owned by the trace) */
+	__s32 sig;	 /* the kernel's signal number (si_signo may differ only when NOINFO) */
+	__u32 flags;	 /* FLAP_SIG_* */
+	__u32 result;	 /* sent: the kernel's result (bpf/flap.h enum flap_sig_result) */
+	__u32 sigflags;	 /* the process's signal->flags */
+	__u32 sender_tid; /* sent, or delivered with FLAP_SIG_SENDER: the sending task */
+	__u32 sender_tgid;
+	__u32 sender_uid;
+	__u16 nframes;
+	__u8 group; /* sent to the whole process, not one thread */
+	__u8 pad;
+	char sender_comm[FLAP_EV_COMM_LEN];
+	__u8 info[FLAP_SIGINFO_BYTES]; /* the kernel's struct kernel_siginfo */
 };
 
 enum flap_cap_kind_flag {
@@ -60,6 +116,8 @@ struct flap_event {
 	__u8 ncaps;
 	char comm[FLAP_EV_COMM_LEN];
 	struct flap_cap caps[FLAP_EV_MAX_CAPS];
+	/* A signal event (nr FLAP_EV_NR_SIGNAL), else NULL: owned by the trace */
+	const struct flap_signal *sig;
 };
 
 /* How much history a CPU's ring held. produced = held + overwritten + lost. */
@@ -145,6 +203,13 @@ struct flap_event *flap_trace__push(struct flap_trace *t);
  * Return: the copy, or NULL on -ENOMEM.
  */
 const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len);
+
+/**
+ * flap_trace__copy_signal() - keep an 8-byte aligned copy of @sig and its
+ * frames for the trace's life. Return: the copy, or NULL on -ENOMEM.
+ */
+const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
+						  const struct flap_signal *sig);
 
 /**
  * flap_trace__add_source() - append a copy of @src (NULL: an empty one).

@@ -33,7 +33,8 @@
 #include "record.skel.h"
 
 const char *const flap_recorder_pins[RF_NUM] = {
-	"prog_enter", "prog_exit", "events", "cpu_state", "stats", "bss", "rodata",
+	"prog_enter", "prog_exit", "events",	       "cpu_state",	    "stats",
+	"bss",	      "rodata",	   "prog_sig_deliver", "prog_sig_generate",
 };
 
 int flap_recorder__check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o)
@@ -146,6 +147,10 @@ static int load_recorder(struct flap_recorder *rec)
 	bpf_program__set_autoload(skel->progs.handle_sys_exit, !compat);
 	bpf_program__set_autoload(skel->progs.handle_sys_enter_compat, compat);
 	bpf_program__set_autoload(skel->progs.handle_sys_exit_compat, compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_deliver, !compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_generate, !compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_deliver_compat, compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_generate_compat, compat);
 	skel->rodata->cfg_cgroup_id = rec->cgid;
 	skel->rodata->cfg_str_max = rec->opts.str_max;
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
@@ -172,6 +177,11 @@ static int load_recorder(struct flap_recorder *rec)
 						   : skel->progs.handle_sys_enter);
 	rec->fd[RF_EXIT] = bpf_program__fd(compat ? skel->progs.handle_sys_exit_compat
 						  : skel->progs.handle_sys_exit);
+	rec->fd[RF_SIG_DELIVER] = bpf_program__fd(compat ? skel->progs.handle_signal_deliver_compat
+							 : skel->progs.handle_signal_deliver);
+	rec->fd[RF_SIG_GENERATE] =
+		bpf_program__fd(compat ? skel->progs.handle_signal_generate_compat
+				       : skel->progs.handle_signal_generate);
 	rec->fd[RF_EVENTS] = bpf_map__fd(skel->maps.events);
 	rec->fd[RF_STATE] = bpf_map__fd(skel->maps.cpu_state);
 	rec->fd[RF_STATS] = bpf_map__fd(skel->maps.stats);
@@ -181,21 +191,34 @@ static int load_recorder(struct flap_recorder *rec)
 	return 0;
 }
 
+/* The dispatcher's prog-array of each of a recorder's programs. */
+static const struct {
+	int df, rf;
+} wiring[] = {
+	{DF_ENTER, RF_ENTER},
+	{DF_EXIT, RF_EXIT},
+	{DF_SIG_DELIVER, RF_SIG_DELIVER},
+	{DF_SIG_GENERATE, RF_SIG_GENERATE},
+};
+
 int flap_recorder__wire(struct flap_recorder *rec)
 {
 	struct flap_registry *reg = rec->reg;
+	size_t i;
 
-	if (bpf_map_update_elem(reg->dfd[DF_ENTER], &rec->slot, &rec->fd[RF_ENTER], BPF_ANY))
-		return -errno;
-	if (bpf_map_update_elem(reg->dfd[DF_EXIT], &rec->slot, &rec->fd[RF_EXIT], BPF_ANY))
-		return -errno;
+	for (i = 0; i < ARRAY_SIZE(wiring); i++)
+		if (bpf_map_update_elem(reg->dfd[wiring[i].df], &rec->slot, &rec->fd[wiring[i].rf],
+					BPF_ANY))
+			return -errno;
 	return 0;
 }
 
 void flap_registry__unwire_slot(struct flap_registry *reg, __u32 slot)
 {
-	bpf_map_delete_elem(reg->dfd[DF_ENTER], &slot);
-	bpf_map_delete_elem(reg->dfd[DF_EXIT], &slot);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(wiring); i++)
+		bpf_map_delete_elem(reg->dfd[wiring[i].df], &slot);
 }
 
 struct flap_recorder *flap_recorder__new(struct flap_registry *reg, __u64 cgid, __u32 slot)

@@ -45,8 +45,17 @@
 #include "record.skel.h"
 
 static const char *const disp_pins[DF_NUM] = {
-	"cgroup_table",	  "cgroup_slots",  "recorders_enter", "recorders_exit",
-	"link_sys_enter", "link_sys_exit", "handoff",
+	"cgroup_table",
+	"cgroup_slots",
+	"recorders_enter",
+	"recorders_exit",
+	"link_sys_enter",
+	"link_sys_exit",
+	"handoff",
+	"recorders_sig_deliver",
+	"recorders_sig_generate",
+	"link_signal_deliver",
+	"link_signal_generate",
 };
 
 static const char *const life_pins[LF_NUM] = {"link_lifecycle", "lifecycle_rb", "lifecycle_lost"};
@@ -181,6 +190,10 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_LINK_EXIT] = bpf_link__fd(compat ? reg->disp->links.handle_sys_exit_compat
 						     : reg->disp->links.handle_sys_exit);
 	reg->dfd[DF_HANDOFF] = bpf_map__fd(reg->disp->maps.handoff);
+	reg->dfd[DF_SIG_DELIVER] = bpf_map__fd(reg->disp->maps.recorders_sig_deliver);
+	reg->dfd[DF_SIG_GENERATE] = bpf_map__fd(reg->disp->maps.recorders_sig_generate);
+	reg->dfd[DF_LINK_SIG_DELIVER] = bpf_link__fd(reg->disp->links.handle_signal_deliver);
+	reg->dfd[DF_LINK_SIG_GENERATE] = bpf_link__fd(reg->disp->links.handle_signal_generate);
 	if (reg->pin_dir)
 		return flap_pins__pin(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
 	return 0;

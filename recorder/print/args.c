@@ -328,6 +328,7 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "brk", .ret_addr = true},
 	{.name = "shmat", .ret_addr = true},
 	{.name = "rt_sigaction", .args = {[0] = a_signal}},
+	{.name = "rt_sigreturn", .all = flap_args__all_sigreturn},
 	{.name = "rt_sigprocmask", .args = {[0] = a_sighow}},
 	{.name = "kill", .args = {[1] = a_signal}},
 	{.name = "tkill", .args = {[1] = a_signal}},

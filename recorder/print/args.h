@@ -11,6 +11,9 @@
 #ifndef FLAP_ARGS_H
 #define FLAP_ARGS_H
 
+#include <stdbool.h>
+#include <linux/types.h>
+
 #include "fdnames.h"
 #include "text.h"
 #include "trace.h"
@@ -38,6 +41,32 @@ void flap_args__print(struct flap_text *out, const struct flap_event *ev,
  */
 void flap_args__print_ret(struct flap_text *out, const struct flap_event *ev,
 			  const struct flap_fdnames *fds);
+
+/**
+ * flap_args__siginfo() - a signal event's siginfo as strace prints it:
+ * "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}". For a signal
+ * sent without siginfo, what the kernel makes of it (SI_USER from the
+ * sender, SI_KERNEL). Context: any thread.
+ */
+void flap_args__siginfo(struct flap_text *out, const struct flap_signal *s);
+
+/* The fields of a siginfo the JSON output and crash reasons name. */
+struct flap_siginfo_fields {
+	int signo;
+	int code;
+	int err;
+	const char *code_name; /* "SEGV_MAPERR", NULL if unknown */
+	bool has_source;       /* si_pid, si_uid */
+	bool has_status;       /* SIGCHLD: si_status */
+	bool has_addr;	       /* a fault: si_addr */
+	int pid;
+	unsigned int uid;
+	int status;
+	__u64 addr;
+};
+
+/* flap_args__siginfo_fields() - those of @s's siginfo. */
+void flap_args__siginfo_fields(const struct flap_signal *s, struct flap_siginfo_fields *f);
 
 /* True when syscall @nr returns an address (mmap, brk...): printed in hex. */
 bool flap_args__ret_is_addr(__u32 nr);

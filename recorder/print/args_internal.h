@@ -48,6 +48,10 @@ bool flap_args__put_struct(const struct actx *a, int i, const struct flap_cap *c
 void flap_args__put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, bool trunc);
 void flap_args__put_iovecs(const struct actx *a, int i, const struct flap_cap *c);
 void flap_args__put_argv(const struct actx *a, const struct flap_cap *c);
+void flap_args__put_sigset(struct flap_text *out, const __u8 *data, size_t len);
+
+/* siginfo.c */
+void flap_args__all_sigreturn(const struct actx *a);
 
 /* args_default.c */
 void flap_args__put_default(const struct actx *a, int i);

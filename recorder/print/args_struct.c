@@ -27,7 +27,7 @@
 #include "xlat.h"
 
 /* "[USR1 USR2]", "~[RTMIN RT_1]" when more than half the set is full. */
-static void put_sigset(struct flap_text *out, const __u8 *data, size_t len)
+void flap_args__put_sigset(struct flap_text *out, const __u8 *data, size_t len)
 {
 	__u64 set = 0;
 	bool neg, first = true;
@@ -70,7 +70,7 @@ static void put_sigaction(struct flap_text *out, const struct flap_cap *c)
 	else
 		flap_args__put_hex(out, sa.handler);
 	flap_text__puts(out, ", sa_mask=");
-	put_sigset(out, (const __u8 *)&sa.mask, 8);
+	flap_args__put_sigset(out, (const __u8 *)&sa.mask, 8);
 	flap_text__puts(out, ", sa_flags=");
 	flap_xlat__flags(out, &flap_xlat_sigact_flags, sa.flags, "0");
 	if (sa.flags & 0x04000000 /* SA_RESTORER: not in glibc, see xlat_kernel.c */) {
@@ -335,7 +335,7 @@ static void s_sigaction(const struct actx *a, const struct flap_cap *c)
 
 static void s_sigset(const struct actx *a, const struct flap_cap *c)
 {
-	put_sigset(a->out, c->data, c->len);
+	flap_args__put_sigset(a->out, c->data, c->len);
 }
 
 static void s_timespec(const struct actx *a, const struct flap_cap *c)

@@ -50,6 +50,7 @@
 #include "format.h"
 #include "format_internal.h"
 #include "log.h"
+#include "signals.h"
 #include "sysset.h"
 #include "util.h"
 
@@ -147,6 +148,17 @@ static int format_end(FILE *out, const struct flap_dump_meta *m, const struct fl
 	return ferror(out) ? -EIO : 0;
 }
 
+/* Does @t hold events that are not printed (signals.h flap_event__shown())? */
+static bool hides_any(const struct flap_trace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nevents; i++)
+		if (!flap_event__shown(&t->events[i]))
+			return true;
+	return false;
+}
+
 /*
  * Which events to print: those of the filter, the newest @o->last of them.
  * Return: an array (NULL when every event is printed), or NULL with
@@ -158,7 +170,7 @@ static bool *select_events(const struct flap_trace *t, const struct flap_format_
 	bool *show;
 
 	*err = 0;
-	if (!o->filter && !o->last)
+	if (!o->filter && !o->last && !hides_any(t))
 		return NULL;
 	show = calloc(t->nevents ? t->nevents : 1, sizeof(*show));
 	if (!show) {
@@ -166,7 +178,10 @@ static bool *select_events(const struct flap_trace *t, const struct flap_format_
 		return NULL;
 	}
 	for (i = t->nevents; i-- > 0;) {
-		if (o->filter && !flap_sysset__has(o->filter, t->events[i].nr))
+		if (!flap_event__shown(&t->events[i]))
+			continue;
+		/* strace -e trace= selects calls; signals show whatever the set. */
+		if (o->filter && !t->events[i].sig && !flap_sysset__has(o->filter, t->events[i].nr))
 			continue;
 		if (o->last && n >= o->last)
 			break;

@@ -20,6 +20,7 @@
 #include "syscalls.h"
 #include "text.h"
 #include "util.h"
+#include "xlat.h"
 
 /* strace's default alignment column of " = ". */
 #define RET_COLUMN 40
@@ -329,6 +330,23 @@ static void fmt_source_prefix(struct flap_line *l, const struct flap_trace *t, _
 
 /* ---- text events ------------------------------------------------------------ */
 
+/* "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, ...} ---", as strace. */
+void flap_format__signal(struct flap_line *l, const struct flap_event *ev)
+{
+	struct flap_text t;
+	char buf[16];
+	const char *name = flap_xlat__signal(ev->sig->sig, false, buf, sizeof(buf));
+
+	flap_text__init(&t);
+	flap_args__siginfo(&t, ev->sig);
+	if (name)
+		flap_line__printf(l, "--- %s ", name);
+	else
+		flap_line__printf(l, "--- signal %d ", ev->sig->sig);
+	line_text(l, &t);
+	flap_line__puts(l, " ---");
+}
+
 /*
  * One event as text. With @fds (a trace printed in order) descriptors carry
  * their names and the table learns what the call did, between the
@@ -338,7 +356,7 @@ void flap_format__event_text(struct flap_line *l, const struct flap_trace *t,
 			     const struct flap_event *ev, const struct flap_format_opts *o,
 			     struct flap_fdnames *fds)
 {
-	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
+	const struct flap_syscall *sc = ev->sig ? NULL : flap_syscall__by_nr(ev->nr);
 	char clock[32];
 	size_t start;
 
@@ -351,6 +369,11 @@ void flap_format__event_text(struct flap_line *l, const struct flap_trace *t,
 		flap_line__name(l, ev->comm, sizeof(ev->comm));
 	}
 	flap_line__puts(l, "] ");
+	if (ev->sig) {
+		flap_format__signal(l, ev);
+		flap_line__puts(l, "\n");
+		return;
+	}
 	if (sc)
 		flap_line__printf(l, "%s(", sc->name);
 	else

@@ -47,6 +47,7 @@ void flap_format__outcome(struct flap_line *l, const struct flap_event *ev,
 			  const struct flap_fdnames *fds);
 const char *flap_format__source_name(const struct flap_source *s, size_t *max);
 void flap_format__source_label(struct flap_line *l, const struct flap_source *s);
+void flap_format__signal(struct flap_line *l, const struct flap_event *ev);
 void flap_format__event_text(struct flap_line *l, const struct flap_trace *t,
 			     const struct flap_event *ev, const struct flap_format_opts *o,
 			     struct flap_fdnames *fds);

@@ -16,7 +16,9 @@
 #include "format.h"
 #include "format_internal.h"
 #include "log.h"
+#include "args.h"
 #include "syscalls.h"
+#include "xlat.h"
 
 /* Length of the valid UTF-8 sequence (2-4 bytes) at @p, or 0. */
 static size_t utf8_seq_len(const __u8 *p, size_t left)
@@ -240,6 +242,101 @@ static struct json_object *json_decoded(const struct flap_event *ev, struct flap
 	return js;
 }
 
+/* "sender": who sent a signal (host ids, command, cgroup). */
+static struct json_object *json_sender(const struct flap_signal *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	jadd_u64(o, "pid", s->sender_tgid);
+	jadd_u64(o, "tid", s->sender_tid);
+	jadd_name(o, "comm", s->sender_comm, sizeof(s->sender_comm));
+	jadd_u64(o, "uid", s->sender_uid);
+	jadd_u64(o, "cgroup_id", s->sender_cgid);
+	return o;
+}
+
+/* "fault": the thread's user registers and stack at a fatal signal. */
+static struct json_object *json_fault(const struct flap_signal *s)
+{
+	struct json_object *o = json_object_new_object(), *arr;
+	int i;
+
+	if (!o)
+		return NULL;
+	jadd_u64(o, "ip", s->ip);
+	jadd_u64(o, "sp", s->sp);
+	jadd_u64(o, "bp", s->bp);
+	arr = json_object_new_array();
+	for (i = 0; arr && i < s->nframes; i++)
+		json_object_array_add(arr, json_object_new_uint64(s->frames[i]));
+	jadd(o, "stack", arr);
+	return o;
+}
+
+/* The siginfo's named fields: those the text prints for its code. */
+static void json_siginfo(struct json_object *o, const struct flap_signal *s)
+{
+	struct flap_siginfo_fields f;
+
+	flap_args__siginfo_fields(s, &f);
+	jadd(o, "si_code", json_object_new_int(f.code));
+	jadd(o, "code", f.code_name ? json_object_new_string(f.code_name) : NULL);
+	if (f.err)
+		jadd(o, "si_errno", json_object_new_int(f.err));
+	if (f.has_source) {
+		jadd(o, "si_pid", json_object_new_int(f.pid));
+		jadd_u64(o, "si_uid", f.uid);
+	}
+	if (f.has_status)
+		jadd(o, "si_status", json_object_new_int(f.status));
+	if (f.has_addr)
+		jadd_u64(o, "si_addr", f.addr);
+}
+
+/* A signal event: "type":"signal", what the text line shows as "decoded". */
+static int signal_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev)
+{
+	const struct flap_signal *s = ev->sig;
+	struct json_object *o;
+	struct flap_line l;
+	char buf[16];
+	const char *name = flap_xlat__signal(s->sig, false, buf, sizeof(buf));
+
+	o = json_object_new_object();
+	if (!o)
+		return -ENOMEM;
+	jadd(o, "type", json_object_new_string("signal"));
+	jadd_time(o, "time", flap_format__wall_ns(t, ev->ts));
+	jadd_u64(o, "ts_ns", ev->ts);
+	jadd_u64(o, "pid", ev->tgid);
+	jadd_u64(o, "tid", ev->tid);
+	jadd_name(o, "comm", ev->comm, sizeof(ev->comm));
+	jadd(o, "signal", name ? json_object_new_string(name) : NULL);
+	jadd(o, "signo", json_object_new_int(s->sig));
+	jadd(o, "sent", json_object_new_boolean(s->flags & FLAP_SIG_SENT));
+	json_siginfo(o, s);
+	if (s->handler == FLAP_SIG_DFL || s->handler == FLAP_SIG_IGN)
+		jadd(o, "handler",
+		     json_object_new_string(s->handler == FLAP_SIG_DFL ? "SIG_DFL" : "SIG_IGN"));
+	else
+		jadd_u64(o, "handler", s->handler);
+	if (s->flags & FLAP_SIG_KILLED)
+		jadd(o, "killed_process", json_object_new_boolean(true));
+	if (s->flags & (FLAP_SIG_SENT | FLAP_SIG_SENDER))
+		jadd(o, "sender", json_sender(s));
+	if (s->flags & FLAP_SIG_FAULT)
+		jadd(o, "fault", json_fault(s));
+	flap_line__init(&l);
+	flap_format__signal(&l, ev);
+	jadd(o, "decoded", l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len));
+	flap_line__release(&l);
+	if (t->nsources > 1)
+		json_source_label(o, t, ev->source);
+	return json_emit(out, o);
+}
+
 int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
 			    struct flap_fdnames *fds)
 {
@@ -248,6 +345,8 @@ int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct 
 	char name[32];
 	int i;
 
+	if (ev->sig)
+		return signal_json(out, t, ev);
 	o = json_object_new_object();
 	if (!o)
 		return -ENOMEM;

@@ -143,4 +143,12 @@ void flap_xlat__flags_more(struct flap_text *out, const struct flap_xlat_table *
  */
 const char *flap_xlat__signal(int sig, bool bare, char *buf, size_t size);
 
+/**
+ * flap_xlat__si_code() - the name of si_code @code of signal @sig: the
+ * codes any signal may carry (SI_USER, SI_TKILL, SI_KERNEL...), else
+ * those of @sig (SEGV_MAPERR, CLD_EXITED, ...).
+ * Return: a static string, or NULL if unknown.
+ */
+const char *flap_xlat__si_code(int sig, int code);
+
 #endif /* FLAP_XLAT_H */

@@ -30,6 +30,7 @@
 
 #include "dump.pb-c.h"
 #include "dump.h"
+#include "dump_internal.h"
 #include "pbio.h"
 #include "syscalls.h"
 #include "util.h"
@@ -151,21 +152,6 @@ static void source_to_pb(Flap__Source *pb, Flap__Counts *counts, const struct fl
 	pb->counts = counts;
 }
 
-static void reason_to_pb(Flap__Reason *pb, const struct flap_reason *r)
-{
-	flap__reason__init(pb);
-	pb->kind = (char *)r->kind;
-	pb->signal = r->signal;
-	pb->exit_code = r->exit_code;
-	pb->pid = r->pid;
-	/* A command name never fills all 16 bytes: the kernel's ends in NUL. */
-	pb->comm.len = strnlen(r->comm, sizeof(r->comm) - 1);
-	pb->comm.data = (uint8_t *)r->comm;
-	pb->text = (char *)r->text;
-	pb->time_ns = r->time_ns;
-	pb->core = r->core;
-}
-
 /* CLOCK_REALTIME of the oldest and newest event (0 and 0 without events). */
 static void event_window(const struct flap_trace *t, uint64_t *start, uint64_t *end)
 {
@@ -189,7 +175,7 @@ static void event_window(const struct flap_trace *t, uint64_t *start, uint64_t *
 /* The parts of a header message that point into the trace. */
 struct header_pb {
 	Flap__DumpHeader hdr;
-	Flap__Reason reason;
+	struct flap_reason_pb reason;
 	Flap__Counts total;
 	Flap__Source *srcs;
 	Flap__Source **srcp;
@@ -267,8 +253,8 @@ static int header_pb_build(struct header_pb *h, const struct flap_dump_meta *m,
 	hdr->kernel = (char *)m->kernel;
 	hdr->arch = (char *)m->arch;
 	hdr->target = (char *)m->target;
-	reason_to_pb(&h->reason, &m->reason);
-	hdr->reason = &h->reason;
+	flap_dump__reason_to_pb(&m->reason, &h->reason);
+	hdr->reason = &h->reason.reason;
 	hdr->boot_to_real_ns = t->boot_to_real_ns;
 	hdr->read_boot_ns = t->read_ns;
 	event_window(t, &hdr->window_start_ns, &hdr->window_end_ns);
@@ -305,6 +291,7 @@ static int put_event(struct writer *w, const struct flap_event *ev)
 	Flap__Capture caps[FLAP_EV_MAX_CAPS];
 	Flap__Capture *capp[FLAP_EV_MAX_CAPS];
 	const struct flap_syscall *sc;
+	Flap__Signal sig;
 	uint64_t args[MAX_ARGS];
 	int i;
 
@@ -334,9 +321,13 @@ static int put_event(struct writer *w, const struct flap_event *ev)
 	}
 	pb.n_caps = ev->ncaps;
 	pb.caps = capp;
-	sc = flap_syscall__by_nr(ev->nr);
+	sc = ev->sig ? NULL : flap_syscall__by_nr(ev->nr);
 	if (sc && sc->name)
 		pb.syscall = (char *)sc->name;
+	if (ev->sig) {
+		flap_dump__signal_to_pb(ev->sig, &sig);
+		pb.signal = &sig;
+	}
 	return put_msg(w, &pb.base);
 }
 
@@ -641,6 +632,8 @@ static void counts_from_pb(struct flap_cpu_counts *c, const Flap__Counts *pb)
 static int meta_from_pb(struct reader *r, struct flap_dump_meta *m, const Flap__DumpHeader *h)
 {
 	const Flap__Reason *rs = h->reason;
+	const char *why = "";
+	int rc;
 
 	memset(m, 0, sizeof(*m));
 	copy_str(m->tool_version, sizeof(m->tool_version), h->tool_version);
@@ -651,15 +644,11 @@ static int meta_from_pb(struct reader *r, struct flap_dump_meta *m, const Flap__
 	m->created_ns = h->created_ns;
 	if (!rs)
 		return 0;
-	copy_str(m->reason.kind, sizeof(m->reason.kind), rs->kind);
-	m->reason.signal = rs->signal;
-	m->reason.exit_code = rs->exit_code;
-	m->reason.pid = rs->pid;
-	if (copy_comm(m->reason.comm, sizeof(m->reason.comm), &rs->comm))
+	if (rs->comm.len >= sizeof(m->reason.comm))
 		return fail(r, -EBADMSG, "corrupt header: reason comm of %zu bytes", rs->comm.len);
-	copy_str(m->reason.text, sizeof(m->reason.text), rs->text);
-	m->reason.time_ns = rs->time_ns;
-	m->reason.core = rs->core;
+	rc = flap_dump__reason_from_pb(rs, &m->reason, &why);
+	if (rc)
+		return fail(r, rc, "corrupt header: reason %s", why);
 	return 0;
 }
 
@@ -829,6 +818,14 @@ static int event_from_pb(struct reader *r, struct flap_trace *t, const Flap__Eve
 	ev->source = pb->source;
 	if (copy_comm(ev->comm, sizeof(ev->comm), &pb->comm))
 		return fail(r, -EBADMSG, "corrupt event %zu: comm of %zu bytes", idx, pb->comm.len);
+	if (pb->signal) {
+		const char *why = "";
+		int rc = flap_dump__signal_from_pb(t, pb->signal, &ev->sig, &why);
+
+		if (rc)
+			return fail(r, rc, "corrupt event %zu: %s", idx, why);
+		ev->nr = FLAP_EV_NR_SIGNAL;
+	}
 	return caps_from_pb(r, t, ev, pb, idx);
 }
 

@@ -23,6 +23,9 @@
 #define FLAP_DUMP_MAGIC	  "FLAPDMP"
 #define FLAP_DUMP_VERSION 1
 
+/* User stack frames a reason keeps (= FLAP_STACK_MAX). */
+#define FLAP_REASON_FRAMES 32
+
 /* Why a dump was made (dump.proto Reason). */
 struct flap_reason {
 	char kind[16]; /* "request", "crash", "exit" */
@@ -33,7 +36,27 @@ struct flap_reason {
 	char text[256]; /* one line */
 	__u64 time_ns;	/* CLOCK_REALTIME */
 	bool core;
+	/*
+	 * The signal that killed, as the history holds it (crash dumps; the
+	 * crash policy fills it from the trace, flap_signals__cause()): the
+	 * delivery with its siginfo, registers and sender, or the sent signal
+	 * that killed. has_signal false: not in the history (or older files).
+	 * sig.frames is NULL: the stack is @frames.
+	 */
+	bool has_signal;
+	struct flap_signal sig;
+	__u64 frames[FLAP_REASON_FRAMES];
+	__u16 nframes;
+	__u32 tid;	       /* the thread that took it (0: unknown) */
+	char thread_comm[16];  /* and its command name */
+	char sender_name[256]; /* the sender's traced container, "" when none or unknown */
 };
+
+/**
+ * flap_reason__set_signal() - take the signal event @ev (of a trace) as the
+ * one that killed: copies its signal, stack, thread and command into @r.
+ */
+void flap_reason__set_signal(struct flap_reason *r, const struct flap_event *ev);
 
 /* Everything in the header that is not in the trace itself. */
 struct flap_dump_meta {

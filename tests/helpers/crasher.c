@@ -7,10 +7,18 @@
  *   crasher exit N [TAG]     ... then exit(N)
  *   crasher child-segv [TAG] a child does the sequence and segfaults; the parent
  *                            waits for it and exits 0
+ *   crasher wild [TAG]       ... then a store to the unmapped address 0xdead0000
+ *   crasher pause [TAG]      ... then pause() until a signal ends it
+ *   crasher sigchld [TAG]    ... with a SIGCHLD handler, forks a child that exits 1
+ *                            and waits for it: the handler runs as wait4 returns;
+ *                            exits 0
  * The last syscalls before the end are: openat(AT_FDCWD, "/flap/TAG", O_RDONLY)
- * = ENOENT, write(devnull, "about to TAG", ...), getppid().
+ * = ENOENT, write(devnull, "about to TAG", ...), getppid(). The faults happen
+ * in flapbar_leaf(), called by flapbar_mid(), called by main(): known
+ * functions for the stack of a crash dump.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,13 +55,56 @@ static void stamp(void)
 	fclose(f);
 }
 
+/* The faulting function: a store through @p. Not inlined, not static: it
+ * keeps its name in the symbol table and its frame on the stack. */
+__attribute__((noinline)) void flapbar_leaf(volatile int *p);
+__attribute__((noinline)) void flapbar_leaf(volatile int *p)
+{
+	*p = 42;
+	/* Keep the call a call, not a tail jump: the frame stays. */
+	asm volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void flapbar_mid(unsigned long addr);
+__attribute__((noinline)) void flapbar_mid(unsigned long addr)
+{
+	/* The pointer itself is volatile: the compiler must really store. */
+	volatile int *volatile p = (volatile int *)addr;
+
+	flapbar_leaf(p);
+	asm volatile("" ::: "memory");
+}
+
 static void segv(void)
 {
 	stamp();
-	/* The pointer itself is volatile: the compiler must really store. */
-	volatile int *volatile p = NULL;
+	flapbar_mid(0);
+}
 
-	*p = 42;
+static volatile sig_atomic_t chld_seen;
+
+static void on_chld(int sig)
+{
+	(void)sig;
+	chld_seen = 1;
+}
+
+/* A SIGCHLD handler runs when the child's exit is noticed: the parent's
+ * wait4 returns its pid, and the handler's rt_sigreturn returns it again. */
+static int sigchld(const char *tag)
+{
+	struct sigaction sa = {.sa_handler = on_chld};
+	int status;
+	pid_t pid;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	known_calls(tag);
+	pid = fork();
+	if (pid == 0)
+		_exit(1);
+	waitpid(pid, &status, 0);
+	return chld_seen && WIFEXITED(status) && WEXITSTATUS(status) == 1 ? 0 : 2;
 }
 
 int main(int argc, char **argv)
@@ -79,9 +130,19 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 		return 0;
 	}
+	if (strcmp(mode, "sigchld") == 0)
+		return sigchld(tag);
 	known_calls(tag);
 	if (strcmp(mode, "abort") == 0)
 		abort();
+	if (strcmp(mode, "pause") == 0) {
+		pause();
+		return 3;
+	}
+	if (strcmp(mode, "wild") == 0) {
+		stamp();
+		flapbar_mid(0xdead0000UL);
+	}
 	segv();
 	return 0;
 }

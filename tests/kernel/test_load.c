@@ -92,6 +92,11 @@ static void load_dispatch(bool compat)
 			    compat ? skel->progs.handle_sys_exit_compat
 				   : skel->progs.handle_sys_exit,
 			    now_ms() - t0);
+		/* The signal programs: one of each, loaded with either pair. */
+		report_prog(compat ? "dispatch compat" : "dispatch",
+			    skel->progs.handle_signal_deliver, now_ms() - t0);
+		report_prog(compat ? "dispatch compat" : "dispatch",
+			    skel->progs.handle_signal_generate, now_ms() - t0);
 	}
 	flap_dispatch__destroy(skel);
 }
@@ -128,6 +133,10 @@ static void load_record(const struct flap_recorder_opts *o, enum flap_variant v)
 	bpf_program__set_autoload(skel->progs.handle_sys_exit, !compat);
 	bpf_program__set_autoload(skel->progs.handle_sys_enter_compat, compat);
 	bpf_program__set_autoload(skel->progs.handle_sys_exit_compat, compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_deliver, !compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_generate, !compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_deliver_compat, compat);
+	bpf_program__set_autoload(skel->progs.handle_signal_generate_compat, compat);
 	skel->rodata->cfg_cgroup_id = 1;
 	skel->rodata->cfg_str_max = o->str_max ? o->str_max : FLAP_STR_DEFAULT;
 	skel->rodata->cfg_buf_max = o->buf_max >= 0 ? (__u32)o->buf_max : FLAP_BUF_DEFAULT;
@@ -144,6 +153,14 @@ static void load_record(const struct flap_recorder_opts *o, enum flap_variant v)
 		report_prog(obj,
 			    compat ? skel->progs.handle_sys_exit_compat
 				   : skel->progs.handle_sys_exit,
+			    now_ms() - t0);
+		report_prog(obj,
+			    compat ? skel->progs.handle_signal_deliver_compat
+				   : skel->progs.handle_signal_deliver,
+			    now_ms() - t0);
+		report_prog(obj,
+			    compat ? skel->progs.handle_signal_generate_compat
+				   : skel->progs.handle_signal_generate,
 			    now_ms() - t0);
 	}
 	flap_record__destroy(skel);

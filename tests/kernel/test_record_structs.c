@@ -54,7 +54,11 @@ static int struct_calls(void *arg)
 	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
 	struct kernel_sigaction act = {.handler = on_usr1, .flags = SA_RESTART, .mask = 1 << 9};
 	struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = 0x1122334455667788ULL}, out[2];
-	char path[200], small[4], big[16], *argv[] = {"flap-argv0", "two", "", "4th arg", NULL};
+	/* The strings on the stack: a string literal may sit on a page of the
+	 * binary this child never touched, which the recorder cannot read
+	 * (no page fault in BPF), so the capture would depend on the layout. */
+	char a0[] = "flap-argv0", a1[] = "two", a2[] = "", a3[] = "4th arg";
+	char path[200], small[4], big[16], *argv[] = {a0, a1, a2, a3, NULL};
 	char *envp[] = {"A=1", "B=2", "C=3", NULL};
 	struct iovec wv[3] = {{"ab", 2}, {"cdefg", 5}, {"h", 1}};
 	struct iovec rv[2] = {{small, sizeof(small)}, {big, sizeof(big)}};

@@ -127,6 +127,8 @@ static int load_full(void)
 		return -errno;
 	bpf_program__set_autoload(skel->progs.handle_sys_enter_compat, false);
 	bpf_program__set_autoload(skel->progs.handle_sys_exit_compat, false);
+	bpf_program__set_autoload(skel->progs.handle_signal_deliver_compat, false);
+	bpf_program__set_autoload(skel->progs.handle_signal_generate_compat, false);
 	err = bpf_map__set_max_entries(skel->maps.events, libbpf_num_possible_cpus());
 	if (!err) {
 		/* The refusal's verifier log is expected here: keep it quiet. */

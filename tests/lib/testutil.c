@@ -284,6 +284,18 @@ void test_dump_trace(const struct flap_trace *t, size_t max)
 		const struct flap_event *ev = &t->events[i];
 		const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
 
+		if (ev->sig) {
+			fprintf(stderr,
+				"  [%zu] %llu cpu%u %s[%u/%u] signal %d flags=%x code=%d "
+				"handler=%llx "
+				"sender=%u(%s) ip=%llx frames=%u\n",
+				i, (unsigned long long)ev->ts, ev->cpu, ev->comm, ev->tgid, ev->tid,
+				ev->sig->sig, ev->sig->flags, *(const int *)(ev->sig->info + 8),
+				(unsigned long long)ev->sig->handler, ev->sig->sender_tgid,
+				ev->sig->sender_comm, (unsigned long long)ev->sig->ip,
+				ev->sig->nframes);
+			continue;
+		}
 		fprintf(stderr,
 			"  [%zu] %llu cpu%u %s[%u/%u] %s(%llx, %llx, %llx) = %lld flags=%x "
 			"dur=%llu",

@@ -661,7 +661,8 @@ static void subtest_corrupt(void)
 	MUTATE_FIELD("capture length huge", c, cap_off, c.len = 0xffff);
 	MUTATE_FIELD("capture length short", c, cap_off, c.len--);
 	MUTATE_FIELD("capture of argument 6", c, cap_off, c.arg = 6);
-	MUTATE_FIELD("unknown record type 4", rh, REC0, rh.type = 4);
+	MUTATE_FIELD("unknown record type 5", rh, REC0, rh.type = 5);
+	MUTATE_FIELD("a SYSCALL read as a SIGNAL", rh, REC0, rh.type = FLAP_REC_SIGNAL);
 	MUTATE_FIELD("record type 0", rh, b.last, rh.type = 0);
 #undef MUTATE_FIELD
 	/* A block that claims more than a staging block can hold. */
@@ -681,6 +682,227 @@ static void subtest_corrupt(void)
 	free(copy);
 }
 
+/* A SIGNAL record: @snd (SENT) and @frames (FAULT) follow when given. */
+static void bb_signal(struct bb *b, __u8 flags, __u64 ts, __u32 tid, __u32 tgid, int sig, int code,
+		      int pid, __u64 handler, __u64 mask, int result,
+		      const struct flap_sig_sender *snd, const __u64 *frames, __u16 nframes)
+{
+	size_t start = sizeof(struct flap_block_hdr) + b->used;
+	struct flap_rec_signal r = {};
+	struct flap_sig_fault f = {};
+
+	r.hdr.type = FLAP_REC_SIGNAL;
+	r.hdr.flags = flags | (snd ? FLAP_SIG_F_SENT : 0) | (frames ? FLAP_SIG_F_FAULT : 0);
+	r.ts_delta = ts - b->base;
+	r.tid = tid;
+	r.tgid = tgid;
+	r.sig = sig;
+	r.result = result;
+	r.handler = handler;
+	r.mask = mask;
+	memcpy(r.info, &sig, 4);
+	memcpy(r.info + 8, &code, 4);
+	memcpy(r.info + 16, &pid, 4);
+	put(b, &r, sizeof(r));
+	if (snd)
+		put(b, snd, sizeof(*snd));
+	if (frames) {
+		f.ip = frames[0];
+		f.sp = 0x7ffd0000;
+		f.nframes = nframes;
+		put(b, &f, sizeof(f));
+		put(b, frames, nframes * 8);
+	}
+	r.hdr.size = sizeof(struct flap_block_hdr) + b->used - start;
+	memcpy(b->buf + start, &r.hdr, sizeof(r.hdr));
+	b->last = start;
+	b->nrec++;
+}
+
+/* Index of the first event of syscall @nr (0 when there is none: checked by the caller). */
+static size_t test_find_ev(const struct flap_trace *t, __u32 nr)
+{
+	size_t i;
+
+	for (i = 0; i < t->nevents; i++)
+		if (t->events[i].nr == nr)
+			return i;
+	ASSERT_FAIL_("no event of syscall %u", nr);
+	return 0;
+}
+
+static const struct flap_event *nth_signal(const struct flap_trace *t, int sig, bool sent, int n)
+{
+	size_t i;
+
+	for (i = 0; i < t->nevents; i++)
+		if (t->events[i].sig && t->events[i].sig->sig == sig &&
+		    !!(t->events[i].sig->flags & FLAP_SIG_SENT) == sent && n-- == 0)
+			return &t->events[i];
+	return NULL;
+}
+
+/*
+ * A handled SIGCHLD: wait4 returns 43, the child's sent SIGCHLD and its
+ * delivery, the handler's rt_sigreturn whose entry was spilled after its
+ * exit (number 65535, the restored registers) was written.
+ */
+static void subtest_signals(void)
+{
+	struct flap_sig_sender snd = {.cgid = 7, .tid = 43, .tgid = 43, .uid = 0, .comm = "child"};
+	const __u64 regs[6] = {0xffffffff, 0x7ffca0fa965c, 0, 0, 2, 2}, w4[4] = {43, 0, 0, 0};
+	const __u64 frames[3] = {0x55d0c3a1b139, 0x55d0c3a1b160, 0x7f0011223344};
+	const struct flap_event *ev, *dl, *sent, *segv;
+	const __u64 mask = 1ULL << (12 - 1); /* USR2 */
+	struct dec x;
+	struct bb b;
+	size_t i;
+
+	test__start_subtest("signals");
+	if (!dec_new(&x))
+		return;
+	bb_init(&b, 0, 1, BASE);
+	bb_thread(&b, 42, 42, "sh");
+	bb_syscall(&b, 0, BASE + 1000, 42, 500, SYS_wait4, 43, 4, w4, NULL, 0, 0);
+	bb_signal(&b, 0, BASE + 900, 42, 42, 17, 1 /* CLD_EXITED */, 43, 0, 0, 0, &snd, NULL, 0);
+	bb_signal(&b, 0, BASE + 2000, 42, 42, 17, 1, 43, 0x5555aaaa, mask, 0, NULL, NULL, 0);
+	bb_syscall(&b, FLAP_REC_F_NO_ENTER, BASE + 4000, 42, 0, 0xffff, 43, 6, regs, NULL, 0, 0);
+	bb_enter(&b, FLAP_REC_F_SPILLED, 42, 42, BASE + 3000, SYS_rt_sigreturn, 0, NULL, NULL, 0);
+	/* A fault: SIGSEGV at 0 (SEGV_MAPERR) with its stack. */
+	bb_signal(&b, 0, BASE + 5000, 42, 42, 11, 1, 0, 0, 0, 0, NULL, frames, 3);
+	if (!ASSERT_EQ(add(&x, &b), 6, "events in the block"))
+		goto out;
+	ASSERT_OK(flap_decoder__finish(x.d), "finish");
+	for (i = 0; i < x.t->nevents; i++)
+		ASSERT_NEQ(x.t->events[i].nr, 0xffff, "no syscall 65535");
+	sent = nth_signal(x.t, 17, true, 0);
+	dl = nth_signal(x.t, 17, false, 0);
+	segv = nth_signal(x.t, 11, false, 0);
+	if (!ASSERT_OK_PTR(sent, "sent") || !ASSERT_OK_PTR(dl, "delivered") ||
+	    !ASSERT_OK_PTR(segv, "segv"))
+		goto out;
+	ASSERT_EQ(dl->nr, FLAP_EV_NR_SIGNAL, "signal event number");
+	ASSERT_EQ(dl->ts, BASE + 2000, "delivery time");
+	ASSERT_STREQ(dl->comm, "sh", "named by its block");
+	ASSERT_EQ(dl->sig->handler, 0x5555aaaa, "handler");
+	ASSERT_TRUE(dl->sig->flags & FLAP_SIG_SENDER, "sender matched");
+	ASSERT_EQ(dl->sig->sender_tgid, 43, "sender pid");
+	ASSERT_STREQ(dl->sig->sender_comm, "child", "sender comm");
+	ASSERT_STREQ(sent->sig->sender_comm, "child", "sent event's sender");
+	ev = &x.t->events[test_find_ev(x.t, SYS_rt_sigreturn)];
+	ASSERT_TRUE(ev->flags & FLAP_EV_F_HAS_RET, "rt_sigreturn returned");
+	ASSERT_EQ(ev->ret, 43, "the restored return value");
+	ASSERT_EQ(ev->ts, BASE + 3000, "entry time");
+	ASSERT_EQ(ev->dur_ns, 1000, "duration entry to exit");
+	ASSERT_EQ(ev->nargs, 0, "no arguments from the restored registers");
+	ASSERT_FALSE(ev->flags & (FLAP_EV_F_EXIT_LOST | FLAP_EV_F_NO_ARGS), "paired");
+	ASSERT_TRUE(ev->flags & FLAP_EV_F_SIGMASK, "mask known");
+	ASSERT_EQ(ev->args[0], mask, "mask the delivery saved");
+	ASSERT_TRUE(segv->sig->flags & FLAP_SIG_FAULT, "fault");
+	ASSERT_EQ(segv->sig->ip, frames[0], "ip");
+	ASSERT_EQ(segv->sig->sp, 0x7ffd0000, "sp");
+	if (ASSERT_EQ(segv->sig->nframes, 3, "frames"))
+		ASSERT_EQ(segv->sig->frames[2], frames[2], "outer frame");
+out:
+	dec_free(&x);
+
+	/* The exit after rt_sigreturn without its entry is still rt_sigreturn. */
+	if (!dec_new(&x))
+		return;
+	bb_init(&b, 1, 1, BASE);
+	bb_thread(&b, 42, 42, "sh");
+	bb_syscall(&b, FLAP_REC_F_NO_ENTER, BASE + 4000, 42, 0, 0xffff, -4, 6, regs, NULL, 0, 0);
+	if (ASSERT_EQ(add(&x, &b), 1, "one") && ASSERT_OK(flap_decoder__finish(x.d), "finish") &&
+	    ASSERT_EQ(x.t->nevents, 1, "one event")) {
+		ASSERT_EQ(x.t->events[0].nr, SYS_rt_sigreturn, "rt_sigreturn");
+		ASSERT_EQ(x.t->events[0].nargs, 0, "no arguments");
+		ASSERT_EQ(x.t->events[0].ret, -4, "EINTR restored");
+		ASSERT_FALSE(x.t->events[0].flags & FLAP_EV_F_SIGMASK, "mask unknown");
+	}
+	dec_free(&x);
+}
+
+/* SIGTERM sent to a process that has no handler: each thread takes a
+ * SIGKILL without siginfo; the SIGTERM is the one that killed it. */
+static void subtest_group_exit(void)
+{
+	struct flap_sig_sender snd = {
+		.cgid = 1, .tid = 812, .tgid = 812, .comm = "containerd-shim"};
+	const struct flap_event *ev;
+	struct dec x;
+	struct bb b;
+	size_t i;
+	int hidden = 0;
+
+	test__start_subtest("group_exit");
+	if (!dec_new(&x))
+		return;
+	bb_init(&b, 0, 1, BASE);
+	bb_thread(&b, 50, 50, "app");
+	bb_signal(&b, 0, BASE + 100, 50, 50, 15, 0 /* SI_USER */, 0, 0, 0, 1 << 8, &snd, NULL, 0);
+	bb_signal(&b, FLAP_SIG_F_NOINFO, BASE + 200, 50, 50, 9, 0, 0, 0, 0, 0, NULL, NULL, 0);
+	bb_thread(&b, 51, 50, "app-worker");
+	bb_signal(&b, FLAP_SIG_F_NOINFO, BASE + 300, 51, 50, 9, 0, 0, 0, 0, 0, NULL, NULL, 0);
+	if (!ASSERT_EQ(add(&x, &b), 3, "events") || !ASSERT_OK(flap_decoder__finish(x.d), "fin"))
+		goto out;
+	ev = nth_signal(x.t, 15, true, 0);
+	if (!ASSERT_OK_PTR(ev, "SIGTERM"))
+		goto out;
+	ASSERT_TRUE(ev->sig->flags & FLAP_SIG_KILLED, "SIGTERM killed it");
+	ASSERT_TRUE(ev->sig->group, "sent to the process");
+	for (i = 0; i < x.t->nevents; i++) {
+		ev = &x.t->events[i];
+		if (ev->sig->sig == 9) {
+			ASSERT_TRUE(ev->sig->flags & FLAP_SIG_GROUP_EXIT, "group exit");
+			hidden++;
+		}
+	}
+	ASSERT_EQ(hidden, 2, "both threads");
+out:
+	dec_free(&x);
+}
+
+/* Signal records whose parts do not add up are refused whole. */
+static void subtest_signal_corrupt(void)
+{
+	struct flap_sig_sender snd = {.tgid = 1};
+	const __u64 frames[2] = {1, 2};
+	struct flap_rec_signal r;
+	struct flap_sig_fault f;
+	__u8 copy[sizeof(((struct bb *)0)->buf)];
+	size_t len, off;
+	struct bb b;
+
+	test__start_subtest("signal_corrupt");
+	bb_init(&b, 0, 1, BASE);
+	bb_thread(&b, 42, 42, "sh");
+	bb_signal(&b, 0, BASE + 10, 42, 42, 11, 1, 0, 0, 0, 0, NULL, frames, 2);
+	off = b.last;
+	len = bb_done(&b);
+	memcpy(copy, b.buf, len);
+	memcpy(&r, copy + off, sizeof(r));
+	r.hdr.flags |= FLAP_SIG_F_SENT; /* claims a sender that is not there */
+	memcpy(copy + off, &r, sizeof(r));
+	expect_torn(copy, len, "sender missing");
+	memcpy(copy, b.buf, len);
+	memcpy(&f, copy + off + sizeof(r), sizeof(f));
+	f.nframes = FLAP_STACK_MAX + 1;
+	memcpy(copy + off + sizeof(r), &f, sizeof(f));
+	expect_torn(copy, len, "too many frames");
+	memcpy(copy, b.buf, len);
+	f.nframes = 1;
+	memcpy(copy + off + sizeof(r), &f, sizeof(f));
+	expect_torn(copy, len, "frames short of the record");
+	bb_init(&b, 0, 1, BASE);
+	bb_signal(&b, 0, BASE + 10, 42, 42, 15, 0, 0, 0, 0, 0, &snd, NULL, 0);
+	len = bb_done(&b);
+	memcpy(copy, b.buf, len);
+	memcpy(&r, copy + b.last, sizeof(r));
+	r.hdr.size = sizeof(r) + 2; /* the sender cut */
+	memcpy(copy + b.last, &r, sizeof(r));
+	expect_torn(copy, len, "sender cut");
+}
+
 void test_decode(void)
 {
 	subtest_inline();
@@ -690,4 +912,7 @@ void test_decode(void)
 	subtest_nested();
 	subtest_order();
 	subtest_corrupt();
+	subtest_signals();
+	subtest_group_exit();
+	subtest_signal_corrupt();
 }

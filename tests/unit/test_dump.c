@@ -18,6 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+#include "flap.h"
 #include "dump.h"
 #include "dump.pb-c.h"
 #include "pbio.h"
@@ -1401,6 +1404,95 @@ void test_dump_kernel_lacks(void)
 		ASSERT_STREQ(u->bpf_programs, "compat", "variant read back");
 		ASSERT_STREQ(u->kernel_lacks, lacks, "lacks read back");
 	}
+	flap_trace__free(t);
+	flap_trace__free(u);
+}
+
+/*
+ * Signal events (Event.signal, tag 15) survive a round trip whole: the
+ * siginfo, the sender, the registers and the stack; a golden dump written
+ * before them has none and still reads. A crafted signal with a siginfo
+ * of another size, a sender name that does not fit or more frames than a
+ * recorder keeps is refused.
+ */
+void test_dump_signals(void)
+{
+	static const __u64 frames[3] = {0x55d0c3a1b139, 0x55d0c3a1b160, 0x7f0011223344};
+	struct flap_signal s = {.sig = 11, .flags = 8 | 64, .ip = 0x55d0c3a1b139, .sp = 0x7ffd1000};
+	struct flap_trace *t = NULL, *u = NULL;
+	Flap__Signal sig = FLAP__SIGNAL__INIT;
+	uint64_t many[FLAP_STACK_MAX + 1] = {0};
+	uint8_t info[49] = {11};
+	struct flap_dump_meta m, m2;
+	struct flap_event *ev;
+	uint8_t *buf = NULL;
+	struct craft c;
+	char err[256];
+	size_t len = 0, i;
+
+	u = read_old_dump();
+	if (u)
+		for (i = 0; i < u->nevents; i++)
+			ASSERT_TRUE(u->events[i].sig == NULL, "old dump: no signals");
+	flap_trace__free(u);
+	u = NULL;
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	s.info[0] = 11;
+	s.info[8] = 1; /* SEGV_MAPERR */
+	s.nframes = 3;
+	s.frames = frames;
+	s.sender_tgid = s.sender_tid = 812;
+	s.sender_cgid = 77;
+	s.mask = 1ULL << 11;
+	strcpy(s.sender_comm, "containerd-shim");
+	ev = flap_trace__push(t);
+	if (!ASSERT_OK_PTR(ev, "push"))
+		goto out;
+	ev->ts = t->events[0].ts + 1;
+	ev->tid = ev->tgid = 42;
+	ev->nr = FLAP_EV_NR_SIGNAL;
+	ev->sig = flap_trace__copy_signal(t, &s);
+	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write") ||
+	    !ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read"))
+		goto out;
+	ev = &u->events[u->nevents - 1];
+	if (ASSERT_OK_PTR(ev->sig, "signal read back")) {
+		ASSERT_EQ(ev->nr, FLAP_EV_NR_SIGNAL, "signal number");
+		ASSERT_EQ(ev->sig->sig, 11, "sig");
+		ASSERT_EQ(ev->sig->flags, 8 | 64, "flags");
+		ASSERT_MEMEQ(ev->sig->info, s.info, sizeof(s.info), "siginfo");
+		ASSERT_EQ(ev->sig->ip, s.ip, "ip");
+		ASSERT_EQ(ev->sig->sp, s.sp, "sp");
+		ASSERT_EQ(ev->sig->mask, s.mask, "mask");
+		ASSERT_EQ(ev->sig->sender_tgid, 812, "sender");
+		ASSERT_EQ(ev->sig->sender_cgid, 77, "sender cgroup");
+		ASSERT_STREQ(ev->sig->sender_comm, "containerd-shim", "sender comm");
+		if (ASSERT_EQ(ev->sig->nframes, 3, "frames"))
+			ASSERT_EQ(ev->sig->frames[2], frames[2], "outer frame");
+	}
+	for (i = 0; i + 1 < u->nevents; i++)
+		ASSERT_TRUE(u->events[i].sig == NULL, "syscalls stay syscalls");
+
+	craft_init(&c, 1);
+	c.ev.signal = &sig;
+	sig.info.data = info;
+	sig.info.len = 48;
+	craft_expect(&c, 0, NULL, "a crafted signal");
+	sig.info.len = 49;
+	craft_expect(&c, -EBADMSG, "siginfo of another size", "siginfo 49 bytes");
+	sig.info.len = 0;
+	craft_expect(&c, -EBADMSG, "siginfo of another size", "no siginfo");
+	sig.info.len = 48;
+	sig.sender_comm.data = (uint8_t *)"0123456789abcdef";
+	sig.sender_comm.len = 16;
+	craft_expect(&c, -EBADMSG, "sender command name too long", "sender comm 16 bytes");
+	sig.sender_comm.len = 0;
+	sig.n_frames = FLAP_STACK_MAX + 1;
+	sig.frames = many;
+	craft_expect(&c, -EBADMSG, "more stack frames", "33 frames");
+out:
+	free(buf);
 	flap_trace__free(t);
 	flap_trace__free(u);
 }
