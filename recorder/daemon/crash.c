@@ -7,6 +7,11 @@
  * from the crash set (default SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
  * SIGSYS, SIGTRAP) in any process of the cgroup, or, with policy
  * "nonzero", the container's main process exiting with a non-zero status.
+ * The rings then say what the exit status cannot: the signal that killed
+ * as the history holds it (recorder/decode/signals.c: the delivery with
+ * its siginfo, the thread, its registers and stack, or the sent signal
+ * the kernel turned into the group exit, with its sender), which goes
+ * into the reason and its text.
  * On a crash the daemon reads that cgroup's rings at once and writes
  * <dump-dir>/<pod or name>/<UTC time>-<container>-<reason>.flap through
  * flap_dump__save() (temp file, fsync, rename). Crash loops are rate
@@ -31,7 +36,9 @@
 #include "crash.h"
 #include "dump.h"
 #include "dumpdir.h"
+#include "format.h"
 #include "log.h"
+#include "signals.h"
 #include "util.h"
 
 __u64 flap_crash__default_signals(void)
@@ -264,8 +271,29 @@ void flap_crash__clean_temp(const struct flap_crash_opts *o)
 	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
 }
 
+/*
+ * What the history says of the death of @r->pid: the signal event that
+ * killed it, its thread, its sender's container; the text says it all.
+ */
+static void explain(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
+		    const struct flap_trace *t, struct flap_reason *r)
+{
+	bool main = s->meta->main_pid && r->pid == s->meta->main_pid;
+	const struct flap_event *ev;
+
+	if (!r->signal)
+		return;
+	ev = flap_signals__cause(t, r->pid, r->signal);
+	if (!ev)
+		return;
+	flap_reason__set_signal(r, ev);
+	if (o->name_of && (r->sig.flags & (FLAP_SIG_SENT | FLAP_SIG_SENDER)))
+		o->name_of(o->ctx, r->sig.sender_cgid, r->sender_name, sizeof(r->sender_name));
+	flap_format__reason_text(r, main, r->text, sizeof(r->text));
+}
+
 static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
-			    const struct flap_reason *r, char *path, size_t pathlen)
+			    struct flap_reason *r, char *path, size_t pathlen)
 {
 	struct flap_trace *t = NULL;
 	struct flap_dump_meta meta;
@@ -275,6 +303,7 @@ static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_c
 	rc = o->read(o->ctx, s->cgid, &t);
 	if (rc)
 		return rc;
+	explain(o, s, t, r);
 	flap_dump_meta__init(&meta, s->meta->name);
 	meta.reason = *r;
 	rc = dump_path(o, s->meta, r, dir, sizeof(dir), path, pathlen);

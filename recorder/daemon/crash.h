@@ -50,7 +50,12 @@ struct flap_crash_opts {
 	 * rate limit skipped. Return: how many of that kind it has now.
 	 */
 	__u64 (*count)(void *ctx, __u64 cgid, bool dumped);
-	void *ctx; /* passed to read and count */
+	/*
+	 * The name of the traced cgroup @cgid (its container, else its
+	 * recorder name) into @buf; "" when it is not traced. NULL: none known.
+	 */
+	void (*name_of)(void *ctx, __u64 cgid, char *buf, size_t size);
+	void *ctx; /* passed to read, count and name_of */
 };
 
 /* The traced cgroup a lifecycle record is about, as the caller knows it. */

@@ -119,6 +119,18 @@ static __u64 crash_count(void *ctx, __u64 cgid, bool dumped)
 	return e->crashes;
 }
 
+/* The crash policy's names: a traced cgroup's container, else its recorder name. */
+static void crash_name_of(void *ctx, __u64 cgid, char *buf, size_t size)
+{
+	struct flap_daemon *d = ctx;
+	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
+
+	snprintf(buf, size, "%s",
+		 !e			? ""
+		 : e->meta.container[0] ? e->meta.container
+					: e->meta.name);
+}
+
 /* Lifecycle callback: an exit in a traced cgroup goes to the crash policy. */
 static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 {
@@ -243,6 +255,7 @@ static void set_crash_opts(struct flap_daemon *d)
 	c->window_ns = d->opts.crash_window_ns;
 	c->read = crash_read;
 	c->count = crash_count;
+	c->name_of = crash_name_of;
 	c->ctx = d;
 }
 

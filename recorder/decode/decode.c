@@ -521,6 +521,13 @@ static int cmp_rec(const void *a, const void *b)
 	return 0;
 }
 
+static bool is_exec(__u32 nr)
+{
+	const struct flap_syscall *sc = flap_syscall__by_nr(nr);
+
+	return sc && (!strcmp(sc->name, "execve") || !strcmp(sc->name, "execveat"));
+}
+
 static bool is_noreturn(__u32 nr)
 {
 	const struct flap_syscall *sc = flap_syscall__by_nr(nr);
@@ -582,6 +589,71 @@ static void pair(struct flap_event *e, const struct rec *x)
 	}
 	e->flags |= xe->flags & FLAP_EV_F_CAPS_DROPPED;
 	e->cpu = xe->cpu;
+}
+
+/* Events of a thread after its exec that are still looked at for a stale name. */
+#define EXEC_RENAME_WINDOW 16384
+
+/*
+ * The end of the events of @ex's thread after its exec at @i (the next exec
+ * or the window), and the new name (the first name after it that differs
+ * from @old) in @name. Return: false when no event has a new name.
+ */
+static bool exec_span(const struct flap_trace *t, size_t i, const char *old, char *name,
+		      size_t *end)
+{
+	const struct flap_event *ex = &t->events[i], *ev;
+	size_t k, lim = i + EXEC_RENAME_WINDOW < t->nevents ? i + EXEC_RENAME_WINDOW : t->nevents;
+	bool found = false;
+
+	for (k = i + 1; k < lim; k++) {
+		ev = &t->events[k];
+		if (ev->tid != ex->tid)
+			continue;
+		if (!ev->sig && is_exec(ev->nr))
+			break;
+		if (!found && ev->comm[0] && memcmp(ev->comm, old, FLAP_EV_COMM_LEN)) {
+			memcpy(name, ev->comm, FLAP_EV_COMM_LEN);
+			found = true;
+		}
+	}
+	*end = k;
+	return found;
+}
+
+/*
+ * After a successful exec, the block of another CPU may still name the
+ * thread by its old command (a THREAD record written there before the
+ * exec, still in that CPU's block): events of the thread after the exec
+ * that carry the old name get the new one (the exec itself keeps the
+ * caller's).
+ */
+static void rename_after_exec(struct flap_trace *t)
+{
+	char old[FLAP_EV_COMM_LEN], name[FLAP_EV_COMM_LEN];
+	const struct flap_event *ex;
+	size_t i, k, end;
+
+	for (i = 0; i < t->nevents; i++) {
+		ex = &t->events[i];
+		if (ex->sig || !is_exec(ex->nr) || !(ex->flags & FLAP_EV_F_HAS_RET) || ex->ret)
+			continue;
+		/* The caller's name: its last event's before the exec, else the exec's. */
+		memcpy(old, ex->comm, sizeof(old));
+		for (k = i; k-- > 0 && i - k <= EXEC_RENAME_WINDOW;)
+			if (t->events[k].tid == ex->tid) {
+				memcpy(old, t->events[k].comm, sizeof(old));
+				break;
+			}
+		if (!old[0] || !exec_span(t, i, old, name, &end))
+			continue;
+		for (k = i + 1; k < end; k++) {
+			struct flap_event *ev = &t->events[k];
+
+			if (ev->tid == ex->tid && !memcmp(ev->comm, old, sizeof(old)))
+				memcpy(ev->comm, name, sizeof(ev->comm));
+		}
+	}
 }
 
 static int emit(struct flap_decoder *d, const struct flap_event *ev)
@@ -726,6 +798,7 @@ int flap_decoder__finish(struct flap_decoder *d)
 				goto out;
 		}
 	flap_trace__sort(d->t);
+	rename_after_exec(d->t);
 	err = flap_signals__settle(d->t);
 out:
 	free(m.tid);

@@ -218,6 +218,32 @@ static void mark_killer(struct flap_trace *t, const struct death_calls *dc, bool
 	}
 }
 
+/*
+ * A sent event is written in the sender's context: the blocks do not name
+ * its target thread at that moment. Its name is that of the thread's own
+ * event nearest before it (else after it).
+ */
+static void name_target(struct flap_trace *t, size_t i)
+{
+	struct flap_event *ev = &t->events[i], *e;
+	size_t j, lo = i > FLAP_SIGNALS_WINDOW ? i - FLAP_SIGNALS_WINDOW : 0;
+
+	for (j = i; j-- > lo;) {
+		e = &t->events[j];
+		if (e->tid == ev->tid && !is_sent(e) && e->comm[0]) {
+			memcpy(ev->comm, e->comm, sizeof(ev->comm));
+			return;
+		}
+	}
+	for (j = i + 1; j < t->nevents && j - i <= FLAP_SIGNALS_WINDOW; j++) {
+		e = &t->events[j];
+		if (e->tid == ev->tid && !is_sent(e) && e->comm[0]) {
+			memcpy(ev->comm, e->comm, sizeof(ev->comm));
+			return;
+		}
+	}
+}
+
 int flap_signals__settle(struct flap_trace *t)
 {
 	const struct flap_syscall *sc = flap_syscall__by_name("rt_sigreturn");
@@ -240,8 +266,10 @@ int flap_signals__settle(struct flap_trace *t)
 			continue;
 		}
 		s = sig_of(ev);
-		if (s->flags & FLAP_SIG_SENT)
+		if (s->flags & FLAP_SIG_SENT) {
+			name_target(t, i);
 			continue;
+		}
 		if (s->sig == SIGKILL && (s->flags & FLAP_SIG_NOINFO)) {
 			s->flags |= FLAP_SIG_GROUP_EXIT;
 			mark_killer(t, &dc, used, lo, i);

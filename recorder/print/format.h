@@ -71,6 +71,18 @@ int flap_format__summary(FILE *out, const struct flap_trace *t, const struct fla
  */
 int flap_format__files(FILE *out, const struct flap_trace *t, const struct flap_format_opts *o);
 
+/**
+ * flap_format__reason_text() - the one-line text of a crash reason @r that
+ * says what killed pid @r->pid: "SIGSEGV (SEGV_MAPERR at NULL, ip 0x55d0c3a1b139)
+ * in pid 42 (app), the main process", "SIGTERM from pid 812 (containerd-shim,
+ * container web) in pid 42 (app)", "SIGABRT (SI_TKILL from itself, ip ...) in
+ * pid 42 (app), thread 43 (worker)"; "SIGSEGV in pid 42 (app)" when the
+ * history did not hold the signal (!@r->has_signal). @main: @r->pid is the
+ * container's main process. Control bytes in names become '?'.
+ * Return: the length snprintf() would write, or -ENOMEM.
+ */
+int flap_format__reason_text(const struct flap_reason *r, bool main, char *buf, size_t size);
+
 /* "ENOENT" for 2, NULL if unknown. */
 const char *flap_errno__name(int err);
 

@@ -71,10 +71,15 @@ void flap_format__header_text(struct flap_line *l, const struct flap_dump_meta *
 			      const struct flap_trace *t, const struct flap_format_opts *o,
 			      const bool *show);
 
+/* reason.c */
+void flap_format__reason_lines(struct flap_line *l, const struct flap_reason *r);
+
 /* format_json.c */
 int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,
 			    struct flap_fdnames *fds);
 int flap_format__header_json(FILE *out, const struct flap_dump_meta *m, const struct flap_trace *t,
 			     const bool *show);
+struct json_object;
+void flap_format__json_signal_fields(struct json_object *o, const struct flap_signal *s);
 
 #endif /* FLAP_FORMAT_INTERNAL_H */

@@ -295,24 +295,12 @@ static void json_siginfo(struct json_object *o, const struct flap_signal *s)
 		jadd_u64(o, "si_addr", f.addr);
 }
 
-/* A signal event: "type":"signal", what the text line shows as "decoded". */
-static int signal_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev)
+/* What a signal object and a reason's "killed_by" share. */
+void flap_format__json_signal_fields(struct json_object *o, const struct flap_signal *s)
 {
-	const struct flap_signal *s = ev->sig;
-	struct json_object *o;
-	struct flap_line l;
 	char buf[16];
 	const char *name = flap_xlat__signal(s->sig, false, buf, sizeof(buf));
 
-	o = json_object_new_object();
-	if (!o)
-		return -ENOMEM;
-	jadd(o, "type", json_object_new_string("signal"));
-	jadd_time(o, "time", flap_format__wall_ns(t, ev->ts));
-	jadd_u64(o, "ts_ns", ev->ts);
-	jadd_u64(o, "pid", ev->tgid);
-	jadd_u64(o, "tid", ev->tid);
-	jadd_name(o, "comm", ev->comm, sizeof(ev->comm));
 	jadd(o, "signal", name ? json_object_new_string(name) : NULL);
 	jadd(o, "signo", json_object_new_int(s->sig));
 	jadd(o, "sent", json_object_new_boolean(s->flags & FLAP_SIG_SENT));
@@ -328,6 +316,25 @@ static int signal_json(FILE *out, const struct flap_trace *t, const struct flap_
 		jadd(o, "sender", json_sender(s));
 	if (s->flags & FLAP_SIG_FAULT)
 		jadd(o, "fault", json_fault(s));
+}
+
+/* A signal event: "type":"signal", what the text line shows as "decoded". */
+static int signal_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev)
+{
+	const struct flap_signal *s = ev->sig;
+	struct json_object *o;
+	struct flap_line l;
+
+	o = json_object_new_object();
+	if (!o)
+		return -ENOMEM;
+	jadd(o, "type", json_object_new_string("signal"));
+	jadd_time(o, "time", flap_format__wall_ns(t, ev->ts));
+	jadd_u64(o, "ts_ns", ev->ts);
+	jadd_u64(o, "pid", ev->tgid);
+	jadd_u64(o, "tid", ev->tid);
+	jadd_name(o, "comm", ev->comm, sizeof(ev->comm));
+	flap_format__json_signal_fields(o, s);
 	flap_line__init(&l);
 	flap_format__signal(&l, ev);
 	jadd(o, "decoded", l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len));
@@ -376,6 +383,30 @@ int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct 
 	return json_emit(out, o);
 }
 
+/* The reason's signal: the fields of a signal object, its thread, its stack. */
+static struct json_object *json_killed_by(const struct flap_reason *r)
+{
+	struct json_object *o = json_object_new_object(), *f;
+	struct flap_event ev = {.sig = &r->sig};
+	struct flap_signal s = r->sig;
+	struct flap_line l;
+
+	if (!o)
+		return NULL;
+	s.frames = r->frames;
+	s.nframes = r->nframes;
+	flap_format__json_signal_fields(o, &s);
+	jadd_u64(o, "tid", r->tid);
+	jadd_name(o, "thread_comm", r->thread_comm, sizeof(r->thread_comm));
+	if (r->sender_name[0] && json_object_object_get_ex(o, "sender", &f))
+		jadd_name(f, "container", r->sender_name, sizeof(r->sender_name));
+	flap_line__init(&l);
+	flap_format__signal(&l, &ev);
+	jadd(o, "decoded", l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len));
+	flap_line__release(&l);
+	return o;
+}
+
 static struct json_object *json_reason(const struct flap_reason *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -391,6 +422,8 @@ static struct json_object *json_reason(const struct flap_reason *r)
 	if (r->time_ns)
 		jadd_time(o, "time", (__s64)r->time_ns);
 	jadd(o, "core", json_object_new_boolean(r->core));
+	if (r->has_signal)
+		jadd(o, "killed_by", json_killed_by(r));
 	return o;
 }
 

@@ -417,12 +417,18 @@ check_crash() {
 test_crash_segv() {
 	local st
 	f run --name c-segv -- "$HELPERS/crasher" segv c-segv > /dev/null 2>&1; st=$?
-	expect "exit 139 (got $st)" [ "$st" = 139 ] && check_crash c-segv 'SIGSEGV'
+	expect "exit 139 (got $st)" [ "$st" = 139 ] &&
+	check_crash c-segv 'reason: crash: SIGSEGV \(SEGV_MAPERR at NULL, ip 0x[0-9a-f]+\) in pid' &&
+	expect "the signal line in the header" grepq -E \
+		'^# signal: --- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL\} --- taken by thread [0-9]+ \(crasher\) at ip 0x' \
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
+	expect "the signal in the history" grepq -F '] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---' \
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")"
 }
 
 test_crash_abort() {
 	f run --name c-abrt -- "$HELPERS/crasher" abort c-abrt > /dev/null 2>&1
-	check_crash c-abrt 'SIGABRT'
+	check_crash c-abrt 'SIGABRT \(SI_TKILL from itself, ip 0x[0-9a-f]+\)'
 }
 
 test_crash_exit3() {

@@ -131,6 +131,42 @@ static const struct flap_event *find_signal(const struct flap_trace *t, __u32 tg
 	return NULL;
 }
 
+/*
+ * The reason a crash dump of @r's child gives (as daemon/crash.c makes it):
+ * the signal that killed, taken from the history; its text must contain
+ * @want, its header lines @line.
+ */
+static void check_reason(const struct sig_run *r, int sig, const char *want, const char *line)
+{
+	const struct flap_event *ev = flap_signals__cause(r->t, r->pid, sig);
+	struct flap_dump_meta m;
+	char text[8192] = "";
+	FILE *f;
+
+	if (!ASSERT_OK_PTR(ev, "the signal that killed"))
+		return;
+	flap_dump_meta__init(&m, "signals");
+	strcpy(m.reason.kind, "crash");
+	m.reason.signal = sig;
+	m.reason.pid = r->pid;
+	strcpy(m.reason.comm, "crasher");
+	flap_reason__set_signal(&m.reason, ev);
+	ASSERT_TRUE(m.reason.has_signal, "reason has the signal");
+	ASSERT_EQ(m.reason.tid, (__u32)r->pid, "the thread");
+	ASSERT_STREQ(m.reason.thread_comm, "crasher", "the thread's comm");
+	ASSERT_GT(flap_format__reason_text(&m.reason, true, m.reason.text, sizeof(m.reason.text)),
+		  0, "reason text");
+	if (!ASSERT_TRUE(strstr(m.reason.text, want), "reason text says it"))
+		fprintf(stderr, "  text: %s\n  want: %s\n", m.reason.text, want);
+	f = fmemopen(text, sizeof(text) - 1, "w");
+	if (!ASSERT_OK_PTR(f, "memstream"))
+		return;
+	flap_format__header(f, &m, r->t, NULL);
+	fclose(f);
+	if (!ASSERT_TRUE(strstr(text, line), "header line"))
+		fprintf(stderr, "  header: %s\n  want: %s\n", text, line);
+}
+
 /* The text line of @ev must contain @want. */
 static void check_line(const struct flap_trace *t, const struct flap_event *ev, const char *want)
 {
@@ -209,7 +245,9 @@ static void subtest_sigchld(void)
 	snprintf(want, sizeof(want), "] rt_sigreturn({mask=[]})");
 	check_line(r.t, ret, want);
 	snprintf(want, sizeof(want), "] rt_sigreturn({mask=[]}) = %u <", child);
-	ASSERT_TRUE(strstr(r.text, want), "rt_sigreturn = pid, as strace");
+	if (!ASSERT_TRUE(strstr(r.text, want), "rt_sigreturn = pid, as strace"))
+		fprintf(stderr, "  rt_sigreturn flags %#x ts %llu dur %llu\n%s", ret->flags,
+			(unsigned long long)ret->ts, (unsigned long long)ret->dur_ns, r.text);
 out:
 	cleanup(&r);
 }
@@ -249,6 +287,10 @@ static void subtest_fault(const char *mode, __u64 addr, const char *addr_text)
 	ASSERT_TRUE(strstr(r.text, want), "SIGSEGV line");
 	if (!strstr(r.text, want))
 		fprintf(stderr, "  want: %s", want);
+	snprintf(want, sizeof(want), "SIGSEGV (SEGV_MAPERR at %s, ip %#llx) in pid %d (crasher)",
+		 addr_text, (unsigned long long)dl->sig->ip, r.pid);
+	check_reason(&r, SIGSEGV, want,
+		     "# signal: --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR");
 out:
 	cleanup(&r);
 }
@@ -275,6 +317,9 @@ static void subtest_abort(void)
 		 "] --- SIGABRT {si_signo=SIGABRT, si_code=SI_TKILL, si_pid=%d, si_uid=0} ---\n",
 		 r.pid);
 	ASSERT_TRUE(strstr(r.text, want), "SIGABRT line");
+	snprintf(want, sizeof(want), "SIGABRT (SI_TKILL from itself, ip %#llx) in pid %d (crasher)",
+		 (unsigned long long)dl->sig->ip, r.pid);
+	check_reason(&r, SIGABRT, want, ", the process itself, uid 0");
 out:
 	cleanup(&r);
 }
@@ -327,6 +372,9 @@ static void subtest_killed(int sig, const char *mode)
 		fprintf(stderr, "  want: %s", want);
 	if (sig != SIGKILL)
 		ASSERT_FALSE(strstr(r.text, "--- SIGKILL"), "no SIGKILL line");
+	snprintf(want, sizeof(want), "%s from pid %d (kernel_tests) in pid %d (crasher)",
+		 sig == SIGKILL ? "SIGKILL" : "SIGTERM", getpid(), r.pid);
+	check_reason(&r, sig, want, "# sender: pid ");
 out:
 	cleanup(&r);
 }

@@ -903,6 +903,41 @@ static void subtest_signal_corrupt(void)
 	expect_torn(copy, len, "sender cut");
 }
 
+/*
+ * An exec on CPU 1; CPU 0's block named the thread before it and still does
+ * when the thread comes back there: its calls there get the new name.
+ */
+static void subtest_exec_stale_name(void)
+{
+	const __u64 x_args[1] = {0}, e_args[3] = {0x1000, 0x2000, 0x3000};
+	struct dec x;
+	struct bb b0, b1;
+
+	test__start_subtest("exec_stale_name");
+	if (!dec_new(&x))
+		return;
+	bb_init(&b0, 0, 1, BASE);
+	bb_thread(&b0, 400, 400, "kernel_tests");
+	bb_syscall(&b0, 0, BASE + 100, 400, 10, SYS_close, 0, 1, x_args, NULL, 0, 0);
+	bb_syscall(&b0, 0, BASE + 200000, 400, 10, SYS_getppid, 1, 0, NULL, NULL, 0, 0);
+	bb_init(&b1, 1, 1, BASE);
+	bb_thread(&b1, 400, 400, "kernel_tests");
+	bb_enter(&b1, 0, 400, 400, BASE + 1000, SYS_execve, 3, e_args, NULL, 0);
+	bb_thread(&b1, 400, 400, "true");
+	bb_syscall(&b1, FLAP_REC_F_NO_ARGS, BASE + 90000, 400, 89000, SYS_execve, 0, 0, NULL, NULL,
+		   0, 0);
+	bb_syscall(&b1, 0, BASE + 95000, 400, 20, SYS_brk, 0, 1, x_args, NULL, 0, 0);
+	if (ASSERT_EQ(add(&x, &b0), 2, "cpu 0") && ASSERT_EQ(add(&x, &b1), 3, "cpu 1") &&
+	    ASSERT_OK(flap_decoder__finish(x.d), "finish") &&
+	    ASSERT_EQ(x.t->nevents, 4, "close, execve, brk, getppid")) {
+		ASSERT_STREQ(x.t->events[0].comm, "kernel_tests", "close before the exec");
+		ASSERT_STREQ(x.t->events[1].comm, "kernel_tests", "the exec: the caller's name");
+		ASSERT_STREQ(x.t->events[2].comm, "true", "brk after it");
+		ASSERT_STREQ(x.t->events[3].comm, "true", "getppid on cpu 0: the new name");
+	}
+	dec_free(&x);
+}
+
 void test_decode(void)
 {
 	subtest_inline();
@@ -912,6 +947,7 @@ void test_decode(void)
 	subtest_nested();
 	subtest_order();
 	subtest_corrupt();
+	subtest_exec_stale_name();
 	subtest_signals();
 	subtest_group_exit();
 	subtest_signal_corrupt();

@@ -1496,3 +1496,54 @@ out:
 	flap_trace__free(t);
 	flap_trace__free(u);
 }
+
+/*
+ * A crash reason with the signal that killed (Reason.killed_by, tags 9-12)
+ * reads back whole; the golden dump, written before, has none.
+ */
+void test_dump_reason_signal(void)
+{
+	struct flap_trace *t = NULL, *u = NULL;
+	struct flap_dump_meta m, m2;
+	struct flap_reason *r = &m.reason;
+	uint8_t *buf = NULL;
+	char err[256];
+	size_t len = 0;
+
+	if (ASSERT_OK(read_bytes(golden, sizeof(golden), &m2, &u, err, sizeof(err)), "old"))
+		ASSERT_FALSE(m2.reason.has_signal, "old dump: no signal in the reason");
+	flap_trace__free(u);
+	u = NULL;
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	strcpy(r->kind, "crash");
+	r->signal = 11;
+	r->pid = 42;
+	r->has_signal = true;
+	r->sig.sig = 11;
+	r->sig.flags = 8;
+	r->sig.info[0] = 11;
+	r->sig.ip = 0x55d0c3a1b139;
+	r->nframes = 2;
+	r->frames[0] = 0x55d0c3a1b139;
+	r->frames[1] = 0x55d0c3a1b160;
+	r->tid = 43;
+	strcpy(r->thread_comm, "app-worker");
+	strcpy(r->sender_name, "sidecar");
+	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write") ||
+	    !ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read"))
+		goto out;
+	ASSERT_TRUE(m2.reason.has_signal, "signal read back");
+	ASSERT_EQ(m2.reason.sig.sig, 11, "sig");
+	ASSERT_EQ(m2.reason.sig.ip, 0x55d0c3a1b139, "ip");
+	ASSERT_EQ(m2.reason.nframes, 2, "frames");
+	ASSERT_EQ(m2.reason.frames[1], 0x55d0c3a1b160, "outer frame");
+	ASSERT_TRUE(m2.reason.sig.frames == NULL, "frames in the reason, not a pointer");
+	ASSERT_EQ(m2.reason.tid, 43, "tid");
+	ASSERT_STREQ(m2.reason.thread_comm, "app-worker", "thread comm");
+	ASSERT_STREQ(m2.reason.sender_name, "sidecar", "sender name");
+out:
+	free(buf);
+	flap_trace__free(t);
+	flap_trace__free(u);
+}

@@ -331,3 +331,107 @@ void test_format_signal_json(void)
 out:
 	flap_trace__free(t);
 }
+
+/* A crash reason of pid 42 (app) killed by @sig, holding the signal event @ev. */
+static void reason_of(struct flap_reason *r, int sig, const struct flap_event *ev)
+{
+	memset(r, 0, sizeof(*r));
+	strcpy(r->kind, "crash");
+	r->signal = sig;
+	r->pid = 42;
+	strcpy(r->comm, "app");
+	if (ev)
+		flap_reason__set_signal(r, ev);
+}
+
+static void reason_is(const struct flap_reason *r, bool main, const char *want)
+{
+	char buf[256];
+
+	ASSERT_EQ(flap_format__reason_text(r, main, buf, sizeof(buf)), (int)strlen(want), want);
+	ASSERT_STREQ(buf, want, want);
+}
+
+/*
+ * The reason of a crash dump says what killed: the fault with its code,
+ * address and ip, the sender of a kill (and its container), a signal the
+ * process sent itself, the thread when it is not the main one; the header
+ * gives the signal line, the thread, the sender.
+ */
+void test_format_reason(void)
+{
+	const __u64 frames[2] = {0x55d0c3a1b139, 0x55d0c3a1b160};
+	struct flap_trace *t = new_trace();
+	struct flap_dump_meta m;
+	struct flap_signal *s;
+	struct flap_event *ev;
+	struct flap_reason r;
+	char *hdr = NULL;
+	size_t len = 0;
+	siginfo_t si;
+	FILE *f;
+
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	reason_of(&r, SIGSEGV, NULL);
+	reason_is(&r, true, "SIGSEGV in pid 42 (app), the main process");
+
+	si = si_of(SIGSEGV, SEGV_MAPERR);
+	ev = add_sig(t, 1, SIGSEGV, &si, FLAP_SIG_FAULT | FLAP_SIG_SENDER);
+	s = (struct flap_signal *)ev->sig;
+	s->sender_tgid = 42;
+	s->ip = frames[0];
+	s->sp = 0x7ffd00001000;
+	s->nframes = 2;
+	s->frames = frames;
+	ev->tid = 43;
+	strcpy(ev->comm, "app-worker");
+	reason_of(&r, SIGSEGV, ev);
+	ASSERT_EQ(r.nframes, 2, "the stack kept");
+	ASSERT_EQ(r.frames[1], frames[1], "outer frame");
+	ASSERT_TRUE(r.sig.frames == NULL, "no pointer into the trace");
+	reason_is(&r, true,
+		  "SIGSEGV (SEGV_MAPERR at NULL, ip 0x55d0c3a1b139) in pid 42 (app), the main "
+		  "process, thread 43 (app-worker)");
+
+	si = si_of(SIGBUS, BUS_ADRERR);
+	si.si_addr = (void *)0xdead0000UL;
+	ev = add_sig(t, 2, SIGBUS, &si, 0);
+	reason_of(&r, SIGBUS, ev);
+	reason_is(&r, false, "SIGBUS (BUS_ADRERR at 0xdead0000) in pid 42 (app)");
+
+	si = si_of(SIGABRT, SI_TKILL);
+	si.si_pid = 42;
+	ev = add_sig(t, 3, SIGABRT, &si, FLAP_SIG_FAULT | FLAP_SIG_SENDER);
+	((struct flap_signal *)ev->sig)->sender_tgid = 42;
+	((struct flap_signal *)ev->sig)->ip = 0x7f0000001234;
+	reason_of(&r, SIGABRT, ev);
+	reason_is(&r, false, "SIGABRT (SI_TKILL from itself, ip 0x7f0000001234) in pid 42 (app)");
+
+	si = si_of(SIGTERM, SI_USER);
+	ev = add_sig(t, 4, SIGTERM, &si, FLAP_SIG_SENT | FLAP_SIG_KILLED);
+	((struct flap_signal *)ev->sig)->sender_cgid = 77;
+	reason_of(&r, SIGTERM, ev);
+	reason_is(&r, true,
+		  "SIGTERM from pid 812 (containerd-shim) in pid 42 (app), the main process");
+	strcpy(r.sender_name, "sidecar");
+	reason_is(&r, true,
+		  "SIGTERM from pid 812 (containerd-shim, container sidecar) in pid 42 (app), the "
+		  "main process");
+	/* The header: the signal line, to whom, the sender. */
+	flap_dump_meta__init(&m, "web");
+	m.reason = r;
+	f = open_memstream(&hdr, &len);
+	if (ASSERT_OK_PTR(f, "memstream")) {
+		flap_format__header(f, &m, t, NULL);
+		fclose(f);
+		ASSERT_TRUE(strstr(hdr, "# signal: --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, "
+					"si_pid=0, si_uid=0} --- sent to thread 42 (app)\n"),
+			    "signal line");
+		ASSERT_TRUE(strstr(hdr, "# sender: pid 812 (containerd-shim), uid 0, cgroup 77, "
+					"container sidecar\n"),
+			    "sender line");
+	}
+	free(hdr);
+	flap_trace__free(t);
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * reason.c - what killed a process, in words: the one-line text of a crash
+ * reason ("SIGSEGV (SEGV_MAPERR at NULL, ip 0x55d0c3a1b139) in pid 42
+ * (app), the main process"; "SIGTERM from pid 812 (containerd-shim) in pid
+ * 42 (app)") and the header lines that give the whole signal: its siginfo
+ * as strace prints it, the thread that took it and where, who sent it.
+ * The crash policy (daemon/crash.c) writes the text into the dump; the
+ * header prints the lines from the reason's signal (struct flap_reason).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "args.h"
+#include "dump.h"
+#include "format.h"
+#include "format_internal.h"
+#include "text.h"
+#include "trace.h"
+#include "xlat.h"
+
+/* A name field as text: no control byte (the traced process chose it). */
+static void clean_name(char *dst, size_t size, const char *src, size_t max)
+{
+	size_t i, n = strnlen(src, max);
+
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+	dst[n] = '\0';
+}
+
+/* Was the signal sent by a process (kill, tkill, sigqueue), not by the kernel? */
+static bool from_process(const struct flap_reason *r, const struct flap_siginfo_fields *f)
+{
+	if (!(r->sig.flags & (FLAP_SIG_SENT | FLAP_SIG_SENDER)) || (r->sig.flags & FLAP_SIG_PRIV))
+		return false;
+	return f->code <= 0 && f->code != SI_TIMER && f->code != SI_SIGIO &&
+	       f->code != SI_ASYNCIO && f->code != SI_MESGQ;
+}
+
+/* "SEGV_MAPERR at NULL", "SI_TKILL", or "si_code 77". */
+static void put_code(struct flap_text *out, const struct flap_siginfo_fields *f)
+{
+	if (f->code_name)
+		flap_text__puts(out, f->code_name);
+	else
+		flap_text__printf(out, "si_code %d", f->code);
+	if (f->has_addr) {
+		flap_text__puts(out, " at ");
+		if (f->addr)
+			flap_text__printf(out, "%#llx", (unsigned long long)f->addr);
+		else
+			flap_text__puts(out, "NULL");
+	}
+}
+
+int flap_format__reason_text(const struct flap_reason *r, bool main, char *buf, size_t size)
+{
+	char comm[32], scomm[32], sname[64], tcomm[32], sig[16];
+	const char *name = flap_xlat__signal(r->signal, false, sig, sizeof(sig));
+	struct flap_siginfo_fields f;
+	struct flap_text t;
+	int n;
+
+	clean_name(comm, sizeof(comm), r->comm, sizeof(r->comm));
+	flap_text__init(&t);
+	flap_text__puts(&t, name ? name : "signal");
+	if (r->has_signal) {
+		flap_args__siginfo_fields(&r->sig, &f);
+		clean_name(scomm, sizeof(scomm), r->sig.sender_comm, sizeof(r->sig.sender_comm));
+		clean_name(sname, sizeof(sname), r->sender_name, sizeof(r->sender_name));
+		clean_name(tcomm, sizeof(tcomm), r->thread_comm, sizeof(r->thread_comm));
+		if (from_process(r, &f) && r->sig.sender_tgid != r->pid) {
+			flap_text__printf(&t, " from pid %u (%s%s%s)", r->sig.sender_tgid, scomm,
+					  sname[0] ? ", container " : "", sname);
+		} else {
+			flap_text__puts(&t, " (");
+			put_code(&t, &f);
+			if (from_process(r, &f))
+				flap_text__puts(&t, " from itself");
+			if (r->sig.flags & FLAP_SIG_FAULT)
+				flap_text__printf(&t, ", ip %#llx", (unsigned long long)r->sig.ip);
+			flap_text__puts(&t, ")");
+		}
+	}
+	flap_text__printf(&t, " in pid %u (%s)%s", r->pid, comm, main ? ", the main process" : "");
+	if (r->has_signal && r->tid && r->tid != r->pid)
+		flap_text__printf(&t, ", thread %u (%s)", r->tid, tcomm);
+	n = snprintf(buf, size, "%s", t.oom ? "" : t.buf);
+	flap_text__release(&t);
+	return t.oom ? -ENOMEM : n;
+}
+
+/*
+ * "# signal: --- SIGSEGV {...} --- taken by thread 42 (app) at ip 0x...",
+ * "# sender: pid 812 (containerd-shim), uid 0, cgroup 77, container web"
+ * for a reason that holds its signal.
+ */
+void flap_format__reason_lines(struct flap_line *l, const struct flap_reason *r)
+{
+	struct flap_event ev = {.sig = &r->sig};
+	struct flap_siginfo_fields f;
+
+	if (!r->has_signal)
+		return;
+	flap_line__puts(l, "# signal: ");
+	flap_format__signal(l, &ev);
+	flap_line__printf(l, " %s thread %u (",
+			  r->sig.flags & FLAP_SIG_SENT ? "sent to" : "taken by", r->tid);
+	flap_line__name(l, r->thread_comm, sizeof(r->thread_comm));
+	flap_line__puts(l, ")");
+	if (r->sig.flags & FLAP_SIG_FAULT) {
+		flap_line__printf(l, " at ip %#llx", (unsigned long long)r->sig.ip);
+		if (r->sig.sp)
+			flap_line__printf(l, ", sp %#llx", (unsigned long long)r->sig.sp);
+	}
+	flap_line__puts(l, "\n");
+	flap_args__siginfo_fields(&r->sig, &f);
+	if (!from_process(r, &f))
+		return;
+	flap_line__printf(l, "# sender: pid %u (", r->sig.sender_tgid);
+	flap_line__name(l, r->sig.sender_comm, sizeof(r->sig.sender_comm));
+	flap_line__printf(l, ")%s, uid %u, cgroup %llu",
+			  r->sig.sender_tgid == r->pid ? ", the process itself" : "",
+			  r->sig.sender_uid, (unsigned long long)r->sig.sender_cgid);
+	if (r->sender_name[0]) {
+		flap_line__puts(l, ", container ");
+		flap_line__name(l, r->sender_name, sizeof(r->sender_name));
+	}
+	flap_line__puts(l, "\n");
+}
