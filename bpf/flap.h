@@ -296,6 +296,7 @@ struct flap_handoff {
 
 enum flap_lc_type {
 	FLAP_LC_EXIT = 1, /* a thread group of a traced cgroup exited */
+	FLAP_LC_OOM = 2,  /* the OOM killer chose a victim (any cgroup: the daemon matches) */
 };
 
 /* Lifecycle record (lifecycle_rb ring buffer, drained by the daemon). */
@@ -310,6 +311,34 @@ struct flap_exit_event {
 	char comm[FLAP_COMM_LEN];
 };
 _Static_assert(sizeof(struct flap_exit_event) == 48, "flap_exit_event layout");
+
+enum flap_oom_flag {
+	/* memcg, limit, usage are the victim's memory cgroup's (kernels whose
+	 * tracepoint names the victim task, 6.8); else the allocating task's */
+	FLAP_OOM_F_VICTIM_MEMCG = 1 << 0,
+	/* the memory cgroup is in the default (v2) hierarchy: memcg is comparable
+	 * with traced cgroup ids */
+	FLAP_OOM_F_DFL = 1 << 1,
+};
+
+/*
+ * Lifecycle record of an OOM kill (oom/mark_victim), for any process of the
+ * node: the daemon matches it with the exit of a traced process. type is
+ * where flap_exit_event has it.
+ */
+struct flap_oom_event {
+	__u64 ts;     /* CLOCK_BOOTTIME ns */
+	__u64 memcg;  /* cgroup id of the memory cgroup (its hierarchy's), see flags */
+	__u32 pid;    /* the victim, as the kernel named it */
+	__u32 by_pid; /* the task whose allocation ran out of memory */
+	__u32 flags;  /* FLAP_OOM_F_* */
+	__u16 type;   /* FLAP_LC_OOM */
+	__u16 pad;
+	char comm[FLAP_COMM_LEN]; /* the victim's command (6.8), else the allocating task's */
+	__u64 limit;		  /* the memory cgroup's memory.max, bytes */
+	__u64 usage;		  /* its usage, bytes */
+};
+_Static_assert(sizeof(struct flap_oom_event) == 64, "flap_oom_event layout");
 
 /*
  * Syscall kind word (one per syscall number): what the recorder captures.

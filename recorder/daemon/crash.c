@@ -114,6 +114,23 @@ void flap_crash__sanitize(const char *name, char *out, size_t size)
 		snprintf(out, size, "unnamed");
 }
 
+/* The memory cgroup of an OOM kill: its id, limit, usage and, when it is the
+ * traced cgroup's own, its path. */
+static void set_oom(const struct flap_crash_subject *s, struct flap_reason *r)
+{
+	r->oom_memcg = s->oom->memcg;
+	r->oom_limit = s->oom->limit;
+	r->oom_usage = s->oom->usage;
+	r->oom_own_memcg = s->oom->flags & FLAP_OOM_F_VICTIM_MEMCG;
+	if ((s->oom->flags & FLAP_OOM_F_DFL) && s->oom->memcg == s->cgid) {
+		/* A longer path keeps its start (the cgroup id is there too). */
+		size_t n = strnlen(s->meta->cgroup_path, sizeof(r->oom_cgroup) - 1);
+
+		memcpy(r->oom_cgroup, s->meta->cgroup_path, n);
+		r->oom_cgroup[n] = '\0';
+	}
+}
+
 /* The reason of an exit, or false when the policy says it is no crash. */
 static bool classify(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
 		     const struct flap_exit_event *ev, struct flap_reason *r)
@@ -134,7 +151,12 @@ static bool classify(const struct flap_crash_opts *o, const struct flap_crash_su
 	memset(r, 0, sizeof(*r));
 	if (s->on_exit == FLAP_ON_EXIT_NEVER)
 		return false;
-	if (sig && (o->signals & (1ULL << sig))) {
+	if (sig == SIGKILL && s->oom) {
+		/* Killed by the kernel's OOM killer: a crash whatever the signal set. */
+		snprintf(r->kind, sizeof(r->kind), "oom");
+		r->signal = sig;
+		set_oom(s, r);
+	} else if (sig && (o->signals & (1ULL << sig))) {
 		snprintf(r->kind, sizeof(r->kind), "crash");
 		r->signal = sig;
 		r->core = ev->exit_code & 0x80;
@@ -152,6 +174,8 @@ static bool classify(const struct flap_crash_opts *o, const struct flap_crash_su
 	r->pid = ev->pid;
 	memcpy(r->comm, ev->comm, sizeof(r->comm) - 1);
 	r->time_ns = ev->ts + flap_clock__boot_to_real_ns();
+	if (!strcmp(r->kind, "oom"))
+		flap_format__oom_text(r, main, r->text, sizeof(r->text));
 	return true;
 }
 
@@ -178,7 +202,9 @@ static int dump_path(const struct flap_crash_opts *o, const struct flap_source *
 
 	flap_crash__sanitize(m->pod[0] ? m->pod : m->name, group, sizeof(group));
 	flap_crash__sanitize(m->container[0] ? m->container : m->name, ctr, sizeof(ctr));
-	if (r->signal)
+	if (!strcmp(r->kind, "oom"))
+		snprintf(why, sizeof(why), "OOM");
+	else if (r->signal)
 		snprintf(why, sizeof(why), "SIG%s",
 			 sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "UNKNOWN");
 	else
@@ -289,7 +315,9 @@ static void explain(const struct flap_crash_opts *o, const struct flap_crash_sub
 	flap_reason__set_signal(r, ev);
 	if (o->name_of && (r->sig.flags & (FLAP_SIG_SENT | FLAP_SIG_SENDER)))
 		o->name_of(o->ctx, r->sig.sender_cgid, r->sender_name, sizeof(r->sender_name));
-	flap_format__reason_text(r, main, r->text, sizeof(r->text));
+	/* An OOM kill's text says so already: its SIGKILL adds nothing to it. */
+	if (strcmp(r->kind, "oom"))
+		flap_format__reason_text(r, main, r->text, sizeof(r->text));
 }
 
 static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_crash_subject *s,

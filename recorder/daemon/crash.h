@@ -19,6 +19,7 @@
 #include <linux/types.h>
 
 struct flap_exit_event;
+struct flap_oom_event;
 struct flap_source;
 struct flap_trace;
 
@@ -64,6 +65,8 @@ struct flap_crash_subject {
 	const struct flap_source *meta; /* name, pod, container, main_pid */
 	enum flap_on_exit on_exit;
 	struct flap_crash_window *window; /* its rate limit, updated here */
+	/* The OOM killer's choice of this exit's process just before, or NULL. */
+	const struct flap_oom_event *oom;
 };
 
 /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS, SIGTRAP as a bit set. */
@@ -77,9 +80,10 @@ int flap_crash__parse_signals(const char *list, __u64 *set);
 
 /**
  * flap_crash__on_exit() - applies the policy @o to the exit @ev of a process
- * of @s; on a crash reads the cgroup's rings (o->read), writes the dump,
- * counts it (o->count) and deletes the oldest dumps over the limits.
- * Context: the daemon's loop thread (its lifecycle callback).
+ * of @s (a process the OOM killer killed, @s->oom, is always a crash: reason
+ * kind "oom", unless the policy is "never"); on a crash reads the cgroup's rings (o->read), writes
+ * the dump, counts it (o->count) and deletes the oldest dumps over the limits. Context: the
+ * daemon's loop thread (its lifecycle callback).
  */
 void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
 			 const struct flap_exit_event *ev);

@@ -131,6 +131,28 @@ static void crash_name_of(void *ctx, __u64 cgid, char *buf, size_t size)
 					: e->meta.name);
 }
 
+/* Lifecycle callback: the OOM killer chose a victim (any process of the node). */
+static void on_oom_event(void *ctx, const struct flap_oom_event *ev)
+{
+	struct flap_daemon *d = ctx;
+
+	d->ooms[d->noom++ % FLAP_DAEMON_OOMS] = *ev;
+}
+
+/* The OOM kill of process @pid, if one came shortly before its exit at @ts. */
+static const struct flap_oom_event *oom_of(const struct flap_daemon *d, __u32 pid, __u64 ts)
+{
+	const struct flap_oom_event *o;
+	unsigned int i;
+
+	for (i = 0; i < FLAP_DAEMON_OOMS && i < d->noom; i++) {
+		o = &d->ooms[(d->noom - 1 - i) % FLAP_DAEMON_OOMS];
+		if (o->pid == pid && o->ts <= ts && ts - o->ts < FLAP_DAEMON_OOM_NS)
+			return o;
+	}
+	return NULL;
+}
+
 /* Lifecycle callback: an exit in a traced cgroup goes to the crash policy. */
 static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 {
@@ -140,6 +162,7 @@ static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 
 	if (!e)
 		return;
+	s.oom = oom_of(d, ev->pid, ev->ts);
 	s.cgid = ev->cgid;
 	s.meta = &e->meta;
 	s.on_exit = e->on_exit;
@@ -295,7 +318,8 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 
 static int start(struct flap_daemon *d)
 {
-	struct flap_registry_opts ropts = {.lifecycle = true, .on_exit = on_exit_event, .ctx = d};
+	struct flap_registry_opts ropts = {
+		.lifecycle = true, .on_exit = on_exit_event, .on_oom = on_oom_event, .ctx = d};
 	struct flap_persist_rec *recs = NULL;
 	char dir[PATH_MAX], *slash;
 	int rc, fd, nrecs = 0;

@@ -14,6 +14,7 @@
 
 #include <uv.h>
 
+#include "flap.h"
 #include "crash.h"
 #include "daemon.h"
 #include "keeper.h"
@@ -21,6 +22,11 @@
 #include "registry.h"
 
 struct flap_ctl_server;
+
+/* OOM kills remembered until their victim's exit comes. */
+#define FLAP_DAEMON_OOMS 32
+/* ... for at most this long (CLOCK_BOOTTIME ns). */
+#define FLAP_DAEMON_OOM_NS (60ULL * 1000000000ULL)
 
 struct flap_daemon {
 	uv_loop_t loop;
@@ -50,6 +56,9 @@ struct flap_daemon {
 	bool stopping;
 	pid_t keeper_pid;
 	__u64 saved_crashes; /* crash counters as last saved */
+	/* The latest OOM kills of the node (a ring): matched with exits. */
+	struct flap_oom_event ooms[FLAP_DAEMON_OOMS];
+	unsigned int noom;
 };
 
 /* restart.c */

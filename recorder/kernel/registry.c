@@ -58,7 +58,8 @@ static const char *const disp_pins[DF_NUM] = {
 	"link_signal_generate",
 };
 
-static const char *const life_pins[LF_NUM] = {"link_lifecycle", "lifecycle_rb", "lifecycle_lost"};
+static const char *const life_pins[LF_NUM] = {"link_lifecycle", "lifecycle_rb", "lifecycle_lost",
+					      "link_oom"};
 
 static size_t table_bytes(void)
 {
@@ -100,10 +101,21 @@ __u64 flap_registry__bpf_id(void)
 
 static int handle_exit_event(void *ctx, void *data, size_t size)
 {
+	const struct flap_exit_event *e = data;
 	struct flap_registry *reg = ctx;
 
-	if (size >= sizeof(struct flap_exit_event) && reg->on_exit)
-		reg->on_exit(reg->ctx, data);
+	_Static_assert(offsetof(struct flap_exit_event, type) ==
+			       offsetof(struct flap_oom_event, type),
+		       "lifecycle records share where their type is");
+	if (size < sizeof(struct flap_exit_event))
+		return 0;
+	if (e->type == FLAP_LC_OOM) {
+		if (size >= sizeof(struct flap_oom_event) && reg->on_oom)
+			reg->on_oom(reg->ctx, data);
+		return 0;
+	}
+	if (reg->on_exit)
+		reg->on_exit(reg->ctx, e);
 	return 0;
 }
 
@@ -129,6 +141,7 @@ static int load_lifecycle(struct flap_registry *reg)
 	reg->lfd[LF_LINK] = bpf_link__fd(reg->life->links.handle_exit);
 	reg->lfd[LF_RB] = bpf_map__fd(reg->life->maps.lifecycle_rb);
 	reg->lfd[LF_LOST] = bpf_map__fd(reg->life->maps.lifecycle_lost);
+	reg->lfd[LF_LINK_OOM] = bpf_link__fd(reg->life->links.handle_oom);
 	if (reg->pin_dir)
 		return flap_pins__pin(reg->pin_dir, -1, life_pins, reg->lfd, LF_NUM);
 	return 0;
@@ -292,6 +305,7 @@ int flap_registry__new(const struct flap_registry_opts *opts, struct flap_regist
 		count_collisions(reg);
 	if (opts && opts->lifecycle) {
 		reg->on_exit = opts->on_exit;
+		reg->on_oom = opts->on_oom;
 		reg->ctx = opts->ctx;
 		err = start_lifecycle(reg);
 		if (err)

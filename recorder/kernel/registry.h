@@ -24,11 +24,15 @@ struct flap_exit_event;
 
 /* Called for every exit of a thread group in a traced cgroup. */
 typedef void (*flap_exit_fn)(void *ctx, const struct flap_exit_event *e);
+struct flap_oom_event;
+/* An OOM kill on the node (any cgroup), before the victim's exit. */
+typedef void (*flap_oom_fn)(void *ctx, const struct flap_oom_event *e);
 
 struct flap_registry_opts {
 	bool lifecycle;	      /* load the process-exit program and its ring buffer */
 	flap_exit_fn on_exit; /* lifecycle callback (flap_registry__poll_exits()) */
-	void *ctx;	      /* passed to on_exit */
+	flap_oom_fn on_oom;   /* the same for OOM kills (NULL: dropped) */
+	void *ctx;	      /* passed to on_exit and on_oom */
 	/*
 	 * A directory in bpffs: pin the dispatcher, the lifecycle objects and
 	 * every recorder there, adopt what an earlier registry pinned, and

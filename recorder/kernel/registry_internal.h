@@ -57,6 +57,7 @@ enum {
 	LF_LINK,
 	LF_RB,
 	LF_LOST,
+	LF_LINK_OOM,
 	LF_NUM,
 };
 
@@ -84,6 +85,7 @@ struct flap_registry {
 	char *pin_dir; /* NULL: nothing pinned, everything goes with the registry */
 	struct ring_buffer *exits;
 	flap_exit_fn on_exit;
+	flap_oom_fn on_oom;
 	void *ctx;
 	struct flap_slot *table; /* mmap of cgroup_table */
 	__u16 *collisions;	 /* ids of each table index kept in the hash */

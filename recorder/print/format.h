@@ -83,6 +83,14 @@ int flap_format__files(FILE *out, const struct flap_trace *t, const struct flap_
  */
 int flap_format__reason_text(const struct flap_reason *r, bool main, char *buf, size_t size);
 
+/**
+ * flap_format__oom_text() - the text of an OOM kill's reason (kind "oom"):
+ * "OOM-killed: pid 42 (app), the main process; its memory cgroup
+ * /sys/fs/cgroup/x (id 4242), limit 32.0 MiB, usage 32.0 MiB".
+ * Return: as flap_format__reason_text().
+ */
+int flap_format__oom_text(const struct flap_reason *r, bool main, char *buf, size_t size);
+
 /* "ENOENT" for 2, NULL if unknown. */
 const char *flap_errno__name(int err);
 

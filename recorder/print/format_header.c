@@ -325,6 +325,7 @@ void flap_format__header_text(struct flap_line *l, const struct flap_dump_meta *
 	text_filters(l, t);
 	text_durations(l, t);
 	text_reason(l, &m->reason);
+	flap_format__oom_line(l, &m->reason);
 	flap_format__reason_lines(l, &m->reason);
 	text_host(l, m);
 	text_kernel_lacks(l, t);

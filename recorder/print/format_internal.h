@@ -73,6 +73,7 @@ void flap_format__header_text(struct flap_line *l, const struct flap_dump_meta *
 
 /* reason.c */
 void flap_format__reason_lines(struct flap_line *l, const struct flap_reason *r);
+void flap_format__oom_line(struct flap_line *l, const struct flap_reason *r);
 
 /* format_json.c */
 int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct flap_event *ev,

@@ -407,6 +407,22 @@ static struct json_object *json_killed_by(const struct flap_reason *r)
 	return o;
 }
 
+/* An OOM kill's memory cgroup. */
+static struct json_object *json_oom(const struct flap_reason *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	jadd_u64(o, "memcg_id", r->oom_memcg);
+	if (r->oom_cgroup[0])
+		jadd_name(o, "cgroup", r->oom_cgroup, sizeof(r->oom_cgroup));
+	jadd(o, "own_memcg", json_object_new_boolean(r->oom_own_memcg));
+	jadd_u64(o, "limit", r->oom_limit);
+	jadd_u64(o, "usage", r->oom_usage);
+	return o;
+}
+
 static struct json_object *json_reason(const struct flap_reason *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -424,6 +440,8 @@ static struct json_object *json_reason(const struct flap_reason *r)
 	jadd(o, "core", json_object_new_boolean(r->core));
 	if (r->has_signal)
 		jadd(o, "killed_by", json_killed_by(r));
+	if (!strcmp(r->kind, "oom"))
+		jadd(o, "oom", json_oom(r));
 	return o;
 }
 

@@ -135,3 +135,82 @@ void flap_format__reason_lines(struct flap_line *l, const struct flap_reason *r)
 	}
 	flap_line__puts(l, "\n");
 }
+
+/* "32.0 MiB", "1.5 GiB", "900 bytes"; "max" for no limit. */
+static void put_bytes(struct flap_text *out, __u64 n)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	double v = n;
+	int u = -1;
+
+	/* The kernel's "max" is the page counter's largest value. */
+	if (n >= 1ULL << 62) {
+		flap_text__puts(out, "max");
+		return;
+	}
+	while (v >= 1024 && u + 1 < 6) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		flap_text__printf(out, "%llu bytes", (unsigned long long)n);
+	else
+		flap_text__printf(out, "%.1f %s", v, units[u]);
+}
+
+/* "memory cgroup /sys/fs/cgroup/x (id 42)" or "memory cgroup id 42". */
+static void put_memcg(struct flap_text *out, const struct flap_reason *r)
+{
+	char path[256];
+
+	if (r->oom_cgroup[0]) {
+		clean_name(path, sizeof(path), r->oom_cgroup, sizeof(r->oom_cgroup));
+		flap_text__printf(out, "memory cgroup %s (id %llu)", path,
+				  (unsigned long long)r->oom_memcg);
+	} else {
+		flap_text__printf(out, "memory cgroup id %llu", (unsigned long long)r->oom_memcg);
+	}
+}
+
+int flap_format__oom_text(const struct flap_reason *r, bool main, char *buf, size_t size)
+{
+	struct flap_text t;
+	char comm[32];
+	int n;
+
+	clean_name(comm, sizeof(comm), r->comm, sizeof(r->comm));
+	flap_text__init(&t);
+	flap_text__printf(&t, "OOM-killed: pid %u (%s)%s; %s", r->pid, comm,
+			  main ? ", the main process" : "",
+			  r->oom_own_memcg ? "its " : "the allocating task's ");
+	put_memcg(&t, r);
+	flap_text__puts(&t, ", limit ");
+	put_bytes(&t, r->oom_limit);
+	flap_text__puts(&t, ", usage ");
+	put_bytes(&t, r->oom_usage);
+	n = snprintf(buf, size, "%s", t.oom ? "" : t.buf);
+	flap_text__release(&t);
+	return t.oom ? -ENOMEM : n;
+}
+
+/* "# oom: memory cgroup ... limit 32.0 MiB (33554432 bytes), usage ..." */
+void flap_format__oom_line(struct flap_line *l, const struct flap_reason *r)
+{
+	struct flap_text t;
+
+	if (strcmp(r->kind, "oom"))
+		return;
+	flap_text__init(&t);
+	flap_text__puts(&t, "# oom: ");
+	put_memcg(&t, r);
+	flap_text__printf(&t, "%s: limit ", r->oom_own_memcg ? "" : " (the allocating task's)");
+	put_bytes(&t, r->oom_limit);
+	flap_text__printf(&t, " (%llu bytes), usage ", (unsigned long long)r->oom_limit);
+	put_bytes(&t, r->oom_usage);
+	flap_text__printf(&t, " (%llu bytes)\n", (unsigned long long)r->oom_usage);
+	if (t.oom)
+		l->oom = true;
+	else
+		flap_line__add(l, t.buf, t.len);
+	flap_text__release(&t);
+}

@@ -28,7 +28,7 @@
 
 /* Why a dump was made (dump.proto Reason). */
 struct flap_reason {
-	char kind[16]; /* "request", "crash", "exit" */
+	char kind[16]; /* "request", "crash", "exit", "oom" */
 	int signal;
 	int exit_code;
 	__u32 pid;
@@ -50,6 +50,12 @@ struct flap_reason {
 	__u32 tid;	       /* the thread that took it (0: unknown) */
 	char thread_comm[16];  /* and its command name */
 	char sender_name[256]; /* the sender's traced container, "" when none or unknown */
+	/* An OOM kill (kind "oom"): the memory cgroup the killer acted for. */
+	__u64 oom_memcg;      /* its cgroup id (in its hierarchy) */
+	__u64 oom_limit;      /* memory.max, bytes */
+	__u64 oom_usage;      /* its usage then, bytes */
+	bool oom_own_memcg;   /* it is the victim's (else the allocating task's) */
+	char oom_cgroup[256]; /* its path when known ("" otherwise) */
 };
 
 /**

@@ -142,6 +142,11 @@ void flap_dump__reason_to_pb(const struct flap_reason *r, struct flap_reason_pb 
 	rp->text = (char *)r->text;
 	rp->time_ns = r->time_ns;
 	rp->core = r->core;
+	rp->oom_memcg_id = r->oom_memcg;
+	rp->oom_limit = r->oom_limit;
+	rp->oom_usage = r->oom_usage;
+	rp->oom_own_memcg = r->oom_own_memcg;
+	rp->oom_cgroup = (char *)r->oom_cgroup;
 	if (!r->has_signal)
 		return;
 	flap_dump__signal_to_pb(&r->sig, &pb->sig);
@@ -169,6 +174,11 @@ int flap_dump__reason_from_pb(const Flap__Reason *rs, struct flap_reason *r, con
 	copy_str(r->text, sizeof(r->text), rs->text);
 	r->time_ns = rs->time_ns;
 	r->core = rs->core;
+	r->oom_memcg = rs->oom_memcg_id;
+	r->oom_limit = rs->oom_limit;
+	r->oom_usage = rs->oom_usage;
+	r->oom_own_memcg = rs->oom_own_memcg;
+	copy_str(r->oom_cgroup, sizeof(r->oom_cgroup), rs->oom_cgroup);
 	if (!rs->killed_by)
 		return 0;
 	rc = signal_from_pb(rs->killed_by, &r->sig, r->frames, why);

@@ -9,6 +9,8 @@
  *                            waits for it and exits 0
  *   crasher wild [TAG]       ... then a store to the unmapped address 0xdead0000
  *   crasher pause [TAG]      ... then pause() until a signal ends it
+ *   crasher hog [TAG]        ... then touches fresh memory, 1 MiB at a time, until the
+ *                            OOM killer ends it (exits 4 after 4 GiB)
  *   crasher sigchld [TAG]    ... with a SIGCHLD handler, forks a child that exits 1
  *                            and waits for it: the handler runs as wait4 returns;
  *                            exits 0
@@ -135,6 +137,16 @@ int main(int argc, char **argv)
 	known_calls(tag);
 	if (strcmp(mode, "abort") == 0)
 		abort();
+	if (strcmp(mode, "hog") == 0) {
+		for (int i = 0; i < 4096; i++) {
+			char *p = malloc(1 << 20);
+
+			if (!p)
+				return 5;
+			memset(p, i, 1 << 20);
+		}
+		return 4;
+	}
 	if (strcmp(mode, "pause") == 0) {
 		pause();
 		return 3;

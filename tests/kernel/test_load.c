@@ -111,8 +111,10 @@ static void load_lifecycle(void)
 	if (!ASSERT_OK_PTR(skel, "lifecycle open"))
 		return;
 	err = flap_lifecycle__load(skel);
-	if (ASSERT_OK(err, "lifecycle load"))
+	if (ASSERT_OK(err, "lifecycle load")) {
 		report_prog("lifecycle", skel->progs.handle_exit, now_ms() - t0);
+		report_prog("lifecycle", skel->progs.handle_oom, now_ms() - t0);
+	}
 	flap_lifecycle__destroy(skel);
 }
 

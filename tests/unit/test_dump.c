@@ -1530,6 +1530,11 @@ void test_dump_reason_signal(void)
 	r->tid = 43;
 	strcpy(r->thread_comm, "app-worker");
 	strcpy(r->sender_name, "sidecar");
+	r->oom_memcg = 99;
+	r->oom_limit = 32ULL << 20;
+	r->oom_usage = 1000;
+	r->oom_own_memcg = true;
+	strcpy(r->oom_cgroup, "/sys/fs/cgroup/x");
 	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write") ||
 	    !ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read"))
 		goto out;
@@ -1542,6 +1547,11 @@ void test_dump_reason_signal(void)
 	ASSERT_EQ(m2.reason.tid, 43, "tid");
 	ASSERT_STREQ(m2.reason.thread_comm, "app-worker", "thread comm");
 	ASSERT_STREQ(m2.reason.sender_name, "sidecar", "sender name");
+	ASSERT_EQ(m2.reason.oom_memcg, 99, "oom memcg");
+	ASSERT_EQ(m2.reason.oom_limit, 32ULL << 20, "oom limit");
+	ASSERT_EQ(m2.reason.oom_usage, 1000, "oom usage");
+	ASSERT_TRUE(m2.reason.oom_own_memcg, "oom own memcg");
+	ASSERT_STREQ(m2.reason.oom_cgroup, "/sys/fs/cgroup/x", "oom cgroup");
 out:
 	free(buf);
 	flap_trace__free(t);

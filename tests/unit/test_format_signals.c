@@ -435,3 +435,66 @@ void test_format_reason(void)
 	free(hdr);
 	flap_trace__free(t);
 }
+
+/* An OOM kill's reason: its own text, the "# oom:" line, JSON "oom". */
+void test_format_oom(void)
+{
+	struct flap_format_opts o = {.json = true};
+	struct flap_trace *t = new_trace();
+	struct json_object *j, *r, *oom;
+	struct flap_dump_meta m;
+	char buf[256], *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	flap_dump_meta__init(&m, "web");
+	reason_of(&m.reason, SIGKILL, NULL);
+	strcpy(m.reason.kind, "oom");
+	m.reason.oom_memcg = 4242;
+	m.reason.oom_limit = 32ULL << 20;
+	m.reason.oom_usage = (32ULL << 20) - 4096;
+	m.reason.oom_own_memcg = true;
+	strcpy(m.reason.oom_cgroup, "/sys/fs/cgroup/kubepods/podX/nginx");
+	flap_format__oom_text(&m.reason, true, buf, sizeof(buf));
+	ASSERT_STREQ(buf,
+		     "OOM-killed: pid 42 (app), the main process; its memory cgroup "
+		     "/sys/fs/cgroup/kubepods/podX/nginx (id 4242), limit 32.0 MiB, usage 32.0 MiB",
+		     "oom text");
+	m.reason.oom_own_memcg = false;
+	m.reason.oom_cgroup[0] = '\0';
+	m.reason.oom_limit = 1ULL << 62;
+	flap_format__oom_text(&m.reason, false, buf, sizeof(buf));
+	ASSERT_STREQ(buf,
+		     "OOM-killed: pid 42 (app); the allocating task's memory cgroup id 4242, limit "
+		     "max, usage 32.0 MiB",
+		     "oom text without a limit of its own");
+	m.reason.oom_limit = 32ULL << 20;
+	m.reason.oom_own_memcg = true;
+	f = open_memstream(&s, &len);
+	if (ASSERT_OK_PTR(f, "memstream")) {
+		flap_format__header(f, &m, t, NULL);
+		fclose(f);
+		ASSERT_TRUE(strstr(s,
+				   "# oom: memory cgroup id 4242: limit 32.0 MiB (33554432 bytes), "
+				   "usage 32.0 MiB (33550336 bytes)\n"),
+			    "oom line");
+	}
+	free(s);
+	s = NULL;
+	f = open_memstream(&s, &len);
+	if (ASSERT_OK_PTR(f, "memstream")) {
+		flap_format__header(f, &m, t, &o);
+		fclose(f);
+		j = json_tokener_parse(s);
+		r = jget(j, "reason");
+		oom = jget(r, "oom");
+		ASSERT_STREQ(json_object_get_string(jget(r, "kind")), "oom", "json kind");
+		ASSERT_EQ(json_object_get_uint64(jget(oom, "limit")), 32ULL << 20, "json limit");
+		ASSERT_EQ(json_object_get_uint64(jget(oom, "memcg_id")), 4242, "json memcg");
+		json_object_put(j);
+	}
+	free(s);
+	flap_trace__free(t);
+}
