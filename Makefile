@@ -100,7 +100,8 @@ BIN        := $(OUTPUT)/flap-recorder
 UNIT_SRCS    := $(wildcard tests/unit/*.c)
 KERNEL_SRCS  := $(wildcard tests/kernel/*.c)
 HELPER_SRCS  := $(wildcard tests/helpers/*.c)
-TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS))
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS)) \
+		$(OUTPUT)/tests/crasher-fp
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
 .PHONY: all static image image-context bench-containers FORCE bpf proto test test-unit test-valgrind \
@@ -278,6 +279,12 @@ $(OUTPUT)/examples/%: examples/%.c
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+# The crasher with frame pointers: its crash stack is the kernel's
+# frame-pointer walk (the plain one, built without, needs the stack scan).
+$(OUTPUT)/tests/crasher-fp: tests/helpers/crasher.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
 
 # Static copies of the workloads, for container and chroot root file systems
 # that hold no libc (tests/e2e/static.sh, docker.sh, cri.sh, image.sh).

@@ -132,6 +132,9 @@ enum flap_sig_rec_flag {
 	FLAP_SIG_F_PRIV = 1 << 3,   /* SEND_SIG_PRIV: sent by the kernel, no siginfo */
 };
 
+/* Bytes of the user stack (from sp) a fatal delivery keeps. */
+#define FLAP_STACK_BYTES 512
+
 /* Bytes of struct kernel_siginfo (si_signo, si_errno, si_code, the union). */
 #define FLAP_SIGINFO_SIZE 48
 /* User stack frames kept at a fatal signal (instruction pointers). */
@@ -173,15 +176,38 @@ struct flap_sig_sender {
 };
 _Static_assert(sizeof(struct flap_sig_sender) == 40, "flap_sig_sender layout");
 
-/* The receiving thread's user state at a fatal signal (FLAP_SIG_F_FAULT). */
+/*
+ * The receiving thread's user state at a fatal signal (FLAP_SIG_F_FAULT).
+ * Followed by nframes instruction pointers (8 bytes each, [0] = the ip: the
+ * kernel's frame-pointer walk), nids struct flap_sig_frame_id (the same
+ * frames as build-id and file offset), then stack_len bytes of the user
+ * stack from sp (for unwinding code built without frame pointers).
+ */
 struct flap_sig_fault {
 	__u64 ip; /* user registers at delivery (0: not read on this kernel) */
 	__u64 sp;
 	__u64 bp;
-	__u16 nframes; /* user stack frames that follow (8 bytes each, [0] = the ip) */
-	__u16 pad[3];
+	__u64 start_code; /* mm->start_code: where the program's code was loaded */
+	__u16 nframes;
+	__u16 nids;
+	__u16 stack_len;
+	__u16 pad;
 };
-_Static_assert(sizeof(struct flap_sig_fault) == 32, "flap_sig_fault layout");
+_Static_assert(sizeof(struct flap_sig_fault) == 40, "flap_sig_fault layout");
+
+/* A frame as the object it is in knows it (the kernel's struct bpf_stack_build_id). */
+enum flap_frame_status {
+	FLAP_FRAME_EMPTY = 0,
+	FLAP_FRAME_VALID = 1, /* build_id and the file offset of the address */
+	FLAP_FRAME_IP = 2,    /* the object was not found: offset is the address */
+};
+
+struct flap_sig_frame_id {
+	__s32 status;
+	__u8 build_id[20];
+	__u64 offset;
+};
+_Static_assert(sizeof(struct flap_sig_frame_id) == 32, "flap_sig_frame_id layout");
 
 enum flap_cap_flag {
 	FLAP_CAP_F_STR = 1 << 0,   /* a NUL-terminated string (NUL not stored) */

@@ -32,6 +32,11 @@
 /* The kernel's SIGNAL_UNKILLABLE (include/linux/sched/signal.h). */
 #define SIG_UNKILLABLE 0x40
 
+/* Bytes a fatal delivery's fault part takes at most. */
+#define FAULT_MAX                                             \
+	(sizeof(struct flap_sig_fault) + FLAP_STACK_MAX * 8 + \
+	 FLAP_STACK_MAX * sizeof(struct flap_sig_frame_id) + FLAP_STACK_BYTES)
+
 /* Copies the siginfo at @info (a kernel pointer, or SEND_SIG_NOINFO/PRIV). */
 static __always_inline __u8 put_siginfo(__u8 *dst, struct kernel_siginfo *info)
 {
@@ -103,17 +108,23 @@ static __always_inline void V(sig_regs)(struct flap_sig_fault *f, __u64 first)
 #endif
 
 /*
- * The fault part of a fatal delivery at @p: registers and up to
- * FLAP_STACK_MAX user frames. Return: its bytes.
+ * The fault part of a fatal delivery at @p: registers, up to FLAP_STACK_MAX
+ * user frames as addresses and as build-id + file offset (so that they can
+ * be symbolized after the process is gone), and the top of the user stack.
+ * Return: its bytes.
  */
 static __always_inline __u32 V(put_fault)(void *ctx, __u8 *p)
 {
 	struct flap_sig_fault *f = (void *)p;
+	__u64 pos, len;
 	long n;
 
 	f->sp = 0;
 	f->bp = 0;
-	f->pad[0] = f->pad[1] = f->pad[2] = 0;
+	f->start_code = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), mm, start_code);
+	f->nids = 0;
+	f->stack_len = 0;
+	f->pad = 0;
 	n = bpf_get_stack(ctx, p + sizeof(*f), FLAP_STACK_MAX * 8, BPF_F_USER_STACK);
 	if (n < 0)
 		n = 0;
@@ -121,7 +132,31 @@ static __always_inline __u32 V(put_fault)(void *ctx, __u8 *p)
 		n = FLAP_STACK_MAX * 8;
 	f->nframes = n / 8;
 	V(sig_regs)(f, n ? *(__u64 *)(p + sizeof(*f)) : 0);
-	return sizeof(*f) + f->nframes * 8;
+	pos = sizeof(*f) + f->nframes * 8;
+	/* Keep the bounded copy: 64-bit bounds for the 6.1 verifier. */
+	asm volatile("" : "+r"(pos));
+	if (pos > sizeof(*f) + FLAP_STACK_MAX * 8)
+		return sizeof(*f);
+	n = bpf_get_stack(ctx, p + pos, FLAP_STACK_MAX * sizeof(struct flap_sig_frame_id),
+			  BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+	if (n < 0)
+		n = 0;
+	if (n > FLAP_STACK_MAX * sizeof(struct flap_sig_frame_id))
+		n = FLAP_STACK_MAX * sizeof(struct flap_sig_frame_id);
+	f->nids = n / sizeof(struct flap_sig_frame_id);
+	pos += f->nids * sizeof(struct flap_sig_frame_id);
+	asm volatile("" : "+r"(pos));
+	if (pos > FAULT_MAX - FLAP_STACK_BYTES || !f->sp)
+		return pos;
+	/* The top of the stack, as much of FLAP_STACK_BYTES as is mapped. */
+	len = FLAP_STACK_BYTES;
+	if (bpf_probe_read_user(p + pos, len, (void *)f->sp)) {
+		len = FLAP_STACK_BYTES / 4;
+		if (bpf_probe_read_user(p + pos, len, (void *)f->sp))
+			len = 0;
+	}
+	f->stack_len = len;
+	return pos + len;
 }
 
 SEC("tp_btf/signal_deliver")
@@ -163,7 +198,7 @@ int V_PROG(V(handle_signal_deliver), int sig, struct kernel_siginfo *info, struc
 		mask = BPF_CORE_READ(task, saved_sigmask.sig[0]);
 	fatal = (unsigned long)info > SIG_INFO_PRIV && act[0] == 0 && sig > 0 && sig <= 64 &&
 		!((SIG_DEFAULT_SPARES >> sig) & 1) && !(sigflags & SIG_UNKILLABLE);
-	need = sizeof(*r) + (fatal ? sizeof(struct flap_sig_fault) + FLAP_STACK_MAX * 8 : 0);
+	need = sizeof(*r) + (fatal ? FAULT_MAX : 0);
 	off = reserve(ctx, st, s, now, pid_tgid, need);
 	if (off > FLAP_BLOCK_DATA + sizeof(struct flap_rec_thread))
 		goto out;

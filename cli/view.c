@@ -49,6 +49,7 @@ int cli__parse_view(int argc, char **argv, const char *usage, bool is_dump, stru
 		{"summary", no_argument, NULL, 'c'},
 		{"files", no_argument, NULL, 'F'},
 		{"raw-fds", no_argument, NULL, 'R'},
+		{"symbols", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -93,6 +94,11 @@ int cli__parse_view(int argc, char **argv, const char *usage, bool is_dump, stru
 			if (!is_dump)
 				return cli__usage(usage, false);
 			v->save = optarg;
+			break;
+		case 'S':
+			if (is_dump)
+				return cli__usage(usage, false);
+			v->symbols = optarg;
 			break;
 		case 'v':
 			v->fmt.verbose = true;

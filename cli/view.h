@@ -20,6 +20,7 @@ struct view_opts {
 	bool files;		   /* --files: per-path access pattern */
 	const char *save;
 	const char *ns;
+	const char *symbols; /* show --symbols DIR: symbolize the crash stack against DIR */
 };
 
 #define VIEW_USAGE                                                                              \

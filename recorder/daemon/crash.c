@@ -39,6 +39,7 @@
 #include "format.h"
 #include "log.h"
 #include "signals.h"
+#include "symbols.h"
 #include "util.h"
 
 __u64 flap_crash__default_signals(void)
@@ -298,6 +299,41 @@ void flap_crash__clean_temp(const struct flap_crash_opts *o)
 }
 
 /*
+ * The crashing thread's stack in function names, while the files are at
+ * hand: those the history names, read through the main process's root when
+ * it still runs (the container's files), else as the host sees them.
+ */
+static void symbolize(const struct flap_crash_subject *s, const struct flap_trace *t,
+		      struct flap_reason *r)
+{
+	struct flap_symbols_opts so = {};
+	struct flap_symbols *sym = NULL;
+	const char *roots[2] = {"", ""};
+	char root[64], exe[PATH_MAX], **paths = NULL;
+	int n;
+
+	if (!r->nframes)
+		return;
+	n = flap_symbols__paths_of(t, &paths);
+	if (n < 0)
+		return;
+	if (s->meta->main_pid && s->meta->main_pid != r->pid) {
+		snprintf(root, sizeof(root), "/proc/%u/root", s->meta->main_pid);
+		if (access(root, F_OK) == 0)
+			roots[0] = root;
+	}
+	so.exe = flap_symbols__exe_of(t, r->pid, exe, sizeof(exe));
+	so.paths = (const char *const *)paths;
+	so.npaths = n;
+	so.roots = roots;
+	so.nroots = roots[0][0] ? 2 : 1;
+	if (!flap_symbols__new(&so, &sym))
+		flap_stack__symbolize(sym, r);
+	flap_symbols__free(sym);
+	flap_symbols__free_paths(paths, n);
+}
+
+/*
  * What the history says of the death of @r->pid: the signal event that
  * killed it, its thread, its sender's container; the text says it all.
  */
@@ -315,6 +351,7 @@ static void explain(const struct flap_crash_opts *o, const struct flap_crash_sub
 	flap_reason__set_signal(r, ev);
 	if (o->name_of && (r->sig.flags & (FLAP_SIG_SENT | FLAP_SIG_SENDER)))
 		o->name_of(o->ctx, r->sig.sender_cgid, r->sender_name, sizeof(r->sender_name));
+	symbolize(s, t, r);
 	/* An OOM kill's text says so already: its SIGKILL adds nothing to it. */
 	if (strcmp(r->kind, "oom"))
 		flap_format__reason_text(r, main, r->text, sizeof(r->text));

@@ -282,12 +282,38 @@ static int parse_call(struct flap_decoder *d, const __u8 *p, size_t len, bool wi
 }
 
 /*
+ * The build-id frames and the stack bytes after a fault's ips, at *@pos of
+ * the @len-byte record @p: checked, the ids converted into @ids, *@pos moved
+ * past the ids. Return: 0, or -EBADMSG.
+ */
+static int parse_frame_ids(const __u8 *p, size_t len, size_t *pos, const struct flap_sig_fault *f,
+			   struct flap_frame_id *ids)
+{
+	struct flap_sig_frame_id id;
+	unsigned int i;
+
+	if (f->nids > FLAP_STACK_MAX || f->stack_len > FLAP_STACK_BYTES ||
+	    (len - *pos) / sizeof(id) < f->nids)
+		return -EBADMSG;
+	for (i = 0; i < f->nids; i++) {
+		memcpy(&id, p + *pos, sizeof(id));
+		*pos += sizeof(id);
+		memset(&ids[i], 0, sizeof(ids[i]));
+		memcpy(ids[i].build_id, id.build_id, sizeof(ids[i].build_id));
+		ids[i].status = id.status >= 0 && id.status <= FLAP_FRAME_IP ? id.status : 0;
+		ids[i].offset = id.offset;
+	}
+	return len - *pos < f->stack_len ? -EBADMSG : 0;
+}
+
+/*
  * A SIGNAL record of @len bytes at @p (its header checked by the caller).
  * Pass 0 validates its parts; pass 1 appends its event.
  */
 static int parse_signal(struct flap_decoder *d, const __u8 *p, size_t len, __u8 flags,
 			const struct flap_block_hdr *bh, int pass, struct rec **out)
 {
+	struct flap_frame_id ids[FLAP_STACK_MAX];
 	__u64 frames[FLAP_STACK_MAX];
 	struct flap_sig_sender snd;
 	struct flap_rec_signal rs;
@@ -323,9 +349,17 @@ static int parse_signal(struct flap_decoder *d, const __u8 *p, size_t len, __u8 
 			return -EBADMSG;
 		memcpy(frames, p + pos, f.nframes * 8u);
 		pos += f.nframes * 8u;
+		if (parse_frame_ids(p, len, &pos, &f, ids) < 0)
+			return -EBADMSG;
+		sig.ids = ids;
+		sig.nids = f.nids;
+		sig.stack = p + pos;
+		sig.stack_len = f.stack_len;
+		pos += f.stack_len;
 		sig.ip = f.ip;
 		sig.sp = f.sp;
 		sig.bp = f.bp;
+		sig.start_code = f.start_code;
 		sig.nframes = f.nframes;
 		sig.frames = frames;
 		sig.flags |= FLAP_SIG_FAULT;

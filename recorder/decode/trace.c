@@ -122,6 +122,19 @@ const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
 		memcpy(frames, sig->frames, sig->nframes * sizeof(*frames));
 	}
 	s->frames = frames;
+	s->ids = NULL;
+	s->stack = NULL;
+	if (sig->nids) {
+		s->ids = (struct flap_frame_id *)arena_get(t, sig->nids * sizeof(*s->ids), 8);
+		if (!s->ids)
+			return NULL;
+		memcpy((void *)s->ids, sig->ids, sig->nids * sizeof(*s->ids));
+	}
+	if (sig->stack_len) {
+		s->stack = flap_trace__copy_bytes(t, sig->stack, sig->stack_len);
+		if (!s->stack)
+			return NULL;
+	}
 	return s;
 }
 

@@ -60,6 +60,17 @@ enum flap_sig_flag {
 #define FLAP_SIG_IGN	   1
 #define FLAP_SIGINFO_BYTES 48
 
+/* A stack frame as the object it is in knows it (bpf/flap.h flap_sig_frame_id). */
+struct flap_frame_id {
+	__u8 build_id[20];
+	__u8 status; /* 1: build_id and offset (in the file) are valid; 2: only the address */
+	__u8 pad[3];
+	__u64 offset;
+};
+
+/* Bytes of the user stack a fatal delivery keeps (= FLAP_STACK_BYTES). */
+#define FLAP_SIG_STACK_BYTES 512
+
 /* A signal event's own data (flap_event.sig; owned by the trace). */
 struct flap_signal {
 	__u64 handler;	/* the target's sa_handler for the signal: FLAP_SIG_DFL, _IGN, else a
@@ -71,12 +82,17 @@ struct flap_signal {
 	__u64 ip; /* FLAP_SIG_FAULT: the thread's user registers (0: not read) */
 	__u64 sp;
 	__u64 bp;
+	__u64 start_code; /* FLAP_SIG_FAULT: where the program's code was loaded */
 	const __u64
 		*frames; /* FLAP_SIG_FAULT: nframes user stack ips, [0] = ip (owned by the trace) */
-	__s32 sig;	 /* the kernel's signal number (si_signo may differ only when NOINFO) */
-	__u32 flags;	 /* FLAP_SIG_* */
-	__u32 result;	 /* sent: the kernel's result (bpf/flap.h enum flap_sig_result) */
-	__u32 sigflags;	 /* the process's signal->flags */
+	const struct flap_frame_id *ids; /* FLAP_SIG_FAULT: the frames as build-id + offset */
+	const __u8 *stack; /* FLAP_SIG_FAULT: stack_len bytes of the user stack at sp */
+	__u16 nids;
+	__u16 stack_len;
+	__s32 sig;	  /* the kernel's signal number (si_signo may differ only when NOINFO) */
+	__u32 flags;	  /* FLAP_SIG_* */
+	__u32 result;	  /* sent: the kernel's result (bpf/flap.h enum flap_sig_result) */
+	__u32 sigflags;	  /* the process's signal->flags */
 	__u32 sender_tid; /* sent, or delivered with FLAP_SIG_SENDER: the sending task */
 	__u32 sender_tgid;
 	__u32 sender_uid;

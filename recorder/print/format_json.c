@@ -383,6 +383,34 @@ int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct 
 	return json_emit(out, o);
 }
 
+/* The symbolized stack: per frame its address, function, offset, file. */
+static struct json_object *json_stack(const struct flap_reason *r)
+{
+	static const char *const how[] = {"registers", "frame pointer", "stack scan"};
+	struct json_object *arr = json_object_new_array(), *f;
+	int i;
+
+	for (i = 0; arr && i < r->nsyms; i++) {
+		const struct flap_stack_frame *s = &r->syms[i];
+
+		f = json_object_new_object();
+		if (!f)
+			break;
+		jadd_u64(f, "addr", s->addr);
+		if (s->symbol[0]) {
+			jadd_name(f, "symbol", s->symbol, sizeof(s->symbol));
+			jadd_u64(f, "offset", s->sym_off);
+		}
+		if (s->path[0])
+			jadd_name(f, "path", s->path, sizeof(s->path));
+		if (s->has_build_id)
+			jadd_u64(f, "file_offset", s->file_offset);
+		jadd(f, "found_by", json_object_new_string(how[s->how < 3 ? s->how : 2]));
+		json_object_array_add(arr, f);
+	}
+	return arr;
+}
+
 /* The reason's signal: the fields of a signal object, its thread, its stack. */
 static struct json_object *json_killed_by(const struct flap_reason *r)
 {
@@ -404,6 +432,8 @@ static struct json_object *json_killed_by(const struct flap_reason *r)
 	flap_format__signal(&l, &ev);
 	jadd(o, "decoded", l.oom ? NULL : json_object_new_string_len(l.buf, (int)l.len));
 	flap_line__release(&l);
+	if (r->nsyms)
+		jadd(o, "symbolized", json_stack(r));
 	return o;
 }
 

@@ -15,6 +15,7 @@
 
 #include <linux/types.h>
 
+#include "flap.h"
 #include "args.h"
 #include "dump.h"
 #include "format.h"
@@ -97,6 +98,62 @@ int flap_format__reason_text(const struct flap_reason *r, bool main, char *buf, 
 	return t.oom ? -ENOMEM : n;
 }
 
+/* "1a2b3c4d..." (the first 8 bytes of a build-id). */
+static void put_build_id(struct flap_line *l, const __u8 *id)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		flap_line__printf(l, "%02x", id[i]);
+}
+
+/*
+ * "#   #0 0x55d0c3a1b139 flapbar_leaf+0x9 (/usr/local/bin/app)" per frame:
+ * symbolized when the dump was written (or by show --symbols), else the
+ * address and, when the recorder had it, the build-id and file offset.
+ */
+static void stack_lines(struct flap_line *l, const struct flap_reason *r)
+{
+	static const char *const how[] = {"", "", " [stack scan]"};
+	int i, n = r->nsyms ? r->nsyms : r->nframes;
+
+	if (!n)
+		return;
+	flap_line__printf(l, "# stack of thread %u (", r->tid);
+	flap_line__name(l, r->thread_comm, sizeof(r->thread_comm));
+	flap_line__puts(l, "), innermost first:\n");
+	for (i = 0; i < n; i++) {
+		const struct flap_stack_frame *f = r->nsyms ? &r->syms[i] : NULL;
+		const struct flap_frame_id *id = !f && i < r->nids ? &r->ids[i] : NULL;
+
+		flap_line__printf(l, "#   #%d %#llx", i,
+				  (unsigned long long)(f ? f->addr : r->frames[i]));
+		if (f && f->symbol[0]) {
+			flap_line__puts(l, " ");
+			flap_line__name(l, f->symbol, sizeof(f->symbol));
+			flap_line__printf(l, "+0x%llx", (unsigned long long)f->sym_off);
+		} else if (f) {
+			flap_line__puts(l, " ??");
+		}
+		if (f && f->path[0]) {
+			flap_line__puts(l, " (");
+			flap_line__name(l, f->path, sizeof(f->path));
+			/* No name: where in the file, for a symbolizer with its debug info. */
+			if (!f->symbol[0] && f->has_build_id)
+				flap_line__printf(l, "+0x%llx", (unsigned long long)f->file_offset);
+			flap_line__puts(l, ")");
+		} else if ((f && f->has_build_id) || (id && id->status == FLAP_FRAME_VALID)) {
+			flap_line__puts(l, " (build-id ");
+			put_build_id(l, f ? f->build_id : id->build_id);
+			flap_line__printf(l, "..., offset 0x%llx)",
+					  (unsigned long long)(f ? f->file_offset : id->offset));
+		}
+		if (f && f->how < 3)
+			flap_line__puts(l, how[f->how]);
+		flap_line__puts(l, "\n");
+	}
+}
+
 /*
  * "# signal: --- SIGSEGV {...} --- taken by thread 42 (app) at ip 0x...",
  * "# sender: pid 812 (containerd-shim), uid 0, cgroup 77, container web"
@@ -122,8 +179,10 @@ void flap_format__reason_lines(struct flap_line *l, const struct flap_reason *r)
 	}
 	flap_line__puts(l, "\n");
 	flap_args__siginfo_fields(&r->sig, &f);
-	if (!from_process(r, &f))
+	if (!from_process(r, &f)) {
+		stack_lines(l, r);
 		return;
+	}
 	flap_line__printf(l, "# sender: pid %u (", r->sig.sender_tgid);
 	flap_line__name(l, r->sig.sender_comm, sizeof(r->sig.sender_comm));
 	flap_line__printf(l, ")%s, uid %u, cgroup %llu",
@@ -134,6 +193,7 @@ void flap_format__reason_lines(struct flap_line *l, const struct flap_reason *r)
 		flap_line__name(l, r->sender_name, sizeof(r->sender_name));
 	}
 	flap_line__puts(l, "\n");
+	stack_lines(l, r);
 }
 
 /* "32.0 MiB", "1.5 GiB", "900 bytes"; "max" for no limit. */

@@ -291,7 +291,7 @@ static int put_event(struct writer *w, const struct flap_event *ev)
 	Flap__Capture caps[FLAP_EV_MAX_CAPS];
 	Flap__Capture *capp[FLAP_EV_MAX_CAPS];
 	const struct flap_syscall *sc;
-	Flap__Signal sig;
+	struct flap_signal_pb sig;
 	uint64_t args[MAX_ARGS];
 	int i;
 
@@ -326,7 +326,7 @@ static int put_event(struct writer *w, const struct flap_event *ev)
 		pb.syscall = (char *)sc->name;
 	if (ev->sig) {
 		flap_dump__signal_to_pb(ev->sig, &sig);
-		pb.signal = &sig;
+		pb.signal = &sig.sig;
 	}
 	return put_msg(w, &pb.base);
 }

@@ -26,6 +26,27 @@
 /* User stack frames a reason keeps (= FLAP_STACK_MAX). */
 #define FLAP_REASON_FRAMES 32
 
+/* Frames of a symbolized stack a reason keeps (its unwinding adds scanned ones). */
+#define FLAP_REASON_STACK 40
+
+enum flap_frame_how {
+	FLAP_FRAME_REGS = 0, /* the registers' ip */
+	FLAP_FRAME_FP = 1,   /* a return address on the frame-pointer chain */
+	FLAP_FRAME_SCAN = 2, /* a return address found by scanning the stack */
+};
+
+/* A frame of a crashing thread's stack, symbolized (dump.proto Frame). */
+struct flap_stack_frame {
+	__u64 addr;
+	__u64 sym_off;
+	__u64 file_offset;
+	__u8 how; /* enum flap_frame_how */
+	__u8 has_build_id;
+	__u8 build_id[20];
+	char symbol[128]; /* "" when not found */
+	char path[256];	  /* the object's file as found, "" when not */
+};
+
 /* Why a dump was made (dump.proto Reason). */
 struct flap_reason {
 	char kind[16]; /* "request", "crash", "exit", "oom" */
@@ -41,12 +62,20 @@ struct flap_reason {
 	 * crash policy fills it from the trace, flap_signals__cause()): the
 	 * delivery with its siginfo, registers and sender, or the sent signal
 	 * that killed. has_signal false: not in the history (or older files).
-	 * sig.frames is NULL: the stack is @frames.
+	 * sig.frames, sig.ids and sig.stack are NULL: the stack is @frames, @ids,
+	 * @stack.
 	 */
 	bool has_signal;
 	struct flap_signal sig;
 	__u64 frames[FLAP_REASON_FRAMES];
 	__u16 nframes;
+	struct flap_frame_id ids[FLAP_REASON_FRAMES]; /* the frames by object */
+	__u16 nids;
+	__u16 stack_len;
+	__u8 stack[FLAP_SIG_STACK_BYTES]; /* the top of the user stack */
+	/* The stack symbolized (flap_stack__symbolize()), when it was. */
+	struct flap_stack_frame syms[FLAP_REASON_STACK];
+	__u16 nsyms;
 	__u32 tid;	       /* the thread that took it (0: unknown) */
 	char thread_comm[16];  /* and its command name */
 	char sender_name[256]; /* the sender's traced container, "" when none or unknown */

@@ -11,10 +11,19 @@
 #include "dump.pb-c.h"
 #include "trace.h"
 
-/* A Reason message and the Signal it points to, both pointing into a struct flap_reason. */
+/* A Signal message and its frame ids, pointing into a struct flap_signal. */
+struct flap_signal_pb {
+	Flap__Signal sig;
+	Flap__FrameId ids[FLAP_REASON_FRAMES];
+	Flap__FrameId *idp[FLAP_REASON_FRAMES];
+};
+
+/* A Reason message, its Signal and its stack, all pointing into a struct flap_reason. */
 struct flap_reason_pb {
 	Flap__Reason reason;
-	Flap__Signal sig;
+	struct flap_signal_pb sig;
+	Flap__Frame frames[FLAP_REASON_STACK];
+	Flap__Frame *framep[FLAP_REASON_STACK];
 };
 
 /* Fills @pb for @r; it points into @r (nothing to free). */
@@ -27,7 +36,7 @@ void flap_dump__reason_to_pb(const struct flap_reason *r, struct flap_reason_pb 
 int flap_dump__reason_from_pb(const Flap__Reason *rs, struct flap_reason *r, const char **why);
 
 /* Fills @pb for @s; it points into @s (nothing to free). */
-void flap_dump__signal_to_pb(const struct flap_signal *s, Flap__Signal *pb);
+void flap_dump__signal_to_pb(const struct flap_signal *s, struct flap_signal_pb *pb);
 
 /**
  * flap_dump__signal_from_pb() - the signal of an Event message, copied

@@ -423,7 +423,14 @@ test_crash_segv() {
 		'^# signal: --- SIGSEGV \{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL\} --- taken by thread [0-9]+ \(crasher\) at ip 0x' \
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "the signal in the history" grepq -F '] --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---' \
-		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")"
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
+	expect "the faulting frame named" grepq -E '^#   #0 0x[0-9a-f]+ flapbar_leaf\+0x[0-9a-f]+ \(.*/crasher\)$' \
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
+	expect "its caller, from the stack" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+0x[0-9a-f]+ \(.*/crasher\) \[stack scan\]$' \
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
+	expect "show --symbols names them again" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+' \
+		<<< "$(f show --symbols "$HELPERS" "$(ls "$DUMPS"/*/*c-segv*)")" &&
+	expect "show --symbols of no directory fails" sh -c "! '$FLAP' show --symbols /nonexistent '$(ls "$DUMPS"/*/*c-segv*)' 2>/dev/null"
 }
 
 test_crash_abort() {

@@ -57,11 +57,20 @@ static void stamp(void)
 	fclose(f);
 }
 
+/* Called first by the faulting function, so that a build with frame
+ * pointers gives it a frame of its own (gcc sets up none in a leaf). */
+__attribute__((noinline)) void flapbar_note(void);
+__attribute__((noinline)) void flapbar_note(void)
+{
+	asm volatile("" ::: "memory");
+}
+
 /* The faulting function: a store through @p. Not inlined, not static: it
  * keeps its name in the symbol table and its frame on the stack. */
 __attribute__((noinline)) void flapbar_leaf(volatile int *p);
 __attribute__((noinline)) void flapbar_leaf(volatile int *p)
 {
+	flapbar_note();
 	*p = 42;
 	/* Keep the call a call, not a tail jump: the frame stays. */
 	asm volatile("" ::: "memory");

@@ -33,6 +33,7 @@
 #include "format.h"
 #include "registry.h"
 #include "signals.h"
+#include "symbols.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -47,6 +48,13 @@ struct sig_run {
 	pid_t pid; /* the child's, after it is gone */
 };
 
+static bool start_bin(struct sig_run *r, const char *bin, const char *name, const char *mode);
+
+static bool start(struct sig_run *r, const char *name, const char *mode)
+{
+	return start_bin(r, "crasher", name, mode);
+}
+
 static int exec_crasher(void *arg)
 {
 	char **argv = arg;
@@ -55,15 +63,16 @@ static int exec_crasher(void *arg)
 	return 127;
 }
 
-/* Starts `crasher MODE sig-NAME` in a fresh traced cgroup NAME (parked until go). */
-static bool start(struct sig_run *r, const char *name, const char *mode)
+/* Starts `BIN MODE sig-NAME` (a build of tests/helpers/crasher) in a fresh
+ * traced cgroup NAME (parked until go). */
+static bool start_bin(struct sig_run *r, const char *bin, const char *name, const char *mode)
 {
 	static char path[4096], m[32], tag[32];
 	static char *argv[4];
 
 	memset(r, 0, sizeof(*r));
 	r->c.pid = -1;
-	snprintf(path, sizeof(path), "%s/crasher", test__bindir());
+	snprintf(path, sizeof(path), "%s/%s", test__bindir(), bin);
 	snprintf(m, sizeof(m), "%s", mode);
 	snprintf(tag, sizeof(tag), "sig-%s", name);
 	argv[0] = path;
@@ -131,12 +140,15 @@ static const struct flap_event *find_signal(const struct flap_trace *t, __u32 tg
 	return NULL;
 }
 
+static void symbolize(const struct sig_run *r, struct flap_reason *reason);
+
 /*
  * The reason a crash dump of @r's child gives (as daemon/crash.c makes it):
  * the signal that killed, taken from the history; its text must contain
  * @want, its header lines @line.
  */
-static void check_reason(const struct sig_run *r, int sig, const char *want, const char *line)
+static void check_reason_of(const struct sig_run *r, int sig, const char *comm, const char *want,
+			    const char *line, struct flap_reason *out)
 {
 	const struct flap_event *ev = flap_signals__cause(r->t, r->pid, sig);
 	struct flap_dump_meta m;
@@ -149,11 +161,12 @@ static void check_reason(const struct sig_run *r, int sig, const char *want, con
 	strcpy(m.reason.kind, "crash");
 	m.reason.signal = sig;
 	m.reason.pid = r->pid;
-	strcpy(m.reason.comm, "crasher");
+	snprintf(m.reason.comm, sizeof(m.reason.comm), "%s", comm);
 	flap_reason__set_signal(&m.reason, ev);
 	ASSERT_TRUE(m.reason.has_signal, "reason has the signal");
 	ASSERT_EQ(m.reason.tid, (__u32)r->pid, "the thread");
-	ASSERT_STREQ(m.reason.thread_comm, "crasher", "the thread's comm");
+	ASSERT_STREQ(m.reason.thread_comm, comm, "the thread's comm");
+	symbolize(r, &m.reason);
 	ASSERT_GT(flap_format__reason_text(&m.reason, true, m.reason.text, sizeof(m.reason.text)),
 		  0, "reason text");
 	if (!ASSERT_TRUE(strstr(m.reason.text, want), "reason text says it"))
@@ -165,6 +178,59 @@ static void check_reason(const struct sig_run *r, int sig, const char *want, con
 	fclose(f);
 	if (!ASSERT_TRUE(strstr(text, line), "header line"))
 		fprintf(stderr, "  header: %s\n  want: %s\n", text, line);
+	if (test__verbose())
+		fprintf(stderr, "%s", text);
+	if (out)
+		*out = m.reason;
+}
+
+static void check_reason(const struct sig_run *r, int sig, const char *want, const char *line)
+{
+	check_reason_of(r, sig, "crasher", want, line, NULL);
+}
+
+/*
+ * The stack of @reason named as crash.c names it: from the files the
+ * history names (the crasher and libc, as the host sees them).
+ */
+static void symbolize(const struct sig_run *r, struct flap_reason *reason)
+{
+	struct flap_symbols_opts so = {.no_debug_dir = true};
+	struct flap_symbols *sym = NULL;
+	char exe[4096], **paths = NULL;
+	int n;
+
+	if (!reason->nframes)
+		return;
+	n = flap_symbols__paths_of(r->t, &paths);
+	if (!ASSERT_GE(n, 1, "paths in the history"))
+		return;
+	so.paths = (const char *const *)paths;
+	so.npaths = n;
+	so.exe = flap_symbols__exe_of(r->t, r->pid, exe, sizeof(exe));
+	ASSERT_OK_PTR(so.exe, "the program's file");
+	if (ASSERT_OK(flap_symbols__new(&so, &sym), "symbolizer"))
+		ASSERT_GE(flap_stack__symbolize(sym, reason), 1, "frames named");
+	flap_symbols__free(sym);
+	flap_symbols__free_paths(paths, n);
+}
+
+/* The named frames of @reason start with @names, found as @how says. */
+static void check_stack(const struct flap_reason *reason, const char *const *names, const __u8 *how,
+			int n)
+{
+	char what[128];
+	int i;
+
+	if (!ASSERT_GE(reason->nsyms, n, "stack frames named"))
+		n = reason->nsyms;
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "frame #%d is %s", i, names[i]);
+		ASSERT_STREQ(reason->syms[i].symbol, names[i], what);
+		snprintf(what, sizeof(what), "frame #%d found by %d", i, how[i]);
+		ASSERT_EQ(reason->syms[i].how, how[i], what);
+		ASSERT_TRUE(strstr(reason->syms[i].path, "/crasher"), "in the crasher's file");
+	}
 }
 
 /* The text line of @ev must contain @want. */
@@ -252,16 +318,26 @@ out:
 	cleanup(&r);
 }
 
-/* A fault: SEGV_MAPERR at @addr, with registers and stack. */
-static void subtest_fault(const char *mode, __u64 addr, const char *addr_text)
+/*
+ * A fault: SEGV_MAPERR at @addr, with registers and a stack named
+ * flapbar_leaf, flapbar_mid, main: by the frame-pointer walk for the build
+ * with frame pointers (@bin crasher-fp), by the scan of the stack without.
+ */
+static void subtest_fault(const char *name, const char *bin, const char *mode, __u64 addr,
+			  const char *addr_text)
 {
+	static const char *const names[] = {"flapbar_leaf", "flapbar_mid", "main"};
+	bool fp = !strcmp(bin, "crasher-fp");
+	const __u8 how[] = {FLAP_FRAME_REGS, fp ? FLAP_FRAME_FP : FLAP_FRAME_SCAN,
+			    fp ? FLAP_FRAME_FP : FLAP_FRAME_SCAN};
+	static struct flap_reason reason;
 	const struct flap_event *dl;
 	struct flap_siginfo_fields f;
 	struct sig_run r;
 	char want[256];
 
-	test__start_subtest(mode);
-	if (!start(&r, mode, mode))
+	test__start_subtest(name);
+	if (!start_bin(&r, bin, name, mode))
 		goto out;
 	test_child_go(&r.c);
 	if (!finish(&r) ||
@@ -287,19 +363,24 @@ static void subtest_fault(const char *mode, __u64 addr, const char *addr_text)
 	ASSERT_TRUE(strstr(r.text, want), "SIGSEGV line");
 	if (!strstr(r.text, want))
 		fprintf(stderr, "  want: %s", want);
-	snprintf(want, sizeof(want), "SIGSEGV (SEGV_MAPERR at %s, ip %#llx) in pid %d (crasher)",
-		 addr_text, (unsigned long long)dl->sig->ip, r.pid);
-	check_reason(&r, SIGSEGV, want,
-		     "# signal: --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR");
+	snprintf(want, sizeof(want), "SIGSEGV (SEGV_MAPERR at %s, ip %#llx) in pid %d (%s)",
+		 addr_text, (unsigned long long)dl->sig->ip, r.pid, bin);
+	check_reason_of(&r, SIGSEGV, bin, want,
+			"# signal: --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR", &reason);
+	check_stack(&reason, names, how, 3);
+	if (fp)
+		ASSERT_GE(dl->sig->nframes, 3, "the frame-pointer walk: 3 frames or more");
 out:
 	cleanup(&r);
 }
 
 static void subtest_abort(void)
 {
+	static struct flap_reason reason;
 	const struct flap_event *dl;
 	struct sig_run r;
 	char want[256];
+	int i;
 
 	test__start_subtest("abort");
 	if (!start(&r, "abort", "abort"))
@@ -319,7 +400,13 @@ static void subtest_abort(void)
 	ASSERT_TRUE(strstr(r.text, want), "SIGABRT line");
 	snprintf(want, sizeof(want), "SIGABRT (SI_TKILL from itself, ip %#llx) in pid %d (crasher)",
 		 (unsigned long long)dl->sig->ip, r.pid);
-	check_reason(&r, SIGABRT, want, ", the process itself, uid 0");
+	check_reason_of(&r, SIGABRT, "crasher", want, ", the process itself, uid 0", &reason);
+	/* libc has no frame pointers: its caller, main, from the scan. */
+	for (i = 0; i < reason.nsyms; i++)
+		if (!strcmp(reason.syms[i].symbol, "main"))
+			break;
+	if (ASSERT_LT(i, reason.nsyms, "main on the stack"))
+		ASSERT_EQ(reason.syms[i].how, FLAP_FRAME_SCAN, "found by the scan");
 out:
 	cleanup(&r);
 }
@@ -382,8 +469,9 @@ out:
 void test_signals(void)
 {
 	subtest_sigchld();
-	subtest_fault("segv", 0, "NULL");
-	subtest_fault("wild", 0xdead0000ULL, "0xdead0000");
+	subtest_fault("segv", "crasher", "segv", 0, "NULL");
+	subtest_fault("wild", "crasher", "wild", 0xdead0000ULL, "0xdead0000");
+	subtest_fault("segv_fp", "crasher-fp", "segv", 0, "NULL");
 	subtest_abort();
 	subtest_killed(SIGTERM, "term");
 	subtest_killed(SIGKILL, "kill");

@@ -707,11 +707,20 @@ static void bb_signal(struct bb *b, __u8 flags, __u64 ts, __u32 tid, __u32 tgid,
 	if (snd)
 		put(b, snd, sizeof(*snd));
 	if (frames) {
+		struct flap_sig_frame_id id = {.status = FLAP_FRAME_VALID, .offset = 0x1139};
+		const __u8 stack[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
 		f.ip = frames[0];
 		f.sp = 0x7ffd0000;
+		f.start_code = 0x55d0c3a1a000;
 		f.nframes = nframes;
+		f.nids = 1;
+		f.stack_len = sizeof(stack);
 		put(b, &f, sizeof(f));
 		put(b, frames, nframes * 8);
+		memset(id.build_id, 0xab, sizeof(id.build_id));
+		put(b, &id, sizeof(id));
+		put(b, stack, sizeof(stack));
 	}
 	r.hdr.size = sizeof(struct flap_block_hdr) + b->used - start;
 	memcpy(b->buf + start, &r.hdr, sizeof(r.hdr));
@@ -803,6 +812,14 @@ static void subtest_signals(void)
 	ASSERT_EQ(segv->sig->sp, 0x7ffd0000, "sp");
 	if (ASSERT_EQ(segv->sig->nframes, 3, "frames"))
 		ASSERT_EQ(segv->sig->frames[2], frames[2], "outer frame");
+	ASSERT_EQ(segv->sig->start_code, 0x55d0c3a1a000, "start_code");
+	if (ASSERT_EQ(segv->sig->nids, 1, "frame ids")) {
+		ASSERT_EQ(segv->sig->ids[0].status, FLAP_FRAME_VALID, "id status");
+		ASSERT_EQ(segv->sig->ids[0].offset, 0x1139, "id offset");
+		ASSERT_EQ(segv->sig->ids[0].build_id[19], 0xab, "build-id");
+	}
+	if (ASSERT_EQ(segv->sig->stack_len, 16, "stack bytes"))
+		ASSERT_EQ(segv->sig->stack[15], 16, "stack copy");
 out:
 	dec_free(&x);
 
@@ -893,6 +910,16 @@ static void subtest_signal_corrupt(void)
 	f.nframes = 1;
 	memcpy(copy + off + sizeof(r), &f, sizeof(f));
 	expect_torn(copy, len, "frames short of the record");
+	memcpy(copy, b.buf, len);
+	memcpy(&f, copy + off + sizeof(r), sizeof(f));
+	f.nids = FLAP_STACK_MAX + 1;
+	memcpy(copy + off + sizeof(r), &f, sizeof(f));
+	expect_torn(copy, len, "too many frame ids");
+	memcpy(copy, b.buf, len);
+	memcpy(&f, copy + off + sizeof(r), sizeof(f));
+	f.stack_len++;
+	memcpy(copy + off + sizeof(r), &f, sizeof(f));
+	expect_torn(copy, len, "stack bytes past the record");
 	bb_init(&b, 0, 1, BASE);
 	bb_signal(&b, 0, BASE + 10, 42, 42, 15, 0, 0, 0, 0, 0, &snd, NULL, 0);
 	len = bb_done(&b);

@@ -1418,7 +1418,9 @@ void test_dump_kernel_lacks(void)
 void test_dump_signals(void)
 {
 	static const __u64 frames[3] = {0x55d0c3a1b139, 0x55d0c3a1b160, 0x7f0011223344};
+	static const __u8 stack_bytes[24] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 	struct flap_signal s = {.sig = 11, .flags = 8 | 64, .ip = 0x55d0c3a1b139, .sp = 0x7ffd1000};
+	struct flap_frame_id ids[1];
 	struct flap_trace *t = NULL, *u = NULL;
 	Flap__Signal sig = FLAP__SIGNAL__INIT;
 	uint64_t many[FLAP_STACK_MAX + 1] = {0};
@@ -1442,6 +1444,14 @@ void test_dump_signals(void)
 	s.info[8] = 1; /* SEGV_MAPERR */
 	s.nframes = 3;
 	s.frames = frames;
+	s.nids = 1;
+	s.ids = ids;
+	memset(ids, 0x5a, sizeof(ids));
+	ids[0].status = 1;
+	ids[0].offset = 0x1139;
+	s.stack = stack_bytes;
+	s.stack_len = sizeof(stack_bytes);
+	s.start_code = 0x55d0c3a1a000;
 	s.sender_tgid = s.sender_tid = 812;
 	s.sender_cgid = 77;
 	s.mask = 1ULL << 11;
@@ -1470,6 +1480,15 @@ void test_dump_signals(void)
 		ASSERT_STREQ(ev->sig->sender_comm, "containerd-shim", "sender comm");
 		if (ASSERT_EQ(ev->sig->nframes, 3, "frames"))
 			ASSERT_EQ(ev->sig->frames[2], frames[2], "outer frame");
+		ASSERT_EQ(ev->sig->start_code, 0x55d0c3a1a000, "start_code");
+		if (ASSERT_EQ(ev->sig->nids, 1, "frame ids")) {
+			ASSERT_EQ(ev->sig->ids[0].offset, 0x1139, "id offset");
+			ASSERT_EQ(ev->sig->ids[0].status, 1, "id status");
+			ASSERT_MEMEQ(ev->sig->ids[0].build_id, ids[0].build_id, 20, "build-id");
+		}
+		if (ASSERT_EQ(ev->sig->stack_len, sizeof(stack_bytes), "stack bytes"))
+			ASSERT_MEMEQ(ev->sig->stack, stack_bytes, sizeof(stack_bytes),
+				     "stack copy");
 	}
 	for (i = 0; i + 1 < u->nevents; i++)
 		ASSERT_TRUE(u->events[i].sig == NULL, "syscalls stay syscalls");
@@ -1535,6 +1554,20 @@ void test_dump_reason_signal(void)
 	r->oom_usage = 1000;
 	r->oom_own_memcg = true;
 	strcpy(r->oom_cgroup, "/sys/fs/cgroup/x");
+	r->nsyms = 2;
+	r->syms[0].addr = 0x55d0c3a1b139;
+	strcpy(r->syms[0].symbol, "flapbar_leaf");
+	r->syms[0].sym_off = 9;
+	strcpy(r->syms[0].path, "/usr/local/bin/app");
+	r->syms[0].has_build_id = 1;
+	r->syms[0].build_id[0] = 0x12;
+	r->syms[0].file_offset = 0x1139;
+	r->syms[1].how = FLAP_FRAME_SCAN;
+	r->syms[1].addr = 0x55d0c3a1b160;
+	r->nids = 1;
+	r->ids[0].status = 1;
+	r->stack_len = 8;
+	r->stack[7] = 0x77;
 	if (!ASSERT_OK(dump_to_bytes(&m, t, &buf, &len), "write") ||
 	    !ASSERT_OK(read_bytes(buf, len, &m2, &u, err, sizeof(err)), "read"))
 		goto out;
@@ -1552,6 +1585,17 @@ void test_dump_reason_signal(void)
 	ASSERT_EQ(m2.reason.oom_usage, 1000, "oom usage");
 	ASSERT_TRUE(m2.reason.oom_own_memcg, "oom own memcg");
 	ASSERT_STREQ(m2.reason.oom_cgroup, "/sys/fs/cgroup/x", "oom cgroup");
+	if (ASSERT_EQ(m2.reason.nsyms, 2, "symbolized frames")) {
+		ASSERT_STREQ(m2.reason.syms[0].symbol, "flapbar_leaf", "symbol");
+		ASSERT_EQ(m2.reason.syms[0].sym_off, 9, "symbol offset");
+		ASSERT_STREQ(m2.reason.syms[0].path, "/usr/local/bin/app", "path");
+		ASSERT_EQ(m2.reason.syms[0].build_id[0], 0x12, "build-id");
+		ASSERT_EQ(m2.reason.syms[0].file_offset, 0x1139, "file offset");
+		ASSERT_EQ(m2.reason.syms[1].how, FLAP_FRAME_SCAN, "found by the scan");
+	}
+	ASSERT_EQ(m2.reason.nids, 1, "reason frame ids");
+	ASSERT_EQ(m2.reason.stack_len, 8, "reason stack bytes");
+	ASSERT_EQ(m2.reason.stack[7], 0x77, "reason stack copy");
 out:
 	free(buf);
 	flap_trace__free(t);
