@@ -433,6 +433,29 @@ test_crash_segv() {
 	expect "show --symbols of no directory fails" sh -c "! '$FLAP' show --symbols /nonexistent '$(ls "$DUMPS"/*/*c-segv*)' 2>/dev/null"
 }
 
+# A handled signal in a shell and in Python: the delivery as strace prints
+# it, the handler's return as one rt_sigreturn with the mask it restores.
+check_handled() {
+	local out
+	out=$(f dump "$1") || { echo "    no dump of $1"; return 1; }
+	expect "$1: the signal delivered" grepq -E \
+		'\] --- SIGUSR1 \{si_signo=SIGUSR1, si_code=SI_USER, si_pid=[0-9]+, si_uid=[0-9]+\} ---$' <<< "$out" &&
+	expect "$1: its handler returns" grepq -E '\] rt_sigreturn\(\{mask=\[[A-Z0-9 ]*\]\}\) += -?[0-9]' <<< "$out" &&
+	expect "$1: no invented call" sh -c '! grep -q syscall_65535' <<< "$out" &&
+	expect "$1: no lost sigreturn exit" sh -c '! grep -q "rt_sigreturn.*exit not recorded"' <<< "$out"
+}
+
+test_handled_signals() {
+	f run --name sig-sh -- sh -c 'trap "echo usr1 >/dev/null" USR1; kill -USR1 $$; true' \
+		> /dev/null 2>&1 || { echo "    the shell failed"; return 1; }
+	check_handled sig-sh || return 1
+	command -v python3 > /dev/null || { echo "    python3 missing"; return 1; }
+	f run --name sig-py -- python3 -c 'import os, signal
+signal.signal(signal.SIGUSR1, lambda s, f: None)
+os.kill(os.getpid(), signal.SIGUSR1)' > /dev/null 2>&1 || { echo "    python failed"; return 1; }
+	check_handled sig-py
+}
+
 test_crash_abort() {
 	f run --name c-abrt -- "$HELPERS/crasher" abort c-abrt > /dev/null 2>&1
 	check_crash c-abrt 'SIGABRT \(SI_TKILL from itself, ip 0x[0-9a-f]+\)'
@@ -511,6 +534,7 @@ test_restart_keeps_dumps() {
 ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test_add_pid
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
 test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
+test_handled_signals
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
 test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_exact_durations
 test_dump_perms test_daemon_exact_durations test_retention test_restart_keeps_dumps"
