@@ -265,7 +265,7 @@ test_comm_escaped() {
 	out=$(f show "$p" -v; f dumps; f show "$p" -o json)
 	expect "no ESC in the daemon log" [ "$(grep -c $'\033' "$WORK/daemon.log")" = 0 ] &&
 	expect "reason logged with ? ($(grep 'c-comm: SIGSEGV' "$WORK/daemon.log"))" \
-		grepq 'c-comm: SIGSEGV in pid [0-9]* (x??\[31mred)' "$WORK/daemon.log" &&
+		grepq 'c-comm: SIGSEGV (SEGV_MAPERR at NULL, ip 0x[0-9a-f]*) in pid [0-9]* (x??\[31mred)' "$WORK/daemon.log" &&
 	expect "no ESC in show or dumps" [ "$(grep -c $'\033' <<< "$out")" = 0 ] &&
 	expect "escaped in show" grepq 'x\\n\\33\[31mred' <<< "$out"
 }
