@@ -162,6 +162,11 @@ static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 
 	if (!e)
 		return;
+	/* Every dump from now on says how the main process ended. */
+	if (e->meta.main_pid && ev->pid == e->meta.main_pid) {
+		e->meta.main_exited = true;
+		e->meta.main_status = ev->exit_code;
+	}
 	s.oom = oom_of(d, ev->pid, ev->ts);
 	s.cgid = ev->cgid;
 	s.meta = &e->meta;

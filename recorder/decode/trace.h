@@ -178,6 +178,13 @@ struct flap_source {
 	 * files that predate it.
 	 */
 	bool exact_durations;
+	/*
+	 * The container's main process has exited (the daemon saw its exit):
+	 * its wait status (exit code << 8, or the signal | 0x80 for a core).
+	 * False while it runs, when unknown, and in files that predate it.
+	 */
+	bool main_exited;
+	__u32 main_status;
 };
 
 struct flap_trace_chunk;

@@ -35,6 +35,21 @@ static void text_pod(struct flap_line *l, const struct flap_source *s)
 	}
 }
 
+/* " (exited with 3)", " (killed by SIGSEGV, core dumped)": a wait status. */
+static void main_status(struct flap_line *l, __u32 status)
+{
+	int sig = status & 0x7f;
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (!sig)
+		flap_line__printf(l, " (exited with %u)", (status >> 8) & 0xff);
+	else if (abbrev)
+		flap_line__printf(l, " (killed by SIG%s%s)", abbrev,
+				  status & 0x80 ? ", core dumped" : "");
+	else
+		flap_line__printf(l, " (killed by signal %d)", sig);
+}
+
 /* "# container web: id 0123456789ab, cgroup 1234 /path, main pid 42[, counts]". */
 static void text_source(struct flap_line *l, const struct flap_trace *t,
 			const struct flap_source *s, bool pods_differ)
@@ -61,6 +76,8 @@ static void text_source(struct flap_line *l, const struct flap_trace *t,
 	}
 	if (s->main_pid)
 		flap_line__printf(l, ", main pid %u", s->main_pid);
+	if (s->main_pid && s->main_exited)
+		main_status(l, s->main_status);
 	if (t->nsources > 1)
 		flap_line__printf(l, ", %llu held, %llu overwritten, %llu lost",
 				  (unsigned long long)c->held, (unsigned long long)c->overwritten,

@@ -475,6 +475,26 @@ static struct json_object *json_reason(const struct flap_reason *r)
 	return o;
 }
 
+/* The main process's end: {"code":3} or {"signal":"SIGSEGV","core":true}. */
+static struct json_object *json_main_exit(__u32 status)
+{
+	struct json_object *o = json_object_new_object();
+	int sig = status & 0x7f;
+	char buf[16];
+	const char *name = flap_xlat__signal(sig, false, buf, sizeof(buf));
+
+	if (!o)
+		return NULL;
+	if (!sig) {
+		jadd(o, "code", json_object_new_int((status >> 8) & 0xff));
+		return o;
+	}
+	jadd(o, "signal", name ? json_object_new_string(name) : NULL);
+	jadd(o, "signo", json_object_new_int(sig));
+	jadd(o, "core", json_object_new_boolean(status & 0x80));
+	return o;
+}
+
 static struct json_object *json_source(const struct flap_source *s)
 {
 	struct json_object *o = json_object_new_object();
@@ -490,6 +510,8 @@ static struct json_object *json_source(const struct flap_source *s)
 	jadd_name(o, "cgroup_path", s->cgroup_path, sizeof(s->cgroup_path));
 	jadd_u64(o, "cgroup_id", s->cgroup_id);
 	jadd_u64(o, "main_pid", s->main_pid);
+	if (s->main_exited)
+		jadd(o, "main_exit", json_main_exit(s->main_status));
 	if (s->syscall_filter[0])
 		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
 	if (s->node_skipped)

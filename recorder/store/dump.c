@@ -148,6 +148,8 @@ static void source_to_pb(Flap__Source *pb, Flap__Counts *counts, const struct fl
 	pb->syscall_filter = (char *)s->syscall_filter;
 	pb->node_skipped = s->node_skipped;
 	pb->exact_durations = s->exact_durations;
+	pb->main_exited = s->main_exited;
+	pb->main_status = s->main_status;
 	counts_to_pb(counts, &s->counts, 0);
 	pb->counts = counts;
 }
@@ -669,6 +671,8 @@ static void source_from_pb(struct flap_source *s, const Flap__Source *pb)
 	s->node_skipped = pb->node_skipped;
 	/* Absent in files written before the field existed: false. */
 	s->exact_durations = pb->exact_durations;
+	s->main_exited = pb->main_exited;
+	s->main_status = pb->main_status;
 	counts_from_pb(&s->counts, pb->counts);
 }
 

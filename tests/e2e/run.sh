@@ -430,6 +430,8 @@ test_crash_segv() {
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "show --symbols names them again" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+' \
 		<<< "$(f show --symbols "$HELPERS" "$(ls "$DUMPS"/*/*c-segv*)")" &&
+	expect "the main process's end in the header" grepq -E '^# source c-segv: .*, main pid [0-9]+ \(killed by SIGSEGV' \
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "show --symbols of no directory fails" sh -c "! '$FLAP' show --symbols /nonexistent '$(ls "$DUMPS"/*/*c-segv*)' 2>/dev/null"
 }
 
@@ -464,7 +466,11 @@ test_crash_abort() {
 test_crash_exit3() {
 	local st
 	f run --name c-exit3 -- "$HELPERS/crasher" exit 3 c-exit3 > /dev/null 2>&1; st=$?
-	expect "exit 3 (got $st)" [ "$st" = 3 ] && check_crash c-exit3 'exited with status 3'
+	expect "exit 3 (got $st)" [ "$st" = 3 ] && check_crash c-exit3 'exited with status 3' &&
+	expect "the main process's end in the header" grepq -E '^# source c-exit3: .*, main pid [0-9]+ \(exited with 3\)$' \
+		<<< "$(f show "$(ls "$DUMPS"/*/*c-exit3*)")" &&
+	expect "and in a dump made after it" grepq -E ', main pid [0-9]+ \(exited with 3\)$' <<< "$(f dump c-exit3)" &&
+	expect "and in JSON" grepq '"main_exit":{"code":3}' <<< "$(f dump c-exit3 -o json | head -1)"
 }
 
 test_clean_exit_no_dump() {

@@ -1554,6 +1554,8 @@ void test_dump_reason_signal(void)
 	r->oom_usage = 1000;
 	r->oom_own_memcg = true;
 	strcpy(r->oom_cgroup, "/sys/fs/cgroup/x");
+	t->sources[0].main_exited = true;
+	t->sources[0].main_status = 11 | 0x80;
 	r->nsyms = 2;
 	r->syms[0].addr = 0x55d0c3a1b139;
 	strcpy(r->syms[0].symbol, "flapbar_leaf");
@@ -1593,6 +1595,8 @@ void test_dump_reason_signal(void)
 		ASSERT_EQ(m2.reason.syms[0].file_offset, 0x1139, "file offset");
 		ASSERT_EQ(m2.reason.syms[1].how, FLAP_FRAME_SCAN, "found by the scan");
 	}
+	ASSERT_TRUE(u->sources[0].main_exited, "main process exited");
+	ASSERT_EQ(u->sources[0].main_status, 11 | 0x80, "its wait status");
 	ASSERT_EQ(m2.reason.nids, 1, "reason frame ids");
 	ASSERT_EQ(m2.reason.stack_len, 8, "reason stack bytes");
 	ASSERT_EQ(m2.reason.stack[7], 0x77, "reason stack copy");

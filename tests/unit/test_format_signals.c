@@ -498,3 +498,53 @@ void test_format_oom(void)
 	free(s);
 	flap_trace__free(t);
 }
+
+/* How the main process ended, in the source line and in JSON. */
+void test_format_main_exit(void)
+{
+	struct flap_format_opts o = {.json = true};
+	struct flap_trace *t = new_trace();
+	struct json_object *j, *src;
+	struct flap_dump_meta m;
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	flap_dump_meta__init(&m, "web");
+	t->sources[0].main_exited = true;
+	t->sources[0].main_status = 3 << 8;
+	f = open_memstream(&s, &len);
+	if (ASSERT_OK_PTR(f, "memstream")) {
+		flap_format__header(f, &m, t, NULL);
+		fclose(f);
+		ASSERT_TRUE(strstr(s, ", main pid 42 (exited with 3)\n"), "exit code");
+	}
+	free(s);
+	s = NULL;
+	t->sources[0].main_status = SIGSEGV | 0x80;
+	f = open_memstream(&s, &len);
+	if (ASSERT_OK_PTR(f, "memstream")) {
+		flap_format__header(f, &m, t, NULL);
+		fclose(f);
+		ASSERT_TRUE(strstr(s, ", main pid 42 (killed by SIGSEGV, core dumped)\n"),
+			    "signal");
+	}
+	free(s);
+	s = NULL;
+	f = open_memstream(&s, &len);
+	if (ASSERT_OK_PTR(f, "memstream")) {
+		flap_format__header(f, &m, t, &o);
+		fclose(f);
+		j = json_tokener_parse(s);
+		src = json_object_array_get_idx(jget(j, "sources"), 0);
+		ASSERT_STREQ(json_object_get_string(jget(jget(src, "main_exit"), "signal")),
+			     "SIGSEGV", "json signal");
+		ASSERT_TRUE(json_object_get_boolean(jget(jget(src, "main_exit"), "core")),
+			    "json core");
+		json_object_put(j);
+	}
+	free(s);
+	flap_trace__free(t);
+}
