@@ -407,6 +407,7 @@ static void finish(struct flap_daemon *d)
 		flap_daemon__save_state(d);
 		while ((e = TAILQ_FIRST(&d->entries))) {
 			TAILQ_REMOVE(&d->entries, e, link);
+			flap_trace__free(e->procs);
 			free(e);
 		}
 		pr_info("persist: %d recorders left recording in %s", flap_registry__count(d->reg),

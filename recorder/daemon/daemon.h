@@ -85,6 +85,9 @@ struct flap_entry {
 	__u64 crashes_skipped;
 	struct flap_crash_window crash_window;
 	__u64 skipped_base; /* flap_registry__skipped() when recording began (0: unknown) */
+	/* Its processes when recording began (procfs.h), as source 0 of a trace
+	 * without events; NULL when not read (an entry adopted after a restart). */
+	struct flap_trace *procs;
 	TAILQ_ENTRY(flap_entry) link;
 };
 

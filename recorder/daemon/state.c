@@ -21,6 +21,7 @@
 #include "keeper.h"
 #include "kfeatures.h"
 #include "log.h"
+#include "procfs.h"
 #include "util.h"
 
 const struct flap_daemon_opts *flap_daemon__opts(const struct flap_daemon *d)
@@ -96,6 +97,40 @@ static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t s
 	return -EINVAL;
 }
 
+/*
+ * What the processes of @e's cgroup (and @pid) hold now that it is recorded:
+ * whatever they do from here on is in the history. Not fatal: without it a
+ * dump names fewer descriptors.
+ */
+static void read_procs(struct flap_entry *e, int pid)
+{
+	int rc = flap_trace__new(0, &e->procs);
+
+	if (!rc)
+		rc = flap_procfs__snapshot(e->procs, 0, "/proc", e->meta.cgroup_path, pid);
+	if (rc < 0) {
+		pr_warn("%s: cannot read its processes from /proc: %s", e->meta.name,
+			strerror(-rc));
+		flap_trace__free(e->procs);
+		e->procs = NULL;
+	}
+}
+
+/* Adds the registration state of @e to @t as source @src. Return: 0 or -ENOMEM. */
+static int add_procs(struct flap_trace *t, const struct flap_entry *e, int src)
+{
+	struct flap_proc_state p;
+	size_t i;
+
+	for (i = 0; e->procs && i < e->procs->nprocs; i++) {
+		p = e->procs->procs[i];
+		p.source = (__u16)src;
+		if (flap_trace__add_proc(t, &p))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		     struct flap_entry **out, char *err, size_t errlen)
 {
@@ -134,6 +169,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		return rc;
 	}
 	flap_recorder__set_user(e->rec, e);
+	read_procs(e, spec->pid);
 	TAILQ_INSERT_TAIL(&d->entries, e, link);
 	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
 		e->meta.pod[0] ? " pod " : "", e->meta.pod);
@@ -151,6 +187,7 @@ void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)
 	if (d->keeper)
 		flap_keeper__drop(d->keeper, flap_recorder__slot(e->rec));
 	flap_registry__remove(d->reg, e->rec);
+	flap_trace__free(e->procs);
 	free(e);
 	flap_daemon__save_state(d);
 }
@@ -209,6 +246,9 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 			goto out;
 		}
 		t->sources[src].counts = t->total;
+		rc = add_procs(t, entries[i], src);
+		if (rc)
+			goto out;
 		/* Its filter and duration mode, so the dump is not misread. */
 		flap_entries__source_opts(&t->sources[src], flap_recorder__opts(entries[i]->rec));
 		/* An adopted entry's base is 0: counted from the dispatcher's load. */

@@ -312,6 +312,36 @@ static int set_fd(struct proc *p, long fd, char *name, bool cloexec)
 	return 0;
 }
 
+int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t)
+{
+	const struct flap_proc_state *ps;
+	struct proc *p;
+	size_t i;
+	__u32 k;
+	int err;
+
+	for (i = 0; i < t->nprocs; i++) {
+		ps = &t->procs[i];
+		if (!flap_trace__procs_apply(t, ps->source))
+			continue;
+		p = proc_get(f, ps->tgid);
+		if (!p)
+			return -ENOMEM;
+		if (ps->cwd && ps->cwd[0] == '/') {
+			free(p->cwd);
+			p->cwd = strdup(ps->cwd);
+		}
+		for (k = 0; k < ps->nfds; k++) {
+			if (!ps->fds[k].name)
+				continue;
+			err = set_fd(p, ps->fds[k].fd, strdup(ps->fds[k].name), ps->fds[k].cloexec);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 static char *dup_name(const struct proc *p, long fd)
 {
 	const char *name = fd_name(p, fd);

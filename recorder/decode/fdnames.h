@@ -5,10 +5,12 @@
  * creat, socket, accept, pipe, socketpair, the anonymous-inode calls
  * (epoll_create, eventfd...), copied by dup, dup2, dup3 and fcntl(F_DUPFD),
  * forgotten at close and, for close-on-exec fds, at a successful execve;
- * a fork copies the table. A descriptor whose origin the trace does not
- * hold (opened before the history starts, or passed in a message) has no
- * name. Paths are joined with the directory fd or a known working directory
- * and cleaned lexically (symbolic links are not resolved).
+ * a fork copies the table. The table starts from what the processes held
+ * when the recording began (flap_fdnames__seed(): working directory and
+ * descriptors read from /proc at registration), when the history starts
+ * there. A descriptor whose origin neither holds (passed in a message, or
+ * opened in history that was overwritten) has no name. Paths are joined
+ * with the directory fd or the working directory and cleaned lexically.
  */
 #ifndef FLAP_FDNAMES_H
 #define FLAP_FDNAMES_H
@@ -25,6 +27,14 @@ struct flap_fdnames;
  */
 int flap_fdnames__new(struct flap_fdnames **out);
 void flap_fdnames__free(struct flap_fdnames *f);
+
+/**
+ * flap_fdnames__seed() - start from the registration state of the sources
+ * of @t (flap_trace.procs) whose history starts at registration
+ * (flap_trace__procs_apply()). Call it before the first update.
+ * Return: 0 or -ENOMEM (the table stays usable; a name may be missing).
+ */
+int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t);
 
 /**
  * flap_fdnames__get() - the name of descriptor @fd of process @tgid:
@@ -60,7 +70,7 @@ const char *flap_fdnames__socket_kind(long domain, long type);
  */
 char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_event *ev);
 
-/* The working directory of @tgid when the trace showed it (chdir), or NULL. */
+/* The working directory of @tgid when known (registration, chdir), or NULL. */
 const char *flap_fdnames__cwd(const struct flap_fdnames *f, __u32 tgid);
 
 #endif /* FLAP_FDNAMES_H */

@@ -49,6 +49,7 @@ void flap_trace__free(struct flap_trace *t)
 		free(c);
 	}
 	free(t->events);
+	free(t->procs);
 	free(t->cpus);
 	free(t->sources);
 	free(t);
@@ -72,16 +73,17 @@ struct flap_event *flap_trace__push(struct flap_trace *t)
 	return ev;
 }
 
-/* @len bytes of the arena at a multiple of @align (a power of two <= 8:
- * the chunks' data starts 8-byte aligned). */
-static __u8 *arena_get(struct flap_trace *t, size_t len, size_t align)
+/* @len bytes of the arena at a multiple of @align (a power of two), or NULL. */
+static __u8 *arena_alloc(struct flap_trace *t, size_t len, size_t align)
 {
 	struct flap_trace_chunk *c = t->chunks;
-	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	size_t pad = c ? -c->used & (align - 1) : 0;
+	__u8 *p;
 
-	if (!c || at > c->size || c->size - at < len) {
+	if (!c || c->size - c->used < len + pad) {
 		size_t size = len > CHUNK_SIZE ? len : CHUNK_SIZE;
 
+		/* malloc() aligns the chunk; data[] follows three words */
 		c = malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
@@ -89,15 +91,16 @@ static __u8 *arena_get(struct flap_trace *t, size_t len, size_t align)
 		c->size = size;
 		c->next = t->chunks;
 		t->chunks = c;
-		at = 0;
+		pad = 0;
 	}
-	c->used = at + len;
-	return c->data + at;
+	p = c->data + c->used + pad;
+	c->used += pad + len;
+	return p;
 }
 
 const __u8 *flap_trace__copy_bytes(struct flap_trace *t, const void *data, size_t len)
 {
-	__u8 *p = arena_get(t, len, 1);
+	__u8 *p = arena_alloc(t, len, 1);
 
 	if (p && len)
 		memcpy(p, data, len);
@@ -111,12 +114,12 @@ const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
 	__u64 *frames = NULL;
 
 	_Static_assert(_Alignof(struct flap_signal) <= 8, "arena alignment");
-	s = (struct flap_signal *)arena_get(t, sizeof(*s), 8);
+	s = (struct flap_signal *)arena_alloc(t, sizeof(*s), 8);
 	if (!s)
 		return NULL;
 	*s = *sig;
 	if (sig->nframes) {
-		frames = (__u64 *)arena_get(t, sig->nframes * sizeof(*frames), 8);
+		frames = (__u64 *)arena_alloc(t, sig->nframes * sizeof(*frames), 8);
 		if (!frames)
 			return NULL;
 		memcpy(frames, sig->frames, sig->nframes * sizeof(*frames));
@@ -125,7 +128,7 @@ const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
 	s->ids = NULL;
 	s->stack = NULL;
 	if (sig->nids) {
-		s->ids = (struct flap_frame_id *)arena_get(t, sig->nids * sizeof(*s->ids), 8);
+		s->ids = (struct flap_frame_id *)arena_alloc(t, sig->nids * sizeof(*s->ids), 8);
 		if (!s->ids)
 			return NULL;
 		memcpy((void *)s->ids, sig->ids, sig->nids * sizeof(*s->ids));
@@ -136,6 +139,52 @@ const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
 			return NULL;
 	}
 	return s;
+}
+
+static const char *copy_str(struct flap_trace *t, const char *s)
+{
+	return s ? (const char *)flap_trace__copy_bytes(t, s, strlen(s) + 1) : NULL;
+}
+
+int flap_trace__add_proc(struct flap_trace *t, const struct flap_proc_state *p)
+{
+	struct flap_proc_fd *fds = NULL;
+	struct flap_proc_state *ps;
+	__u32 i;
+
+	ps = realloc(t->procs, (t->nprocs + 1) * sizeof(*ps));
+	if (!ps)
+		return -ENOMEM;
+	t->procs = ps;
+	if (p->nfds) {
+		fds = (struct flap_proc_fd *)arena_alloc(t, p->nfds * sizeof(*fds), 8);
+		if (!fds)
+			return -ENOMEM;
+		for (i = 0; i < p->nfds; i++) {
+			fds[i] = p->fds[i];
+			fds[i].name = copy_str(t, p->fds[i].name);
+			if (p->fds[i].name && !fds[i].name)
+				return -ENOMEM;
+		}
+	}
+	ps = &t->procs[t->nprocs];
+	*ps = *p;
+	ps->fds = fds;
+	ps->cwd = copy_str(t, p->cwd);
+	if (p->cwd && !ps->cwd)
+		return -ENOMEM;
+	t->nprocs++;
+	return 0;
+}
+
+bool flap_trace__procs_apply(const struct flap_trace *t, int i)
+{
+	const struct flap_cpu_counts *c;
+
+	if (i < 0 || i >= t->nsources)
+		return false;
+	c = &t->sources[i].counts;
+	return !c->overwritten && !c->lost && !c->torn;
 }
 
 int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src)
@@ -209,6 +258,13 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 	}
 	if (src->nsources == 0 && flap_trace__add_source(dst, NULL) < 0)
 		return -ENOMEM;
+	for (i = 0; i < src->nprocs; i++) {
+		struct flap_proc_state p = src->procs[i];
+
+		p.source += base;
+		if (flap_trace__add_proc(dst, &p))
+			return -ENOMEM;
+	}
 	for (i = 0; i < src->nevents; i++) {
 		struct flap_event *ev = flap_trace__push(dst);
 
@@ -253,6 +309,7 @@ void flap_trace__keep_last(struct flap_trace *t, size_t n)
 		return;
 	memmove(t->events, t->events + (t->nevents - n), n * sizeof(t->events[0]));
 	t->nevents = n;
+	t->nprocs = 0;
 }
 
 bool flap_trace__source_short(const struct flap_trace *t, int i)

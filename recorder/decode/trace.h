@@ -187,6 +187,28 @@ struct flap_source {
 	__u32 main_status;
 };
 
+/* A descriptor a process held when the recording of its cgroup began. */
+struct flap_proc_fd {
+	__s32 fd;
+	bool cloexec;
+	const char *name; /* as /proc/<pid>/fd/<fd> reads: owned by the trace */
+};
+
+/*
+ * What a process held when the recording of its cgroup began, read from
+ * /proc at registration (run, add, the OCI hook): its working directory and
+ * its open descriptors, paths as its own root sees them. The history then
+ * keeps them up to date (chdir, open, close, dup, fork...); without them
+ * AT_FDCWD, fds 0-2 and every descriptor opened before have no name.
+ */
+struct flap_proc_state {
+	__u32 tgid;
+	__u16 source;	 /* index into flap_trace.sources */
+	const char *cwd; /* NULL: not known */
+	const struct flap_proc_fd *fds;
+	__u32 nfds;
+};
+
 struct flap_trace_chunk;
 
 struct flap_trace {
@@ -205,6 +227,10 @@ struct flap_trace {
 	 * when not known (older dumps) or nothing. */
 	char bpf_programs[16];
 	char kernel_lacks[256];
+	/* The processes of the sources at registration, when the history
+	 * starts there (flap_trace__procs_apply()). */
+	struct flap_proc_state *procs;
+	size_t nprocs;
 	struct flap_trace_chunk *chunks;
 };
 
@@ -240,6 +266,20 @@ const struct flap_signal *flap_trace__copy_signal(struct flap_trace *t,
  */
 int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src);
 
+/**
+ * flap_trace__add_proc() - append a copy of @p (its cwd, descriptors and
+ * their names are copied into the trace). Return: 0 or -ENOMEM.
+ */
+int flap_trace__add_proc(struct flap_trace *t, const struct flap_proc_state *p);
+
+/**
+ * flap_trace__procs_apply() - may the registration state of source @i
+ * name the calls of @t? Only when the events of @t start where the
+ * recording did: nothing overwritten, lost or torn before them (else a
+ * descriptor may have been closed and its number reused in what is gone).
+ */
+bool flap_trace__procs_apply(const struct flap_trace *t, int i);
+
 /* Sort events by time (stable for equal times: CPU order is kept). */
 void flap_trace__sort(struct flap_trace *t);
 
@@ -257,7 +297,9 @@ void flap_trace__sum(struct flap_trace *t);
 int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src);
 
 /**
- * flap_trace__keep_last() - drop all but the newest @n events.
+ * flap_trace__keep_last() - drop all but the newest @n events (and, when
+ * any is dropped, the registration state: the history no longer starts
+ * there).
  */
 void flap_trace__keep_last(struct flap_trace *t, size_t n);
 

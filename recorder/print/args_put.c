@@ -85,14 +85,15 @@ static void put_fd_of(struct flap_text *out, const struct flap_fdnames *fds, __u
 {
 	const char *name;
 
-	/* AT_FDCWD stays bare: strace -y adds the working directory, which a
-	 * trace shows only after a chdir (then relative paths use it). */
+	/* AT_FDCWD</srv/app> as strace -y: the working directory when known
+	 * (registration, then chdir/fchdir and forks). */
 	if (dir && fd == AT_FDCWD) {
 		flap_text__puts(out, "AT_FDCWD");
-		return;
+		name = fds ? flap_fdnames__cwd(fds, tgid) : NULL;
+	} else {
+		flap_text__printf(out, "%d", fd);
+		name = flap_fdnames__get(fds, tgid, fd);
 	}
-	flap_text__printf(out, "%d", fd);
-	name = flap_fdnames__get(fds, tgid, fd);
 	if (name)
 		flap_args__put_fdname(out, name);
 }

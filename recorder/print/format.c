@@ -225,6 +225,8 @@ int flap_format__trace(FILE *out, const struct flap_dump_meta *m, const struct f
 	show = select_events(t, o, &err);
 	if (!err && !o->raw_fds)
 		err = flap_fdnames__new(&fds);
+	if (!err && fds)
+		err = flap_fdnames__seed(fds, t);
 	if (!err && !o->no_header)
 		err = format_header(out, m, t, o, show);
 	for (i = 0; !err && i < t->nevents; i++) {

@@ -576,6 +576,8 @@ int flap_format__files(FILE *out, const struct flap_trace *t, const struct flap_
 		return -EINVAL;
 	}
 	err = flap_fdnames__new(&fds);
+	if (!err)
+		err = flap_fdnames__seed(fds, t);
 	for (i = 0; !err && i < t->nevents; i++) {
 		err = file_event(&f, fds, &t->events[i], o);
 		if (!err)

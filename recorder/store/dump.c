@@ -31,6 +31,7 @@
 #include "dump.pb-c.h"
 #include "dump.h"
 #include "dump_internal.h"
+#include "dump_procs.h"
 #include "pbio.h"
 #include "syscalls.h"
 #include "util.h"
@@ -184,10 +185,12 @@ struct header_pb {
 	Flap__Counts *src_counts;
 	Flap__Counts *cpus;
 	Flap__Counts **cpup;
+	struct flap_procs_pb procs;
 };
 
 static void header_pb_free(struct header_pb *h)
 {
+	flap_procs_pb__release(&h->procs);
 	free(h->srcs);
 	free(h->srcp);
 	free(h->src_counts);
@@ -219,7 +222,7 @@ static int header_pb_sources(struct header_pb *h, const struct flap_trace *t)
 	}
 	h->hdr.n_sources = n;
 	h->hdr.sources = h->srcp;
-	return 0;
+	return flap_procs_pb__build(&h->procs, t, h->srcs, n);
 }
 
 static int header_pb_cpus(struct header_pb *h, const struct flap_trace *t)
@@ -720,8 +723,19 @@ static int trace_from_header(struct reader *r, const Flap__DumpHeader *h, struct
 		return fail(r, -ENOMEM, "header: %s", strerror(ENOMEM));
 	}
 	t->nsources = (int)h->n_sources;
-	for (i = 0; i < h->n_sources; i++)
+	for (i = 0; i < h->n_sources; i++) {
+		const char *why = "";
+
 		source_from_pb(&t->sources[i], h->sources[i]);
+		err = flap_procs_pb__read(t, (int)i, h->sources[i], &why);
+		if (err) {
+			flap_trace__free(t);
+			if (err == -EBADMSG)
+				return fail(r, err, "corrupt header: source %zu: too many %s", i,
+					    why);
+			return fail(r, err, "header: %s", strerror(-err));
+		}
+	}
 	/* CPUs not listed keep zero counts; a CPU listed twice adds up. */
 	for (i = 0; i < h->n_cpus; i++) {
 		struct flap_cpu_counts c;

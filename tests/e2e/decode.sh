@@ -17,8 +17,6 @@
 # more hex digits), socket and pipe inode numbers, the ephemeral port of
 # the accepted TCP connection, and the column of " = ". Besides that, these
 # differences are deliberate and normalised too (docs/output.md lists them):
-#   1. AT_FDCWD<cwd>: strace -y names the working directory; the recorder
-#      knows it only after a chdir it saw, so AT_FDCWD stays bare.
 #   2. Sockets and pipes: strace -y prints the kernel's socket:[inode] and
 #      pipe:[inode]; flap-recorder prints the kind it saw created (TCP,
 #      UNIX-STREAM, pipe...), without inode numbers.
@@ -110,7 +108,6 @@ my $n = 0;
 $pidmap{$_} = "P" . ++$n for @order;
 for my $pid (@order) {
 	for my $t (@{$lines{$pid} // []}) {
-		$t =~ s/AT_FDCWD<[^>]*>/AT_FDCWD/g;                          # 1
 		$t =~ s/<(socket|pipe):\[\d+\]>/<$1>/g;                      # 2
 		$t =~ s/<(TCP|UDP|TCPv6|UDPv6|UNIX-STREAM|UNIX-DGRAM|UNIX-SEQPACKET|UNIX|NETLINK)>/<socket>/g;
 		$t =~ s{<(/[^<>]*)>}{my $r = abs_path($1); "<" . (defined $r ? $r : $1) . ">"}ge; # 3
@@ -162,7 +159,7 @@ test_lines() {
 test_known_lines() {
 	local out=$WORK/flap.out d=$DATA
 	expect "openat flags, mode, fd name" grepq \
-		"openat(AT_FDCWD, \"$d/data\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0640) = 3<$d/data>" "$out" &&
+		"openat(AT_FDCWD<$WORK>, \"$d/data\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0640) = 3<$d/data>" "$out" &&
 	expect "writev iovecs" grepq \
 		"writev(3<$d/data>, \[{iov_base=\"abc\", iov_len=3}, {iov_base=\"defgh\\\\n\", iov_len=6}\], 2) = 9" "$out" &&
 	expect "fcntl F_GETFL return" grepq \
@@ -261,9 +258,53 @@ test_kernel_filter() {
 	expect "a bad set is refused at add" sh -c "! '$FLAP' --socket '$SOCK' run --syscalls nosuch -- true 2>/dev/null"
 }
 
+# What processes held when their recording began names what the history
+# does not show: the working directory (AT_FDCWD<dir>), descriptors
+# inherited (run) or opened before `add` (--pid, --cgroup: every process of
+# the cgroup), also in a child forked afterwards.
+test_registration() {
+	local cg out pids=""
+	echo registered > "$DATA/in"
+	(cd "$DATA" && f run --name reg -- /bin/sh -c 'read x <&7; echo "$x" >&8' \
+		7< "$DATA/in" 8> "$DATA/out") || return 1
+	out=$(f dump reg)
+	expect "run: inherited fd 7 named" grepq "dup2(7<$DATA/in>, 0) = 0<$DATA/in>" <<< "$out" &&
+	expect "run: inherited fd 8 named" grepq "dup2(8<$DATA/out>, 1) = 1<$DATA/out>" <<< "$out" &&
+	expect "run: what is written" grepq "write(1<$DATA/out>, \"registered\\\\n\", 11) = 11" <<< "$out" &&
+	expect "run: AT_FDCWD names the directory" grepq "AT_FDCWD<$DATA>" <<< "$out" || return 1
+
+	mkdir -p "$DATA/sub"
+	cg=$(make_cgroup_path reg) || return 1
+	for i in 1 2; do
+		(echo "$BASHPID" > "$cg/cgroup.procs" && cd "$DATA/sub" && exec 9< "$DATA/in" &&
+			exec /bin/sh -c "while [ ! -e '$DATA/go' ]; do sleep 0.02; done; exec /bin/cat <&9") \
+			> /dev/null &
+		pids="$pids $!"
+	done
+	while [ "$(wc -l < "$cg/cgroup.procs")" -lt 2 ]; do sleep 0.02; done
+	f add --cgroup "$cg" --name regcg > /dev/null || return 1
+	touch "$DATA/go"
+	# shellcheck disable=SC2086
+	wait $pids
+	out=$(f dump regcg)
+	rmdir "$cg"
+	expect "add: both processes' fd 9 named (dup2 into 0)" \
+		[ "$(grep -c "dup2(9<$DATA/in>, 0) = 0<$DATA/in>" <<< "$out")" = 2 ] &&
+	expect "add: the fd read names the file" grepq "read(0<$DATA/in>, \"registered\\\\n\"" <<< "$out" &&
+	expect "add: AT_FDCWD names the directory" grepq "AT_FDCWD<$DATA/sub>" <<< "$out"
+}
+
+# make_cgroup_path NAME: a new cgroup under the cgroup2 root, for this script
+make_cgroup_path() {
+	local p
+	p="$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)/flap-decode-$$-$1"
+	mkdir -p "$p" && echo "$p"
+}
+
 # ---- runner ---------------------------------------------------------------------
 
-ALL="test_lines test_known_lines test_summary test_files test_classes test_kernel_filter"
+ALL="test_lines test_known_lines test_summary test_files test_classes test_kernel_filter
+	test_registration"
 
 require_root "e2e tests"
 command -v strace > /dev/null || { echo "decode e2e tests need strace"; exit 1; }

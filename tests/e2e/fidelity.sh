@@ -109,9 +109,9 @@ run_one() {
 	local name=$1 cmd=()
 	mapfile -t cmd < <(cmd_words "$name")
 	setup_inputs || return 1
-	strace -f -y -qq -s 64 -o "$WORK/$name.strace" "${cmd[@]}" < /dev/null > "$WORK/$name.out1" 2>&1
+	strace -f -y -qq -s 64 -o "$WORK/$name.strace" "${cmd[@]}" < /dev/null > "$WORK/$name.out" 2>&1
 	setup_inputs || return 1
-	f run --name "fid-$name" -- "${cmd[@]}" < /dev/null > "$WORK/$name.out2" 2>&1
+	f run --name "fid-$name" -- "${cmd[@]}" < /dev/null > "$WORK/$name.out" 2>&1
 	f dump "fid-$name" > "$WORK/$name.flap" || return 1
 	f remove "fid-$name" > /dev/null 2>&1
 	return 0

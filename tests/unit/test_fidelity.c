@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_fidelity.c - what makes the output read like strace -y on real
+ * programs (issue 18): the state of the processes at registration
+ * (recorder/kernel/procfs.c on a real child process, flap_trace.procs, its
+ * round trip through a dump file, fdnames seeded from it: AT_FDCWD</dir>
+ * and fds 0-2 named), and the printing rows that follow from it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "flap.h"
+#include "args.h"
+#include "dump.h"
+#include "fdnames.h"
+#include "procfs.h"
+#include "syscalls.h"
+#include "test.h"
+#include "text.h"
+#include "trace.h"
+
+/* One event under construction, with its own capture storage. */
+struct cev {
+	struct flap_event ev;
+	__u8 data[FLAP_EV_MAX_CAPS][2048];
+};
+
+#define U(x) ((__u64)(__s64)(x))
+
+static void cev_init(struct cev *c, const char *name, __s64 ret, int nargs, __u64 a0, __u64 a1,
+		     __u64 a2, __u64 a3)
+{
+	const struct flap_syscall *sc = flap_syscall__by_name(name);
+
+	memset(c, 0, sizeof(*c));
+	c->ev.nr = sc ? sc->nr : 9999;
+	c->ev.tid = c->ev.tgid = 100;
+	c->ev.ret = ret;
+	c->ev.nargs = nargs;
+	c->ev.args[0] = a0;
+	c->ev.args[1] = a1;
+	c->ev.args[2] = a2;
+	c->ev.args[3] = a3;
+	c->ev.flags = FLAP_EV_F_HAS_RET | FLAP_EV_F_HAS_ENTER | FLAP_EV_F_HAS_DUR;
+}
+
+static void cap(struct cev *c, int arg, __u8 flags, const void *data, size_t len)
+{
+	int i = c->ev.ncaps++;
+
+	memcpy(c->data[i], data, len);
+	c->ev.caps[i].arg = arg;
+	c->ev.caps[i].flags = flags;
+	c->ev.caps[i].len = len;
+	c->ev.caps[i].data = c->data[i];
+}
+
+/* "name(args) = ret" as args.c prints it, then @fds updated. */
+static bool decodes(struct cev *c, struct flap_fdnames *fds, const char *want, const char *what)
+{
+	const struct flap_syscall *sc = flap_syscall__by_nr(c->ev.nr);
+	struct flap_text t;
+	bool ok;
+
+	flap_text__init(&t);
+	flap_text__printf(&t, "%s(", sc ? sc->name : "?");
+	flap_args__print(&t, &c->ev, fds);
+	if (fds)
+		flap_fdnames__update(fds, &c->ev);
+	flap_text__puts(&t, ") = ");
+	if (c->ev.ret < 0 && c->ev.ret >= -4095)
+		flap_text__printf(&t, "-%lld", (long long)-c->ev.ret);
+	else
+		flap_args__print_ret(&t, &c->ev, fds);
+	ok = ASSERT_STREQ(t.oom ? "(oom)" : t.buf, want, what);
+	flap_text__release(&t);
+	return ok;
+}
+
+void test_fidelity_under_root(void)
+{
+	ASSERT_STREQ(flap_procfs__under_root("/", "/srv/app"), "/srv/app", "host root");
+	ASSERT_STREQ(flap_procfs__under_root("/var/m", "/var/m/srv/app"), "/srv/app", "cut");
+	ASSERT_STREQ(flap_procfs__under_root("/var/m/", "/var/m/srv"), "/srv", "root with /");
+	ASSERT_STREQ(flap_procfs__under_root("/var/m", "/var/m"), "/", "the root itself");
+	ASSERT_TRUE(flap_procfs__under_root("/var/m", "/var/mx/a") == NULL, "a sibling");
+	ASSERT_TRUE(flap_procfs__under_root("/var/m", "/etc/passwd") == NULL, "outside");
+	ASSERT_STREQ(flap_procfs__under_root("/var/m", "pipe:[12]"), "pipe:[12]", "not a path");
+}
+
+/* The state of @pid in @t, or NULL. */
+static const struct flap_proc_state *proc_of(const struct flap_trace *t, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < t->nprocs; i++)
+		if (t->procs[i].tgid == (__u32)pid)
+			return &t->procs[i];
+	return NULL;
+}
+
+static const struct flap_proc_fd *fd_of(const struct flap_proc_state *p, int fd)
+{
+	__u32 i;
+
+	for (i = 0; p && i < p->nfds; i++)
+		if (p->fds[i].fd == fd)
+			return &p->fds[i];
+	return NULL;
+}
+
+/*
+ * A real process: a child in a directory of its own with a file at fd 57
+ * (close-on-exec), a pipe at fd 58; what /proc says of it.
+ */
+void test_fidelity_snapshot(void)
+{
+	char dir[] = "/tmp/flap-fidelity.XXXXXX", file[PATH_MAX], pipe_name[64];
+	const struct flap_proc_state *p;
+	const struct flap_proc_fd *e;
+	struct flap_trace *t = NULL;
+	int go[2], ready[2], fd;
+	struct stat st;
+	pid_t pid;
+	char b;
+
+	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "mkdtemp"))
+		return;
+	snprintf(file, sizeof(file), "%s/data", dir);
+	if (!ASSERT_OK(pipe(go), "pipe") || !ASSERT_OK(pipe(ready), "pipe"))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 || dup3(fd, 57, O_CLOEXEC) < 0 || dup2(go[0], 58) < 0 || chdir(dir) < 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &b, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	if (!ASSERT_EQ(read(ready[0], &b, 1), 1, "child ready"))
+		goto out;
+	if (!ASSERT_OK(flap_trace__new(0, &t), "trace"))
+		goto out;
+	ASSERT_EQ(flap_procfs__snapshot(t, 0, "/proc", NULL, pid), 1, "one process read");
+	p = proc_of(t, pid);
+	if (!ASSERT_TRUE(p != NULL, "the child's state"))
+		goto out;
+	ASSERT_STREQ(p->cwd, dir, "its working directory");
+	e = fd_of(p, 57);
+	ASSERT_TRUE(e && e->name && !strcmp(e->name, file), "fd 57 names the file");
+	ASSERT_TRUE(e && e->cloexec, "fd 57 close-on-exec");
+	fstat(go[0], &st);
+	snprintf(pipe_name, sizeof(pipe_name), "pipe:[%lu]", (unsigned long)st.st_ino);
+	e = fd_of(p, 58);
+	ASSERT_TRUE(e && e->name && !strcmp(e->name, pipe_name),
+		    "fd 58 is the pipe, with its inode");
+	ASSERT_TRUE(e && !e->cloexec, "fd 58 inherited across exec");
+	ASSERT_TRUE(fd_of(p, 0) != NULL, "fd 0 named");
+	ASSERT_EQ(flap_procfs__snapshot(t, 0, "/proc", NULL, 0x7ffffff0), 0, "no such process");
+out:
+	if (write(go[1], "g", 1) < 0)
+		kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	flap_trace__free(t);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* A trace with one source and its registration state: pid 100 in /srv/app. */
+static struct flap_trace *seeded_trace(void)
+{
+	static const struct flap_proc_fd fds[] = {
+		{.fd = 0, .name = "/dev/null"},
+		{.fd = 1, .name = "pipe:[4242]"},
+		{.fd = 2, .name = "/dev/pts/0"},
+		{.fd = 5, .name = "/srv/app/config", .cloexec = true},
+	};
+	struct flap_proc_state p = {.tgid = 100, .cwd = "/srv/app", .fds = fds, .nfds = 4};
+	struct flap_trace *t = NULL;
+
+	if (flap_trace__new(1, &t) || flap_trace__add_source(t, NULL) < 0 ||
+	    flap_trace__add_proc(t, &p)) {
+		flap_trace__free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void test_fidelity_seeded_names(void)
+{
+	struct flap_trace *t = seeded_trace();
+	struct flap_fdnames *f = NULL;
+	struct cev c;
+
+	if (!ASSERT_TRUE(t != NULL, "trace") || !ASSERT_OK(flap_fdnames__new(&f), "fdnames"))
+		goto out;
+	ASSERT_OK(flap_fdnames__seed(f, t), "seed");
+	cev_init(&c, "openat", 3, 4, U(AT_FDCWD), 0x10, O_RDONLY, 0);
+	cap(&c, 1, FLAP_EVCAP_F_STR, "data/x", 6);
+	decodes(&c, f, "openat(AT_FDCWD</srv/app>, \"data/x\", O_RDONLY) = 3</srv/app/data/x>",
+		"AT_FDCWD names the directory; relative paths join it");
+	cev_init(&c, "write", 5, 3, 1, 0x10, 5, 0);
+	decodes(&c, f, "write(1<pipe:[4242]>, 0x10, 5) = 5", "fd 1 from registration");
+	cev_init(&c, "read", 0, 3, 5, 0x10, 5, 0);
+	decodes(&c, f, "read(5</srv/app/config>, 0x10, 5) = 0", "fd 5 from registration");
+	/* fork: the child inherits the registration state too */
+	cev_init(&c, "clone", 101, 5, SIGCHLD, 0, 0, 0);
+	decodes(&c, f, "clone(child_stack=NULL, flags=SIGCHLD) = 101", "fork");
+	cev_init(&c, "chdir", 0, 1, 0x10, 0, 0, 0);
+	c.ev.tid = c.ev.tgid = 101;
+	cap(&c, 0, FLAP_EVCAP_F_STR, "../lib", 6);
+	decodes(&c, f, "chdir(\"../lib\") = 0", "chdir relative to the inherited cwd");
+	cev_init(&c, "newfstatat", 0, 4, U(AT_FDCWD), 0x10, 0x20, 0);
+	c.ev.tid = c.ev.tgid = 101;
+	decodes(&c, f, "newfstatat(AT_FDCWD</srv/lib>, 0x10, 0x20, 0) = 0", "the child's cwd");
+	ASSERT_STREQ(flap_fdnames__cwd(f, 100), "/srv/app", "the parent's cwd unchanged");
+	/* exec drops the close-on-exec fd 5 */
+	cev_init(&c, "execve", 0, 3, 0x10, 0x20, 0x30, 0);
+	c.ev.tid = c.ev.tgid = 101;
+	decodes(&c, f, "execve(0x10, 0x20, 0x30) = 0", "exec");
+	ASSERT_TRUE(flap_fdnames__get(f, 101, 5) == NULL, "close-on-exec fd gone at exec");
+	ASSERT_STREQ(flap_fdnames__get(f, 101, 2), "/dev/pts/0", "fd 2 kept across exec");
+	flap_fdnames__free(f);
+	f = NULL;
+
+	/* A history that lost its start: the state may be stale, no names. */
+	t->sources[0].counts.overwritten = 1;
+	if (!ASSERT_OK(flap_fdnames__new(&f), "fdnames"))
+		goto out;
+	ASSERT_OK(flap_fdnames__seed(f, t), "seed");
+	ASSERT_TRUE(flap_fdnames__get(f, 100, 1) == NULL, "not applied after an overwrite");
+	ASSERT_TRUE(flap_fdnames__cwd(f, 100) == NULL, "no cwd either");
+out:
+	flap_fdnames__free(f);
+	flap_trace__free(t);
+}
+
+/* Merges renumber the sources of the states; keep_last drops them. */
+void test_fidelity_procs_merge(void)
+{
+	struct flap_trace *a = seeded_trace(), *b = seeded_trace();
+
+	if (!ASSERT_TRUE(a && b, "traces"))
+		goto out;
+	if (!ASSERT_OK(flap_trace__merge(a, b), "merge"))
+		goto out;
+	ASSERT_EQ(a->nprocs, 2, "both states");
+	ASSERT_EQ(a->procs[1].source, 1, "renumbered");
+	ASSERT_STREQ(a->procs[1].fds[3].name, "/srv/app/config", "copied");
+	ASSERT_TRUE(flap_trace__procs_apply(a, 1), "complete history");
+	flap_trace__push(a);
+	flap_trace__push(a);
+	flap_trace__keep_last(a, 1);
+	ASSERT_EQ(a->nprocs, 0, "a cut history has no registration state");
+out:
+	flap_trace__free(a);
+	flap_trace__free(b);
+}
+
+/* The state goes through a dump file unchanged. */
+void test_fidelity_procs_dump(void)
+{
+	struct flap_trace *t = seeded_trace(), *r = NULL;
+	const struct flap_proc_state *p;
+	struct flap_dump_meta m;
+	char err[256] = "";
+	int fd = -1;
+
+	if (!ASSERT_TRUE(t != NULL, "trace"))
+		return;
+	flap_dump_meta__init(&m, "t");
+	fd = memfd_create("fidelity", MFD_CLOEXEC);
+	if (!ASSERT_GE(fd, 0, "memfd") || !ASSERT_OK(flap_dump__write(fd, &m, t), "write"))
+		goto out;
+	lseek(fd, 0, SEEK_SET);
+	if (!ASSERT_OK(flap_dump__read(fd, &m, &r, err, sizeof(err)), err))
+		goto out;
+	if (!ASSERT_EQ(r->nprocs, 1, "one state read back"))
+		goto out;
+	p = &r->procs[0];
+	ASSERT_EQ(p->tgid, 100, "tgid");
+	ASSERT_EQ(p->source, 0, "source");
+	ASSERT_STREQ(p->cwd, "/srv/app", "cwd");
+	if (ASSERT_EQ(p->nfds, 4, "fds")) {
+		ASSERT_EQ(p->fds[3].fd, 5, "fd number");
+		ASSERT_STREQ(p->fds[3].name, "/srv/app/config", "fd name");
+		ASSERT_TRUE(p->fds[3].cloexec, "cloexec");
+		ASSERT_FALSE(p->fds[1].cloexec, "not cloexec");
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	flap_trace__free(r);
+	flap_trace__free(t);
+}
