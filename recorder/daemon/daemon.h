@@ -88,6 +88,9 @@ struct flap_entry {
 	/* Its processes when recording began (procfs.h), as source 0 of a trace
 	 * without events; NULL when not read (an entry adopted after a restart). */
 	struct flap_trace *procs;
+	/* Its processes see our files (same mount namespace, root "/"): our
+	 * root resolves their paths once they are gone. */
+	bool host_root;
 	TAILQ_ENTRY(flap_entry) link;
 };
 

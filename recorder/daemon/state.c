@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/types.h>
 
@@ -108,6 +109,8 @@ static void read_procs(struct flap_entry *e, int pid)
 
 	if (!rc)
 		rc = flap_procfs__snapshot(e->procs, 0, "/proc", e->meta.cgroup_path, pid);
+	if (rc > 0)
+		e->host_root = flap_procfs__host_root("/proc", (int)e->procs->procs[0].tgid);
 	if (rc < 0) {
 		pr_warn("%s: cannot read its processes from /proc: %s", e->meta.name,
 			strerror(-rc));
@@ -212,6 +215,34 @@ static __s64 stable_boot_to_real(struct flap_daemon *d)
 	return d->boot_to_real_ns;
 }
 
+/*
+ * The paths the history of @t names as the kernel resolves them (strace -y's
+ * names), in the root of each source's processes (source i is entries[i]).
+ * Not fatal: without the aliases paths print as opened.
+ */
+static void resolve_paths(struct flap_trace *t, struct flap_entry **entries, int n)
+{
+	struct flap_procfs_root *roots;
+	int i, rc;
+
+	if (t->nsources != n || !n)
+		return;
+	roots = calloc(n, sizeof(*roots));
+	if (!roots)
+		return;
+	for (i = 0; i < n; i++)
+		flap_procfs__open_root("/proc", entries[i]->meta.cgroup_path,
+				       (int)entries[i]->meta.main_pid, entries[i]->host_root,
+				       &roots[i]);
+	rc = flap_procfs__resolve_paths(t, roots, n);
+	if (rc < 0)
+		pr_warn("dump: cannot resolve the paths: %s", strerror(-rc));
+	for (i = 0; i < n; i++)
+		if (roots[i].fd >= 0)
+			close(roots[i].fd);
+	free(roots);
+}
+
 /* Which programs recorded the rings, and what this kernel lacks (dump headers). */
 static void set_programs(struct flap_trace *t)
 {
@@ -262,6 +293,7 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 	}
 	if (last)
 		flap_trace__keep_last(all, last);
+	resolve_paths(all, entries, n);
 	all->boot_to_real_ns = stable_boot_to_real(d);
 	set_programs(all);
 	*out = all;

@@ -40,9 +40,21 @@ struct proc {
 	char *cwd;
 };
 
+/* A slot of the alias table: a path of a source and how it resolves. */
+struct alias {
+	const char *path; /* NULL: free slot; borrowed from the trace */
+	const char *resolved;
+	__u16 source;
+};
+
 struct flap_fdnames {
 	struct proc *procs;
 	size_t nprocs, cap;
+	struct alias *aliases; /* open addressing, acap a power of two (0: none) */
+	size_t acap;
+	/* Resolves instead of the aliases (the dump writer's pass). */
+	char *(*resolve)(void *ctx, __u16 source, char *path);
+	void *ctx;
 };
 
 /* What a syscall does to descriptors. */
@@ -202,6 +214,7 @@ void flap_fdnames__free(struct flap_fdnames *f)
 	for (i = 0; i < f->cap; i++)
 		proc_clear(&f->procs[i]);
 	free(f->procs);
+	free(f->aliases);
 	free(f);
 }
 
@@ -312,6 +325,81 @@ static int set_fd(struct proc *p, long fd, char *name, bool cloexec)
 	return 0;
 }
 
+static size_t alias_hash(__u16 source, const char *path)
+{
+	size_t h = 2166136261u ^ source;
+
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 16777619u;
+	return h;
+}
+
+static struct alias *alias_slot(struct alias *tab, size_t cap, __u16 source, const char *path)
+{
+	size_t i = alias_hash(source, path) & (cap - 1);
+
+	while (tab[i].path && (tab[i].source != source || strcmp(tab[i].path, path)))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* The aliases of @t by source and path (borrowed: @t outlives the table). */
+static int seed_aliases(struct flap_fdnames *f, const struct flap_trace *t)
+{
+	size_t cap = 16, i;
+	struct alias *a;
+
+	if (!t->npaths)
+		return 0;
+	while (cap < t->npaths * 2)
+		cap *= 2;
+	free(f->aliases);
+	f->aliases = calloc(cap, sizeof(*f->aliases));
+	f->acap = f->aliases ? cap : 0;
+	if (!f->aliases)
+		return -ENOMEM;
+	for (i = 0; i < t->npaths; i++) {
+		a = alias_slot(f->aliases, cap, t->paths[i].source, t->paths[i].path);
+		a->path = t->paths[i].path;
+		a->resolved = t->paths[i].resolved;
+		a->source = t->paths[i].source;
+	}
+	return 0;
+}
+
+/* The alias of @path (owned) in source @source, or @path itself. */
+static char *alias_of(const struct flap_fdnames *f, __u16 source, char *path)
+{
+	const struct alias *a;
+	char *s;
+
+	if (!path || path[0] != '/' || !f->acap)
+		return path;
+	a = alias_slot(f->aliases, f->acap, source, path);
+	if (!a->path)
+		return path;
+	s = strdup(a->resolved);
+	if (!s)
+		return path;
+	free(path);
+	return s;
+}
+
+/* @path (owned) as the kernel names it: resolved now, or its alias. */
+static char *resolved(struct flap_fdnames *f, __u16 source, char *path)
+{
+	if (f->resolve && path && path[0] == '/')
+		return f->resolve(f->ctx, source, path);
+	return alias_of(f, source, path);
+}
+
+void flap_fdnames__set_resolver(struct flap_fdnames *f,
+				char *(*fn)(void *ctx, __u16 source, char *path), void *ctx)
+{
+	f->resolve = fn;
+	f->ctx = ctx;
+}
+
 int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t)
 {
 	const struct flap_proc_state *ps;
@@ -320,6 +408,8 @@ int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t)
 	__u32 k;
 	int err;
 
+	if (seed_aliases(f, t))
+		return -ENOMEM;
 	for (i = 0; i < t->nprocs; i++) {
 		ps = &t->procs[i];
 		if (!flap_trace__procs_apply(t, ps->source))
@@ -475,7 +565,8 @@ static char *open_path(const struct proc *p, const struct flap_event *ev, const 
 	return resolve(base, cap_string(ev, at ? 1 : 0));
 }
 
-static int do_open(struct proc *p, const struct flap_event *ev, const char *sc)
+static int do_open(struct flap_fdnames *f, struct proc *p, const struct flap_event *ev,
+		   const char *sc)
 {
 	const struct flap_cap *how;
 	__u64 flags = ev->args[strcmp(sc, "open") && strcmp(sc, "creat") ? 2 : 1];
@@ -488,7 +579,7 @@ static int do_open(struct proc *p, const struct flap_event *ev, const char *sc)
 		if (how && how->len >= 8)
 			memcpy(&flags, how->data, 8);
 	}
-	return set_fd(p, ev->ret, open_path(p, ev, sc), flags & O_CLOEXEC);
+	return set_fd(p, ev->ret, resolved(f, ev->source, open_path(p, ev, sc)), flags & O_CLOEXEC);
 }
 
 char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_event *ev)
@@ -498,7 +589,7 @@ char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_ev
 
 	if ((op != OP_OPEN && op != OP_OPENAT) || (ev->flags & FLAP_EV_F_NO_ARGS))
 		return NULL;
-	return open_path(proc_find(f, ev->tgid), ev, sc_ops[idx - 1].name);
+	return alias_of(f, ev->source, open_path(proc_find(f, ev->tgid), ev, sc_ops[idx - 1].name));
 }
 
 static int do_pair(struct proc *p, const struct flap_event *ev, const char *sc)
@@ -671,7 +762,7 @@ int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev)
 	switch (sc_ops[idx - 1].op) {
 	case OP_OPEN:
 	case OP_OPENAT:
-		return do_open(p, ev, sc);
+		return do_open(f, p, ev, sc);
 	case OP_SOCKET:
 		return set_fd(p, ret, socket_name(ev->args[0], ev->args[1]),
 			      ev->args[1] & SOCK_CLOEXEC);
@@ -699,7 +790,7 @@ int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev)
 		do_exec(p);
 		return 0;
 	case OP_CHDIR:
-		do_chdir(p, resolve(p->cwd, cap_string(ev, 0)));
+		do_chdir(p, resolved(f, ev->source, resolve(p->cwd, cap_string(ev, 0))));
 		return 0;
 	case OP_FCHDIR:
 		do_chdir(p, dup_name(p, ev->args[0]));

@@ -10,7 +10,9 @@
  * descriptors read from /proc at registration), when the history starts
  * there. A descriptor whose origin neither holds (passed in a message, or
  * opened in history that was overwritten) has no name. Paths are joined
- * with the directory fd or the working directory and cleaned lexically.
+ * with the directory fd or the working directory, cleaned lexically, then
+ * named as the kernel resolves them when the trace has that path's alias
+ * (flap_trace.paths: symbolic links followed).
  */
 #ifndef FLAP_FDNAMES_H
 #define FLAP_FDNAMES_H
@@ -35,6 +37,15 @@ void flap_fdnames__free(struct flap_fdnames *f);
  * Return: 0 or -ENOMEM (the table stays usable; a name may be missing).
  */
 int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t);
+
+/**
+ * flap_fdnames__set_resolver() - name what open and chdir name by @fn
+ * instead of the trace's aliases: @fn takes the joined, cleaned absolute
+ * path (owned) of source @source and returns the name to keep (owned:
+ * @path itself or a new string). Used where the aliases are made.
+ */
+void flap_fdnames__set_resolver(struct flap_fdnames *f,
+				char *(*fn)(void *ctx, __u16 source, char *path), void *ctx);
 
 /**
  * flap_fdnames__get() - the name of descriptor @fd of process @tgid:
@@ -64,7 +75,8 @@ const char *flap_fdnames__socket_kind(long domain, long type);
  * flap_fdnames__open_path() - the file an open-like call @ev (open, openat,
  * openat2, creat) names, joined with its directory fd or the known working
  * directory of its process, as flap_fdnames__update() would name the new
- * descriptor; failed calls too. Call it before updating with @ev.
+ * descriptor (its alias when the trace has one); failed calls too. Call it
+ * before updating with @ev.
  * Return: a string the caller frees, or NULL (not an open, no path captured,
  * or -ENOMEM).
  */

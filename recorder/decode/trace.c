@@ -50,6 +50,7 @@ void flap_trace__free(struct flap_trace *t)
 	}
 	free(t->events);
 	free(t->procs);
+	free(t->paths);
 	free(t->cpus);
 	free(t->sources);
 	free(t);
@@ -177,6 +178,24 @@ int flap_trace__add_proc(struct flap_trace *t, const struct flap_proc_state *p)
 	return 0;
 }
 
+int flap_trace__add_path(struct flap_trace *t, __u16 source, const char *path, const char *resolved)
+{
+	struct flap_path_alias *a;
+
+	a = realloc(t->paths, (t->npaths + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	t->paths = a;
+	a = &t->paths[t->npaths];
+	a->source = source;
+	a->path = copy_str(t, path);
+	a->resolved = copy_str(t, resolved);
+	if (!a->path || !a->resolved)
+		return -ENOMEM;
+	t->npaths++;
+	return 0;
+}
+
 bool flap_trace__procs_apply(const struct flap_trace *t, int i)
 {
 	const struct flap_cpu_counts *c;
@@ -265,6 +284,10 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 		if (flap_trace__add_proc(dst, &p))
 			return -ENOMEM;
 	}
+	for (i = 0; i < src->npaths; i++)
+		if (flap_trace__add_path(dst, base + src->paths[i].source, src->paths[i].path,
+					 src->paths[i].resolved))
+			return -ENOMEM;
 	for (i = 0; i < src->nevents; i++) {
 		struct flap_event *ev = flap_trace__push(dst);
 

@@ -209,6 +209,18 @@ struct flap_proc_state {
 	__u32 nfds;
 };
 
+/*
+ * A path as the history names it (joined with its directory and cleaned)
+ * and as the kernel resolves it, symbolic links followed (strace -y's
+ * name): "/lib/x86_64-linux-gnu/libc.so.6" -> "/usr/lib/...". Resolved in
+ * the source's root when the dump was made (recorder/kernel/procfs.c).
+ */
+struct flap_path_alias {
+	__u16 source;
+	const char *path; /* owned by the trace */
+	const char *resolved;
+};
+
 struct flap_trace_chunk;
 
 struct flap_trace {
@@ -231,6 +243,9 @@ struct flap_trace {
 	 * starts there (flap_trace__procs_apply()). */
 	struct flap_proc_state *procs;
 	size_t nprocs;
+	/* Paths the history names and how they resolve (fdnames uses them). */
+	struct flap_path_alias *paths;
+	size_t npaths;
 	struct flap_trace_chunk *chunks;
 };
 
@@ -271,6 +286,13 @@ int flap_trace__add_source(struct flap_trace *t, const struct flap_source *src);
  * their names are copied into the trace). Return: 0 or -ENOMEM.
  */
 int flap_trace__add_proc(struct flap_trace *t, const struct flap_proc_state *p);
+
+/**
+ * flap_trace__add_path() - append the alias @path -> @resolved of source
+ * @source (both copied). Return: 0 or -ENOMEM.
+ */
+int flap_trace__add_path(struct flap_trace *t, __u16 source, const char *path,
+			 const char *resolved);
 
 /**
  * flap_trace__procs_apply() - may the registration state of source @i

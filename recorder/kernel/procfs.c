@@ -7,6 +7,10 @@
  * to make paths relative to the process's own root. The links name paths
  * as the reader's root sees them, so a process in a container with its own
  * root reads "/var/lib/.../merged/srv/app" until the root is cut off.
+ *
+ * At dump time the same root resolves the paths the history names
+ * (flap_procfs__resolve_paths()), the way strace -y shows them: the kernel's
+ * name of the opened file, symbolic links followed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/openat2.h>
+
+#include "fdnames.h"
 #include "procfs.h"
+#include "util.h"
 
 const char *flap_procfs__under_root(const char *root, const char *path)
 {
@@ -188,4 +197,219 @@ int flap_procfs__snapshot(struct flap_trace *t, int source, const char *proc_dir
 		}
 	}
 	return done;
+}
+
+bool flap_procfs__host_root(const char *proc_dir, int pid)
+{
+	char path[PATH_MAX], theirs[128], ours[128], root[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%d/root", proc_dir, pid);
+	if (read_link(path, root, sizeof(root)) || strcmp(root, "/"))
+		return false;
+	snprintf(path, sizeof(path), "%s/%d/ns/mnt", proc_dir, pid);
+	if (read_link(path, theirs, sizeof(theirs)))
+		return false;
+	snprintf(path, sizeof(path), "%s/self/ns/mnt", proc_dir);
+	return !read_link(path, ours, sizeof(ours)) && !strcmp(theirs, ours);
+}
+
+/* Opens the root of @pid into @r. Return: 0 or negative errno. */
+static int open_root_of(const char *proc_dir, int pid, struct flap_procfs_root *r)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%d/root", proc_dir, pid);
+	if (read_link(path, r->path, sizeof(r->path)))
+		return -ESRCH;
+	r->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return r->fd < 0 ? -errno : 0;
+}
+
+int flap_procfs__open_root(const char *proc_dir, const char *cgroup_path, int pid, bool host_root,
+			   struct flap_procfs_root *r)
+{
+	int pids[FLAP_PROCFS_MAX_PROCS], n = 0, i;
+
+	r->fd = -1;
+	if (cgroup_path)
+		n = read_procs(cgroup_path, pids, FLAP_PROCFS_MAX_PROCS - 1);
+	if (pid > 0)
+		pids[n++] = pid;
+	for (i = 0; i < n; i++)
+		if (!open_root_of(proc_dir, pids[i], r))
+			return 0;
+	if (!host_root)
+		return -ENOENT;
+	strcpy(r->path, "/");
+	r->fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return r->fd < 0 ? -ENOENT : 0;
+}
+
+/* Paths whose resolution here would name our process, not theirs. */
+static bool own_path(const char *path)
+{
+	return !strncmp(path, "/proc/", 6) || !strcmp(path, "/proc") ||
+	       !strncmp(path, "/dev/fd/", 8) || !strncmp(path, "/dev/std", 8);
+}
+
+/*
+ * @path (absolute) as the kernel resolves it in @r: a new string, or NULL
+ * when it cannot be resolved. A missing last component keeps its name.
+ */
+static char *resolve_in(const struct flap_procfs_root *r, const char *path, int depth)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	char link[64], target[PATH_MAX], *dir, *s, *slash;
+	const char *name;
+	int fd;
+
+	fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+	if (fd < 0) {
+		if (errno != ENOENT || depth > 0)
+			return NULL;
+		/* gone since (a temporary file): its directory resolves */
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return NULL;
+		dir = strndup(path, slash - path);
+		s = dir ? resolve_in(r, dir, depth + 1) : NULL;
+		free(dir);
+		if (!s)
+			return NULL;
+		if (asprintf(&dir, "%s%s", strcmp(s, "/") ? s : "", slash) < 0)
+			dir = NULL;
+		free(s);
+		return dir;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (read_link(link, target, sizeof(target))) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	name = flap_procfs__under_root(r->path, target);
+	return name ? strdup(name) : NULL;
+}
+
+/* What a resolve pass knows: the roots, and every path it resolved. */
+struct resolver {
+	struct flap_trace *t;
+	const struct flap_procfs_root *roots;
+	int nroots;
+	struct seen {
+		char *path; /* NULL: free slot */
+		char *resolved;
+		__u16 source;
+	} * seen;
+	size_t nseen, cap;
+	int added;
+	bool oom;
+};
+
+static size_t seen_hash(__u16 source, const char *path)
+{
+	size_t h = 2166136261u ^ source;
+
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 16777619u;
+	return h;
+}
+
+static struct seen *seen_slot(struct seen *tab, size_t cap, __u16 source, const char *path)
+{
+	size_t i = seen_hash(source, path) & (cap - 1);
+
+	while (tab[i].path && (tab[i].source != source || strcmp(tab[i].path, path)))
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+/* The slot of @path in the resolver, grown as needed. Return: NULL on -ENOMEM. */
+static struct seen *seen_get(struct resolver *rs, __u16 source, const char *path)
+{
+	struct seen *tab;
+	size_t cap, i;
+
+	if ((rs->nseen + 1) * 2 > rs->cap) {
+		cap = rs->cap ? rs->cap * 2 : 256;
+		tab = calloc(cap, sizeof(*tab));
+		if (!tab)
+			return NULL;
+		for (i = 0; i < rs->cap; i++)
+			if (rs->seen[i].path)
+				*seen_slot(tab, cap, rs->seen[i].source, rs->seen[i].path) =
+					rs->seen[i];
+		free(rs->seen);
+		rs->seen = tab;
+		rs->cap = cap;
+	}
+	return seen_slot(rs->seen, rs->cap, source, path);
+}
+
+/* The fdnames resolver: @path (owned) of @source as the kernel names it. */
+static char *resolve_cb(void *ctx, __u16 source, char *path)
+{
+	struct resolver *rs = ctx;
+	struct seen *e;
+	char *s;
+
+	if (source >= rs->nroots || rs->roots[source].fd < 0 || own_path(path))
+		return path;
+	e = seen_get(rs, source, path);
+	if (!e) {
+		rs->oom = true;
+		return path;
+	}
+	if (!e->path) {
+		e->path = strdup(path);
+		if (!e->path) {
+			rs->oom = true;
+			return path;
+		}
+		e->source = source;
+		rs->nseen++;
+		e->resolved = resolve_in(&rs->roots[source], path, 0);
+		if (e->resolved && !strcmp(e->resolved, path))
+			zfree(&e->resolved);
+		if (e->resolved) {
+			if (flap_trace__add_path(rs->t, source, path, e->resolved))
+				rs->oom = true;
+			else
+				rs->added++;
+		}
+	}
+	if (!e->resolved)
+		return path;
+	s = strdup(e->resolved);
+	if (!s)
+		return path;
+	free(path);
+	return s;
+}
+
+int flap_procfs__resolve_paths(struct flap_trace *t, const struct flap_procfs_root *roots,
+			       int nroots)
+{
+	struct resolver rs = {.t = t, .roots = roots, .nroots = nroots};
+	struct flap_fdnames *f = NULL;
+	size_t i;
+	int err;
+
+	err = flap_fdnames__new(&f);
+	if (!err)
+		err = flap_fdnames__seed(f, t);
+	if (!err) {
+		flap_fdnames__set_resolver(f, resolve_cb, &rs);
+		for (i = 0; i < t->nevents && !err && !rs.oom; i++)
+			err = flap_fdnames__update(f, &t->events[i]);
+	}
+	flap_fdnames__free(f);
+	for (i = 0; i < rs.cap; i++) {
+		free(rs.seen[i].path);
+		free(rs.seen[i].resolved);
+	}
+	free(rs.seen);
+	if (!err && rs.oom)
+		err = -ENOMEM;
+	return err ? err : rs.added;
 }

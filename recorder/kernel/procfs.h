@@ -10,6 +10,8 @@
 #ifndef FLAP_PROCFS_H
 #define FLAP_PROCFS_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "trace.h"
@@ -42,5 +44,42 @@ int flap_procfs__snapshot(struct flap_trace *t, int source, const char *proc_dir
  * Return: a pointer into @path, or NULL when @path is outside @root.
  */
 const char *flap_procfs__under_root(const char *root, const char *path);
+
+/* A source's root directory: an O_PATH descriptor and its path as we see it. */
+struct flap_procfs_root {
+	int fd; /* -1: none */
+	char path[PATH_MAX];
+};
+
+/**
+ * flap_procfs__host_root() - does @pid see the files we see: the same mount
+ * namespace and "/" as its root? Then our own root may stand for its when
+ * none of its processes is left (flap_procfs__open_root()).
+ */
+bool flap_procfs__host_root(const char *proc_dir, int pid);
+
+/**
+ * flap_procfs__open_root() - open the root directory of the first process
+ * of @cgroup_path (cgroup.procs) or of @pid that is still there; when none
+ * is and @host_root, our own "/". The caller closes @r->fd.
+ * Return: 0, or -ENOENT (@r->fd is -1).
+ */
+int flap_procfs__open_root(const char *proc_dir, const char *cgroup_path, int pid, bool host_root,
+			   struct flap_procfs_root *r);
+
+/**
+ * flap_procfs__resolve_paths() - resolve the paths the history of @t names
+ * (what open-like calls and chdir name, as flap_fdnames names them) in the
+ * root of their source, @roots[source] (@nroots of them; fd -1: not
+ * resolved): openat2(RESOLVE_IN_ROOT), so a container's symbolic links
+ * cannot lead out of its root. A path that resolves to another one becomes
+ * an alias of the trace (flap_trace__add_path()); paths under /proc and
+ * /dev/fd are left alone (they would name our own process). A file gone
+ * since resolves through its directory. Context: any thread; blocks on the
+ * file system.
+ * Return: the number of aliases added, or -ENOMEM.
+ */
+int flap_procfs__resolve_paths(struct flap_trace *t, const struct flap_procfs_root *roots,
+			       int nroots);
 
 #endif /* FLAP_PROCFS_H */

@@ -18,6 +18,8 @@ void flap_procs_pb__release(struct flap_procs_pb *pb)
 	free(pb->statep);
 	free(pb->fds);
 	free(pb->fdp);
+	free(pb->paths);
+	free(pb->pathp);
 	memset(pb, 0, sizeof(*pb));
 }
 
@@ -57,6 +59,37 @@ static void proc_to_pb(Flap__ProcState *m, const struct flap_proc_state *p, Flap
 	m->fds = fdp;
 }
 
+/* The aliases of @t into the paths of @srcs. Return: 0 or -ENOMEM. */
+static int paths_build(struct flap_procs_pb *pb, const struct flap_trace *t, Flap__Source *srcs,
+		       size_t n)
+{
+	size_t i, k, m = 0, budget = FLAP_DUMP_PATHS_BUDGET, size;
+	const struct flap_path_alias *a;
+
+	pb->paths = calloc(t->npaths + 1, sizeof(*pb->paths));
+	pb->pathp = calloc(t->npaths + 1, sizeof(*pb->pathp));
+	if (!pb->paths || !pb->pathp)
+		return -ENOMEM;
+	for (k = 0; k < n; k++) {
+		srcs[k].paths = pb->pathp + m;
+		srcs[k].n_paths = 0;
+		for (i = 0; i < t->npaths; i++) {
+			a = &t->paths[i];
+			size = strlen(a->path) + strlen(a->resolved) + 8;
+			if (a->source != k || size > budget)
+				continue;
+			budget -= size;
+			flap__path_alias__init(&pb->paths[m]);
+			bytes_of(&pb->paths[m].path, a->path);
+			bytes_of(&pb->paths[m].resolved, a->resolved);
+			pb->pathp[m] = &pb->paths[m];
+			m++;
+			srcs[k].n_paths++;
+		}
+	}
+	return 0;
+}
+
 int flap_procs_pb__build(struct flap_procs_pb *pb, const struct flap_trace *t, Flap__Source *srcs,
 			 size_t n)
 {
@@ -64,6 +97,8 @@ int flap_procs_pb__build(struct flap_procs_pb *pb, const struct flap_trace *t, F
 	bool *keep;
 
 	memset(pb, 0, sizeof(*pb));
+	if (t->npaths && paths_build(pb, t, srcs, n))
+		return -ENOMEM;
 	if (!t->nprocs)
 		return 0;
 	keep = calloc(t->nprocs, sizeof(*keep));
@@ -153,8 +188,27 @@ static int read_one(struct flap_trace *t, int src, const Flap__ProcState *m)
 
 int flap_procs_pb__read(struct flap_trace *t, int src, const Flap__Source *pb, const char **why)
 {
+	char *path, *resolved;
+	bool oom = false;
 	size_t i;
 	int err;
+
+	if (pb->n_paths > FLAP_DUMP_MAX_PATHS) {
+		*why = "paths";
+		return -EBADMSG;
+	}
+	for (i = 0; i < pb->n_paths; i++) {
+		path = str_of(&pb->paths[i]->path, &oom);
+		resolved = str_of(&pb->paths[i]->resolved, &oom);
+		err = oom ? -ENOMEM : 0;
+		/* an empty one names nothing */
+		if (!err && path && resolved)
+			err = flap_trace__add_path(t, (__u16)src, path, resolved);
+		free(path);
+		free(resolved);
+		if (err)
+			return err;
+	}
 
 	if (pb->n_procs > FLAP_DUMP_MAX_PROCS) {
 		*why = "processes";

@@ -85,8 +85,6 @@ sub strict {
 	my ($t, $pids) = @_;
 	return undef if $t =~ /^rt_sigreturn\(/;
 	$t =~ s/\b$_\b/PID/g for @$pids;
-	# the parent of the first process: strace, or flap-recorder run
-	$t =~ s/^getppid\(\) = \d+$/getppid() = PPID/;
 	$t =~ s/0x[0-9a-f]{5,}/ADDR/g;
 	$t =~ s/(socket|pipe|anon_inode):\[\d+\]/$1:[INO]/g;
 	$t =~ s/\[(TCP|UDP|TCPv6|UDPv6):\[[^\]]*\]\]/[$1:[ADDR]]/g;
@@ -99,6 +97,8 @@ sub strict {
 	$t =~ s/= -?\d+( E[A-Z]+ \(.*\))?$/= N/ if $t =~ /^futex\(/;
 	$t =~ s/ +$//;
 	$t =~ s/\) +=/) =/;
+	# the parent of the first process: strace, or flap-recorder run
+	$t =~ s/^getppid\(\) = \d+$/getppid() = PPID/;
 	return $t;
 }
 

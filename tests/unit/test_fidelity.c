@@ -246,6 +246,128 @@ out:
 	flap_trace__free(t);
 }
 
+/* Aliases name what opens and chdir name: strace's resolved paths. */
+void test_fidelity_aliases(void)
+{
+	struct flap_trace *t = seeded_trace();
+	struct flap_fdnames *f = NULL;
+	char *path;
+	struct cev c;
+
+	if (!ASSERT_TRUE(t != NULL, "trace") || !ASSERT_OK(flap_fdnames__new(&f), "fdnames"))
+		goto out;
+	ASSERT_OK(flap_trace__add_path(t, 0, "/lib/x86_64-linux-gnu/libc.so.6",
+				       "/usr/lib/x86_64-linux-gnu/libc.so.6"),
+		  "alias");
+	ASSERT_OK(flap_trace__add_path(t, 0, "/srv/app/current", "/srv/app/releases/7"), "alias");
+	ASSERT_OK(flap_trace__add_path(t, 1, "/etc/x", "/etc/y"), "another source's");
+	ASSERT_OK(flap_fdnames__seed(f, t), "seed");
+	cev_init(&c, "openat", 3, 4, U(AT_FDCWD), 0x10, O_RDONLY | O_CLOEXEC, 0);
+	cap(&c, 1, FLAP_EVCAP_F_STR, "/lib/x86_64-linux-gnu/libc.so.6", 31);
+	path = flap_fdnames__open_path(f, &c.ev);
+	ASSERT_STREQ(path, "/usr/lib/x86_64-linux-gnu/libc.so.6", "open_path: the alias");
+	free(path);
+	decodes(&c, f,
+		"openat(AT_FDCWD</srv/app>, \"/lib/x86_64-linux-gnu/libc.so.6\", "
+		"O_RDONLY|O_CLOEXEC) "
+		"= 3</usr/lib/x86_64-linux-gnu/libc.so.6>",
+		"the new fd has the resolved name");
+	cev_init(&c, "chdir", 0, 1, 0x10, 0, 0, 0);
+	cap(&c, 0, FLAP_EVCAP_F_STR, "current", 7);
+	decodes(&c, f, "chdir(\"current\") = 0", "chdir");
+	ASSERT_STREQ(flap_fdnames__cwd(f, 100), "/srv/app/releases/7", "the cwd resolved");
+	cev_init(&c, "openat", 4, 4, U(AT_FDCWD), 0x10, O_RDONLY, 0);
+	cap(&c, 1, FLAP_EVCAP_F_STR, "/etc/x", 6);
+	decodes(&c, f, "openat(AT_FDCWD</srv/app/releases/7>, \"/etc/x\", O_RDONLY) = 4</etc/x>",
+		"an alias of another source does not apply");
+out:
+	flap_fdnames__free(f);
+	flap_trace__free(t);
+}
+
+/* The alias of @path in source @src of @t, or NULL. */
+static const char *alias_in(const struct flap_trace *t, int src, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < t->npaths; i++)
+		if (t->paths[i].source == src && !strcmp(t->paths[i].path, path))
+			return t->paths[i].resolved;
+	return NULL;
+}
+
+/* An event of @t: @name with the path @path in argument @arg (a dirfd before it). */
+static void push_path(struct flap_trace *t, const char *name, __s64 ret, const char *path)
+{
+	struct flap_event *ev = flap_trace__push(t);
+	struct cev c;
+	int arg = strcmp(name, "openat") ? 0 : 1;
+
+	cev_init(&c, name, ret, 4, arg ? U(AT_FDCWD) : 0x10, 0x10, O_RDONLY, 0);
+	cap(&c, arg, FLAP_EVCAP_F_STR, path, strlen(path));
+	c.ev.caps[0].data = flap_trace__copy_bytes(t, path, strlen(path));
+	c.ev.tid = c.ev.tgid = getpid();
+	*ev = c.ev;
+}
+
+/*
+ * Paths resolved in a real root (ours): through a symbolic link, a file
+ * gone since through its directory, /proc left alone, a relative open after
+ * a chdir through the link joined with the resolved directory.
+ */
+void test_fidelity_resolve(void)
+{
+	char dir[] = "/tmp/flap-resolve.XXXXXX", p[3][PATH_MAX], want[PATH_MAX];
+	struct flap_procfs_root r = {.fd = -1};
+	struct flap_trace *t = NULL;
+	int fd;
+
+	if (!ASSERT_TRUE(mkdtemp(dir) != NULL, "mkdtemp"))
+		return;
+	snprintf(p[0], sizeof(p[0]), "%s/real", dir);
+	snprintf(p[1], sizeof(p[1]), "%s/link", dir);
+	snprintf(p[2], sizeof(p[2]), "%s/real/f", dir);
+	if (!ASSERT_OK(mkdir(p[0], 0700), "mkdir") || !ASSERT_OK(symlink("real", p[1]), "symlink"))
+		goto out;
+	fd = open(p[2], O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	close(fd);
+	if (!ASSERT_OK(flap_trace__new(1, &t), "trace") ||
+	    !ASSERT_GE(flap_trace__add_source(t, NULL), 0, "source"))
+		goto out;
+	snprintf(want, sizeof(want), "%s/link/f", dir);
+	push_path(t, "openat", 3, want);
+	snprintf(want, sizeof(want), "%s/link/gone", dir);
+	push_path(t, "openat", 4, want);
+	push_path(t, "openat", 5, "/proc/self/status");
+	snprintf(want, sizeof(want), "%s/link", dir);
+	push_path(t, "chdir", 0, want);
+	push_path(t, "openat", 6, "f");
+	push_path(t, "openat", 7, "/etc/../etc/hostname");
+	if (!ASSERT_OK(flap_procfs__open_root("/proc", NULL, getpid(), false, &r), "our root"))
+		goto out;
+	ASSERT_STREQ(r.path, "/", "our root is /");
+	ASSERT_EQ(flap_procfs__resolve_paths(t, &r, 1), 3, "three aliases");
+	snprintf(want, sizeof(want), "%s/link/f", dir);
+	ASSERT_STREQ(alias_in(t, 0, want), p[2], "through the link");
+	snprintf(want, sizeof(want), "%s/link/gone", dir);
+	snprintf(p[1], sizeof(p[1]), "%s/real/gone", dir);
+	ASSERT_STREQ(alias_in(t, 0, want), p[1], "a file gone: through its directory");
+	ASSERT_TRUE(alias_in(t, 0, "/proc/self/status") == NULL, "/proc left alone");
+	snprintf(want, sizeof(want), "%s/link", dir);
+	ASSERT_STREQ(alias_in(t, 0, want), p[0], "chdir through the link");
+	ASSERT_TRUE(alias_in(t, 0, p[2]) == NULL, "the relative open joined the resolved cwd");
+	ASSERT_TRUE(alias_in(t, 0, "/etc/hostname") == NULL, "a path that resolves to itself");
+out:
+	if (r.fd >= 0)
+		close(r.fd);
+	flap_trace__free(t);
+	unlink(p[2]);
+	snprintf(want, sizeof(want), "%s/link", dir);
+	unlink(want);
+	rmdir(p[0]);
+	rmdir(dir);
+}
+
 /* Merges renumber the sources of the states; keep_last drops them. */
 void test_fidelity_procs_merge(void)
 {
@@ -280,6 +402,8 @@ void test_fidelity_procs_dump(void)
 	if (!ASSERT_TRUE(t != NULL, "trace"))
 		return;
 	flap_dump_meta__init(&m, "t");
+	if (!ASSERT_OK(flap_trace__add_path(t, 0, "/lib/a", "/usr/lib/a"), "alias"))
+		goto out;
 	fd = memfd_create("fidelity", MFD_CLOEXEC);
 	if (!ASSERT_GE(fd, 0, "memfd") || !ASSERT_OK(flap_dump__write(fd, &m, t), "write"))
 		goto out;
@@ -297,6 +421,10 @@ void test_fidelity_procs_dump(void)
 		ASSERT_STREQ(p->fds[3].name, "/srv/app/config", "fd name");
 		ASSERT_TRUE(p->fds[3].cloexec, "cloexec");
 		ASSERT_FALSE(p->fds[1].cloexec, "not cloexec");
+	}
+	if (ASSERT_EQ(r->npaths, 1, "the alias read back")) {
+		ASSERT_STREQ(r->paths[0].path, "/lib/a", "alias path");
+		ASSERT_STREQ(r->paths[0].resolved, "/usr/lib/a", "alias resolved");
 	}
 out:
 	if (fd >= 0)
