@@ -189,6 +189,15 @@ void flap_args__put_default(const struct actx *a, int i)
 			flap_text__quote(a->out, c->data, c->len, c->flags & FLAP_EVCAP_F_TRUNC);
 			return;
 		}
+		/* The call filled none of it (end of file), or was given none: ""
+		 * as strace, whatever the recorder captures (NULL stays NULL). */
+		if (flap_args__arg(a, i) &&
+		    ((kind == FLAP_ARG_BUF_OUT && a->ev->ret == 0 &&
+		      flap_args__returned_ok(a->ev)) ||
+		     (kind == FLAP_ARG_BUF_IN && i < 5 && flap_args__arg(a, i + 1) == 0))) {
+			flap_text__puts(a->out, "\"\"");
+			return;
+		}
 		break;
 	case FLAP_ARG_SOCKADDR_IN:
 		if (c) {

@@ -213,7 +213,7 @@ void test_fidelity_seeded_names(void)
 	cev_init(&c, "write", 5, 3, 1, 0x10, 5, 0);
 	decodes(&c, f, "write(1<pipe:[4242]>, 0x10, 5) = 5", "fd 1 from registration");
 	cev_init(&c, "read", 0, 3, 5, 0x10, 5, 0);
-	decodes(&c, f, "read(5</srv/app/config>, 0x10, 5) = 0", "fd 5 from registration");
+	decodes(&c, f, "read(5</srv/app/config>, \"\", 5) = 0", "fd 5 from registration");
 	/* fork: the child inherits the registration state too */
 	cev_init(&c, "clone", 101, 5, SIGCHLD, 0, 0, 0);
 	decodes(&c, f, "clone(child_stack=NULL, flags=SIGCHLD) = 101", "fork");
@@ -431,4 +431,24 @@ out:
 		close(fd);
 	flap_trace__free(r);
 	flap_trace__free(t);
+}
+
+/* A read that returned 0 filled nothing: "" as strace, not the pointer. */
+void test_fidelity_read_eof(void)
+{
+	struct cev c;
+
+	cev_init(&c, "read", 0, 3, 3, 0x10, 4096, 0);
+	decodes(&c, NULL, "read(3, \"\", 4096) = 0", "end of file");
+	cev_init(&c, "pread64", 0, 4, 3, 0x10, 4096, 100);
+	decodes(&c, NULL, "pread64(3, \"\", 4096, 100) = 0", "pread64 at the end");
+	cev_init(&c, "recvfrom", 0, 6, 3, 0x10, 64, 0);
+	decodes(&c, NULL, "recvfrom(3, \"\", 64, 0, NULL, NULL) = 0", "recvfrom of a closed peer");
+	cev_init(&c, "read", -EAGAIN, 3, 3, 0x10, 4096, 0);
+	decodes(&c, NULL, "read(3, 0x10, 4096) = -11", "a failed read shows the pointer");
+	cev_init(&c, "write", 0, 3, 3, 0x10, 0, 0);
+	decodes(&c, NULL, "write(3, \"\", 0) = 0", "an empty input buffer");
+	cev_init(&c, "write", 5, 3, 3, 0x10, 5, 0);
+	c.ev.flags |= FLAP_EV_F_CAPS_DROPPED;
+	decodes(&c, NULL, "write(3, 0x10, 5) = 5", "a buffer not captured stays a pointer");
 }
