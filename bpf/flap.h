@@ -380,6 +380,14 @@ _Static_assert(sizeof(struct flap_oom_event) == 64, "flap_oom_event layout");
  *   IOV_*: per iovec a struct flap_iov_cap, then its data prefix;
  *   ARGV: the strings, each NUL-terminated (a cut last one has no NUL);
  *   ENVP: __u32 number of entries.
+ *   DIRENTS: __u32 number of directory entries in the ret bytes the call
+ *     filled (getdents, getdents64; TRUNC past FLAP_DIRENTS_MAX, or
+ *     FLAP_DIRENTS_MAX_COMPAT for the compat programs);
+ *   NEWFD: the descriptors the call made and their inode numbers (strace's
+ *     socket:[N], pipe:[N]): at an int[2] argument (size class 8: pipe,
+ *     pipe2, socketpair) the two ints, then two __u64 inode numbers; at a
+ *     plain argument (socket, accept, accept4: size class 0) the __u64
+ *     inode number of the descriptor returned. 0: not found.
  * FLAP_CAP_F_TRUNC says that more elements (or bytes) existed than kept.
  */
 enum flap_arg_kind {
@@ -397,16 +405,21 @@ enum flap_arg_kind {
 	FLAP_ARG_ARRAY = 11,	   /* next argument elements of FLAP_KIND_SIZE(), at exit */
 	FLAP_ARG_ARRAY_RET = 12,   /* ret elements of FLAP_KIND_SIZE() the call filled */
 	FLAP_ARG_ENVP = 13,	   /* NULL-terminated pointer array: only its length */
-	FLAP_ARG_KIND_MAX = 13,
+	FLAP_ARG_DIRENTS = 14,	   /* directory entries of ret bytes: only their number */
+	FLAP_ARG_NEWFD = 15,	   /* the descriptors made, with their inode numbers */
+	FLAP_ARG_KIND_MAX = 15,
 };
 
 /* Capture bounds of the structured kinds. */
-#define FLAP_CAP_MAX	  (FLAP_STR_MAX + 2) /* bytes of any one capture */
-#define FLAP_SOCKADDR_MAX 128		     /* sizeof(struct sockaddr_storage) */
-#define FLAP_IOV_MAX	  4		     /* iovecs described per call */
-#define FLAP_ARGV_MAX	  32		     /* argv strings kept (within the string size) */
-#define FLAP_ENVP_MAX	  256		     /* envp entries counted */
-#define FLAP_ARRAY_MAX	  192		     /* bytes of an ARRAY capture */
+#define FLAP_CAP_MAX		(FLAP_STR_MAX + 2) /* bytes of any one capture */
+#define FLAP_SOCKADDR_MAX	128		   /* sizeof(struct sockaddr_storage) */
+#define FLAP_IOV_MAX		4		   /* iovecs described per call */
+#define FLAP_ARGV_MAX		32		   /* argv strings kept (within the string size) */
+#define FLAP_ENVP_MAX		256		   /* envp entries counted */
+#define FLAP_ARRAY_MAX		192		   /* bytes of an ARRAY capture */
+#define FLAP_DIRENTS_MAX	2048		   /* directory entries counted per call */
+#define FLAP_DIRENTS_MAX_COMPAT 512		   /* the same, compat programs (5.10-5.16) */
+#define FLAP_NEWFD_MAX		24		   /* bytes of a NEWFD capture */
 
 /* One iovec of an IOV capture, followed by @kept bytes of its data. */
 struct flap_iov_cap {

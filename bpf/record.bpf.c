@@ -374,6 +374,65 @@ static long envp_step(__u32 j, struct envp_loop *l)
 	return envp_step_at(NULL, j, l);
 }
 
+/* Counting the directory entries of a getdents buffer: their d_reclen chain. */
+struct dirent_loop {
+	__u64 ptr;
+	__u64 len; /* bytes the call filled */
+	__u64 pos; /* of the next entry */
+	__u32 count;
+	int res;
+};
+
+static __always_inline long dirent_step_at(struct flap_cpu_state *st, __u32 j,
+					   struct dirent_loop *l)
+{
+	__u16 reclen = 0;
+
+	if (l->pos >= l->len)
+		return 1;
+	/* d_reclen: at 16 in struct linux_dirent64 and in linux_dirent */
+	if (bpf_probe_read_user(&reclen, sizeof(reclen), (void *)(l->ptr + l->pos + 16)) ||
+	    !reclen) {
+		l->res |= XCAP_FAULT;
+		return 1;
+	}
+	l->pos += reclen;
+	l->count++;
+	return 0;
+}
+
+/* The bpf_loop() callback of the full variant; the compat variant's loop
+ * calls dirent_step_compat() instead (record_variant.bpf.h). */
+static long dirent_step(__u32 j, struct dirent_loop *l)
+{
+	return dirent_step_at(NULL, j, l);
+}
+
+/*
+ * The inode number of descriptor @fd of the current task (0: none): its
+ * file in the task's fd table, read with probe reads in both variants (the
+ * table is an RCU array the BTF-typed loads cannot index). Only the calls
+ * that make descriptors (socket, pipe...) pay for it.
+ */
+static __always_inline __u64 fd_inode(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = NULL, *file = NULL;
+	struct fdtable *fdt;
+	unsigned int max;
+
+	if (fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	max = BPF_CORE_READ(fdt, max_fds);
+	if ((__u64)fd >= max)
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + fd) || !file)
+		return 0;
+	return BPF_CORE_READ(file, f_inode, i_ino);
+}
+
 /*
  * Writes the return value (with b->with_ret) and the arguments of @b at @p,
  * 4 or 8 bytes each. Returns the bytes written | wide << 16.
@@ -585,7 +644,8 @@ static __always_inline void stash_body(struct flap_cpu_state *st, const struct b
 _Static_assert(sizeof(struct body) <= LOOP_OFF, "struct body fits before the loop state");
 _Static_assert(LOOP_OFF + sizeof(struct iov_loop) <= FLAP_SCRATCH &&
 		       LOOP_OFF + sizeof(struct argv_loop) <= FLAP_SCRATCH &&
-		       LOOP_OFF + sizeof(struct envp_loop) <= FLAP_SCRATCH,
+		       LOOP_OFF + sizeof(struct envp_loop) <= FLAP_SCRATCH &&
+		       LOOP_OFF + sizeof(struct dirent_loop) <= FLAP_SCRATCH,
 	       "loop states fit the scratch");
 
 static __always_inline void *loop_of(struct flap_cpu_state *st)
@@ -620,6 +680,13 @@ __noinline int envp_step_compat(__u32 j)
 	struct flap_cpu_state *st = cpu_state_here();
 
 	return st ? envp_step_at(st, j, loop_of(st)) : 1;
+}
+
+__noinline int dirent_step_compat(__u32 j)
+{
+	struct flap_cpu_state *st = cpu_state_here();
+
+	return st ? dirent_step_at(st, j, loop_of(st)) : 1;
 }
 
 #define FLAP_COMPAT 0

@@ -51,6 +51,8 @@
 		if (fn##_compat(j_))       \
 	break
 #define V_BUSY_ENTER(st) busy_enter_plain(st)
+/* A bounded loop costs the old verifiers every iteration: fewer entries. */
+#define V_DIRENTS_MAX FLAP_DIRENTS_MAX_COMPAT
 #else
 #define V(name)		  name
 #define V_FN		  __noinline
@@ -67,6 +69,7 @@
 #define V_LOOP_ST(l, st) ((l)->st = (st))
 #define V_LOOP(n, fn, l) bpf_loop(n, fn, l, 0)
 #define V_BUSY_ENTER(st) __sync_fetch_and_add(&(st)->busy, 1)
+#define V_DIRENTS_MAX	 FLAP_DIRENTS_MAX
 #endif
 
 /*
@@ -188,6 +191,52 @@ V_FN int V(put_envp)(V_ST_P __u32 off, __u64 ptr)
 }
 
 /*
+ * The number of directory entries in the @len bytes at @ptr a getdents
+ * call filled, as a __u32 at st->data + @off. Return as put_iov().
+ */
+V_FN int V(put_dirents)(V_ST_P __u32 off, __u64 ptr, __u64 len)
+{
+	V_ST_GET
+	V_LOOP_STATE(struct dirent_loop, l);
+
+	if (!st || !l || off > XCAP_OFF_MAX)
+		return 0;
+	l->ptr = ptr;
+	l->len = len;
+	V_LOOP(V_DIRENTS_MAX, dirent_step, l);
+	*(__u32 *)(st->data + off) = l->count;
+	if (l->pos < l->len && !(l->res & XCAP_FAULT))
+		l->res |= XCAP_TRUNC;
+	return 4 | l->res;
+}
+
+/*
+ * The descriptors a call made and their inode numbers at st->data + @off
+ * (flap.h FLAP_ARG_NEWFD): with @ptr the int[2] there, else the descriptor
+ * @ret. Return as put_iov().
+ */
+V_FN int V(put_newfd)(V_ST_P __u32 off, __u64 ptr, __s64 ret)
+{
+	V_ST_GET
+	int fds[2] = {};
+	__u8 *p;
+
+	if (!st || off > XCAP_OFF_MAX)
+		return 0;
+	p = st->data + off;
+	if (!ptr) {
+		*(__u64 *)p = fd_inode(ret);
+		return 8;
+	}
+	if (bpf_probe_read_user(fds, sizeof(fds), (void *)ptr))
+		return XCAP_FAULT;
+	__builtin_memcpy(p, fds, sizeof(fds));
+	*(__u64 *)(p + 8) = fd_inode(fds[0]);
+	*(__u64 *)(p + 16) = fd_inode(fds[1]);
+	return 24;
+}
+
+/*
  * Writes the capture of a structured argument (kinds > FLAP_ARG_BUF_OUT,
  * see flap.h) at st->data + @off; @kind_arg is the kind | index << 8.
  * Return: the bytes written, 0 when the argument is not captured here
@@ -208,9 +257,16 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 	ptr = b->args[i];
 	next = i < 5 ? b->args[i + 1] : 0;
 	size = FLAP_KIND_SIZE(b->kinds);
+	c = (void *)(st->data + off);
+	if (k == FLAP_ARG_NEWFD) {
+		/* Before the NULL check: the value of a plain argument may be 0. */
+		if (!b->at_exit || b->ret < 0 || (size && !ptr))
+			return 0;
+		res = V(put_newfd)(V_ST_A off + sizeof(*c), size ? ptr : 0, b->ret);
+		goto packed;
+	}
 	if (!ptr)
 		return 0;
-	c = (void *)(st->data + off);
 	switch (k) {
 	case FLAP_ARG_SOCKADDR_IN:
 		if ((__s32)next <= 0)
@@ -260,6 +316,11 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 		goto packed;
 	case FLAP_ARG_ENVP:
 		res = V(put_envp)(V_ST_A off + sizeof(*c), ptr);
+		goto packed;
+	case FLAP_ARG_DIRENTS:
+		if (!b->at_exit || b->ret <= 0)
+			return 0;
+		res = V(put_dirents)(V_ST_A off + sizeof(*c), ptr, b->ret);
 		goto packed;
 	default:
 		return 0;
@@ -576,6 +637,7 @@ out:
 #undef V_LOOP_STATE
 #undef V_LOOP_ST
 #undef V_BUSY_ENTER
+#undef V_DIRENTS_MAX
 #undef V_PROG
 #undef V_ST_P
 #undef V_ST_A

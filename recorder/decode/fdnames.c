@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -548,11 +549,6 @@ const char *flap_fdnames__socket_kind(long domain, long type)
 	return "socket";
 }
 
-static char *socket_name(long domain, long type)
-{
-	return strdup(flap_fdnames__socket_kind(domain, type));
-}
-
 /* The resolved path of open-like call @ev of process @p (see flap_fdnames__open_path()). */
 static char *open_path(const struct proc *p, const struct flap_event *ev, const char *sc)
 {
@@ -592,6 +588,43 @@ char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_ev
 	return alias_of(f, ev->source, open_path(proc_find(f, ev->tgid), ev, sc_ops[idx - 1].name));
 }
 
+const char *flap_fdnames__made_name(const struct flap_event *ev, int k, char *buf, size_t size)
+{
+	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);
+	bool pair = k >= 0, sock;
+	const struct flap_cap *c;
+	__u64 ino = 0;
+
+	if (!sc)
+		return NULL;
+	sock = strcmp(sc->name, "pipe") && strcmp(sc->name, "pipe2");
+	c = cap_of(ev, pair ? (sock ? 3 : 0) : 0);
+	if (c && pair && k < 2 && c->len >= 24)
+		memcpy(&ino, c->data + 8 + 8 * k, 8);
+	else if (c && !pair && c->len >= 8)
+		memcpy(&ino, c->data, 8);
+	if (ino) {
+		snprintf(buf, size, "%s:[%llu]", sock ? "socket" : "pipe", (unsigned long long)ino);
+		return buf;
+	}
+	if (!sock)
+		return "pipe";
+	/* accept: the listener's, which the caller knows */
+	if (strcmp(sc->name, "socket") && strcmp(sc->name, "socketpair"))
+		return NULL;
+	return flap_fdnames__socket_kind(ev->args[0], ev->args[1]);
+}
+
+/* The name flap_fdnames__made_name() gives, as a new string (NULL: none or -ENOMEM). */
+static char *made_name(const struct flap_event *ev, int k)
+{
+	const char *name;
+	char buf[64];
+
+	name = flap_fdnames__made_name(ev, k, buf, sizeof(buf));
+	return name ? strdup(name) : NULL;
+}
+
 static int do_pair(struct proc *p, const struct flap_event *ev, const char *sc)
 {
 	bool sock = !strcmp(sc, "socketpair");
@@ -607,9 +640,7 @@ static int do_pair(struct proc *p, const struct flap_event *ev, const char *sc)
 	else if (sock)
 		cloexec = ev->args[1] & SOCK_CLOEXEC;
 	for (i = 0; i < 2 && !err; i++)
-		err = set_fd(p, fds[i],
-			     sock ? socket_name(ev->args[0], ev->args[1]) : strdup("pipe"),
-			     cloexec);
+		err = set_fd(p, fds[i], made_name(ev, i), cloexec);
 	return err;
 }
 
@@ -764,11 +795,13 @@ int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev)
 	case OP_OPENAT:
 		return do_open(f, p, ev, sc);
 	case OP_SOCKET:
-		return set_fd(p, ret, socket_name(ev->args[0], ev->args[1]),
-			      ev->args[1] & SOCK_CLOEXEC);
-	case OP_ACCEPT:
-		return set_fd(p, ret, dup_name(p, ev->args[0]),
+		return set_fd(p, ret, made_name(ev, -1), ev->args[1] & SOCK_CLOEXEC);
+	case OP_ACCEPT: {
+		char *name = made_name(ev, -1);
+
+		return set_fd(p, ret, name ? name : dup_name(p, ev->args[0]),
 			      !strcmp(sc, "accept4") && (ev->args[3] & SOCK_CLOEXEC));
+	}
 	case OP_PAIR:
 		return do_pair(p, ev, sc);
 	case OP_DUP:

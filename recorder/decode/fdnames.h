@@ -2,7 +2,8 @@
 /*
  * fdnames.h - what each file descriptor of each process refers to, learnt
  * from the calls held in a trace (strace -y's "3</etc/passwd>"): open*,
- * creat, socket, accept, pipe, socketpair, the anonymous-inode calls
+ * creat, socket, accept, pipe, socketpair (with the inode numbers the
+ * recorder captured: "socket:[93904]", "pipe:[93905]"), the anonymous-inode calls
  * (epoll_create, eventfd...), copied by dup, dup2, dup3 and fcntl(F_DUPFD),
  * forgotten at close and, for close-on-exec fds, at a successful execve;
  * a fork copies the table. The table starts from what the processes held
@@ -70,6 +71,17 @@ int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev);
  * else "socket". Return: a static string.
  */
 const char *flap_fdnames__socket_kind(long domain, long type);
+
+/**
+ * flap_fdnames__made_name() - what strace -y names a descriptor a call
+ * made: descriptor @k (0, 1) of the pair of pipe/pipe2/socketpair @ev, or
+ * (@k -1) the socket that socket/accept/accept4 @ev returned. With the
+ * inode number the recorder captured "pipe:[12345]", "socket:[12346]"
+ * (in @buf); without, "pipe" or the socket's kind
+ * (flap_fdnames__socket_kind()), NULL for accept (the listener's name).
+ * Return: @buf, a static string, or NULL.
+ */
+const char *flap_fdnames__made_name(const struct flap_event *ev, int k, char *buf, size_t size);
 
 /**
  * flap_fdnames__open_path() - the file an open-like call @ev (open, openat,

@@ -26,6 +26,10 @@
 #   clone_args, stack_t, int *status    STRUCT_IN (const or known input
 #                                       names) / STRUCT_OUT, whole
 #   struct pollfd * + count             ARRAY;  struct epoll_event * out: ARRAY_RET
+#   struct linux_dirent(64) *           DIRENTS (the number of entries)
+#   int * of pipe, pipe2, socketpair    NEWFD (the fds and their inodes); socket,
+#                                       accept, accept4: NEWFD on the first argument
+#                                       (the inode of the fd returned)
 # A struct's size is a fact of the x86_64 ABI (struct_size() below; the
 # decoders check each against sizeof() of the uapi struct). All struct and
 # array captures of one call share a size class (flap.h FLAP_SC_SIZE): an
@@ -140,7 +144,8 @@ function struct_kind(sc, i, n, t, nm,   nt, sz) {
 	if (t == "const struct iovec *" && sc ~ /^(writev|pwritev|pwritev2)$/) return "FLAP_ARG_IOV_IN"
 	if (t == "const char *const *" && nm == "argv") return "FLAP_ARG_ARGV"
 	if (t == "const char *const *" && nm == "envp") return "FLAP_ARG_ENVP"
-	if (t == "int *" && sc ~ /^(pipe|pipe2|socketpair)$/) return sized(sc, "FLAP_ARG_STRUCT_OUT", 8)
+	if (t == "int *" && sc ~ /^(pipe|pipe2|socketpair)$/) return sized(sc, "FLAP_ARG_NEWFD", 8)
+	if (t ~ /^struct linux_dirent(64)? \*$/) return "FLAP_ARG_DIRENTS"
 	if (t == "int *" && sc == "wait4" && nm == "stat_addr")
 		return sized(sc, "FLAP_ARG_STRUCT_OUT", 4)
 	if (nm == "rmtp") return "FLAP_ARG_VAL" # written only when interrupted
@@ -153,6 +158,8 @@ function struct_kind(sc, i, n, t, nm,   nt, sz) {
 }
 function kind(sc, i, n,   t, nm, next_is_len) {
 	t = argtype(arg[sc, i]); nm = argname(arg[sc, i])
+	# the inode of the socket returned, kept with the first (plain) argument
+	if (i == 0 && sc ~ /^(socket|accept|accept4)$/) return "FLAP_ARG_NEWFD"
 	next_is_len = (i + 1 < n) && is_len(arg[sc, i + 1])
 	if (t == "const char *const *") return struct_kind(sc, i, n, t, nm)
 	if (t ~ /\*.*\*/) return "FLAP_ARG_VAL"

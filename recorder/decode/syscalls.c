@@ -127,7 +127,10 @@ static __u32 kind_need(__u32 k, __u32 kinds, __u32 str_max, __u32 buf_max)
 	case FLAP_ARG_ARRAY_RET:
 		return FLAP_ARRAY_MAX;
 	case FLAP_ARG_ENVP:
+	case FLAP_ARG_DIRENTS:
 		return 4;
+	case FLAP_ARG_NEWFD:
+		return FLAP_NEWFD_MAX;
 	default:
 		return FLAP_KIND_SIZE(kinds);
 	}

@@ -455,7 +455,11 @@ static bool is_output(const struct actx *a, int i)
 	case FLAP_ARG_IOV_OUT:
 	case FLAP_ARG_STRUCT_OUT:
 	case FLAP_ARG_ARRAY_RET:
+	case FLAP_ARG_DIRENTS:
 		return true;
+	case FLAP_ARG_NEWFD:
+		/* pipe's int[2]; not socket's family (flap.h) */
+		return FLAP_KIND_SIZE(a->sc->kinds) != 0;
 	default:
 		return false;
 	}

@@ -181,6 +181,11 @@ void flap_args__put_default(const struct actx *a, int i)
 	const struct flap_cap *c = flap_args__cap_at(a->ev, i);
 	__u32 n;
 
+	/* The inode of the socket a call returned is kept with its first
+	 * argument (flap.h): that argument is a plain value. Its int[2] is a
+	 * struct the call filled. */
+	if (kind == FLAP_ARG_NEWFD)
+		kind = FLAP_KIND_SIZE(a->sc->kinds) ? FLAP_ARG_STRUCT_OUT : FLAP_ARG_VAL;
 	switch (kind) {
 	case FLAP_ARG_STR:
 	case FLAP_ARG_BUF_IN:
@@ -226,6 +231,18 @@ void flap_args__put_default(const struct actx *a, int i)
 			return;
 		}
 		break;
+	case FLAP_ARG_DIRENTS:
+		/* 0x55d0c8e5f2c0 /\* 149 entries *\/, as strace */
+		flap_args__put_addr(a->out, flap_args__arg(a, i));
+		if (!flap_args__returned_ok(a->ev))
+			return;
+		n = 0;
+		if (c && c->len >= 4)
+			memcpy(&n, c->data, 4);
+		if ((c && c->len >= 4) || a->ev->ret == 0)
+			flap_text__printf(a->out, " /* %u%s entries */", n,
+					  c && (c->flags & FLAP_EVCAP_F_TRUNC) ? "+" : "");
+		return;
 	case FLAP_ARG_ENVP:
 		flap_args__put_addr(a->out, flap_args__arg(a, i));
 		if (c && c->len >= 4) {

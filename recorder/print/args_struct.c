@@ -273,22 +273,22 @@ static void put_wstatus(struct flap_text *out, int s)
 }
 
 /*
- * pipe/pipe2/socketpair: [3<pipe>, 4<pipe>]. The arguments print before the
- * table learns of the new fds: they are named here as the call makes them.
+ * pipe/pipe2/socketpair: [3<pipe:[12]>, 4<pipe:[12]>] ([3<pipe>, 4<pipe>]
+ * without the inodes). The arguments print before the table learns of the
+ * new fds: they are named here as the call makes them.
  */
 static void put_fd_pair(const struct actx *a, const struct flap_cap *c)
 {
-	bool sock = !strcmp(a->sc->name, "socketpair");
-	const char *name =
-		sock ? flap_fdnames__socket_kind(flap_args__arg(a, 0), flap_args__arg(a, 1))
-		     : "pipe";
+	const char *name;
+	char buf[64];
 	int fds[2], k;
 
 	memcpy(fds, c->data, sizeof(fds));
 	flap_text__puts(a->out, "[");
 	for (k = 0; k < 2; k++) {
 		flap_text__printf(a->out, "%s%d", k ? ", " : "", fds[k]);
-		if (a->fds)
+		name = flap_fdnames__made_name(a->ev, k, buf, sizeof(buf));
+		if (a->fds && name)
 			flap_args__put_fdname(a->out, name);
 	}
 	flap_text__puts(a->out, "]");

@@ -17,9 +17,6 @@
 # more hex digits), socket and pipe inode numbers, the ephemeral port of
 # the accepted TCP connection, and the column of " = ". Besides that, these
 # differences are deliberate and normalised too (docs/output.md lists them):
-#   2. Sockets and pipes: strace -y prints the kernel's socket:[inode] and
-#      pipe:[inode]; flap-recorder prints the kind it saw created (TCP,
-#      UNIX-STREAM, pipe...), without inode numbers.
 #   4. accept's address length: strace prints [before => after]; only the
 #      value after the call is recorded: [after].
 #   5. The child's return from clone/fork ("clone(...) = 0" in the child):
@@ -104,8 +101,7 @@ my $n = 0;
 $pidmap{$_} = "P" . ++$n for @order;
 for my $pid (@order) {
 	for my $t (@{$lines{$pid} // []}) {
-		$t =~ s/<(socket|pipe):\[\d+\]>/<$1>/g;                      # 2
-		$t =~ s/<(TCP|UDP|TCPv6|UDPv6|UNIX-STREAM|UNIX-DGRAM|UNIX-SEQPACKET|UNIX|NETLINK)>/<socket>/g;
+		$t =~ s/<(socket|pipe):\[\d+\]>/<$1:[INO]>/g;               # inode numbers
 		$t =~ s/\[\d+ => (\d+)\]/[$1]/g;                             # 4
 		$t =~ s/sin_port=htons\(\d+\)/sin_port=htons(EPHEMERAL)/ if $t =~ /^accept4?\(/;
 		for my $p (@order) {

@@ -236,7 +236,7 @@ static void check_structs(const struct flap_trace *t, pid_t pid)
 	ASSERT_TRUE(ev && !cap_of(ev, 2), "NULL oact not captured");
 	ev = nth(t, pid, SYS_pipe2, 0);
 	c = ev ? cap_of(ev, 0) : NULL;
-	if (ASSERT_OK_PTR(c, "pipe2 fds") && ASSERT_EQ(c->len, 8, "two ints")) {
+	if (ASSERT_OK_PTR(c, "pipe2 fds") && ASSERT_EQ(c->len, 24, "two ints, two inodes")) {
 		memcpy(fds, c->data, 8);
 		ASSERT_EQ(fds[1], fds[0] + 1, "pipe fds");
 	}

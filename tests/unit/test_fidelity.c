@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -451,4 +452,69 @@ void test_fidelity_read_eof(void)
 	cev_init(&c, "write", 5, 3, 3, 0x10, 5, 0);
 	c.ev.flags |= FLAP_EV_F_CAPS_DROPPED;
 	decodes(&c, NULL, "write(3, 0x10, 5) = 5", "a buffer not captured stays a pointer");
+}
+
+/* Sockets and pipes by inode, as strace -y: socket:[N], pipe:[N]. */
+void test_fidelity_inodes(void)
+{
+	struct {
+		int fds[2];
+		__u64 ino[2];
+	} pair = {{5, 6}, {77, 77}}, sp = {{7, 8}, {90, 91}};
+	struct flap_fdnames *f = NULL;
+	__u64 ino = 4242;
+	struct cev c;
+
+	if (!ASSERT_OK(flap_fdnames__new(&f), "fdnames"))
+		return;
+	cev_init(&c, "pipe2", 0, 2, 0x10, O_CLOEXEC, 0, 0);
+	cap(&c, 0, 0, &pair, sizeof(pair));
+	decodes(&c, f, "pipe2([5<pipe:[77]>, 6<pipe:[77]>], O_CLOEXEC) = 0", "pipe by inode");
+	cev_init(&c, "socketpair", 0, 4, AF_UNIX, SOCK_STREAM, 0, 0x10);
+	cap(&c, 3, 0, &sp, sizeof(sp));
+	decodes(&c, f, "socketpair(AF_UNIX, SOCK_STREAM, 0, [7<socket:[90]>, 8<socket:[91]>]) = 0",
+		"socketpair by inode");
+	cev_init(&c, "socket", 3, 3, AF_INET, SOCK_STREAM, 0, 0);
+	cap(&c, 0, 0, &ino, sizeof(ino));
+	decodes(&c, f, "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3<socket:[4242]>",
+		"socket by inode");
+	ino = 4343;
+	cev_init(&c, "accept", 4, 3, 3, 0, 0, 0);
+	cap(&c, 0, 0, &ino, sizeof(ino));
+	decodes(&c, f, "accept(3<socket:[4242]>, NULL, NULL) = 4<socket:[4343]>",
+		"accept: the new socket's inode");
+	cev_init(&c, "write", 1, 3, 6, 0x10, 1, 0);
+	decodes(&c, f, "write(6<pipe:[77]>, 0x10, 1) = 1", "named after");
+	cev_init(&c, "accept", 9, 3, 0, 0, 0, 0);
+	cap(&c, 0, 0, &ino, sizeof(ino));
+	decodes(&c, f, "accept(0, NULL, NULL) = 9<socket:[4343]>", "fd 0 listens: still captured");
+	/* Older dumps: no inode, the kind. */
+	cev_init(&c, "accept", 10, 3, 3, 0, 0, 0);
+	decodes(&c, f, "accept(3<socket:[4242]>, NULL, NULL) = 10<socket:[4242]>",
+		"no inode: the listener's name");
+	cev_init(&c, "socket", 11, 3, AF_UNIX, SOCK_DGRAM, 0, 0);
+	decodes(&c, f, "socket(AF_UNIX, SOCK_DGRAM, 0) = 11<UNIX-DGRAM>", "no inode: the kind");
+	flap_fdnames__free(f);
+}
+
+/* getdents64: the number of entries, as strace. */
+void test_fidelity_dirents(void)
+{
+	__u32 n = 149;
+	struct cev c;
+
+	cev_init(&c, "getdents64", 4856, 3, 3, 0x55d0c8e5f2c0ULL, 32768, 0);
+	cap(&c, 1, 0, &n, sizeof(n));
+	decodes(&c, NULL, "getdents64(3, 0x55d0c8e5f2c0 /* 149 entries */, 32768) = 4856", "count");
+	cev_init(&c, "getdents64", 0, 3, 3, 0x55d0c8e5f2c0ULL, 32768, 0);
+	decodes(&c, NULL, "getdents64(3, 0x55d0c8e5f2c0 /* 0 entries */, 32768) = 0", "the end");
+	cev_init(&c, "getdents64", -EBADF, 3, 3, 0x55d0c8e5f2c0ULL, 32768, 0);
+	decodes(&c, NULL, "getdents64(3, 0x55d0c8e5f2c0, 32768) = -9", "failed: the address");
+	cev_init(&c, "getdents64", 60000, 3, 3, 0x1000, 65536, 0);
+	n = FLAP_DIRENTS_MAX;
+	cap(&c, 1, FLAP_EVCAP_F_TRUNC, &n, sizeof(n));
+	decodes(&c, NULL, "getdents64(3, 0x1000 /* 2048+ entries */, 65536) = 60000",
+		"past the bound");
+	cev_init(&c, "getdents64", 4856, 3, 3, 0x1000, 32768, 0);
+	decodes(&c, NULL, "getdents64(3, 0x1000, 32768) = 4856", "not captured: the address");
 }

@@ -177,7 +177,8 @@ static void subtest_table(void)
 			/* Captures only for arguments that exist; an input
 			 * buffer's length is the next argument, and so are an
 			 * input sockaddr's, an iovec array's and an array's
-			 * counts; struct captures have a size. */
+			 * counts; struct captures have a size (directory
+			 * entries and new descriptors a format of their own). */
 			if (!ASSERT_TRUE(k == FLAP_ARG_VAL || j < sc->nargs, what) ||
 			    !ASSERT_TRUE(k != FLAP_ARG_BUF_IN || j + 1 < sc->nargs, what) ||
 			    !ASSERT_TRUE((k != FLAP_ARG_SOCKADDR_IN && k != FLAP_ARG_SOCKADDR_OUT &&
@@ -186,7 +187,12 @@ static void subtest_table(void)
 						 j + 1 < sc->nargs,
 					 what) ||
 			    !ASSERT_TRUE(k < FLAP_ARG_STRUCT_IN || k == FLAP_ARG_ENVP ||
+						 k == FLAP_ARG_DIRENTS || k == FLAP_ARG_NEWFD ||
 						 FLAP_KIND_SIZE(sc->kinds) > 0,
+					 what) ||
+			    /* NEWFD: an int[2] (size 8), or a plain first argument */
+			    !ASSERT_TRUE(k != FLAP_ARG_NEWFD || FLAP_KIND_SIZE(sc->kinds) == 8 ||
+						 (j == 0 && FLAP_KIND_SIZE(sc->kinds) == 0),
 					 what) ||
 			    !ASSERT_LE(k, FLAP_ARG_KIND_MAX, what))
 				return;
