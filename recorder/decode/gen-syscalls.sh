@@ -148,6 +148,9 @@ function struct_kind(sc, i, n, t, nm,   nt, sz) {
 	if (t ~ /^struct linux_dirent(64)? \*$/) return "FLAP_ARG_DIRENTS"
 	if (t == "int *" && sc == "wait4" && nm == "stat_addr")
 		return sized(sc, "FLAP_ARG_STRUCT_OUT", 4)
+	if (t == "gid_t *" && sc == "getgroups") return sized(sc, "FLAP_ARG_ARRAY_RET", 4)
+	# two timespecs: access and modification
+	if (sc == "utimensat" && nm == "utimes") return sized(sc, "FLAP_ARG_STRUCT_IN", 32)
 	if (nm == "rmtp") return "FLAP_ARG_VAL" # written only when interrupted
 	sz = struct_size(t)
 	if (!sz) return "FLAP_ARG_VAL"
@@ -160,6 +163,9 @@ function kind(sc, i, n,   t, nm, next_is_len) {
 	t = argtype(arg[sc, i]); nm = argname(arg[sc, i])
 	# the inode of the socket returned, kept with the first (plain) argument
 	if (i == 0 && sc ~ /^(socket|accept|accept4)$/) return "FLAP_ARG_NEWFD"
+	# buffers whose length argument has no length name or comes first
+	if (sc == "setsockopt" && nm == "optval") return "FLAP_ARG_BUF_IN"
+	if (sc == "sched_getaffinity" && nm == "user_mask_ptr") return "FLAP_ARG_BUF_OUT"
 	next_is_len = (i + 1 < n) && is_len(arg[sc, i + 1])
 	if (t == "const char *const *") return struct_kind(sc, i, n, t, nm)
 	if (t ~ /\*.*\*/) return "FLAP_ARG_VAL"

@@ -20,7 +20,9 @@
  * The rules and the value printers are here; the captured structures are
  * decoded in args_struct.c, the default printer is args_default.c, the
  * printers of whole calls (fcntl, clone, prctl, futex...) args_call.c, and
- * the small printers all of them use args_put.c.
+ * the small printers all of them use args_put.c, a few arguments the type
+ * does not tell (CPU masks, socket option values, group lists, utimensat's
+ * times) args_more.c.
  *
  * The constants used to pick a decoder here (O_CREAT, F_GETFL, CLONE_*...)
  * come from glibc's headers; the names printed come from xlat tables.
@@ -308,7 +310,7 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "linkat", .args = {[4] = a_at_flags}},
 	{.name = "fchownat", .args = {[4] = a_at_flags}},
 	{.name = "fchmodat2", .args = {[3] = a_at_flags}},
-	{.name = "utimensat", .args = {[3] = a_at_flags}},
+	{.name = "utimensat", .args = {[2] = flap_args__a_utimes, [3] = a_at_flags}},
 	{.name = "execveat", .args = {[4] = a_at_flags}},
 	{.name = "name_to_handle_at", .args = {[4] = a_at_flags}},
 	{.name = "renameat2", .args = {[4] = a_rename_flags}},
@@ -336,7 +338,9 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "rt_sigqueueinfo", .args = {[1] = a_signal}},
 	{.name = "rt_tgsigqueueinfo", .args = {[2] = a_signal}},
 	{.name = "pidfd_send_signal", .args = {[1] = a_signal}},
-	{.name = "ioctl", .args = {[1] = a_ioctl_cmd, [2] = a_hex}},
+	{.name = "ioctl",
+	 .args = {[1] = a_ioctl_cmd, [2] = a_hex},
+	 .nargs = flap_args__ioctl_nargs},
 	{.name = "fcntl",
 	 .args = {[1] = flap_args__a_fcntl_cmd, [2] = flap_args__a_fcntl_arg},
 	 .nargs = flap_args__fcntl_nargs,
@@ -358,7 +362,8 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "sendmmsg", .args = {[3] = a_msg_flags}},
 	{.name = "recvmmsg", .args = {[3] = a_msg_flags}},
 	{.name = "shutdown", .args = {[1] = a_shutdown}},
-	{.name = "setsockopt", .args = {[1] = a_sol_level, [2] = a_sockopt_name}},
+	{.name = "setsockopt",
+	 .args = {[1] = a_sol_level, [2] = a_sockopt_name, [3] = flap_args__a_sockopt_val}},
 	{.name = "getsockopt", .args = {[1] = a_sol_level, [2] = a_sockopt_name}},
 	{.name = "poll", .ret = flap_args__r_poll},
 	{.name = "ppoll", .ret = flap_args__r_poll},
@@ -379,6 +384,8 @@ static const struct sc_rule sc_rules[] = {
 	{.name = "setrlimit", .args = {[0] = a_rlimit_res}},
 	{.name = "getrandom", .args = {[0] = flap_args__a_hexbuf, [2] = a_grnd}},
 	{.name = "getcwd", .args = {[0] = flap_args__a_cwd}},
+	{.name = "getgroups", .args = {[1] = flap_args__a_gids}},
+	{.name = "sched_getaffinity", .args = {[2] = flap_args__a_cpumask}},
 	{.name = "clock_gettime", .args = {[0] = a_clock}},
 	{.name = "clock_settime", .args = {[0] = a_clock}},
 	{.name = "clock_getres", .args = {[0] = a_clock}},

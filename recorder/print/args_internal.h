@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * args_internal.h - what the argument printers share (args.c,
- * args_struct.c, args_default.c, args_call.c): the call being printed and
+ * args_struct.c, args_default.c, args_call.c, args_more.c): the call being printed and
  * the printers one file gives the others. Not part of the library API
  * (args.h).
  */
@@ -71,5 +71,12 @@ void flap_args__a_hexbuf(const struct actx *a, int i);
 void flap_args__a_cwd(const struct actx *a, int i);
 void flap_args__r_poll(const struct actx *a);
 void flap_args__r_oct(const struct actx *a);
+
+/* args_more.c */
+void flap_args__a_cpumask(const struct actx *a, int i);
+void flap_args__a_sockopt_val(const struct actx *a, int i);
+void flap_args__a_gids(const struct actx *a, int i);
+void flap_args__a_utimes(const struct actx *a, int i);
+int flap_args__ioctl_nargs(const struct actx *a);
 
 #endif /* FLAP_ARGS_INTERNAL_H */

@@ -200,6 +200,11 @@ static void put_clone3_args(const struct actx *a, const struct flap_cap *c)
 	if (ca.flags & CLONE_SETTLS)
 		flap_text__printf(out, ", tls=%#llx", (unsigned long long)ca.tls);
 	flap_text__puts(out, "}");
+	/* What the call wrote back, as strace: the parent's copy of the child's
+	 * tid is the call's return (a pidfd's number is not known). */
+	if ((ca.flags & CLONE_PARENT_SETTID) && !(ca.flags & CLONE_PIDFD) && a->ev->ret > 0 &&
+	    flap_args__returned_ok(a->ev))
+		flap_text__printf(out, " => {parent_tid=[%lld]}", (long long)a->ev->ret);
 }
 
 /* pollfds: [{fd=3</x>, events=POLLIN}] (in), [{fd=3, revents=POLLIN}] (out). */

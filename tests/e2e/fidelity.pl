@@ -19,7 +19,9 @@
 #   - socket and pipe inode numbers (socket:[INO]), TCP/UDP ports;
 #   - the bytes getrandom returned and those read from /dev/urandom, the
 #     numbers of sysinfo, times and timespecs, the results of futex (thread
-#     races), the parent pid of the first process (strace, or run);
+#     races), the parent pid of the first process (strace, or run), the
+#     sizes of munmap that are multiples of 2 MiB (malloc trimming a new
+#     arena to its alignment: they follow the random address);
 #   - strace's <unfinished ...> / <... resumed> halves joined; its signal
 #     (---) and exit (+++) lines and rt_sigreturn dropped (not system calls
 #     the recorder prints: the crash context is another part's);
@@ -95,6 +97,8 @@ sub strict {
 	$t =~ s{ /\* \d{4}-\d\d-\d\dT[0-9:.+]+ \*/}{ /* TIME */}g;
 	$t =~ s/^read\((\d+<\/dev\/urandom>), "[^"]*"/read($1, "RANDOM"/;
 	$t =~ s/= -?\d+( E[A-Z]+ \(.*\))?$/= N/ if $t =~ /^futex\(/;
+	# malloc trims a new arena to its alignment: the sizes follow the address
+	$t =~ s/^munmap\(ADDR, (\d+)\)/"munmap(ADDR, " . ($1 % 2097152 ? $1 : "ALIGN") . ")"/e;
 	$t =~ s/ +$//;
 	$t =~ s/\) +=/) =/;
 	# the parent of the first process: strace, or flap-recorder run

@@ -6,9 +6,13 @@
  * pair, a socket and an accepted connection, and reads a directory of known
  * size with getdents64 (a small buffer: several calls, then the end). The
  * inode numbers recorded must be those fstat() gives the child, the counts
- * those of the entries the child walked itself.
+ * those of the entries the child walked itself. Then the small arguments
+ * the table captures for strace's sake: setsockopt's value, the CPU mask
+ * of sched_getaffinity, getgroups' list, utimensat's two times.
  */
 #include <dirent.h>
+#include <grp.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -240,6 +244,102 @@ out:
 		snprintf(path, sizeof(path), "%s/a-file-with-a-long-name-%03d", dir, i);
 		unlink(path);
 	}
+	rmdir(dir);
+out_unmap:
+	munmap(s, sizeof(*s));
+}
+
+/* What the child of test_record_small passed and got. */
+struct small {
+	__u8 mask[128];
+	long mask_len;
+	gid_t gids[8];
+	int ngids;
+	struct timespec times[2];
+};
+
+static int small_calls(void *arg)
+{
+	struct small *s = arg;
+	char path[128];
+	int one = 1, fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	syscall(SYS_setsockopt, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	s->mask_len = syscall(SYS_sched_getaffinity, 0, sizeof(s->mask), s->mask);
+	s->ngids = (int)syscall(SYS_getgroups, 8, s->gids);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	s->times[0] = (struct timespec){.tv_sec = 1000000000, .tv_nsec = 5};
+	s->times[1] = (struct timespec){.tv_sec = 0, .tv_nsec = UTIME_NOW};
+	syscall(SYS_utimensat, AT_FDCWD, path, s->times, 0);
+	unlink(path);
+	return 0;
+}
+
+static void check_small(const struct flap_trace *t, pid_t pid, const struct small *s)
+{
+	const struct flap_cap *c;
+	int v = 0;
+
+	c = cap_of(nth(t, pid, SYS_setsockopt, 0), 3);
+	if (ASSERT_OK_PTR(c, "setsockopt value") && ASSERT_EQ(c->len, 4, "an int"))
+		memcpy(&v, c->data, 4);
+	ASSERT_EQ(v, 1, "SO_REUSEADDR on");
+	c = cap_of(nth(t, pid, SYS_sched_getaffinity, 0), 2);
+	if (ASSERT_OK_PTR(c, "cpu mask") && ASSERT_GT(s->mask_len, 0, "the call returned bytes") &&
+	    ASSERT_EQ(c->len, s->mask_len < 64 ? s->mask_len : 64, "the bytes returned"))
+		ASSERT_OK(memcmp(c->data, s->mask, c->len), "the mask");
+	c = cap_of(nth(t, pid, SYS_getgroups, 0), 1);
+	if (s->ngids == 0)
+		ASSERT_TRUE(c == NULL, "no group: nothing captured");
+	else if (ASSERT_OK_PTR(c, "groups") && ASSERT_EQ(c->len, 4 * s->ngids, "every group"))
+		ASSERT_OK(memcmp(c->data, s->gids, c->len), "the groups");
+	c = cap_of(nth(t, pid, SYS_utimensat, 0), 2);
+	if (ASSERT_OK_PTR(c, "times") && ASSERT_EQ(c->len, 32, "two timespecs"))
+		ASSERT_OK(memcmp(c->data, s->times, 32), "the times");
+}
+
+void test_record_small(void)
+{
+	struct flap_registry *reg = NULL;
+	struct flap_recorder *rec = NULL;
+	struct flap_trace *t = NULL;
+	struct test_cgroup cg = {};
+	struct test_child child;
+	struct small *s;
+	int err, status;
+
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_TRUE(s != MAP_FAILED, "mmap"))
+		return;
+	memset(s, 0, sizeof(*s));
+	snprintf(dir, sizeof(dir), "/tmp/flap-small-%d", (int)getpid());
+	if (!ASSERT_OK(mkdir(dir, 0700), "mkdir"))
+		goto out_unmap;
+	err = test_cgroup_make("small", &cg);
+	if (!ASSERT_OK(err, "cgroup"))
+		goto out;
+	err = flap_registry__new(NULL, &reg);
+	if (!ASSERT_OK(err, "registry"))
+		goto out;
+	err = flap_registry__add(reg, cg.id, NULL, &rec);
+	if (!ASSERT_OK(err, "add"))
+		goto out;
+	err = test_child_start(&cg, small_calls, s, &child);
+	if (!ASSERT_OK(err, "child"))
+		goto out;
+	test_child_go(&child);
+	status = test_child_wait(&child);
+	ASSERT_TRUE(WIFEXITED(status), "child exited");
+	err = flap_recorder__read(rec, &t);
+	if (!ASSERT_OK(err, "read"))
+		goto out;
+	check_small(t, child.pid, s);
+out:
+	flap_trace__free(t);
+	flap_registry__free(reg);
+	test_cgroup_cleanup(&cg);
 	rmdir(dir);
 out_unmap:
 	munmap(s, sizeof(*s));

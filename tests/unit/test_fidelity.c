@@ -13,11 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/sched.h>
 
 #include "flap.h"
 #include "args.h"
@@ -517,4 +521,54 @@ void test_fidelity_dirents(void)
 		"past the bound");
 	cev_init(&c, "getdents64", 4856, 3, 3, 0x1000, 32768, 0);
 	decodes(&c, NULL, "getdents64(3, 0x1000, 32768) = 4856", "not captured: the address");
+}
+
+/* The smaller structures strace decodes (row "structures" of issue 18). */
+void test_fidelity_structs(void)
+{
+	struct {
+		__u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} ca = {.flags = CLONE_VM | CLONE_PARENT_SETTID, .parent_tid = 0x7f00, .stack = 0x1000};
+	__s64 ts[4] = {1764678794, 152072576, 0, UTIME_NOW};
+	__u32 gids[3] = {0, 4, 27};
+	__u64 mask = 0x3;
+	int one = 1;
+	struct cev c;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	cev_init(&c, "clone3", 4321, 2, 0x10, 88, 0, 0);
+	cap(&c, 0, 0, &ca, sizeof(ca));
+	decodes(&c, NULL,
+		"clone3({flags=CLONE_VM|CLONE_PARENT_SETTID, parent_tid=0x7f00, exit_signal=0, "
+		"stack=0x1000, stack_size=0} => {parent_tid=[4321]}, 88) = 4321",
+		"clone3: what it wrote back");
+	cev_init(&c, "clone3", 0, 2, 0x10, 88, 0, 0);
+	cap(&c, 0, 0, &ca, sizeof(ca));
+	decodes(&c, NULL,
+		"clone3({flags=CLONE_VM|CLONE_PARENT_SETTID, parent_tid=0x7f00, exit_signal=0, "
+		"stack=0x1000, stack_size=0}, 88) = 0",
+		"clone3 in the child: nothing written");
+	cev_init(&c, "sched_getaffinity", 8, 3, 0, 128, 0x10, 0);
+	cap(&c, 2, 0, &mask, sizeof(mask));
+	decodes(&c, NULL, "sched_getaffinity(0, 128, [0 1]) = 8", "cpu mask");
+	cev_init(&c, "setsockopt", 0, 5, 3, SOL_SOCKET, SO_REUSEADDR, 0x10);
+	c.ev.args[4] = 4;
+	cap(&c, 3, 0, &one, sizeof(one));
+	decodes(&c, NULL, "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0", "int option");
+	cev_init(&c, "getgroups", 0, 2, 0, 0, 0, 0);
+	decodes(&c, NULL, "getgroups(0, []) = 0", "no groups");
+	cev_init(&c, "getgroups", 3, 2, 3, 0x10, 0, 0);
+	cap(&c, 1, 0, gids, sizeof(gids));
+	decodes(&c, NULL, "getgroups(3, [0, 4, 27]) = 3", "groups");
+	cev_init(&c, "getgroups", 3, 2, 0, 0, 0, 0);
+	decodes(&c, NULL, "getgroups(0, NULL) = 3", "the count only");
+	cev_init(&c, "utimensat", 0, 4, 4, 0, 0x10, 0);
+	cap(&c, 2, 0, ts, sizeof(ts));
+	decodes(&c, NULL,
+		"utimensat(4, NULL, [{tv_sec=1764678794, tv_nsec=152072576} "
+		"/* 2025-12-02T12:33:14.152072576+0000 */, {tv_sec=0, tv_nsec=UTIME_NOW}], 0) = 0",
+		"utimensat's two times");
+	cev_init(&c, "ioctl", 0, 3, 3, FIOCLEX, 0, 0);
+	decodes(&c, NULL, "ioctl(3, FIOCLEX) = 0", "FIOCLEX has no argument");
 }
