@@ -117,6 +117,12 @@ run_one() {
 	return 0
 }
 
+# row NAME LINES STRICT NORMALISED: one line of the table, shares in per cent
+row() {
+	awk -v n="$1" -v l="$2" -v s="$3" -v m="$4" \
+		'BEGIN { printf "%-10s %7d %7.1f%% %9.1f%%\n", n, l, 100 * s / l, 100 * m / l }'
+}
+
 if [ "${1:-}" = "--diff" ]; then
 	DIFF=$2
 	shift 2
@@ -142,8 +148,7 @@ for name in ${*:-$PROGRAMS}; do
 		bad=1
 		continue
 	fi
-	printf '%-10s %7d %7.1f%% %9.1f%%\n' "$name" "$n" "$(bc -l <<< "100 * $s / $n")" \
-		"$(bc -l <<< "100 * $m / $n")"
+	row "$name" "$n" "$s" "$m"
 	[ "$DIFF" -gt 0 ] && perl "$HERE/fidelity.pl" "$WORK/$name.strace" "$WORK/$name.flap" \
 		--diff "$DIFF" | tail -n +2 | sed 's/^/    /'
 	total=$((total + n)) strict=$((strict + s)) norm=$((norm + m))
@@ -151,7 +156,7 @@ done
 stop_daemon || { echo "daemon did not exit cleanly"; bad=1; }
 [ "$total" -gt 0 ] || { echo "fidelity: nothing compared"; exit 1; }
 ps=$((1000 * strict / total)) pn=$((1000 * norm / total))
-printf '%-10s %7d %7.1f%% %9.1f%%\n' total "$total" "$(bc -l <<< "$ps / 10")" "$(bc -l <<< "$pn / 10")"
+row total "$total" "$strict" "$norm"
 if [ "$ps" -lt "$FIDELITY_MIN_STRICT" ]; then
 	echo "FAILED: strict fidelity $ps per mille is below $FIDELITY_MIN_STRICT"
 	bad=1
