@@ -68,8 +68,8 @@ test_docker_recorded() {
 	out=$(f dump dk-web1) || { echo "    dump dk-web1 failed"; return 1; }
 	expect "header names the container" grepq "^# container dk-web1: id ${id:0:12}" <<< "$out" &&
 	expect "the container's execve" grepq 'execve("/bin/workload", \["/bin/workload", "dk-web", "20", "10"\]' <<< "$out" &&
-	expect "first openat" grepq 'openat(AT_FDCWD, "/flap/dk-web-0".*ENOENT' <<< "$out" &&
-	expect "last openat" grepq 'openat(AT_FDCWD, "/flap/dk-web-19".*ENOENT' <<< "$out" &&
+	expect "first openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/dk-web-0".*ENOENT' <<< "$out" &&
+	expect "last openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/dk-web-19".*ENOENT' <<< "$out" &&
 	expect "exit_group(0)" grepq 'exit_group(0) *= ?' <<< "$out" || return 1
 	first_exec=$(grep -n 'execve("/bin/workload"' <<< "$out" | head -1 | cut -d: -f1)
 	first_open=$(grep -n '"/flap/dk-web-0"' <<< "$out" | head -1 | cut -d: -f1)

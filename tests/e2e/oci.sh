@@ -267,8 +267,8 @@ test_runc_hooks() {
 	out=$(f dump oci-web -n shop)
 	expect "dump header names the pod" grepq '^# pod oci-web, namespace shop' <<< "$out" &&
 	expect "dump header names the container" grepq "^# container nginx: id ${id:0:12}" <<< "$out" &&
-	expect "workload's first openat" grepq 'openat(AT_FDCWD, "/flap/r1-0".*ENOENT' <<< "$out" &&
-	expect "workload's last openat" grepq 'openat(AT_FDCWD, "/flap/r1-14".*ENOENT' <<< "$out" &&
+	expect "workload's first openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/r1-0".*ENOENT' <<< "$out" &&
+	expect "workload's last openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/r1-14".*ENOENT' <<< "$out" &&
 	expect "workload's write" grepq 'write(3</dev/null>, "r1 14", 5) = 5' <<< "$out" &&
 	expect "exit_group(0)" grepq 'exit_group(0) *= ?' <<< "$out" || return 1
 	R delete "$id" || { echo "    runc delete failed"; return 1; }
@@ -293,7 +293,7 @@ test_runc_crash() {
 	expect "header: pod and namespace" grepq '^# pod oci-crashpod, namespace prod' <<< "$out" &&
 	expect "header: container" grepq "^# container worker: id ${id:0:12}" <<< "$out" &&
 	expect "header: reason SIGSEGV" grepq '^# reason: crash: SIGSEGV' <<< "$out" &&
-	expect "last calls: openat of /flap/oci-crash" grepq 'openat(AT_FDCWD, "/flap/oci-crash".*ENOENT' <<< "$out" &&
+	expect "last calls: openat of /flap/oci-crash" grepq 'openat(AT_FDCWD[^,]*, "/flap/oci-crash".*ENOENT' <<< "$out" &&
 	expect "last calls: write 'about to oci-crash'" grepq '"about to oci-crash"' <<< "$out" &&
 	expect "getppid after the write" sh -c "grep -A3 'about to oci-crash' | grep -q getppid" <<< "$out" &&
 	expect "ends with the SIGSEGV" grepq 'killed by SIGSEGV' <<< "$(tail -1 <<< "$out")" &&
@@ -346,7 +346,7 @@ test_annotations() {
 	expect "dump of the opted-out pod fails (exit $st)" [ "$st" = 1 ] || return 1
 	expect "buffer-size 0 recorded, with buffer size 0" has_entry oci-nobuf prod '.buffer_size == 0' || return 1
 	out=$(f dump oci-nobuf -n prod)
-	expect "calls recorded" grepq 'openat(AT_FDCWD, "/flap/anobuf-2"' <<< "$out" &&
+	expect "calls recorded" grepq 'openat(AT_FDCWD[^,]*, "/flap/anobuf-2"' <<< "$out" &&
 	expect "writes recorded" grepq -E '^[0-9:.]+ \[pid [0-9]+\] write\(3</dev/null>, 0x[0-9a-f]+, 8\) = 8' <<< "$out" &&
 	expect "no buffer bytes" [ -z "$(grep -E '"anobuf [0-9]"|write\(3, "' <<< "$out")" ] &&
 	expect "containerd annotations: pod, namespace, uid, container" has_entry oci-cri prod \
@@ -381,7 +381,7 @@ test_annotation_syscalls() {
 	out=$(f dump oci-sys -n prod)
 	expect "dump header names the set" \
 		grepq '^# recorded syscalls: trace=%file (in-kernel filter)$' <<< "$out" &&
-	expect "openat recorded" grepq 'openat(AT_FDCWD, "/flap/asys-2"' <<< "$out" &&
+	expect "openat recorded" grepq 'openat(AT_FDCWD[^,]*, "/flap/asys-2"' <<< "$out" &&
 	expect "write not recorded" [ -z "$(grep -v '^#' <<< "$out" | grep ' write(')" ] || return 1
 	bad_annotation badsys syscalls %file,opne \
 		"annotation flap-recorder.io/syscalls is \"%file,opne\": unknown syscall 'opne'"
@@ -399,7 +399,7 @@ test_annotation_exact_durations() {
 	expect "recorded with exact durations" has_entry oci-exact prod '.exact_durations == true' ||
 		return 1
 	out=$(f dump oci-exact -n prod)
-	expect "the workload's calls" grepq 'openat(AT_FDCWD, "/flap/aexact-2"' <<< "$out" &&
+	expect "the workload's calls" grepq 'openat(AT_FDCWD[^,]*, "/flap/aexact-2"' <<< "$out" &&
 	expect "no durations line" [ -z "$(grep '^# durations' <<< "$out")" ] &&
 	expect "json header true" \
 		[ "$(f dump oci-exact -n prod -o json | head -1 | jq -r .exact_durations)" = true ] &&
@@ -424,7 +424,7 @@ test_podman() {
 	out=$(f dump oci-pm -n pmns)
 	expect "dump header names the pod" grepq '^# pod oci-pm, namespace pmns' <<< "$out" &&
 	expect "dump header names the container" grepq '^# container pmctr: id ' <<< "$out" &&
-	expect "workload's openat" grepq 'openat(AT_FDCWD, "/flap/pmw-9".*ENOENT' <<< "$out" &&
+	expect "workload's openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/pmw-9".*ENOENT' <<< "$out" &&
 	expect "workload's write" grepq 'write(3</dev/null>, "pmw 9", 5) = 5' <<< "$out" || return 1
 
 	pm "${PM_RUN[@]}" --annotation io.kubernetes.pod.name=oci-pmcrash \

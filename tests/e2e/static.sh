@@ -91,7 +91,7 @@ test_run_dump() {
 	expect "run exits 0 (got $st)" [ "$st" = 0 ] || { cat "$WORK/run.out"; return 1; }
 	out=$(f dump st-run) || { echo "    dump failed"; return 1; }
 	expect "execve of the workload" grepq 'execve("/bin/workload"' <<< "$out" &&
-	expect "first openat" grepq 'openat(AT_FDCWD, "/flap/st-run-0".*ENOENT' <<< "$out" &&
+	expect "first openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/st-run-0".*ENOENT' <<< "$out" &&
 	expect "last write" grepq -E 'write\([0-9]+</dev/null>, "st-run 4", 8\) = 8' <<< "$out" &&
 	expect "exit_group(0)" grepq 'exit_group(0) *= ?' <<< "$out"
 }
@@ -110,7 +110,7 @@ test_crash_dump() {
 	expect "crash dump written" [ -n "$p" ] || { ls -R "$ROOT$DUMPS"; return 1; }
 	out=$(f show "${p#"$ROOT"}")
 	expect "reason SIGSEGV" grepq '^# reason: crash: SIGSEGV' <<< "$out" &&
-	expect "last openat" grepq 'openat(AT_FDCWD, "/flap/st-crash".*ENOENT' <<< "$out" &&
+	expect "last openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/st-crash".*ENOENT' <<< "$out" &&
 	expect "ends with the SIGSEGV" grepq 'killed by SIGSEGV' <<< "$(tail -1 <<< "$out")" &&
 	expect "dumps lists it" grepq st-crash <<< "$(f dumps)"
 }
