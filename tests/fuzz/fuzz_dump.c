@@ -14,7 +14,8 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
  *     -D_GNU_SOURCE \
  *     -I$B -I$B/proto -Ibpf -Irecorder/base -Irecorder/decode -Irecorder/store \
- *     tests/fuzz/fuzz_dump.c recorder/store/dump.c recorder/store/pbio.c \
+ *     tests/fuzz/fuzz_dump.c recorder/store/dump.c recorder/store/dump_procs.c \
+ *     recorder/store/pbio.c \
  *     recorder/decode/trace.c recorder/base/util.c recorder/decode/syscalls.c \
  *     $B/proto/dump.pb-c.c \
  *     -lprotobuf-c -o $B/fuzz_dump
