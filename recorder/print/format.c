@@ -51,6 +51,7 @@
 #include "format_internal.h"
 #include "log.h"
 #include "signals.h"
+#include "syscalls.h"
 #include "sysset.h"
 #include "util.h"
 
@@ -191,6 +192,83 @@ static bool *select_events(const struct flap_trace *t, const struct flap_format_
 	return show;
 }
 
+/* The errnos of a call the kernel restarts (or abandons when the thread dies). */
+static bool restart_errno(__s64 ret)
+{
+	return ret == -512 || ret == -513 || ret == -514 || ret == -516;
+}
+
+struct tid_last {
+	__u32 tid;
+	size_t idx;
+};
+
+static int cmp_tid_last(const void *a, const void *b)
+{
+	const struct tid_last *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Did the process @tgid end in the history (an exit_group, or the dump's reason)? */
+static bool process_ended(const struct flap_trace *t, const struct flap_dump_meta *m, __u32 tgid,
+			  __u32 exit_nr)
+{
+	size_t i;
+
+	if (m && m->reason.pid == tgid)
+		return true;
+	for (i = t->nevents; i-- > 0;)
+		if (t->events[i].tgid == tgid && t->events[i].nr == exit_nr)
+			return true;
+	return false;
+}
+
+/*
+ * Which calls a thread was in when its process ended: the last call of its
+ * thread in the history, returned with a restart errno, in a process that
+ * ended there. The thread never went back to user space; strace, which does
+ * not see that exit, prints "= ?", and so does the text.
+ * Return: an array by event (NULL when there is none, or on -ENOMEM: *@err).
+ */
+static bool *ended_calls(const struct flap_trace *t, const struct flap_dump_meta *m, int *err)
+{
+	const struct flap_syscall *sc = flap_syscall__by_name("exit_group");
+	struct tid_last *v;
+	bool *ended = NULL;
+	size_t i, n = 0;
+
+	*err = 0;
+	for (i = 0; i < t->nevents; i++)
+		n += restart_errno(t->events[i].ret) && (t->events[i].flags & FLAP_EV_F_HAS_RET);
+	if (!n || !sc)
+		return NULL;
+	v = calloc(t->nevents, sizeof(*v));
+	ended = calloc(t->nevents, sizeof(*ended));
+	if (!v || !ended) {
+		free(v);
+		free(ended);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < t->nevents; i++)
+		v[i] = (struct tid_last){.tid = t->events[i].tid, .idx = i};
+	qsort(v, t->nevents, sizeof(*v), cmp_tid_last);
+	for (i = 0; i < t->nevents; i++) {
+		const struct flap_event *ev = &t->events[v[i].idx];
+
+		if (i + 1 < t->nevents && v[i + 1].tid == v[i].tid)
+			continue;
+		if (restart_errno(ev->ret) && (ev->flags & FLAP_EV_F_HAS_RET) &&
+		    process_ended(t, m, ev->tgid, sc->nr))
+			ended[v[i].idx] = true;
+	}
+	free(v);
+	return ended;
+}
+
 /**
  * flap_format__trace() - print the header (unless @o->no_header) and the
  * events of @t in order: all of them, or those of @o->filter, the newest
@@ -210,8 +288,9 @@ int flap_format__trace(FILE *out, const struct flap_dump_meta *m, const struct f
 {
 	static const struct flap_format_opts defaults;
 	struct flap_fdnames *fds = NULL;
+	bool *show = NULL, *ended = NULL;
 	const struct flap_event *ev;
-	bool *show = NULL;
+	struct flap_event copy;
 	struct flap_line l;
 	size_t i;
 	int err;
@@ -223,6 +302,8 @@ int flap_format__trace(FILE *out, const struct flap_dump_meta *m, const struct f
 	if (!o)
 		o = &defaults;
 	show = select_events(t, o, &err);
+	if (!err && !o->json)
+		ended = ended_calls(t, m, &err);
 	if (!err && !o->raw_fds)
 		err = flap_fdnames__new(&fds);
 	if (!err && fds)
@@ -240,11 +321,18 @@ int flap_format__trace(FILE *out, const struct flap_dump_meta *m, const struct f
 			err = flap_format__event_json(out, t, ev, fds);
 			continue;
 		}
+		if (ended && ended[i]) {
+			/* "= ?": the thread never returned (see ended_calls()) */
+			copy = *ev;
+			copy.flags &= ~(FLAP_EV_F_HAS_RET | FLAP_EV_F_HAS_DUR);
+			ev = &copy;
+		}
 		flap_line__init(&l);
 		flap_format__event_text(&l, t, ev, o, fds);
 		err = flap_line__flush(out, &l);
 	}
 	flap_fdnames__free(fds);
+	free(ended);
 	free(show);
 	if (!err && m && !o->json)
 		return format_end(out, m, t);

@@ -27,6 +27,7 @@
 #include "args.h"
 #include "dump.h"
 #include "fdnames.h"
+#include "format.h"
 #include "procfs.h"
 #include "syscalls.h"
 #include "test.h"
@@ -571,4 +572,64 @@ void test_fidelity_structs(void)
 		"utimensat's two times");
 	cev_init(&c, "ioctl", 0, 3, 3, FIOCLEX, 0, 0);
 	decodes(&c, NULL, "ioctl(3, FIOCLEX) = 0", "FIOCLEX has no argument");
+}
+
+/* A thread in a call when another thread ends the process: "= ?" as strace. */
+void test_fidelity_ended_call(void)
+{
+	const struct flap_syscall *futex = flap_syscall__by_name("futex"),
+				  *exit_group = flap_syscall__by_name("exit_group");
+	struct flap_format_opts o = {.no_header = true};
+	struct flap_trace *t = NULL;
+	struct flap_event *ev;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!ASSERT_OK(flap_trace__new(1, &t), "trace") ||
+	    !ASSERT_GE(flap_trace__add_source(t, NULL), 0, "source"))
+		goto out;
+	/* thread 101 waits; thread 100 ends the process */
+	ev = flap_trace__push(t);
+	*ev = (struct flap_event){.ts = 1000,
+				  .exit_ts = 5000,
+				  .dur_ns = 4000,
+				  .ret = -512,
+				  .tid = 101,
+				  .tgid = 100,
+				  .nr = futex->nr,
+				  .nargs = 6,
+				  .flags = FLAP_EV_F_HAS_RET | FLAP_EV_F_HAS_DUR |
+					   FLAP_EV_F_HAS_ENTER};
+	ev->args[1] = 0x80; /* FUTEX_WAIT_PRIVATE */
+	ev = flap_trace__push(t);
+	*ev = (struct flap_event){.ts = 2000,
+				  .tid = 100,
+				  .tgid = 100,
+				  .nr = exit_group->nr,
+				  .nargs = 1,
+				  .flags = FLAP_EV_F_NORETURN | FLAP_EV_F_HAS_ENTER};
+	f = open_memstream(&buf, &len);
+	if (!ASSERT_OK_PTR(f, "memstream"))
+		goto out;
+	ASSERT_OK(flap_format__trace(f, NULL, t, &o), "format");
+	fclose(f);
+	if (test__verbose())
+		fprintf(stderr, "%s", buf);
+	ASSERT_TRUE(buf && strstr(buf, "futex(NULL, FUTEX_WAIT_PRIVATE, 0, NULL) = ?\n"),
+		    "the waiting thread's call: = ?");
+	ASSERT_TRUE(buf && !strstr(buf, "ERESTARTSYS"), "no errno the thread never saw");
+	free(buf);
+	buf = NULL;
+	/* Without the process's end the errno stays (the call is restarted). */
+	t->events[1].nr = flap_syscall__by_name("getpid")->nr;
+	f = open_memstream(&buf, &len);
+	if (!ASSERT_OK_PTR(f, "memstream"))
+		goto out;
+	ASSERT_OK(flap_format__trace(f, NULL, t, &o), "format");
+	fclose(f);
+	ASSERT_TRUE(buf && strstr(buf, "= ? ERESTARTSYS"), "a restart shows its errno");
+out:
+	free(buf);
+	flap_trace__free(t);
 }
