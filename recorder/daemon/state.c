@@ -134,6 +134,24 @@ static int add_procs(struct flap_trace *t, const struct flap_entry *e, int src)
 	return 0;
 }
 
+/*
+ * When the history of @e, source @src of @t, does not start at registration
+ * (overwritten, or no registration state), what its processes hold now:
+ * it names what the history does not change (fdtouch.h). Not fatal.
+ */
+static int add_dump_state(struct flap_trace *t, const struct flap_entry *e, int src)
+{
+	size_t n0 = t->nprocs, i;
+	int rc;
+
+	if (e->procs && flap_trace__procs_apply(t, src))
+		return 0;
+	rc = flap_procfs__snapshot(t, src, "/proc", e->meta.cgroup_path, 0);
+	for (i = n0; i < t->nprocs; i++)
+		t->procs[i].at_dump = true;
+	return rc == -ENOMEM ? rc : 0;
+}
+
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		     struct flap_entry **out, char *err, size_t errlen)
 {
@@ -278,6 +296,8 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 		}
 		t->sources[src].counts = t->total;
 		rc = add_procs(t, entries[i], src);
+		if (!rc)
+			rc = add_dump_state(t, entries[i], src);
 		if (rc)
 			goto out;
 		/* Its filter and duration mode, so the dump is not misread. */

@@ -24,6 +24,7 @@
 
 #include "flap.h"
 #include "fdnames.h"
+#include "fdtouch.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -56,6 +57,14 @@ struct flap_fdnames {
 	/* Resolves instead of the aliases (the dump writer's pass). */
 	char *(*resolve)(void *ctx, __u16 source, char *path);
 	void *ctx;
+	/* States read at the dump that name from an event on (where the
+	 * history becomes complete), by the number of updates before it. */
+	struct pending_seed {
+		size_t at;
+		const struct flap_proc_state *ps; /* borrowed from the trace */
+	} * pend;
+	size_t npend, next, nupdates;
+	struct flap_fdtouch *touch;
 };
 
 /* What a syscall does to descriptors. */
@@ -216,6 +225,8 @@ void flap_fdnames__free(struct flap_fdnames *f)
 		proc_clear(&f->procs[i]);
 	free(f->procs);
 	free(f->aliases);
+	free(f->pend);
+	flap_fdtouch__free(f->touch);
 	free(f);
 }
 
@@ -401,36 +412,113 @@ void flap_fdnames__set_resolver(struct flap_fdnames *f,
 	f->ctx = ctx;
 }
 
-int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t)
+/* The registration state of @ps, when its source's history starts there. */
+static int seed_proc(struct flap_fdnames *f, const struct flap_proc_state *ps)
 {
-	const struct flap_proc_state *ps;
-	struct proc *p;
-	size_t i;
+	struct proc *p = proc_get(f, ps->tgid);
 	__u32 k;
 	int err;
 
-	if (seed_aliases(f, t))
+	if (!p)
 		return -ENOMEM;
-	for (i = 0; i < t->nprocs; i++) {
-		ps = &t->procs[i];
-		if (!flap_trace__procs_apply(t, ps->source))
+	if (ps->cwd && ps->cwd[0] == '/') {
+		free(p->cwd);
+		p->cwd = strdup(ps->cwd);
+	}
+	for (k = 0; k < ps->nfds; k++) {
+		if (!ps->fds[k].name)
 			continue;
-		p = proc_get(f, ps->tgid);
-		if (!p)
-			return -ENOMEM;
-		if (ps->cwd && ps->cwd[0] == '/') {
-			free(p->cwd);
-			p->cwd = strdup(ps->cwd);
-		}
-		for (k = 0; k < ps->nfds; k++) {
-			if (!ps->fds[k].name)
-				continue;
-			err = set_fd(p, ps->fds[k].fd, strdup(ps->fds[k].name), ps->fds[k].cloexec);
-			if (err)
-				return err;
-		}
+		err = set_fd(p, ps->fds[k].fd, strdup(ps->fds[k].name), ps->fds[k].cloexec);
+		if (err)
+			return err;
 	}
 	return 0;
+}
+
+/*
+ * The state of @ps read at the dump: what no call of the history changes
+ * (@x) was the same all along it, and names every event. What the
+ * registration state named stays.
+ */
+static int seed_dump_state(struct flap_fdnames *f, const struct flap_proc_state *ps,
+			   const struct flap_fdtouch *x)
+{
+	struct proc *p = proc_get(f, ps->tgid);
+	__u32 k;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	if (!p->cwd && ps->cwd && ps->cwd[0] == '/' && !flap_fdtouch__cwd(x, ps->tgid))
+		p->cwd = strdup(ps->cwd);
+	for (k = 0; k < ps->nfds; k++) {
+		if (!ps->fds[k].name || fd_name(p, ps->fds[k].fd) ||
+		    flap_fdtouch__fd(x, ps->tgid, ps->fds[k].fd))
+			continue;
+		err = set_fd(p, ps->fds[k].fd, strdup(ps->fds[k].name), ps->fds[k].cloexec);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct pending_seed *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * The states read at the dump, each from where its source's history is
+ * complete (flap_trace__complete_from()): from then on every call is there,
+ * and what none of them changes (fdtouch.h) was the same all along.
+ */
+static int seed_dump_states(struct flap_fdnames *f, const struct flap_trace *t)
+{
+	__u64 *from = calloc(t->nsources ? t->nsources : 1, sizeof(*from));
+	const struct flap_proc_state *ps;
+	size_t i, at;
+	int err = 0;
+
+	if (!from)
+		return -ENOMEM;
+	for (i = 0; i < (size_t)t->nsources; i++)
+		from[i] = flap_trace__complete_from(t, (int)i);
+	f->pend = calloc(t->nprocs, sizeof(*f->pend));
+	err = f->pend ? flap_fdtouch__new(t, from, &f->touch) : -ENOMEM;
+	for (i = 0; i < t->nprocs && !err; i++) {
+		ps = &t->procs[i];
+		if (!ps->at_dump || !flap_trace__dump_state_apply(t, ps->source))
+			continue;
+		/* the number of events before the first one of the complete part */
+		for (at = 0; at < t->nevents && t->events[at].ts < from[ps->source]; at++)
+			;
+		if (at == 0)
+			err = seed_dump_state(f, ps, f->touch);
+		else
+			f->pend[f->npend++] = (struct pending_seed){.at = at, .ps = ps};
+	}
+	if (f->npend > 1)
+		qsort(f->pend, f->npend, sizeof(*f->pend), cmp_pending);
+	free(from);
+	return err;
+}
+
+int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t)
+{
+	size_t i;
+	int err = 0;
+
+	if (seed_aliases(f, t))
+		return -ENOMEM;
+	for (i = 0; i < t->nprocs && !err; i++)
+		if (!t->procs[i].at_dump && flap_trace__procs_apply(t, t->procs[i].source))
+			err = seed_proc(f, &t->procs[i]);
+	for (i = 0; i < t->nprocs && !err; i++)
+		if (t->procs[i].at_dump && flap_trace__dump_state_apply(t, t->procs[i].source))
+			return seed_dump_states(f, t);
+	return err;
 }
 
 static char *dup_name(const struct proc *p, long fd)
@@ -767,7 +855,32 @@ static char *memfd_name(const struct flap_event *ev)
 	return s;
 }
 
+/* After the update of the events before a pending state's: seed it. */
+static int seed_pending(struct flap_fdnames *f)
+{
+	int err = 0;
+
+	f->nupdates++;
+	while (!err && f->next < f->npend && f->pend[f->next].at <= f->nupdates)
+		err = seed_dump_state(f, f->pend[f->next++].ps, f->touch);
+	return err;
+}
+
+static int update(struct flap_fdnames *f, const struct flap_event *ev);
+
 int flap_fdnames__update(struct flap_fdnames *f, const struct flap_event *ev)
+{
+	int err = update(f, ev);
+
+	if (f->next < f->npend) {
+		int e2 = seed_pending(f);
+
+		return err ? err : e2;
+	}
+	return err;
+}
+
+static int update(struct flap_fdnames *f, const struct flap_event *ev)
 {
 	int idx = ev->nr < FLAP_NR_MAX ? op_of[ev->nr] : 0;
 	const char *sc;

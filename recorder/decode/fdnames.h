@@ -9,8 +9,10 @@
  * a fork copies the table. The table starts from what the processes held
  * when the recording began (flap_fdnames__seed(): working directory and
  * descriptors read from /proc at registration), when the history starts
- * there. A descriptor whose origin neither holds (passed in a message, or
- * opened in history that was overwritten) has no name. Paths are joined
+ * there, and from what they held when the dump was made, for what the
+ * history does not change. A descriptor whose origin none of them holds
+ * (passed in a message, opened in history that was overwritten and closed
+ * before the dump) has no name. Paths are joined
  * with the directory fd or the working directory, cleaned lexically, then
  * named as the kernel resolves them when the trace has that path's alias
  * (flap_trace.paths: symbolic links followed).
@@ -34,7 +36,9 @@ void flap_fdnames__free(struct flap_fdnames *f);
 /**
  * flap_fdnames__seed() - start from the registration state of the sources
  * of @t (flap_trace.procs) whose history starts at registration
- * (flap_trace__procs_apply()). Call it before the first update.
+ * (flap_trace__procs_apply()), then from the state read at the dump for
+ * what no call of the history changes (flap_trace__dump_state_apply(),
+ * fdtouch.h). Call it before the first update.
  * Return: 0 or -ENOMEM (the table stays usable; a name may be missing).
  */
 int flap_fdnames__seed(struct flap_fdnames *f, const struct flap_trace *t);

@@ -178,6 +178,47 @@ int flap_trace__add_proc(struct flap_trace *t, const struct flap_proc_state *p)
 	return 0;
 }
 
+bool flap_trace__dump_state_apply(const struct flap_trace *t, int i)
+{
+	const struct flap_source *s;
+
+	if (i < 0 || i >= t->nsources)
+		return false;
+	s = &t->sources[i];
+	/* Torn blocks are a ring's oldest, half overwritten: where its history
+	 * starts, as flap_trace__complete_from() counts it. */
+	return !s->counts.lost && !s->syscall_filter[0];
+}
+
+__u64 flap_trace__complete_from(const struct flap_trace *t, int i)
+{
+	__u64 *oldest, from = 0;
+	size_t k, ncpu = 1;
+	bool cut;
+	int c;
+
+	for (k = 0; k < t->nevents; k++)
+		if (t->events[k].cpu + 1u > ncpu)
+			ncpu = t->events[k].cpu + 1u;
+	oldest = calloc(ncpu, sizeof(*oldest));
+	if (!oldest)
+		return ~0ULL; /* nothing is known to be complete */
+	for (k = 0; k < t->nevents; k++) {
+		const struct flap_event *ev = &t->events[k];
+
+		if (ev->source == i && (!oldest[ev->cpu] || ev->ts < oldest[ev->cpu]))
+			oldest[ev->cpu] = ev->ts;
+	}
+	/* A CPU whose ring overwrote nothing holds every call since the start. */
+	for (c = 0; c < (int)ncpu; c++) {
+		cut = t->nsources > 1 || c >= t->ncpus || t->cpus[c].overwritten || t->cpus[c].torn;
+		if (cut && oldest[c] > from)
+			from = oldest[c];
+	}
+	free(oldest);
+	return from;
+}
+
 int flap_trace__add_path(struct flap_trace *t, __u16 source, const char *path, const char *resolved)
 {
 	struct flap_path_alias *a;
@@ -328,11 +369,17 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src)
 
 void flap_trace__keep_last(struct flap_trace *t, size_t n)
 {
+	size_t i, k = 0;
+
 	if (t->nevents <= n)
 		return;
 	memmove(t->events, t->events + (t->nevents - n), n * sizeof(t->events[0]));
 	t->nevents = n;
-	t->nprocs = 0;
+	/* The history no longer starts at registration; a dump's state holds. */
+	for (i = 0; i < t->nprocs; i++)
+		if (t->procs[i].at_dump)
+			t->procs[k++] = t->procs[i];
+	t->nprocs = k;
 }
 
 bool flap_trace__source_short(const struct flap_trace *t, int i)

@@ -200,10 +200,13 @@ struct flap_proc_fd {
  * its open descriptors, paths as its own root sees them. The history then
  * keeps them up to date (chdir, open, close, dup, fork...); without them
  * AT_FDCWD, fds 0-2 and every descriptor opened before have no name.
+ * The same read when the dump is made (at_dump) names what no call of the
+ * history changed, also in a history that lost its start (fdtouch.h).
  */
 struct flap_proc_state {
 	__u32 tgid;
 	__u16 source;	 /* index into flap_trace.sources */
+	bool at_dump;	 /* read when the dump was made, not at registration */
 	const char *cwd; /* NULL: not known */
 	const struct flap_proc_fd *fds;
 	__u32 nfds;
@@ -240,7 +243,8 @@ struct flap_trace {
 	char bpf_programs[16];
 	char kernel_lacks[256];
 	/* The processes of the sources at registration, when the history
-	 * starts there (flap_trace__procs_apply()). */
+	 * starts there (flap_trace__procs_apply()), and when the dump was made
+	 * (flap_trace__dump_state_apply()). */
 	struct flap_proc_state *procs;
 	size_t nprocs;
 	/* Paths the history names and how they resolve (fdnames uses them). */
@@ -302,6 +306,24 @@ int flap_trace__add_path(struct flap_trace *t, __u16 source, const char *path,
  */
 bool flap_trace__procs_apply(const struct flap_trace *t, int i);
 
+/**
+ * flap_trace__dump_state_apply() - may the state of source @i read at the
+ * dump name what the history does not change? Only when the history holds
+ * every call since its start: nothing lost (overwritten and torn blocks are
+ * before it), no in-kernel syscall filter.
+ */
+bool flap_trace__dump_state_apply(const struct flap_trace *t, int i);
+
+/**
+ * flap_trace__complete_from() - from when on the history of source @i holds
+ * every call: each CPU's ring overwrote its own oldest part, so before the
+ * newest of their oldest events some CPU's calls are gone. A CPU whose ring
+ * overwrote nothing does not count (known with one source; with several
+ * every CPU counts, their counts being merged).
+ * Return: a CLOCK_BOOTTIME ns time, 0 for the start, ~0 on -ENOMEM.
+ */
+__u64 flap_trace__complete_from(const struct flap_trace *t, int i);
+
 /* Sort events by time (stable for equal times: CPU order is kept). */
 void flap_trace__sort(struct flap_trace *t);
 
@@ -321,7 +343,7 @@ int flap_trace__merge(struct flap_trace *dst, const struct flap_trace *src);
 /**
  * flap_trace__keep_last() - drop all but the newest @n events (and, when
  * any is dropped, the registration state: the history no longer starts
- * there).
+ * there; the state read at the dump stays).
  */
 void flap_trace__keep_last(struct flap_trace *t, size_t n);
 

@@ -47,6 +47,7 @@ static void proc_to_pb(Flap__ProcState *m, const struct flap_proc_state *p, Flap
 
 	flap__proc_state__init(m);
 	m->tgid = p->tgid;
+	m->at_dump = p->at_dump;
 	bytes_of(&m->cwd, p->cwd);
 	for (i = 0; i < p->nfds; i++) {
 		flap__proc_fd__init(&fds[i]);
@@ -161,7 +162,7 @@ static char *str_of(const ProtobufCBinaryData *b, bool *oom)
 
 static int read_one(struct flap_trace *t, int src, const Flap__ProcState *m)
 {
-	struct flap_proc_state p = {.tgid = m->tgid, .source = (__u16)src};
+	struct flap_proc_state p = {.tgid = m->tgid, .source = (__u16)src, .at_dump = m->at_dump};
 	struct flap_proc_fd *fds;
 	bool oom = false;
 	int err = 0;

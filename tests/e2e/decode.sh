@@ -285,6 +285,37 @@ test_registration() {
 	expect "add: AT_FDCWD names the directory" grepq "AT_FDCWD<$DATA/sub>" <<< "$out"
 }
 
+# A history that lost its start (a small ring overwritten by stat calls):
+# the registration state no longer applies, what the process holds at the
+# dump names what the history does not change (its fds 7 and 8, opened
+# before add), its cwd too, from where every CPU's ring holds every call.
+test_overwritten() {
+	local cg out pid
+	echo overwritten > "$DATA/in"
+	mkdir -p "$DATA/ow"
+	rm -f "$DATA/ow/fifo"
+	mkfifo "$DATA/ow/fifo"
+	cg=$(make_cgroup_path ow) || return 1
+	(echo "$BASHPID" > "$cg/cgroup.procs" && cd "$DATA/ow" && exec 7< "$DATA/in" 8<> fifo &&
+		exec /bin/bash -c "while [ ! -e go ]; do sleep 0.01; done
+			for i in \$(seq 30000); do [ -e nothere ]; done
+			read -r x <&7; echo \"\$x\" > got; read -r y <&8") > /dev/null 2>&1 &
+	pid=$!
+	f add --cgroup "$cg" --name ow --ring-pages 2 > /dev/null || { kill "$pid"; return 1; }
+	touch "$DATA/ow/go"
+	while [ ! -s "$DATA/ow/got" ]; do sleep 0.02; done
+	out=$(f dump ow)
+	echo done > "$DATA/ow/fifo"
+	wait "$pid"
+	rmdir "$cg"
+	expect "the ring overwrote the start" grepq 'earlier events overwritten, 0 lost' <<< "$out" &&
+	expect "fd 7, open before add, named by the dump's state" \
+		grepq "dup2(7<$DATA/in>, 0) = 0<$DATA/in>" <<< "$out" &&
+	expect "fd 8 too, read in the call still running" \
+		grepq "read(0<$DATA/ow/fifo>, <unfinished ...>" <<< "$out" &&
+	expect "AT_FDCWD named by the dump's state" grepq "AT_FDCWD<$DATA/ow>" <<< "$out"
+}
+
 # make_cgroup_path NAME: a new cgroup under the cgroup2 root, for this script
 make_cgroup_path() {
 	local p
@@ -295,7 +326,7 @@ make_cgroup_path() {
 # ---- runner ---------------------------------------------------------------------
 
 ALL="test_lines test_known_lines test_summary test_files test_classes test_kernel_filter
-	test_registration"
+	test_registration test_overwritten"
 
 require_root "e2e tests"
 command -v strace > /dev/null || { echo "decode e2e tests need strace"; exit 1; }

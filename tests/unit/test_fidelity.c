@@ -633,3 +633,100 @@ out:
 	free(buf);
 	flap_trace__free(t);
 }
+
+/* An event of tgid/tid @pid for the tests below. */
+static struct flap_event *push_call(struct flap_trace *t, const char *name, __s64 ret, __u32 pid,
+				    __u64 a0, __u64 a1, __u64 a2)
+{
+	struct flap_event *ev = flap_trace__push(t);
+
+	if (!ev)
+		return NULL;
+	ev->nr = flap_syscall__by_name(name)->nr;
+	ev->tid = ev->tgid = pid;
+	ev->ret = ret;
+	ev->nargs = 3;
+	ev->args[0] = a0;
+	ev->args[1] = a1;
+	ev->args[2] = a2;
+	ev->flags = FLAP_EV_F_HAS_RET | FLAP_EV_F_HAS_ENTER;
+	return ev;
+}
+
+/*
+ * A history that lost its start: what the processes held at the dump names
+ * what no call of the history changes, nothing else.
+ */
+void test_fidelity_dump_state(void)
+{
+	static const struct flap_proc_fd reg_fds[] = {{.fd = 1, .name = "/registration/out"}};
+	static const struct flap_proc_fd fds[] = {
+		{.fd = 1, .name = "/log/out"},	 {.fd = 3, .name = "/etc/a"},
+		{.fd = 4, .name = "/etc/b"},	 {.fd = 15, .name = "/etc/in-range"},
+		{.fd = 9, .name = "socket:[7]"},
+	};
+	struct flap_proc_state reg = {.tgid = 100, .cwd = "/old", .fds = reg_fds, .nfds = 1};
+	struct flap_proc_state end = {
+		.tgid = 100, .at_dump = true, .cwd = "/srv", .fds = fds, .nfds = 5};
+	struct flap_proc_state other = {.tgid = 200, .at_dump = true, .fds = fds, .nfds = 5};
+	struct flap_trace *t = NULL;
+	struct flap_fdnames *f = NULL;
+	struct flap_event *ev;
+
+	if (!ASSERT_OK(flap_trace__new(1, &t), "trace") ||
+	    !ASSERT_GE(flap_trace__add_source(t, NULL), 0, "source") ||
+	    !ASSERT_OK(flap_trace__add_proc(t, &reg), "registration") ||
+	    !ASSERT_OK(flap_trace__add_proc(t, &end), "at dump") ||
+	    !ASSERT_OK(flap_trace__add_proc(t, &other), "at dump"))
+		goto out;
+	t->sources[0].counts.overwritten = 1000;
+	push_call(t, "close", 0, 100, 3, 0, 0);
+	ev = push_call(t, "openat", 3, 100, (__u64)AT_FDCWD, 0x10, 0);
+	ev->ncaps = 1;
+	ev->caps[0] = (struct flap_cap){.arg = 1, .flags = FLAP_EVCAP_F_STR, .len = 6};
+	ev->caps[0].data = flap_trace__copy_bytes(t, "/etc/a", 6);
+	push_call(t, "close_range", 0, 100, 10, 20, 0);
+	/* process 200 makes a pipe whose numbers were not captured */
+	push_call(t, "pipe2", 0, 200, 0x10, 0, 0);
+	if (!ASSERT_OK(flap_fdnames__new(&f), "fdnames") ||
+	    !ASSERT_OK(flap_fdnames__seed(f, t), "seed"))
+		goto out;
+	ASSERT_STREQ(flap_fdnames__get(f, 100, 1), "/log/out", "untouched: named by the dump");
+	ASSERT_STREQ(flap_fdnames__get(f, 100, 4), "/etc/b", "untouched");
+	ASSERT_STREQ(flap_fdnames__get(f, 100, 9), "socket:[7]", "untouched socket");
+	ASSERT_TRUE(flap_fdnames__get(f, 100, 3) == NULL, "closed in the history: not named");
+	ASSERT_TRUE(flap_fdnames__get(f, 100, 15) == NULL, "in a range closed: not named");
+	ASSERT_STREQ(flap_fdnames__cwd(f, 100), "/srv", "the cwd no call changed");
+	ASSERT_TRUE(flap_fdnames__get(f, 200, 4) == NULL, "a pipe of unknown numbers: none");
+	flap_fdnames__free(f);
+	f = NULL;
+
+	/* chdir, exit_group: the cwd and the whole process are out */
+	push_call(t, "chdir", 0, 100, 0x10, 0, 0);
+	if (!ASSERT_OK(flap_fdnames__new(&f), "fdnames") ||
+	    !ASSERT_OK(flap_fdnames__seed(f, t), "seed"))
+		goto out;
+	ASSERT_TRUE(flap_fdnames__cwd(f, 100) == NULL, "chdir in the history: no cwd");
+	ASSERT_STREQ(flap_fdnames__get(f, 100, 4), "/etc/b", "its fds still");
+	flap_fdnames__free(f);
+	f = NULL;
+	push_call(t, "exit_group", 0, 100, 0, 0, 0)->flags = FLAP_EV_F_NORETURN;
+	if (!ASSERT_OK(flap_fdnames__new(&f), "fdnames") ||
+	    !ASSERT_OK(flap_fdnames__seed(f, t), "seed"))
+		goto out;
+	ASSERT_TRUE(flap_fdnames__get(f, 100, 4) == NULL, "the process ended: its tgid reused");
+	flap_fdnames__free(f);
+	f = NULL;
+
+	/* events lost in the middle: nothing can be said */
+	t->nevents = 1;
+	t->sources[0].counts.lost = 1;
+	if (!ASSERT_OK(flap_fdnames__new(&f), "fdnames") ||
+	    !ASSERT_OK(flap_fdnames__seed(f, t), "seed"))
+		goto out;
+	ASSERT_TRUE(flap_fdnames__get(f, 100, 4) == NULL, "lost events: no dump state");
+	ASSERT_TRUE(flap_fdnames__get(f, 100, 1) == NULL, "nor registration state");
+out:
+	flap_fdnames__free(f);
+	flap_trace__free(t);
+}
