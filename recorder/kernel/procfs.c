@@ -264,6 +264,9 @@ static char *resolve_in(const struct flap_procfs_root *r, const char *path, int 
 	int fd;
 
 	fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+	/* No openat2 (valgrind): our own root needs no confinement. */
+	if (fd < 0 && errno == ENOSYS && !strcmp(r->path, "/"))
+		fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT || depth > 0)
 			return NULL;
