@@ -474,6 +474,21 @@ static int cmp_pending(const void *a, const void *b)
  * complete (flap_trace__complete_from()): from then on every call is there,
  * and what none of them changes (fdtouch.h) was the same all along.
  */
+/* The number of events of @t (sorted by time) before time @ts. */
+static size_t events_before(const struct flap_trace *t, __u64 ts)
+{
+	size_t lo = 0, hi = t->nevents, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (t->events[mid].ts < ts)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static int seed_dump_states(struct flap_fdnames *f, const struct flap_trace *t)
 {
 	__u64 *from = calloc(t->nsources ? t->nsources : 1, sizeof(*from));
@@ -491,9 +506,7 @@ static int seed_dump_states(struct flap_fdnames *f, const struct flap_trace *t)
 		ps = &t->procs[i];
 		if (!ps->at_dump || !flap_trace__dump_state_apply(t, ps->source))
 			continue;
-		/* the number of events before the first one of the complete part */
-		for (at = 0; at < t->nevents && t->events[at].ts < from[ps->source]; at++)
-			;
+		at = events_before(t, from[ps->source]);
 		if (at == 0)
 			err = seed_dump_state(f, ps, f->touch);
 		else
