@@ -18,8 +18,8 @@
 #   - addresses (0x and five or more hex digits: ADDR);
 #   - socket and pipe inode numbers (socket:[INO]), TCP/UDP ports;
 #   - the bytes getrandom returned and those read from /dev/urandom, the
-#     numbers of sysinfo, times and timespecs, the results of futex (thread
-#     races), the parent pid of the first process (strace, or run), the
+#     numbers of sysinfo, times and timespecs, the results of futex and how
+#     often the same futex line comes (thread races), the parent pid of the first process (strace, or run), the
 #     sizes of munmap that are multiples of 2 MiB (malloc trimming a new
 #     arena to its alignment: they follow the random address);
 #   - strace's <unfinished ...> / <... resumed> halves joined; its signal
@@ -132,13 +132,18 @@ sub resolved {
 	};
 }
 
+# A multiset of lines; a futex line counts once however often it came: how
+# often threads wait and wake follows their timing, which strace's stops
+# change (its results are normalised by strict() for the same reason).
 sub bag {
 	my ($lines, $fn) = @_;
 	my %b;
 	for my $l (@$lines) {
 		next unless defined $l;
 		my $k = $fn ? $fn->($l) : $l;
-		$b{$k}++ if defined $k;
+		next unless defined $k;
+		next if $k =~ /^futex\(/ && $b{$k};
+		$b{$k}++;
 	}
 	return \%b;
 }

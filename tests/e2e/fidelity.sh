@@ -23,8 +23,8 @@ WORK=$(mktemp -d /tmp/flap-fidelity.XXXXXX)
 SOCK=$WORK/run/flap.sock
 # The working directory of every run: the same path for both tools.
 W=$WORK/w
-FIDELITY_MIN_STRICT=${FIDELITY_MIN_STRICT:-960}
-FIDELITY_MIN_NORM=${FIDELITY_MIN_NORM:-970}
+FIDELITY_MIN_STRICT=${FIDELITY_MIN_STRICT:-980}
+FIDELITY_MIN_NORM=${FIDELITY_MIN_NORM:-990}
 DIFF=0
 
 cleanup() {
