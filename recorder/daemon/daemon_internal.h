@@ -61,6 +61,9 @@ struct flap_daemon {
 	unsigned int noom;
 };
 
+/* state.c */
+void flap_daemon__read_procs(struct flap_entry *e, int pid);
+
 /* restart.c */
 void flap_daemon__save_state(struct flap_daemon *d);
 void flap_daemon__keep_rings(struct flap_daemon *d, struct flap_entry *e);

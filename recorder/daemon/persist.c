@@ -45,6 +45,43 @@ static void add_u64(json_object *o, const char *key, __u64 val)
 	json_object_object_add(o, key, json_object_new_uint64(val));
 }
 
+/* The registration state of @e (its procs): [{tgid, cwd, fds: [{fd, name, cloexec}]}]. */
+static json_object *procs_to_json(const struct flap_entry *e)
+{
+	json_object *arr = json_object_new_array(), *o, *fds, *fo;
+	const struct flap_proc_state *p;
+	size_t i;
+	__u32 k;
+
+	for (i = 0; arr && e->procs && i < e->procs->nprocs; i++) {
+		p = &e->procs->procs[i];
+		o = json_object_new_object();
+		fds = json_object_new_array();
+		if (!o || !fds || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			json_object_put(fds);
+			json_object_put(arr);
+			return NULL;
+		}
+		add_u64(o, "tgid", p->tgid);
+		add_str(o, "cwd", p->cwd ? p->cwd : "");
+		json_object_object_add(o, "fds", fds);
+		for (k = 0; k < p->nfds; k++) {
+			fo = json_object_new_object();
+			if (!fo || json_object_array_add(fds, fo)) {
+				json_object_put(fo);
+				json_object_put(arr);
+				return NULL;
+			}
+			json_object_object_add(fo, "fd", json_object_new_int(p->fds[k].fd));
+			add_str(fo, "name", p->fds[k].name ? p->fds[k].name : "");
+			json_object_object_add(fo, "cloexec",
+					       json_object_new_boolean(p->fds[k].cloexec));
+		}
+	}
+	return arr;
+}
+
 static json_object *entry_to_json(struct flap_entry *e, int ncpus)
 {
 	const struct flap_recorder_opts *ro = flap_recorder__opts(e->rec);
@@ -80,6 +117,11 @@ static json_object *entry_to_json(struct flap_entry *e, int ncpus)
 		json_object_array_add(
 			lost, json_object_new_uint64(flap_recorder__restart_lost(e->rec, cpu)));
 	json_object_object_add(o, "restart_lost", lost);
+	/* What its processes held at registration names fds 0-2 and AT_FDCWD in
+	 * the dumps of the daemon that adopts it. */
+	if (e->procs)
+		json_object_object_add(o, "procs", procs_to_json(e));
+	json_object_object_add(o, "host_root", json_object_new_boolean(e->host_root));
 	return o;
 }
 
@@ -182,6 +224,55 @@ static int parse_state(const char *s, enum flap_entry_state *out)
 	return -EINVAL;
 }
 
+/* One process of "procs" into @t. Return: 0, -ENOMEM, -EBADMSG. */
+static int proc_from_json(json_object *o, struct flap_trace *t)
+{
+	struct flap_proc_state p = {.tgid = (__u32)get_u64(o, "tgid")};
+	struct flap_proc_fd *fds = NULL;
+	json_object *arr, *fo, *v;
+	size_t i, n = 0;
+	int err;
+
+	if (!json_object_is_type(o, json_type_object) || !p.tgid)
+		return -EBADMSG;
+	if (json_object_object_get_ex(o, "fds", &arr) && json_object_is_type(arr, json_type_array))
+		n = json_object_array_length(arr);
+	if (n > 65536)
+		return -EBADMSG;
+	fds = calloc(n ? n : 1, sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		fo = json_object_array_get_idx(arr, i);
+		fds[i].fd = json_object_object_get_ex(fo, "fd", &v) ? json_object_get_int(v) : -1;
+		fds[i].name = get_str(fo, "name")[0] ? get_str(fo, "name") : NULL;
+		fds[i].cloexec =
+			json_object_object_get_ex(fo, "cloexec", &v) && json_object_get_boolean(v);
+	}
+	p.cwd = get_str(o, "cwd")[0] ? get_str(o, "cwd") : NULL;
+	p.fds = fds;
+	p.nfds = (__u32)n;
+	err = flap_trace__add_proc(t, &p);
+	free(fds);
+	return err;
+}
+
+/* "procs" of a recorder (absent in files written before it): r->e.procs. */
+static int procs_from_json(json_object *o, struct flap_persist_rec *r)
+{
+	json_object *arr;
+	size_t i;
+	int err;
+
+	if (!json_object_object_get_ex(o, "procs", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return 0;
+	err = flap_trace__new(0, &r->e.procs);
+	for (i = 0; !err && i < json_object_array_length(arr); i++)
+		err = proc_from_json(json_object_array_get_idx(arr, i), r->e.procs);
+	return err;
+}
+
 static int rec_from_json(json_object *o, int ncpus, struct flap_persist_rec *r)
 {
 	struct flap_source *m = &r->e.meta;
@@ -231,7 +322,9 @@ static int rec_from_json(json_object *o, int ncpus, struct flap_persist_rec *r)
 				json_object_get_uint64(json_object_array_get_idx(lost, i));
 	if (!m->cgroup_id || r->slot >= FLAP_MAX_RECORDERS)
 		return -EBADMSG;
-	return 0;
+	r->e.host_root =
+		json_object_object_get_ex(o, "host_root", &v) && json_object_get_boolean(v);
+	return procs_from_json(o, r);
 }
 
 static int parse_header(json_object *root, struct flap_persist_hdr *h)
@@ -294,8 +387,10 @@ void flap_persist__free(struct flap_persist_rec *recs, int n)
 {
 	int i;
 
-	for (i = 0; recs && i < n; i++)
+	for (i = 0; recs && i < n; i++) {
 		free(recs[i].restart_lost);
+		flap_trace__free(recs[i].e.procs);
+	}
 	free(recs);
 }
 

@@ -253,11 +253,32 @@ static int readd(struct flap_daemon *d, struct flap_entry *e, const struct flap_
 		rc = -ESTALE;
 	if (!rc)
 		rc = flap_registry__add(d->reg, e->meta.cgroup_id, &r->ropts, &e->rec);
-	if (!rc)
+	if (!rc) {
 		pr_warn("%s: recording again with new programs and rings; its earlier history "
 			"is lost",
 			e->meta.name);
+		/* The new history starts now: so does what its processes hold. */
+		flap_trace__free(e->procs);
+		e->procs = NULL;
+		flap_daemon__read_procs(e, (int)e->meta.main_pid);
+	}
 	return rc;
+}
+
+/* A copy of the registration state @src (source 0 of a trace without events). */
+static int copy_procs(const struct flap_trace *src, struct flap_trace **out)
+{
+	size_t i;
+	int err;
+
+	err = flap_trace__new(0, out);
+	for (i = 0; !err && i < src->nprocs; i++)
+		err = flap_trace__add_proc(*out, &src->procs[i]);
+	if (err) {
+		flap_trace__free(*out);
+		*out = NULL;
+	}
+	return err;
 }
 
 /* Rebuilds entry @r: adopts its pinned recorder (or records it afresh). */
@@ -277,6 +298,11 @@ static void adopt_one(struct flap_daemon *d, const struct flap_persist_rec *r,
 	if (!e)
 		return;
 	*e = r->e;
+	/* The record keeps its own copy (flap_persist__free() frees it). */
+	e->procs = NULL;
+	if (r->e.procs && copy_procs(r->e.procs, &e->procs))
+		pr_warn("%s: its processes at registration are lost: %s", e->meta.name,
+			strerror(ENOMEM));
 	if (k && k->fds && k->cgid == ao.cgid && k->pages == r->ropts.ring_pages) {
 		ao.ring_fds = k->fds;
 		nkept = count_fds(k->fds, ncpus);
@@ -296,6 +322,7 @@ static void adopt_one(struct flap_daemon *d, const struct flap_persist_rec *r,
 		pr_warn("%s: cgroup %llu no longer recorded: %s", e->meta.name,
 			(unsigned long long)e->meta.cgroup_id, strerror(-rc));
 		st->dropped++;
+		flap_trace__free(e->procs);
 		free(e);
 		return;
 	}

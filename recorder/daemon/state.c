@@ -101,9 +101,10 @@ static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t s
 /*
  * What the processes of @e's cgroup (and @pid) hold now that it is recorded:
  * whatever they do from here on is in the history. Not fatal: without it a
- * dump names fewer descriptors.
+ * dump names fewer descriptors. Context: loop thread (add, a re-add after a
+ * restart).
  */
-static void read_procs(struct flap_entry *e, int pid)
+void flap_daemon__read_procs(struct flap_entry *e, int pid)
 {
 	int rc = flap_trace__new(0, &e->procs);
 
@@ -190,7 +191,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 		return rc;
 	}
 	flap_recorder__set_user(e->rec, e);
-	read_procs(e, spec->pid);
+	flap_daemon__read_procs(e, spec->pid);
 	TAILQ_INSERT_TAIL(&d->entries, e, link);
 	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
 		e->meta.pod[0] ? " pod " : "", e->meta.pod);

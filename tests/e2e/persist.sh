@@ -80,6 +80,7 @@ test_kill9_restart() {
 	sleep 1 # the kernel goes on recording
 	t1=$(now_ns); start_daemon || return 1
 	expect "adopted with its rings" grep -q 'adopted 1 recorders (0 with fresh rings' "$WORK/daemon.log" &&
+	expect "what its process held at registration kept" grep -q '"tgid":' "$STATE" &&
 	seq_ok pk9 "$t0" "$t1"
 }
 
