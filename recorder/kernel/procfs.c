@@ -258,19 +258,32 @@ static bool own_path(const char *path)
  */
 static char *resolve_in(const struct flap_procfs_root *r, const char *path, int depth)
 {
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC,
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_CACHED};
 	char link[64], target[PATH_MAX], *dir, *s, *slash;
+	bool own = !strcmp(r->path, "/");
 	const char *name;
 	int fd;
 
+	/*
+	 * From the dentry cache only: a lookup that would ask the file system
+	 * (a FUSE server that never answers) must not hold the daemon. Before
+	 * 5.12 there is no RESOLVE_CACHED: then only in our own root, where the
+	 * mounts are the host's.
+	 */
 	fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+	if (fd < 0 && errno == EINVAL && own) {
+		how.resolve = RESOLVE_IN_ROOT;
+		fd = (int)syscall(SYS_openat2, r->fd, path, &how, sizeof(how));
+	}
 	/* No openat2 (valgrind): our own root needs no confinement. */
-	if (fd < 0 && errno == ENOSYS && !strcmp(r->path, "/"))
+	if (fd < 0 && errno == ENOSYS && own)
 		fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno != ENOENT || depth > 0)
+		if ((errno != ENOENT && errno != EAGAIN) || depth > 0)
 			return NULL;
-		/* gone since (a temporary file): its directory resolves */
+		/* gone since (a temporary file), or not in the cache: its
+		 * directory resolves */
 		slash = strrchr(path, '/');
 		if (!slash || slash == path)
 			return NULL;
@@ -356,7 +369,8 @@ static char *resolve_cb(void *ctx, __u16 source, char *path)
 	struct seen *e;
 	char *s;
 
-	if (source >= rs->nroots || rs->roots[source].fd < 0 || own_path(path))
+	if (source >= rs->nroots || rs->roots[source].fd < 0 || own_path(path) ||
+	    rs->nseen >= FLAP_PROCFS_MAX_RESOLVE)
 		return path;
 	e = seen_get(rs, source, path);
 	if (!e) {

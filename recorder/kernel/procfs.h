@@ -19,6 +19,8 @@
 /* Bounds of one snapshot (a dump header holds them all). */
 #define FLAP_PROCFS_MAX_PROCS 64
 #define FLAP_PROCFS_MAX_FDS   1024 /* over all its processes */
+/* Distinct paths one dump resolves at most (each a lookup in the dentry cache). */
+#define FLAP_PROCFS_MAX_RESOLVE 16384
 
 /**
  * flap_procfs__snapshot() - read the working directory and descriptors of
@@ -75,8 +77,10 @@ int flap_procfs__open_root(const char *proc_dir, const char *cgroup_path, int pi
  * cannot lead out of its root. A path that resolves to another one becomes
  * an alias of the trace (flap_trace__add_path()); paths under /proc and
  * /dev/fd are left alone (they would name our own process). A file gone
- * since resolves through its directory. Context: any thread; blocks on the
- * file system.
+ * since resolves through its directory. Lookups use the dentry cache only
+ * (RESOLVE_CACHED, 5.12): a path not in it stays as opened, and no file
+ * system is asked (before 5.12: only in our own root, asking it); at most
+ * FLAP_PROCFS_MAX_RESOLVE distinct paths. Context: any thread.
  * Return: the number of aliases added, or -ENOMEM.
  */
 int flap_procfs__resolve_paths(struct flap_trace *t, const struct flap_procfs_root *roots,
