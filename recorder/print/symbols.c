@@ -495,6 +495,28 @@ static void place_exe(struct flap_symbols *s, const struct flap_reason *r, struc
 }
 
 /*
+ * The objects of every frame the kernel named by build-id, placed: a frame
+ * the walk does not keep (it read a word that is no return address in
+ * code without frame pointers) still lies in a mapped object, and its
+ * address minus its file offset's address there is the object's load bias.
+ */
+static void place_ids(struct flap_symbols *s, const struct flap_reason *r, struct placed *pl,
+		      int *npl)
+{
+	int i, n = r->nids < r->nframes ? r->nids : r->nframes;
+	struct obj *o;
+	__u64 vaddr;
+
+	for (i = 0; i < n; i++) {
+		if (r->ids[i].status != FLAP_FRAME_VALID)
+			continue;
+		o = find(s, r->ids[i].build_id);
+		if (o && !load(o) && off_to_vaddr(o, r->ids[i].offset, &vaddr))
+			place(pl, npl, o, r->frames[i] - vaddr);
+	}
+}
+
+/*
  * The recorded frames, and the objects they place. A frame of the walk
  * (past the first) that does not follow a call in its object ends it, as
  * do one outside any file the kernel could name and one that repeats the
@@ -636,8 +658,10 @@ int flap_stack__symbolize(struct flap_symbols *s, struct flap_reason *r)
 		return 0;
 	n = name_recorded(s, r, pl, &npl);
 	/* Registers and the stack copy: the objects' CFI may get further. */
-	if (r->sig.sp && r->stack_len)
+	if (r->sig.sp && r->stack_len) {
+		place_ids(s, r, pl, &npl);
 		n = unwind_cfi(r, pl, npl, n);
+	}
 	/* The frame-pointer walk stopped at the fault: the stack may say more. */
 	if (n < 2 && r->stack_len)
 		n = scan_stack(r, pl, npl, n);

@@ -426,7 +426,7 @@ test_crash_segv() {
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "the faulting frame named" grepq -E '^#   #0 0x[0-9a-f]+ flapbar_leaf\+0x[0-9a-f]+ \(.*/crasher\)$' \
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
-	expect "its caller, from the stack" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+0x[0-9a-f]+ \(.*/crasher\) \[stack scan\]$' \
+	expect "its caller, from the CFI unwind" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+0x[0-9a-f]+ \(.*/crasher\) \[cfi\]$' \
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "show --symbols names them again" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+' \
 		<<< "$(f show --symbols "$HELPERS" "$(ls "$DUMPS"/*/*c-segv*)")" &&
