@@ -36,6 +36,11 @@
 #define FAULT_MAX                                             \
 	(sizeof(struct flap_sig_fault) + FLAP_STACK_MAX * 8 + \
 	 FLAP_STACK_MAX * sizeof(struct flap_sig_frame_id) + FLAP_STACK_BYTES)
+/* A fatal delivery starts at most a THREAD record past the block's data:
+ * it must fit in the slack behind. */
+_Static_assert(sizeof(struct flap_rec_thread) + sizeof(struct flap_rec_signal) + FAULT_MAX <=
+		       FLAP_STAGE_SLACK,
+	       "a fatal delivery fits in the staging slack");
 
 /* Copies the siginfo at @info (a kernel pointer, or SEND_SIG_NOINFO/PRIV). */
 static __always_inline __u8 put_siginfo(__u8 *dst, struct kernel_siginfo *info)

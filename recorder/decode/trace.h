@@ -69,7 +69,7 @@ struct flap_frame_id {
 };
 
 /* Bytes of the user stack a fatal delivery keeps (= FLAP_STACK_BYTES). */
-#define FLAP_SIG_STACK_BYTES 512
+#define FLAP_SIG_STACK_BYTES 2048
 
 /* A signal event's own data (flap_event.sig; owned by the trace). */
 struct flap_signal {

@@ -386,7 +386,7 @@ int flap_format__event_json(FILE *out, const struct flap_trace *t, const struct 
 /* The symbolized stack: per frame its address, function, offset, file. */
 static struct json_object *json_stack(const struct flap_reason *r)
 {
-	static const char *const how[] = {"registers", "frame pointer", "stack scan"};
+	static const char *const how[] = {"registers", "frame pointer", "stack scan", "cfi"};
 	struct json_object *arr = json_object_new_array(), *f;
 	int i;
 
@@ -405,7 +405,9 @@ static struct json_object *json_stack(const struct flap_reason *r)
 			jadd_name(f, "path", s->path, sizeof(s->path));
 		if (s->has_build_id)
 			jadd_u64(f, "file_offset", s->file_offset);
-		jadd(f, "found_by", json_object_new_string(how[s->how < 3 ? s->how : 2]));
+		jadd(f, "found_by",
+		     json_object_new_string(
+			     how[s->how <= FLAP_FRAME_CFI ? s->how : FLAP_FRAME_SCAN]));
 		json_object_array_add(arr, f);
 	}
 	return arr;

@@ -114,7 +114,7 @@ static void put_build_id(struct flap_line *l, const __u8 *id)
  */
 static void stack_lines(struct flap_line *l, const struct flap_reason *r)
 {
-	static const char *const how[] = {"", "", " [stack scan]"};
+	static const char *const how[] = {"", "", " [stack scan]", " [cfi]"};
 	int i, n = r->nsyms ? r->nsyms : r->nframes;
 
 	if (!n)
@@ -148,7 +148,7 @@ static void stack_lines(struct flap_line *l, const struct flap_reason *r)
 			flap_line__printf(l, "..., offset 0x%llx)",
 					  (unsigned long long)(f ? f->file_offset : id->offset));
 		}
-		if (f && f->how < 3)
+		if (f && f->how <= FLAP_FRAME_CFI)
 			flap_line__puts(l, how[f->how]);
 		flap_line__puts(l, "\n");
 	}

@@ -37,6 +37,7 @@
 #include "symbols.h"
 #include "syscalls.h"
 #include "trace.h"
+#include "unwind.h"
 
 #define BUILD_ID_MAX 20
 #define MAX_SEGS     16
@@ -494,6 +495,28 @@ static void place_exe(struct flap_symbols *s, const struct flap_reason *r, struc
 }
 
 /*
+ * The objects of every frame the kernel named by build-id, placed: a frame
+ * the walk does not keep (it read a word that is no return address in
+ * code without frame pointers) still lies in a mapped object, and its
+ * address minus its file offset's address there is the object's load bias.
+ */
+static void place_ids(struct flap_symbols *s, const struct flap_reason *r, struct placed *pl,
+		      int *npl)
+{
+	int i, n = r->nids < r->nframes ? r->nids : r->nframes;
+	struct obj *o;
+	__u64 vaddr;
+
+	for (i = 0; i < n; i++) {
+		if (r->ids[i].status != FLAP_FRAME_VALID)
+			continue;
+		o = find(s, r->ids[i].build_id);
+		if (o && !load(o) && off_to_vaddr(o, r->ids[i].offset, &vaddr))
+			place(pl, npl, o, r->frames[i] - vaddr);
+	}
+}
+
+/*
  * The recorded frames, and the objects they place. A frame of the walk
  * (past the first) that does not follow a call in its object ends it, as
  * do one outside any file the kernel could name and one that repeats the
@@ -566,6 +589,65 @@ static int scan_stack(struct flap_reason *r, const struct placed *pl, int npl, i
 	return n;
 }
 
+/* The placed object whose code holds run-time address @addr (@off: its file offset). */
+static const struct placed *placed_at(const struct placed *pl, int npl, __u64 addr, __u64 *off)
+{
+	int k;
+
+	for (k = 0; k < npl; k++)
+		if (exec_off(pl[k].o, addr - pl[k].bias, off))
+			return &pl[k];
+	return NULL;
+}
+
+/*
+ * The callers as the objects' CFI gives them (unwind.h), when that finds
+ * more frames than the @n kept so far. Frames the frame-pointer walk gave
+ * too keep its mark, up to the first that differs. Return: frames now.
+ */
+static int unwind_cfi(struct flap_reason *r, const struct placed *pl, int npl, int n)
+{
+	struct flap_unwind_state st = {
+		.ip = r->frames[0],
+		.sp = r->sig.sp,
+		.bp = r->sig.bp,
+		.stack = r->stack,
+		.stack_len = r->stack_len,
+	};
+	struct flap_unwind_obj objs[FLAP_REASON_FRAMES];
+	__u64 pcs[FLAP_REASON_STACK], off;
+	bool same = true;
+	int i, k, m;
+
+	for (k = 0; k < npl; k++) {
+		objs[k].path = pl[k].o->path;
+		objs[k].bias = pl[k].bias;
+	}
+	m = flap_unwind__dwarf(objs, npl, &st, pcs, FLAP_REASON_STACK);
+	if (m <= n || pcs[0] != r->frames[0])
+		return n;
+	for (i = 1; i < m; i++) {
+		struct flap_stack_frame *f = &r->syms[i];
+		const struct placed *p;
+
+		same = same && i < n && f->addr == pcs[i];
+		if (same)
+			continue;
+		memset(f, 0, sizeof(*f));
+		f->how = FLAP_FRAME_CFI;
+		f->addr = pcs[i];
+		/* A return address: the call is the byte before it. */
+		p = placed_at(pl, npl, pcs[i] - 1, &off);
+		if (!p)
+			continue;
+		f->has_build_id = 1;
+		memcpy(f->build_id, p->o->id, sizeof(f->build_id));
+		f->file_offset = off + 1;
+		name_frame(f, p->o, pcs[i], pcs[i] - p->bias, true);
+	}
+	return m;
+}
+
 int flap_stack__symbolize(struct flap_symbols *s, struct flap_reason *r)
 {
 	struct placed pl[FLAP_REASON_FRAMES];
@@ -575,6 +657,11 @@ int flap_stack__symbolize(struct flap_symbols *s, struct flap_reason *r)
 	if (!r->has_signal || !r->nframes)
 		return 0;
 	n = name_recorded(s, r, pl, &npl);
+	/* Registers and the stack copy: the objects' CFI may get further. */
+	if (r->sig.sp && r->stack_len) {
+		place_ids(s, r, pl, &npl);
+		n = unwind_cfi(r, pl, npl, n);
+	}
 	/* The frame-pointer walk stopped at the fault: the stack may say more. */
 	if (n < 2 && r->stack_len)
 		n = scan_stack(r, pl, npl, n);

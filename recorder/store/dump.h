@@ -33,6 +33,7 @@ enum flap_frame_how {
 	FLAP_FRAME_REGS = 0, /* the registers' ip */
 	FLAP_FRAME_FP = 1,   /* a return address on the frame-pointer chain */
 	FLAP_FRAME_SCAN = 2, /* a return address found by scanning the stack */
+	FLAP_FRAME_CFI = 3,  /* a return address the objects' DWARF CFI unwound */
 };
 
 /* A frame of a crashing thread's stack, symbolized (dump.proto Frame). */

@@ -246,7 +246,7 @@ static int frames_from_pb(const Flap__Reason *rs, struct flap_reason *r, const c
 		copy_str(f->symbol, sizeof(f->symbol), fp->symbol);
 		f->sym_off = fp->symbol_offset;
 		copy_str(f->path, sizeof(f->path), fp->path);
-		f->how = fp->how <= FLAP_FRAME_SCAN ? fp->how : FLAP_FRAME_SCAN;
+		f->how = fp->how <= FLAP_FRAME_CFI ? fp->how : FLAP_FRAME_SCAN;
 		f->has_build_id = fp->build_id.len != 0;
 		if (f->has_build_id)
 			memcpy(f->build_id, fp->build_id.data, sizeof(f->build_id));

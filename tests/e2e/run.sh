@@ -426,7 +426,7 @@ test_crash_segv() {
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "the faulting frame named" grepq -E '^#   #0 0x[0-9a-f]+ flapbar_leaf\+0x[0-9a-f]+ \(.*/crasher\)$' \
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
-	expect "its caller, from the stack" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+0x[0-9a-f]+ \(.*/crasher\) \[stack scan\]$' \
+	expect "its caller, from the CFI unwind" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+0x[0-9a-f]+ \(.*/crasher\) \[cfi\]$' \
 		<<< "$(f show "$(ls "$DUMPS"/*/*c-segv*)")" &&
 	expect "show --symbols names them again" grepq -E '^#   #1 0x[0-9a-f]+ flapbar_mid\+' \
 		<<< "$(f show --symbols "$HELPERS" "$(ls "$DUMPS"/*/*c-segv*)")" &&
@@ -461,6 +461,23 @@ os.kill(os.getpid(), signal.SIGUSR1)' > /dev/null 2>&1 || { echo "    python fai
 test_crash_abort() {
 	f run --name c-abrt -- "$HELPERS/crasher" abort c-abrt > /dev/null 2>&1
 	check_crash c-abrt 'SIGABRT \(SI_TKILL from itself, ip 0x[0-9a-f]+\)'
+}
+
+# -O2 without frame pointers, six calls deep with a 256-byte buffer on the
+# way: the dump names every caller from the CFI unwind of the stack copy.
+test_crash_deep_nofp() {
+	local p out
+	f run --name c-deep -- "$HELPERS/crasher-nofp" deep c-deep > /dev/null 2>&1
+	p=$(wait_for_dump c-deep) || { echo "    no dump file for c-deep"; return 1; }
+	out=$(f show "$p")
+	grep '^#   #' <<< "$out" | sed 's/^/    /'
+	expect "the faulting frame" grepq -E '^#   #0 0x[0-9a-f]+ flapbar_leaf\+0x[0-9a-f]+ \(.*/crasher-nofp\)$' <<< "$out" &&
+	expect "its callers in order, by CFI" grepq -z -P \
+		'#1 [^\n]* flapbar_mid\+[^\n]*\[cfi\]\n#   #2 [^\n]* flapbar_deep1\+[^\n]*\[cfi\]\n#   #3 [^\n]* flapbar_deep2\+[^\n]*\[cfi\]\n#   #4 [^\n]* flapbar_deep3\+[^\n]*\[cfi\]\n#   #5 [^\n]* main\+[^\n]*\[cfi\]\n#   #6 ' \
+		<<< "$out" &&
+	expect "show --symbols unwinds it again" grepq -E '^#   #5 0x[0-9a-f]+ main\+0x[0-9a-f]+ .*\[cfi\]$' \
+		<<< "$(f show --symbols "$HELPERS" "$p")" &&
+	expect "JSON says how" grepq '"found_by":"cfi"' <<< "$(f show -o json "$p" | head -1)"
 }
 
 test_crash_exit3() {
@@ -540,7 +557,7 @@ test_restart_keeps_dumps() {
 ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test_add_pid
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
 test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
-test_handled_signals
+test_crash_deep_nofp test_handled_signals
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
 test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_exact_durations
 test_dump_perms test_daemon_exact_durations test_retention test_restart_keeps_dumps"

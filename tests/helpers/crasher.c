@@ -14,6 +14,9 @@
  *   crasher sigchld [TAG]    ... with a SIGCHLD handler, forks a child that exits 1
  *                            and waits for it: the handler runs as wait4 returns;
  *                            exits 0
+ *   crasher deep [TAG]       ... then the NULL deref of segv, three calls deeper:
+ *                            main, flapbar_deep3, flapbar_deep2 (a 256-byte buffer
+ *                            on its stack), flapbar_deep1, flapbar_mid, flapbar_leaf
  * The last syscalls before the end are: openat(AT_FDCWD, "/flap/TAG", O_RDONLY)
  * = ENOENT, write(devnull, "about to TAG", ...), getppid(). The faults happen
  * in flapbar_leaf(), called by flapbar_mid(), called by main(): known
@@ -57,18 +60,26 @@ static void stamp(void)
 	fclose(f);
 }
 
+/* Not inlined, not cloned (-O2 would make flapbar_mid.constprop.0 and
+ * the like), so each function keeps its own name and frame. */
+#ifdef __clang__
+#define FLAPBAR __attribute__((noinline))
+#else
+#define FLAPBAR __attribute__((noipa))
+#endif
+
 /* Called first by the faulting function, so that a build with frame
  * pointers gives it a frame of its own (gcc sets up none in a leaf). */
-__attribute__((noinline)) void flapbar_note(void);
-__attribute__((noinline)) void flapbar_note(void)
+FLAPBAR void flapbar_note(void);
+FLAPBAR void flapbar_note(void)
 {
 	asm volatile("" ::: "memory");
 }
 
 /* The faulting function: a store through @p. Not inlined, not static: it
  * keeps its name in the symbol table and its frame on the stack. */
-__attribute__((noinline)) void flapbar_leaf(volatile int *p);
-__attribute__((noinline)) void flapbar_leaf(volatile int *p)
+FLAPBAR void flapbar_leaf(volatile int *p);
+FLAPBAR void flapbar_leaf(volatile int *p)
 {
 	flapbar_note();
 	*p = 42;
@@ -76,14 +87,44 @@ __attribute__((noinline)) void flapbar_leaf(volatile int *p)
 	asm volatile("" ::: "memory");
 }
 
-__attribute__((noinline)) void flapbar_mid(unsigned long addr);
-__attribute__((noinline)) void flapbar_mid(unsigned long addr)
+FLAPBAR void flapbar_mid(unsigned long addr);
+FLAPBAR void flapbar_mid(unsigned long addr)
 {
 	/* The pointer itself is volatile: the compiler must really store. */
 	volatile int *volatile p = (volatile int *)addr;
 
 	flapbar_leaf(p);
 	asm volatile("" ::: "memory");
+}
+
+FLAPBAR void flapbar_deep1(unsigned long addr);
+FLAPBAR void flapbar_deep1(unsigned long addr)
+{
+	flapbar_mid(addr);
+	asm volatile("" ::: "memory");
+}
+
+/* An ordinary buffer on the stack, live across the call (its frame is
+ * over 256 bytes: what a stack copy must hold to unwind past it). */
+FLAPBAR int flapbar_deep2(unsigned long addr, const char *tag);
+FLAPBAR int flapbar_deep2(unsigned long addr, const char *tag)
+{
+	char buf[256];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "deep %s", tag);
+	flapbar_deep1(addr);
+	asm volatile("" : : "r"(buf) : "memory");
+	return n + buf[n / 2];
+}
+
+FLAPBAR int flapbar_deep3(unsigned long addr, const char *tag);
+FLAPBAR int flapbar_deep3(unsigned long addr, const char *tag)
+{
+	int n = flapbar_deep2(addr, tag);
+
+	asm volatile("" ::: "memory");
+	return n;
 }
 
 static void segv(void)
@@ -159,6 +200,13 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "pause") == 0) {
 		pause();
 		return 3;
+	}
+	if (strcmp(mode, "deep") == 0) {
+		stamp();
+		/* A call, not a tail jump: main stays on the stack. */
+		status = flapbar_deep3(0, tag);
+		asm volatile("" ::: "memory");
+		return status;
 	}
 	if (strcmp(mode, "wild") == 0) {
 		stamp();

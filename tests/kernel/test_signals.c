@@ -10,7 +10,10 @@
  *   with the mask the delivery saved and wait4's return value, and no
  *   syscall 65535 appears.
  * segv, wild: a store through NULL and through 0xdead0000. The delivery
- *   has SEGV_MAPERR, the address, the user registers and the stack.
+ *   has SEGV_MAPERR, the address, the user registers and the stack, whose
+ *   frames the CFI unwind names (the frame-pointer walk for crasher-fp).
+ * deep_nofp: the same six calls deep, built -O2 without frame pointers:
+ *   the CFI unwind names every caller up to main.
  * abort: SIGABRT from the process itself (SI_TKILL), with its stack.
  * term, kill: SIGTERM and SIGKILL sent by this test to a process blocked
  *   in pause(). The sent signal names this process and is marked as the
@@ -319,23 +322,25 @@ out:
 }
 
 /*
- * A fault: SEGV_MAPERR at @addr, with registers and a stack named
- * flapbar_leaf, flapbar_mid, main: by the frame-pointer walk for the build
- * with frame pointers (@bin crasher-fp), by the scan of the stack without.
+ * A fault: SEGV_MAPERR at @addr, with registers and a stack named @names
+ * (@n of them): by the frame-pointer walk for the build with frame
+ * pointers (@bin crasher-fp), by the objects' CFI over the stack copy
+ * without.
  */
 static void subtest_fault(const char *name, const char *bin, const char *mode, __u64 addr,
-			  const char *addr_text)
+			  const char *addr_text, const char *const *names, int n)
 {
-	static const char *const names[] = {"flapbar_leaf", "flapbar_mid", "main"};
 	bool fp = !strcmp(bin, "crasher-fp");
-	const __u8 how[] = {FLAP_FRAME_REGS, fp ? FLAP_FRAME_FP : FLAP_FRAME_SCAN,
-			    fp ? FLAP_FRAME_FP : FLAP_FRAME_SCAN};
 	static struct flap_reason reason;
 	const struct flap_event *dl;
 	struct flap_siginfo_fields f;
+	__u8 how[FLAP_REASON_STACK];
 	struct sig_run r;
 	char want[256];
+	int i;
 
+	for (i = 0; i < n; i++)
+		how[i] = !i ? FLAP_FRAME_REGS : fp ? FLAP_FRAME_FP : FLAP_FRAME_CFI;
 	test__start_subtest(name);
 	if (!start_bin(&r, bin, name, mode))
 		goto out;
@@ -367,7 +372,10 @@ static void subtest_fault(const char *name, const char *bin, const char *mode, _
 		 addr_text, (unsigned long long)dl->sig->ip, r.pid, bin);
 	check_reason_of(&r, SIGSEGV, bin, want,
 			"# signal: --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR", &reason);
-	check_stack(&reason, names, how, 3);
+	check_stack(&reason, names, how, n);
+	/* The stack copy held main's frame too: its caller (in libc) follows. */
+	if (!fp)
+		ASSERT_GT(reason.nsyms, n, "main's caller");
 	if (fp)
 		ASSERT_GE(dl->sig->nframes, 3, "the frame-pointer walk: 3 frames or more");
 out:
@@ -401,12 +409,12 @@ static void subtest_abort(void)
 	snprintf(want, sizeof(want), "SIGABRT (SI_TKILL from itself, ip %#llx) in pid %d (crasher)",
 		 (unsigned long long)dl->sig->ip, r.pid);
 	check_reason_of(&r, SIGABRT, "crasher", want, ", the process itself, uid 0", &reason);
-	/* libc has no frame pointers: its caller, main, from the scan. */
+	/* libc has no frame pointers: its caller, main, from libc's CFI. */
 	for (i = 0; i < reason.nsyms; i++)
 		if (!strcmp(reason.syms[i].symbol, "main"))
 			break;
 	if (ASSERT_LT(i, reason.nsyms, "main on the stack"))
-		ASSERT_EQ(reason.syms[i].how, FLAP_FRAME_SCAN, "found by the scan");
+		ASSERT_EQ(reason.syms[i].how, FLAP_FRAME_CFI, "found by CFI");
 out:
 	cleanup(&r);
 }
@@ -468,10 +476,16 @@ out:
 
 void test_signals(void)
 {
+	static const char *const names[] = {"flapbar_leaf", "flapbar_mid", "main"};
+	static const char *const deep[] = {"flapbar_leaf",  "flapbar_mid",   "flapbar_deep1",
+					   "flapbar_deep2", "flapbar_deep3", "main"};
+
 	subtest_sigchld();
-	subtest_fault("segv", "crasher", "segv", 0, "NULL");
-	subtest_fault("wild", "crasher", "wild", 0xdead0000ULL, "0xdead0000");
-	subtest_fault("segv_fp", "crasher-fp", "segv", 0, "NULL");
+	subtest_fault("segv", "crasher", "segv", 0, "NULL", names, 3);
+	subtest_fault("wild", "crasher", "wild", 0xdead0000ULL, "0xdead0000", names, 3);
+	subtest_fault("segv_fp", "crasher-fp", "segv", 0, "NULL", names, 3);
+	/* -O2 without frame pointers, a 256-byte buffer on the way: every caller. */
+	subtest_fault("deep_nofp", "crasher-nofp", "deep", 0, "NULL", deep, 6);
 	subtest_abort();
 	subtest_killed(SIGTERM, "term");
 	subtest_killed(SIGKILL, "kill");

@@ -6,7 +6,9 @@
  * a return address in the stack copy, placed by that frame's load bias,
  * is found by the scan as the caller; words that follow no call are not;
  * a file of a --symbols directory is found by its build-id; a frame whose
- * object is nowhere keeps its address and build-id.
+ * object is nowhere keeps its address and build-id. And the registers and
+ * stack copy of a chain of calls built without frame pointers (this file
+ * is, the Makefile says so) unwind by the objects' CFI to every caller.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -111,6 +113,102 @@ void test_symbols_stack(void)
 	ASSERT_EQ(r->syms[1].how, FLAP_FRAME_SCAN, "found by the scan");
 out:
 	flap_symbols__free(s);
+	free(r);
+}
+
+/*
+ * A chain of calls without frame pointers, as a crash would leave it: the
+ * innermost records its ip, sp and bp and copies FLAP_STACK_BYTES of its
+ * stack from sp, as the recorder does at a fatal signal. noipa: each keeps
+ * its name and frame (no clone, no inlining, no tail call).
+ */
+#define FLAPUW __attribute__((noipa))
+
+/* The stack from @sp, byte by byte: the sanitizers' redzones are read too. */
+__attribute__((no_sanitize("address"))) static void copy_stack(__u8 *dst, __u64 sp, size_t len)
+{
+	const volatile __u8 *src = (const volatile __u8 *)sp;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		dst[i] = src[i];
+}
+
+FLAPUW static void flapuw_leaf(struct flap_reason *r)
+{
+	__u64 ip, sp, bp;
+
+	/* All three at the same instruction: the CFI there says where the
+	 * return address is relative to this sp. */
+	asm volatile("lea 0(%%rip), %0\n\tmov %%rsp, %1\n\tmov %%rbp, %2"
+		     : "=r"(ip), "=r"(sp), "=r"(bp));
+	r->frames[0] = ip;
+	r->sig.ip = ip;
+	r->sig.sp = sp;
+	r->sig.bp = bp;
+	copy_stack(r->stack, sp, FLAP_STACK_BYTES);
+	r->stack_len = FLAP_STACK_BYTES;
+}
+
+FLAPUW static void flapuw_mid(struct flap_reason *r)
+{
+	flapuw_leaf(r);
+	asm volatile("" ::: "memory");
+}
+
+/* A buffer on the stack, live across the call. */
+FLAPUW static int flapuw_buf(struct flap_reason *r, const char *tag)
+{
+	char buf[192];
+	int n = snprintf(buf, sizeof(buf), "unwind %s", tag);
+
+	flapuw_mid(r);
+	asm volatile("" : : "r"(buf) : "memory");
+	return n + buf[n / 2];
+}
+
+FLAPUW static int flapuw_outer(struct flap_reason *r)
+{
+	int n = flapuw_buf(r, "test");
+
+	asm volatile("" ::: "memory");
+	return n;
+}
+
+void test_symbols_unwind(void)
+{
+	static const char *const names[] = {"flapuw_leaf", "flapuw_mid", "flapuw_buf",
+					    "flapuw_outer", "test_symbols_unwind"};
+	struct flap_symbols_opts o = {.no_debug_dir = true};
+	struct flap_reason *r = calloc(1, sizeof(*r)), *c = calloc(1, sizeof(*c));
+	struct flap_symbols *s = NULL;
+	const char *paths[1];
+	char path[4096], what[64];
+	int i;
+
+	if (!ASSERT_OK_PTR(r, "reason") || !ASSERT_OK_PTR(c, "capture"))
+		goto out;
+	flapuw_outer(c);
+	if (!reason_with(r, c->frames[0], path, sizeof(path)))
+		goto out;
+	r->sig = c->sig;
+	memcpy(r->stack, c->stack, c->stack_len);
+	r->stack_len = c->stack_len;
+	paths[0] = path;
+	o.paths = paths;
+	o.npaths = 1;
+	if (!ASSERT_OK(flap_symbols__new(&o, &s), "new") ||
+	    !ASSERT_GE(flap_stack__symbolize(s, r), 5, "the frame and four callers"))
+		goto out;
+	for (i = 0; i < 5; i++) {
+		snprintf(what, sizeof(what), "frame #%d", i);
+		ASSERT_STREQ(r->syms[i].symbol, names[i], what);
+		ASSERT_STREQ(r->syms[i].path, path, "in this program");
+		ASSERT_EQ(r->syms[i].how, i ? FLAP_FRAME_CFI : FLAP_FRAME_REGS, "found by CFI");
+	}
+out:
+	flap_symbols__free(s);
+	free(c);
 	free(r);
 }
 
