@@ -159,6 +159,16 @@ hold_clients() {
 	disown $!
 }
 
+# fds_settled: the daemon's fd count is what it was at the last call (in $WORK/nfds)
+fds_settled() {
+	local now prev
+	now=$(ls "/proc/$DPID/fd" | wc -l)
+	prev=$(cat "$WORK/nfds" 2> /dev/null)
+	echo "$now" > "$WORK/nfds"
+	sleep 0.4
+	[ "$now" = "$prev" ]
+}
+
 test_fds_held_by_clients() {
 	local cg n st
 	start_daemon --client-timeout 1h || return 1
@@ -170,6 +180,10 @@ test_fds_held_by_clients() {
 	rm -f "$WORK/held"
 	hold_clients 200
 	wait_for 30 [ -s "$WORK/held" ]
+	# The daemon has taken every connection it will (or every fd it may).
+	rm -f "$WORK/nfds"
+	wait_for 30 fds_settled
+	echo "    daemon fds: $n before the clients, $(cat "$WORK/nfds") with them (limit $((n + 100)))"
 	in_cgroup "$cg" "$HELPERS/crasher" segv fds-1
 	wait_for 20 has_dump fds
 	expect "the crash is dumped while 200 clients connect" has_dump fds &&
