@@ -27,6 +27,7 @@
  * go one way, from the daemon to here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -373,18 +374,41 @@ struct flap_crash_pending {
 	unsigned int attempts;
 };
 
+/* Lets the reserved fds go (@release) or takes them again, as far as it can. */
+static void reserve_fds(const struct flap_crash_opts *o, bool release)
+{
+	int i;
+
+	for (i = 0; i < o->nreserve; i++) {
+		if (release && o->reserve[i] >= 0)
+			zclose(o->reserve[i]);
+		else if (!release && o->reserve[i] < 0)
+			o->reserve[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+}
+
 static int save_pending(const struct flap_crash_opts *o, struct flap_crash_pending *p)
 {
 	int rc = 0;
 
+	reserve_fds(o, true);
 	if (!p->t)
 		rc = o->read(o->ctx, p->cgid, &p->t);
 	if (!rc && mkdir(p->dir, 0700) < 0 && errno != EEXIST)
 		rc = -errno;
 	if (!rc)
 		rc = flap_dump__save(p->path, &p->meta, p->t);
+	reserve_fds(o, false);
 	p->attempts++;
 	return rc;
+}
+
+void flap_crash__reserve_fds(struct flap_crash_opts *o, int *fds, int n)
+{
+	o->reserve = fds;
+	o->nreserve = n;
+	memset(fds, 0xff, n * sizeof(*fds));
+	reserve_fds(o, false);
 }
 
 /* A dump written: counted, logged, the directory kept within its limits. */
@@ -454,7 +478,9 @@ static void write_crash_dump(const struct flap_crash_opts *o, const struct flap_
 	p->cgid = s->cgid;
 	snprintf(p->name, sizeof(p->name), "%s", s->meta->name);
 	flap_dump_meta__init(&p->meta, s->meta->name);
+	reserve_fds(o, true);
 	rc = o->read(o->ctx, s->cgid, &p->t);
+	reserve_fds(o, false);
 	if (!rc)
 		explain(o, s, p->t, r);
 	p->meta.reason = *r;
@@ -463,7 +489,7 @@ static void write_crash_dump(const struct flap_crash_opts *o, const struct flap_
 		failed(o, p, -ENAMETOOLONG);
 		return;
 	}
-	/* A read that failed (no fd left) is tried again with the dump. */
+	/* A read that failed is tried again with the dump. */
 	if (rc)
 		p->attempts++;
 	else

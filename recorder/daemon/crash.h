@@ -84,7 +84,17 @@ struct flap_crash_opts {
 	void (*name_of)(void *ctx, __u64 cgid, char *buf, size_t size);
 	void *ctx;			/* passed to read, count and name_of */
 	struct flap_crash_queue *queue; /* failed dumps wait here; NULL: none kept */
+	/*
+	 * Fds held in reserve (open on /dev/null, -1: none): closed while a
+	 * dump is written, opened again after, so a daemon at its fd limit
+	 * still has the few a dump needs (the temp file, its directory).
+	 */
+	int *reserve;
+	int nreserve;
 };
+
+/* Fds a daemon keeps in reserve for its crash dumps. */
+#define FLAP_CRASH_RESERVE_FDS 8
 
 /* The traced cgroup a lifecycle record is about, as the caller knows it. */
 struct flap_crash_subject {
@@ -122,6 +132,12 @@ void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_cras
  * Context: the daemon's loop thread (its retry timer).
  */
 unsigned int flap_crash__retry(const struct flap_crash_opts *o);
+
+/*
+ * Opens @n fds on /dev/null into @fds (the caller's array, kept for the
+ * daemon's life; closed by the caller) as @o's reserve.
+ */
+void flap_crash__reserve_fds(struct flap_crash_opts *o, int *fds, int n);
 
 /* Dumps of cgroup @cgid waiting in @q. */
 unsigned int flap_crash__pending_of(const struct flap_crash_queue *q, __u64 cgid);

@@ -454,6 +454,7 @@ static int start(struct flap_daemon *d)
 	}
 	chmod(d->dump_dir, 0700);
 	flap_crash__clean_temp(&d->crash);
+	flap_crash__reserve_fds(&d->crash, d->reserve_fds, FLAP_CRASH_RESERVE_FDS);
 	if (d->opts.persist) {
 		rc = flap_persist__bpffs(d->pin_dir);
 		if (rc) {
@@ -505,6 +506,7 @@ static int start(struct flap_daemon *d)
 static void finish(struct flap_daemon *d)
 {
 	struct flap_entry *e;
+	int i;
 
 	if (d->opts.persist && d->reg) {
 		flap_daemon__save_state(d);
@@ -522,6 +524,8 @@ static void finish(struct flap_daemon *d)
 	if (d->crash_queue.n)
 		pr_warn("%u crash dumps never written: the daemon stops", d->crash_queue.n);
 	flap_crash__queue_free(&d->crash_queue);
+	for (i = 0; i < d->crash.nreserve; i++)
+		zclose(d->reserve_fds[i]);
 	flap_keeper__close(d->keeper);
 	d->keeper = NULL;
 }

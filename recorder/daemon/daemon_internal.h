@@ -37,6 +37,7 @@ struct flap_daemon {
 	bool retry_started;
 	unsigned int retry_round;
 	struct flap_crash_queue crash_queue;
+	int reserve_fds[FLAP_CRASH_RESERVE_FDS]; /* for crash dumps at the fd limit */
 	uv_poll_t exits;
 	bool exits_started;
 	struct flap_registry *reg;
