@@ -25,7 +25,7 @@
 # the earlier history was lost at a restart.
 #
 #   FLAP=build/flap-recorder HELPERS=build/tests bash tests/e2e/losses.sh [TEST...]
-# HELPERS must hold crasher and workload. Needs root, perl, tmpfs and bpffs.
+# HELPERS must hold crasher, exits and workload. Needs root, perl, tmpfs and bpffs.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -98,7 +98,7 @@ test_exit_ring_overflow() {
 		return 1
 	kill -STOP "$DPID"
 	# 30,000 clean exits: the 1 MiB ring holds some 18,000.
-	in_cgroup "$b1" perl -e 'for (1..30000) { my $p = fork; exit 0 unless $p; waitpid $p, 0 }'
+	in_cgroup "$b1" "$HELPERS/exits" 30000
 	in_cgroup "$b2" "$HELPERS/crasher" segv overflow-b2
 	kill -CONT "$DPID"
 	wait_for 30 has_dump b2
@@ -151,6 +151,7 @@ test_dump_dir_full() {
 hold_clients() {
 	perl -MIO::Socket::UNIX -e '
 		my ($path, $n, $out) = @ARGV; my @s;
+		$SIG{PIPE} = "IGNORE"; # the daemon closes some at once
 		for (1..$n) { my $c = IO::Socket::UNIX->new(Peer => $path) or next;
 			syswrite $c, "\x0a"; push @s, $c; }
 		open my $fh, ">", $out; print $fh scalar(@s), "\n"; close $fh;
