@@ -351,17 +351,19 @@ test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 		FLAP_STATIC=$(abspath $(STATIC_BIN)); $(SAN_LOG_START) \
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
+		bash tests/e2e/losses.sh || rc=1; \
 		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/fidelity.sh || rc=1; \
 		bash tests/e2e/static.sh || rc=1; \
 		bash tests/e2e/flap_runc.sh || rc=1; bash tests/e2e/docker.sh || rc=1; \
 		bash tests/e2e/cri.sh || rc=1; bash tests/e2e/image.sh || rc=1; \
 		$(SAN_LOG_CHECK) exit $$rc; fi
 
-# The stress, fault and persistence tests alone (also part of test-e2e).
+# The stress, fault, loss and persistence tests alone (also part of test-e2e).
 stress: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
 	@if [ "$$(id -u)" != 0 ]; then echo "SKIP stress: needs root"; \
 	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); \
-		bash tests/e2e/persist.sh; rc=$$?; bash tests/e2e/stress.sh || rc=1; exit $$rc; fi
+		bash tests/e2e/persist.sh; rc=$$?; bash tests/e2e/stress.sh || rc=1; \
+		bash tests/e2e/losses.sh || rc=1; exit $$rc; fi
 
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS)

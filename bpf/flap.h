@@ -341,6 +341,25 @@ struct flap_exit_event {
 };
 _Static_assert(sizeof(struct flap_exit_event) == 48, "flap_exit_event layout");
 
+/*
+ * What the lifecycle program keeps of the exits of a traced cgroup that
+ * the ring buffer refused (lifecycle_rb full: a burst of exits while the
+ * daemon did not drain it), per recorder slot in lifecycle_fallback: how
+ * many it lost, and the last FLAP_FALLBACK_EXITS of them that were not
+ * clean (a signal or a non-zero status), so a crash in a burst is not
+ * lost. The daemon zeroes a slot's entry when a recorder takes the slot
+ * and reads it when lifecycle_lost grows or the cgroup empties.
+ */
+#define FLAP_FALLBACK_EXITS 4
+
+struct flap_exit_fallback {
+	__u64 lost;   /* exits of this slot the ring buffer refused */
+	__u64 nfatal; /* of them not clean: fatal[nfatal % FLAP_FALLBACK_EXITS] is next */
+	struct flap_exit_event fatal[FLAP_FALLBACK_EXITS];
+};
+_Static_assert(sizeof(struct flap_exit_fallback) == 16 + 48 * FLAP_FALLBACK_EXITS,
+	       "flap_exit_fallback layout");
+
 enum flap_oom_flag {
 	/* memcg, limit, usage are the victim's memory cgroup's (kernels whose
 	 * tracepoint names the victim task, 6.8); else the allocating task's */

@@ -14,6 +14,11 @@
  * such as 6.1.1xx), and its task since: a raw tracepoint program takes
  * both (an argument that is a kernel address is the task). With only the
  * pid, the memory cgroup is the allocating task's.
+ *
+ * The ring buffer can fill (the daemon stopped, a burst of exits): what it
+ * refuses is counted in lifecycle_lost, and an exit of a traced cgroup
+ * also in its slot's lifecycle_fallback entry, which keeps the last exits
+ * that were not clean. A crash is never lost with the exits around it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -26,7 +31,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	/* 1 MiB: some 18,000 exits (56 bytes each) while the daemon is away. */
+	__uint(max_entries, 1024 * 1024);
 } lifecycle_rb SEC(".maps");
 
 struct {
@@ -36,28 +42,16 @@ struct {
 	__type(value, __u64);
 } lifecycle_lost SEC(".maps");
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(handle_exit, struct task_struct *task)
-{
-	struct flap_exit_event *e;
-	__u32 zero = 0;
-	__u64 *lost;
-	__u64 id;
+/* Recorder slot -> the exits the ring buffer refused (flap.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FLAP_MAX_RECORDERS);
+	__type(key, __u32);
+	__type(value, struct flap_exit_fallback);
+} lifecycle_fallback SEC(".maps");
 
-	/* One record per thread group: the leader exits last, with the group's
-	 * exit code (a fatal signal in any thread kills the whole group). */
-	if (task->pid != task->tgid)
-		return 0;
-	id = task_cgroup_id(task);
-	if (cgroup_slot(id) < 0)
-		return 0;
-	e = bpf_ringbuf_reserve(&lifecycle_rb, sizeof(*e), 0);
-	if (!e) {
-		lost = bpf_map_lookup_elem(&lifecycle_lost, &zero);
-		if (lost)
-			(*lost)++;
-		return 0;
-	}
+static __always_inline void fill_exit(struct flap_exit_event *e, struct task_struct *task, __u64 id)
+{
 	e->ts = bpf_ktime_get_boot_ns();
 	e->cgid = id;
 	e->pid = task->tgid;
@@ -66,6 +60,56 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	e->type = FLAP_LC_EXIT;
 	e->pad = 0;
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+}
+
+/*
+ * The ring buffer refused the exit of @task (slot @slot): count it, and
+ * keep it when it was not clean. Two CPUs losing exits of one cgroup at
+ * the same instant may pick the same entry (no fetch-and-add before
+ * 5.12): the counts stay exact.
+ */
+static __always_inline void keep_lost_exit(struct task_struct *task, __u64 id, __u32 slot)
+{
+	struct flap_exit_fallback *f;
+	__u32 i;
+
+	f = bpf_map_lookup_elem(&lifecycle_fallback, &slot);
+	if (!f)
+		return;
+	__sync_fetch_and_add(&f->lost, 1);
+	if (!task->exit_code)
+		return;
+	i = f->nfatal % FLAP_FALLBACK_EXITS;
+	fill_exit(&f->fatal[i], task, id);
+	__sync_fetch_and_add(&f->nfatal, 1);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	struct flap_exit_event *e;
+	__u32 zero = 0;
+	__u64 *lost;
+	__u64 id;
+	int slot;
+
+	/* One record per thread group: the leader exits last, with the group's
+	 * exit code (a fatal signal in any thread kills the whole group). */
+	if (task->pid != task->tgid)
+		return 0;
+	id = task_cgroup_id(task);
+	slot = cgroup_slot(id);
+	if (slot < 0)
+		return 0;
+	e = bpf_ringbuf_reserve(&lifecycle_rb, sizeof(*e), 0);
+	if (!e) {
+		lost = bpf_map_lookup_elem(&lifecycle_lost, &zero);
+		if (lost)
+			(*lost)++;
+		keep_lost_exit(task, id, slot);
+		return 0;
+	}
+	fill_exit(e, task, id);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

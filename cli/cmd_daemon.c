@@ -32,6 +32,10 @@ static const char usage_text[] =
 	"  --max-dumps N          keep at most N dump files, oldest deleted first\n"
 	"  --max-dump-bytes N     keep at most N bytes of dump files\n"
 	"  --crash-burst N        crash dumps per recorder per minute (default 5)\n"
+	"  --max-clients N        control connections open at once (default 64); more are\n"
+	"                         closed at once: fds stay for crash dumps\n"
+	"  --client-timeout DURATION  close a connection whose request has not come\n"
+	"                         (default 10s)\n"
 	"  --persist              keep recording while the daemon is down: pin programs\n"
 	"                         and maps, keep the rings in a keeper process, adopt\n"
 	"                         them at start; SIGTERM leaves them recording\n"
@@ -56,6 +60,8 @@ enum {
 	OPT_PERSIST,
 	OPT_PIN_DIR,
 	OPT_UNPIN,
+	OPT_MAX_CLIENTS,
+	OPT_CLIENT_TIMEOUT,
 };
 
 static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
@@ -140,6 +146,19 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 	case OPT_EXACT_DUR:
 		o->exact_durations = true;
 		return 0;
+	case OPT_MAX_CLIENTS:
+		if (cli__parse_u64(arg, 65536, &v) || !v) {
+			cli__err("--max-clients: '%s' is not a number from 1 to 65536", arg);
+			return -1;
+		}
+		o->max_clients = v;
+		return 0;
+	case OPT_CLIENT_TIMEOUT:
+		if (cli__parse_duration(arg, &o->client_timeout_ns) || !o->client_timeout_ns) {
+			cli__err("--client-timeout: '%s' is not a duration (500ms, 10s, 1m)", arg);
+			return -1;
+		}
+		return 0;
 	case OPT_PERSIST:
 		o->persist = true;
 		return 0;
@@ -172,6 +191,8 @@ int cmd_daemon(int argc, char **argv)
 		{"persist", no_argument, NULL, OPT_PERSIST},
 		{"pin-dir", required_argument, NULL, OPT_PIN_DIR},
 		{"unpin", no_argument, NULL, OPT_UNPIN},
+		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},

@@ -114,6 +114,12 @@ int cmd_dumps(int argc, char **argv)
 				putchar('\n');
 			}
 		}
+		/* Dumps that are not on disk: said on stderr, the JSON array stays as it is. */
+		if (dr->failed || dr->pending || dr->dropped)
+			cli__err("%llu crash dump attempts failed since the daemon started; %u "
+				 "dumps waiting for a retry, %llu given up (see the daemon's log)",
+				 (unsigned long long)dr->failed, dr->pending,
+				 (unsigned long long)dr->dropped);
 	}
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;

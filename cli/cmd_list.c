@@ -39,6 +39,10 @@ static json_object *recorder_json(const Flap__RecorderInfo *r)
 	json_object_object_add(o, "crash_dumps", json_object_new_uint64(r->crashes));
 	json_object_object_add(o, "crash_dumps_skipped",
 			       json_object_new_uint64(r->crashes_skipped));
+	json_object_object_add(o, "crash_dumps_failed", json_object_new_uint64(r->dumps_failed));
+	json_object_object_add(o, "crash_dumps_pending", json_object_new_int64(r->dumps_pending));
+	json_object_object_add(o, "exits_lost", json_object_new_uint64(r->exits_lost));
+	json_object_object_add(o, "history_reset_ns", json_object_new_uint64(r->history_reset_ns));
 	json_object_object_add(o, "syscalls", cli__jstr(*r->syscalls ? r->syscalls : "all"));
 	json_object_object_add(o, "syscalls_recorded", json_object_new_int64(r->syscalls_recorded));
 	json_object_object_add(o, "exact_durations", json_object_new_boolean(r->exact_durations));
@@ -54,6 +58,20 @@ static int cmp_pod(const void *a, const void *b)
 	if (!c)
 		c = strcmp(x->pod, y->pod);
 	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Under the table, what a recorder lost: never silent, no line when nothing. */
+static void print_losses(const Flap__RecorderInfo *r)
+{
+	if (!r->exits_lost && !r->dumps_failed && !r->dumps_pending && !r->history_reset_ns)
+		return;
+	printf("# ");
+	cli__put_safe(stdout, r->name, 0);
+	printf(": %llu process exits lost by the lifecycle ring buffer, %llu crash dump "
+	       "attempts failed, %u waiting for a retry%s\n",
+	       (unsigned long long)r->exits_lost, (unsigned long long)r->dumps_failed,
+	       r->dumps_pending,
+	       r->history_reset_ns ? "; earlier history lost at a daemon restart" : "");
 }
 
 static void print_list(Flap__ListReply *lr)
@@ -88,6 +106,8 @@ static void print_list(Flap__ListReply *lr)
 		cli__put_safe(stdout, *r->syscalls ? r->syscalls : "all", 0);
 		putchar('\n');
 	}
+	for (i = 0; i < lr->n_recorders; i++)
+		print_losses(lr->recorders[i]);
 }
 
 static const char list_usage[] =

@@ -54,6 +54,17 @@ int cmd_status(int argc, char **argv)
 		json_object_object_add(o, "kernel", cli__jstr(s->kernel));
 		json_object_object_add(o, "bpf_programs", cli__jstr(s->bpf_programs));
 		json_object_object_add(o, "kernel_lacks", cli__jstr(s->kernel_lacks));
+		json_object_object_add(o, "exits_lost", json_object_new_uint64(s->exits_lost));
+		json_object_object_add(o, "dumps_failed", json_object_new_uint64(s->dumps_failed));
+		json_object_object_add(o, "dumps_pending", json_object_new_int64(s->dumps_pending));
+		json_object_object_add(o, "dumps_dropped",
+				       json_object_new_uint64(s->dumps_dropped));
+		json_object_object_add(o, "clients", json_object_new_int64(s->clients));
+		json_object_object_add(o, "max_clients", json_object_new_int64(s->max_clients));
+		json_object_object_add(o, "clients_refused",
+				       json_object_new_uint64(s->clients_refused));
+		json_object_object_add(o, "clients_timed_out",
+				       json_object_new_uint64(s->clients_timed_out));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
@@ -65,6 +76,15 @@ int cmd_status(int argc, char **argv)
 		       s->dump_dir, (unsigned long long)s->dumps_written);
 		printf("syscalls skipped by the kernel's BPF recursion guard (node-wide): %llu\n",
 		       (unsigned long long)s->node_skipped);
+		printf("crash dumps: %llu attempts failed, %u waiting for a retry, %llu given up\n",
+		       (unsigned long long)s->dumps_failed, s->dumps_pending,
+		       (unsigned long long)s->dumps_dropped);
+		printf("process exits lost by the lifecycle ring buffer (node-wide): %llu\n",
+		       (unsigned long long)s->exits_lost);
+		printf("clients: %u open (at most %u), %llu refused over the limit, %llu closed "
+		       "idle\n",
+		       s->clients, s->max_clients, (unsigned long long)s->clients_refused,
+		       (unsigned long long)s->clients_timed_out);
 		if (s->kernel && s->kernel[0])
 			printf("kernel %s: %s\n", s->kernel,
 			       s->kernel_lacks && s->kernel_lacks[0] ? s->kernel_lacks

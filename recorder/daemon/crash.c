@@ -16,13 +16,18 @@
  * <dump-dir>/<pod or name>/<UTC time>-<container>-<reason>.flap through
  * flap_dump__save() (temp file, fsync, rename). Crash loops are rate
  * limited per recorder; old dumps are deleted first when the directory is
- * over --max-dumps or --max-dump-bytes.
+ * over --max-dumps or --max-dump-bytes. A dump that cannot be written (the
+ * directory full, no fd left) is counted and kept in memory with the
+ * history read at the crash, and written when flap_crash__retry() succeeds
+ * (the daemon's retry timer, with backoff): at most FLAP_CRASH_PENDING_MAX
+ * of them, FLAP_CRASH_ATTEMPTS attempts each.
  *
  * Everything of the daemon it needs comes through struct flap_crash_opts:
  * it reads rings and counts dumps through the caller's callbacks, so calls
  * go one way, from the daemon to here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -357,53 +362,206 @@ static void explain(const struct flap_crash_opts *o, const struct flap_crash_sub
 		flap_format__reason_text(r, main, r->text, sizeof(r->text));
 }
 
-static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
-			    struct flap_reason *r, char *path, size_t pathlen)
-{
-	struct flap_trace *t = NULL;
+/* A crash dump not written yet: its history (NULL: read it again), where it goes. */
+struct flap_crash_pending {
+	struct flap_crash_pending *next;
 	struct flap_dump_meta meta;
+	struct flap_trace *t;
+	char name[256];
 	char dir[PATH_MAX];
-	int rc;
+	char path[PATH_MAX];
+	__u64 cgid;
+	unsigned int attempts;
+};
 
-	rc = o->read(o->ctx, s->cgid, &t);
-	if (rc)
-		return rc;
-	explain(o, s, t, r);
-	flap_dump_meta__init(&meta, s->meta->name);
-	meta.reason = *r;
-	rc = dump_path(o, s->meta, r, dir, sizeof(dir), path, pathlen);
-	if (!rc && mkdir(dir, 0700) < 0 && errno != EEXIST)
+/* Lets the reserved fds go (@release) or takes them again, as far as it can. */
+static void reserve_fds(const struct flap_crash_opts *o, bool release)
+{
+	int i;
+
+	for (i = 0; i < o->nreserve; i++) {
+		if (release && o->reserve[i] >= 0)
+			zclose(o->reserve[i]);
+		else if (!release && o->reserve[i] < 0)
+			o->reserve[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+}
+
+static int save_pending(const struct flap_crash_opts *o, struct flap_crash_pending *p)
+{
+	int rc = 0;
+
+	reserve_fds(o, true);
+	if (!p->t)
+		rc = o->read(o->ctx, p->cgid, &p->t);
+	if (!rc && mkdir(p->dir, 0700) < 0 && errno != EEXIST)
 		rc = -errno;
 	if (!rc)
-		rc = flap_dump__save(path, &meta, t);
-	flap_trace__free(t);
+		rc = flap_dump__save(p->path, &p->meta, p->t);
+	reserve_fds(o, false);
+	p->attempts++;
 	return rc;
+}
+
+void flap_crash__reserve_fds(struct flap_crash_opts *o, int *fds, int n)
+{
+	o->reserve = fds;
+	o->nreserve = n;
+	memset(fds, 0xff, n * sizeof(*fds));
+	reserve_fds(o, false);
+}
+
+/* A dump written: counted, logged, the directory kept within its limits. */
+static void dumped(const struct flap_crash_opts *o, const struct flap_crash_pending *p)
+{
+	o->count(o->ctx, p->cgid, FLAP_CRASH_DUMPED);
+	if (p->attempts > 1)
+		pr_info("%s: %s: dump written to %s at attempt %u", p->name, p->meta.reason.text,
+			p->path, p->attempts);
+	else
+		pr_info("%s: %s: dump written to %s", p->name, p->meta.reason.text, p->path);
+	enforce_retention(o);
+}
+
+static void free_pending(struct flap_crash_pending *p)
+{
+	flap_trace__free(p->t);
+	free(p);
+}
+
+/* A failed attempt: counted, and the dump kept for a retry while it may be. */
+static void failed(const struct flap_crash_opts *o, struct flap_crash_pending *p, int rc)
+{
+	struct flap_crash_queue *q = o->queue;
+	struct flap_crash_pending **tail;
+	const char *what = "";
+	bool keep;
+
+	o->count(o->ctx, p->cgid, FLAP_CRASH_FAILED);
+	keep = q && p->attempts < FLAP_CRASH_ATTEMPTS && q->n < FLAP_CRASH_PENDING_MAX;
+	if (keep)
+		what = "; kept in memory, retried later";
+	else if (q && p->attempts >= FLAP_CRASH_ATTEMPTS)
+		what = "; given up after the last attempt";
+	else if (q)
+		what = "; too many dumps waiting already: dropped";
+	pr_warn("%s: %s: cannot write the crash dump: %s%s", p->name, p->meta.reason.text,
+		strerror(-rc), what);
+	if (q)
+		q->failed++;
+	if (!keep) {
+		if (q)
+			q->dropped++;
+		free_pending(p);
+		return;
+	}
+	for (tail = &q->head; *tail; tail = &(*tail)->next)
+		;
+	p->next = NULL;
+	*tail = p;
+	q->n++;
+}
+
+static void write_crash_dump(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
+			     struct flap_reason *r)
+{
+	struct flap_crash_pending *p;
+	int rc;
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		pr_warn("%s: %s: cannot write the crash dump: %s", s->meta->name, r->text,
+			strerror(ENOMEM));
+		o->count(o->ctx, s->cgid, FLAP_CRASH_FAILED);
+		return;
+	}
+	p->cgid = s->cgid;
+	snprintf(p->name, sizeof(p->name), "%s", s->meta->name);
+	flap_dump_meta__init(&p->meta, s->meta->name);
+	reserve_fds(o, true);
+	rc = o->read(o->ctx, s->cgid, &p->t);
+	reserve_fds(o, false);
+	if (!rc)
+		explain(o, s, p->t, r);
+	p->meta.reason = *r;
+	if (dump_path(o, s->meta, r, p->dir, sizeof(p->dir), p->path, sizeof(p->path)) < 0) {
+		p->attempts = FLAP_CRASH_ATTEMPTS; /* no retry makes the name shorter */
+		failed(o, p, -ENAMETOOLONG);
+		return;
+	}
+	/* A read that failed is tried again with the dump. */
+	if (rc)
+		p->attempts++;
+	else
+		rc = save_pending(o, p);
+	if (rc) {
+		failed(o, p, rc);
+		return;
+	}
+	dumped(o, p);
+	free_pending(p);
+}
+
+unsigned int flap_crash__retry(const struct flap_crash_opts *o)
+{
+	struct flap_crash_queue *q = o->queue;
+	struct flap_crash_pending *p, *todo;
+	int rc;
+
+	if (!q)
+		return 0;
+	/* Each waiting dump once: failed() queues again what fails again. */
+	todo = q->head;
+	q->head = NULL;
+	q->n = 0;
+	while ((p = todo)) {
+		todo = p->next;
+		rc = save_pending(o, p);
+		if (rc) {
+			failed(o, p, rc);
+			continue;
+		}
+		dumped(o, p);
+		free_pending(p);
+	}
+	return q->n;
+}
+
+unsigned int flap_crash__pending_of(const struct flap_crash_queue *q, __u64 cgid)
+{
+	const struct flap_crash_pending *p;
+	unsigned int n = 0;
+
+	for (p = q->head; p; p = p->next)
+		n += p->cgid == cgid;
+	return n;
+}
+
+void flap_crash__queue_free(struct flap_crash_queue *q)
+{
+	struct flap_crash_pending *p;
+
+	while ((p = q->head)) {
+		q->head = p->next;
+		free_pending(p);
+	}
+	q->n = 0;
 }
 
 void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
 			 const struct flap_exit_event *ev)
 {
-	char path[PATH_MAX];
 	struct flap_reason r;
 	__u64 skipped;
-	int rc;
 
 	if (!classify(o, s, ev, &r))
 		return;
 	if (rate_limited(o, s->window, flap_clock__boot_ns())) {
-		skipped = o->count(o->ctx, s->cgid, false);
+		skipped = o->count(o->ctx, s->cgid, FLAP_CRASH_SKIPPED);
 		if (skipped == 1 || skipped % 100 == 0)
 			pr_warn("%s: crash loop: %s; %llu dumps skipped by the rate limit",
 				s->meta->name, r.text, (unsigned long long)skipped);
 		return;
 	}
-	rc = write_crash_dump(o, s, &r, path, sizeof(path));
-	if (rc) {
-		pr_warn("%s: %s: cannot write the crash dump: %s", s->meta->name, r.text,
-			strerror(-rc));
-		return;
-	}
-	o->count(o->ctx, s->cgid, true);
-	pr_info("%s: %s: dump written to %s", s->meta->name, r.text, path);
-	enforce_retention(o);
+	write_crash_dump(o, s, &r);
 }

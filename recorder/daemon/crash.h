@@ -22,12 +22,38 @@ struct flap_exit_event;
 struct flap_oom_event;
 struct flap_source;
 struct flap_trace;
+struct flap_crash_pending;
 
 /* When a process exit counts as a crash (--on-exit). */
 enum flap_on_exit {
 	FLAP_ON_EXIT_NONZERO = 0, /* fatal signal, or main process exits non-zero */
 	FLAP_ON_EXIT_SIGNAL = 1,  /* fatal signal only */
 	FLAP_ON_EXIT_NEVER = 2,	  /* no automatic dumps */
+};
+
+/* What the count hook counts. */
+enum flap_crash_count {
+	FLAP_CRASH_DUMPED = 0,	/* a dump written */
+	FLAP_CRASH_SKIPPED = 1, /* a crash the rate limit skipped */
+	FLAP_CRASH_FAILED = 2,	/* an attempt to write a dump failed */
+};
+
+/* Crash dumps held in memory until they can be written, at most. */
+#define FLAP_CRASH_PENDING_MAX 8
+/* Attempts to write one (the first and the retries), at most. */
+#define FLAP_CRASH_ATTEMPTS 10
+
+/*
+ * Crash dumps that could not be written (a full dump directory, no fd
+ * left): the history read at the crash is kept (or, when even the read
+ * failed, read again from the rings at the retry) and written by
+ * flap_crash__retry(). The caller keeps it, zeroed at first.
+ */
+struct flap_crash_queue {
+	struct flap_crash_pending *head; /* oldest first */
+	unsigned int n;
+	__u64 failed;  /* attempts that failed */
+	__u64 dropped; /* dumps given up: queue full or out of attempts */
 };
 
 /* The rate limit state of one recorder's crash dumps: its caller keeps it, zeroed at first. */
@@ -47,17 +73,28 @@ struct flap_crash_opts {
 	/* Reads the rings of cgroup @cgid into a new trace *@out (the caller frees it). */
 	int (*read)(void *ctx, __u64 cgid, struct flap_trace **out);
 	/*
-	 * Counts a crash of cgroup @cgid: a dump written (@dumped) or one the
-	 * rate limit skipped. Return: how many of that kind it has now.
+	 * Counts a crash of cgroup @cgid: a dump written, one the rate limit
+	 * skipped, or a failed attempt. Return: how many of that kind it has now.
 	 */
-	__u64 (*count)(void *ctx, __u64 cgid, bool dumped);
+	__u64 (*count)(void *ctx, __u64 cgid, enum flap_crash_count kind);
 	/*
 	 * The name of the traced cgroup @cgid (its container, else its
 	 * recorder name) into @buf; "" when it is not traced. NULL: none known.
 	 */
 	void (*name_of)(void *ctx, __u64 cgid, char *buf, size_t size);
-	void *ctx; /* passed to read, count and name_of */
+	void *ctx;			/* passed to read, count and name_of */
+	struct flap_crash_queue *queue; /* failed dumps wait here; NULL: none kept */
+	/*
+	 * Fds held in reserve (open on /dev/null, -1: none): closed while a
+	 * dump is written, opened again after, so a daemon at its fd limit
+	 * still has the few a dump needs (the temp file, its directory).
+	 */
+	int *reserve;
+	int nreserve;
 };
+
+/* Fds a daemon keeps in reserve for its crash dumps. */
+#define FLAP_CRASH_RESERVE_FDS 8
 
 /* The traced cgroup a lifecycle record is about, as the caller knows it. */
 struct flap_crash_subject {
@@ -87,6 +124,26 @@ int flap_crash__parse_signals(const char *list, __u64 *set);
  */
 void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_crash_subject *s,
 			 const struct flap_exit_event *ev);
+
+/**
+ * flap_crash__retry() - tries again to write the dumps of @o->queue, oldest
+ * first: a dump written is counted and leaves; one that fails again stays
+ * until its FLAP_CRASH_ATTEMPTS are used up. Return: dumps still waiting.
+ * Context: the daemon's loop thread (its retry timer).
+ */
+unsigned int flap_crash__retry(const struct flap_crash_opts *o);
+
+/*
+ * Opens @n fds on /dev/null into @fds (the caller's array, kept for the
+ * daemon's life; closed by the caller) as @o's reserve.
+ */
+void flap_crash__reserve_fds(struct flap_crash_opts *o, int *fds, int n);
+
+/* Dumps of cgroup @cgid waiting in @q. */
+unsigned int flap_crash__pending_of(const struct flap_crash_queue *q, __u64 cgid);
+
+/* Frees what @q holds (the daemon stops). */
+void flap_crash__queue_free(struct flap_crash_queue *q);
 
 /* Remove temp files a killed daemon left in the dump directory. */
 void flap_crash__clean_temp(const struct flap_crash_opts *o);

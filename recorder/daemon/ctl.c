@@ -11,6 +11,12 @@
  * write request and its buffer are one allocation. A connection the
  * handlers give no reply to is closed; the server keeps serving everyone
  * else.
+ *
+ * Clients cannot take the daemon's fds: at most max_clients connections
+ * are open at once (one more is accepted and closed at once, counted and
+ * logged), and a connection whose request has not all come within idle_ms
+ * is closed (its timer is a second handle of the conn: the memory goes
+ * when both are closed).
  */
 #include <errno.h>
 #include <limits.h>
@@ -31,7 +37,9 @@
 #include "util.h"
 
 struct conn {
-	uv_pipe_t pipe; /* first: the handle's address is the conn's */
+	uv_pipe_t pipe;	 /* first: the handle's address is the conn's */
+	uv_timer_t idle; /* closes a connection whose request does not come */
+	int handles;	 /* handles still to close: the memory goes at 0 */
 	struct flap_ctl_server *srv;
 	struct flap_pbio_stream in;
 	bool handled; /* one request per connection */
@@ -45,6 +53,8 @@ struct flap_ctl_server {
 	uv_pipe_t pipe;
 	struct flap_ctl_server_opts opts; /* who may connect, the callbacks */
 	TAILQ_HEAD(, conn) conns;
+	unsigned int nconns;
+	__u64 refused, timed_out;
 	char path[PATH_MAX];
 };
 
@@ -59,8 +69,10 @@ struct wreq {
 
 static void on_conn_closed(uv_handle_t *h)
 {
-	struct conn *c = (struct conn *)h;
+	struct conn *c = h->data;
 
+	if (--c->handles > 0)
+		return;
 	flap_pbio_stream__free(&c->in);
 	free(c);
 }
@@ -73,7 +85,29 @@ static void close_conn(struct conn *c)
 		return;
 	c->closing = true;
 	TAILQ_REMOVE(&c->srv->conns, c, link);
+	c->srv->nconns--;
+	uv_close((uv_handle_t *)&c->idle, on_conn_closed);
 	uv_close((uv_handle_t *)&c->pipe, on_conn_closed);
+}
+
+/* Logs the first of a kind of closed connection and every 100th. */
+static void count_closed(__u64 n, const char *what, unsigned int limit)
+{
+	if (n == 1 || n % 100 == 0)
+		pr_warn("ctl: closed a client connection: %s (%u); %llu so far", what, limit,
+			(unsigned long long)n);
+}
+
+static void on_idle(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	if (c->handled)
+		return;
+	c->srv->timed_out++;
+	count_closed(c->srv->timed_out, "no whole request within --client-timeout ms",
+		     c->srv->opts.idle_ms);
+	close_conn(c);
 }
 
 static void on_written(uv_write_t *req, int status)
@@ -134,6 +168,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (nread == 0 || c->handled)
 		goto out;
+	/* Idle means nothing came for idle_ms, not a slow but steady sender. */
+	if (c->srv->opts.idle_ms)
+		uv_timer_start(&c->idle, on_idle, c->srv->opts.idle_ms, 0);
 	rc = c->srv->opts.answer(c->srv->opts.ctx, &c->in, (int)c->pid, buf->base, nread, &out,
 				 &len);
 	if (rc == 0)
@@ -207,11 +244,23 @@ static void on_connection(uv_stream_t *server, int status)
 	c->srv = srv;
 	flap_pbio_stream__init(&c->in, FLAP_PBIO_MAX_CTL);
 	uv_pipe_init(server->loop, &c->pipe, 0);
+	uv_timer_init(server->loop, &c->idle);
+	c->pipe.data = c->idle.data = c;
+	c->handles = 2;
 	TAILQ_INSERT_TAIL(&srv->conns, c, link);
+	srv->nconns++;
 	if (uv_accept(server, (uv_stream_t *)&c->pipe)) {
 		close_conn(c);
 		return;
 	}
+	if (srv->opts.max_clients && srv->nconns > srv->opts.max_clients) {
+		srv->refused++;
+		count_closed(srv->refused, "over --max-clients", srv->opts.max_clients);
+		close_conn(c);
+		return;
+	}
+	if (srv->opts.idle_ms)
+		uv_timer_start(&c->idle, on_idle, srv->opts.idle_ms, 0);
 	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) || !peer_allowed(srv, fd, c)) {
 		c->handled = true;
 		pr_warn("ctl: refused a client (uid %u, pid %d): not root and not in the allowed "
@@ -293,4 +342,14 @@ void flap_ctl_server__close(struct flap_ctl_server *s)
 		close_conn(c);
 	unlink(s->path);
 	uv_close((uv_handle_t *)&s->pipe, on_server_closed);
+}
+
+void flap_ctl_server__stats(const struct flap_ctl_server *s, struct flap_ctl_server_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return;
+	out->open = s->nconns;
+	out->refused = s->refused;
+	out->timed_out = s->timed_out;
 }

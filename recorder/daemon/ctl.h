@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <linux/types.h>
 
 #include <uv.h>
 
@@ -38,6 +39,21 @@ struct flap_ctl_server_opts {
 	flap_ctl_answer_fn answer;
 	flap_ctl_refuse_fn refuse;
 	void *ctx; /* passed to answer and refuse */
+	/*
+	 * Connections open at once, at most (0: no limit): one over it is
+	 * closed at once and counted, so clients never take the fds a crash
+	 * dump needs.
+	 */
+	unsigned int max_clients;
+	/* A connection whose request has not all come after this long is closed (0: never). */
+	unsigned int idle_ms;
+};
+
+/* What the server counts. */
+struct flap_ctl_server_stats {
+	unsigned int open; /* connections open now */
+	__u64 refused;	   /* closed at once: over max_clients */
+	__u64 timed_out;   /* closed after idle_ms without a whole request */
 };
 
 /**
@@ -56,5 +72,8 @@ int flap_ctl_server__start(uv_loop_t *loop, const char *path, const struct flap_
  * NULL-safe.
  */
 void flap_ctl_server__close(struct flap_ctl_server *s);
+
+/* The server's counters into @out (zeros for NULL). */
+void flap_ctl_server__stats(const struct flap_ctl_server *s, struct flap_ctl_server_stats *out);
 
 #endif /* FLAP_CTL_H */

@@ -170,7 +170,6 @@ static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__Recorde
 	const struct flap_recorder_opts *o = flap_recorder__opts(e->rec);
 	struct flap_cpu_counts cnt;
 
-	(void)d;
 	ri->name = e->meta.name;
 	ri->pod = e->meta.pod;
 	ri->namespace_ = e->meta.ns;
@@ -198,6 +197,10 @@ static void fill_info(struct flap_daemon *d, struct flap_entry *e, Flap__Recorde
 	ri->slot = flap_recorder__slot(e->rec);
 	ri->crashes = e->crashes;
 	ri->crashes_skipped = e->crashes_skipped;
+	ri->exits_lost = e->exits_lost;
+	ri->dumps_failed = e->dumps_failed;
+	ri->dumps_pending = flap_daemon__dumps_pending(d, e->meta.cgroup_id);
+	ri->history_reset_ns = e->meta.reset_ns;
 }
 
 static int parse_on_exit(const char *s, enum flap_on_exit *out)
@@ -452,6 +455,7 @@ static void handle_status(struct answer *a)
 	struct flap_daemon *d = a->d;
 	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 	const struct flap_features *f;
+	struct flap_daemon_losses l;
 	struct flap_entry *e;
 	char lacks[256];
 
@@ -467,6 +471,15 @@ static void handle_status(struct answer *a)
 	sr.pid = getpid();
 	sr.dumps_written = flap_daemon__dumps_written(d);
 	sr.node_skipped = flap_daemon__node_skipped(d);
+	flap_daemon__losses(d, &l);
+	sr.exits_lost = l.exits_lost;
+	sr.dumps_failed = l.dumps_failed;
+	sr.dumps_pending = l.dumps_pending;
+	sr.dumps_dropped = l.dumps_dropped;
+	sr.clients = l.clients;
+	sr.max_clients = o->max_clients;
+	sr.clients_refused = l.clients_refused;
+	sr.clients_timed_out = l.clients_timed_out;
 	f = flap_daemon__features(d);
 	if (f) {
 		sr.kernel = (char *)f->release;
@@ -656,6 +669,7 @@ static void handle_dumps(struct answer *a, const Flap__DumpsRequest *req)
 	Flap__DumpsReply dr = FLAP__DUMPS_REPLY__INIT;
 	const struct flap_daemon_opts *o = flap_daemon__opts(a->d);
 	struct dump_list l = {.cap = 4096};
+	struct flap_daemon_losses loss;
 	Flap__DumpInfo **ptrs = NULL;
 	size_t i;
 
@@ -673,6 +687,10 @@ static void handle_dumps(struct answer *a, const Flap__DumpsRequest *req)
 		ptrs[i] = &l.infos[i];
 	dr.dumps = ptrs;
 	dr.n_dumps = l.n;
+	flap_daemon__losses(a->d, &loss);
+	dr.failed = loss.dumps_failed;
+	dr.pending = loss.dumps_pending;
+	dr.dropped = loss.dumps_dropped;
 	resp.body_case = FLAP__RESPONSE__BODY_DUMPS;
 	resp.dumps = &dr;
 	reply(a, &resp, NULL, 0);

@@ -56,6 +56,63 @@ static bool cgroup_populated(const char *path)
 	return populated;
 }
 
+static void on_exit_event(void *ctx, const struct flap_exit_event *ev);
+
+static int cmp_exit_ts(const void *a, const void *b)
+{
+	const struct flap_exit_event *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/*
+ * The exits of @e's cgroup the lifecycle ring buffer refused: count them,
+ * and hand the unclean ones the kernel kept (the last FLAP_FALLBACK_EXITS,
+ * flap.h) to the crash policy, oldest first, each once.
+ */
+static void reconcile_entry(struct flap_daemon *d, struct flap_entry *e)
+{
+	struct flap_exit_event evs[FLAP_FALLBACK_EXITS];
+	struct flap_exit_fallback f;
+	__u64 was = e->exits_lost;
+	int i, n = 0;
+
+	if (flap_recorder__exit_fallback(e->rec, &f))
+		return;
+	e->exits_lost = f.lost;
+	for (i = 0; i < FLAP_FALLBACK_EXITS && (__u64)i < f.nfatal; i++)
+		if (f.fatal[i].type == FLAP_LC_EXIT && f.fatal[i].cgid == e->meta.cgroup_id &&
+		    f.fatal[i].ts > e->fallback_mark)
+			evs[n++] = f.fatal[i];
+	if (f.lost != was)
+		pr_warn("%s: %llu process exits lost by the lifecycle ring buffer (full); %d "
+			"unclean ones recovered%s",
+			e->meta.name, (unsigned long long)(f.lost - was), n,
+			f.nfatal > FLAP_FALLBACK_EXITS ? ", older ones not kept" : "");
+	qsort(evs, n, sizeof(evs[0]), cmp_exit_ts);
+	for (i = 0; i < n; i++) {
+		e->fallback_mark = evs[i].ts;
+		on_exit_event(d, &evs[i]);
+	}
+}
+
+/* Drains the lifecycle ring buffer; when it refused records, reconciles every entry. */
+static void poll_exits(struct flap_daemon *d)
+{
+	struct flap_entry *e, *next;
+	__u64 lost;
+
+	flap_registry__poll_exits(d->reg);
+	lost = flap_registry__exits_lost(d->reg);
+	if (lost == d->exits_lost_seen)
+		return;
+	d->exits_lost_seen = lost;
+	for (e = TAILQ_FIRST(&d->entries); e; e = next) {
+		next = TAILQ_NEXT(e, link);
+		reconcile_entry(d, e);
+	}
+}
+
 /* Marks cgroups with no process left and frees recorders past retention. */
 static void on_sweep(uv_timer_t *timer)
 {
@@ -67,6 +124,9 @@ static void on_sweep(uv_timer_t *timer)
 	for (e = TAILQ_FIRST(&d->entries); e; e = next) {
 		next = TAILQ_NEXT(e, link);
 		if (e->state == FLAP_ENTRY_RUNNING && !cgroup_populated(e->meta.cgroup_path)) {
+			/* Its last exits first: a crash among them is dumped now. */
+			flap_registry__poll_exits(d->reg);
+			reconcile_entry(d, e);
 			e->state = FLAP_ENTRY_EXITED;
 			e->exited_ns = now;
 			changed = true;
@@ -90,7 +150,7 @@ static void on_exits_readable(uv_poll_t *h, int status, int events)
 	(void)events;
 	if (status < 0)
 		return;
-	flap_registry__poll_exits(d->reg);
+	poll_exits(d);
 }
 
 /* The crash policy's read callback: the rings of the entry of @cgid. */
@@ -105,15 +165,17 @@ static int crash_read(void *ctx, __u64 cgid, struct flap_trace **out)
 }
 
 /* The crash policy's count hook: the entry's counters, and the daemon's dumps. */
-static __u64 crash_count(void *ctx, __u64 cgid, bool dumped)
+static __u64 crash_count(void *ctx, __u64 cgid, enum flap_crash_count kind)
 {
 	struct flap_daemon *d = ctx;
 	struct flap_entry *e = flap_daemon__find_cgroup(d, cgid);
 
 	if (!e)
 		return 0;
-	if (!dumped)
+	if (kind == FLAP_CRASH_SKIPPED)
 		return ++e->crashes_skipped;
+	if (kind == FLAP_CRASH_FAILED)
+		return ++e->dumps_failed;
 	e->crashes++;
 	flap_daemon__count_dump(d);
 	return e->crashes;
@@ -153,6 +215,33 @@ static const struct flap_oom_event *oom_of(const struct flap_daemon *d, __u32 pi
 	return NULL;
 }
 
+/* Retries of failed crash dumps: 1 s after the failure, then twice as long each time, up to 30 s.
+ */
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS   30000
+
+static void on_retry(uv_timer_t *timer)
+{
+	struct flap_daemon *d = timer->data;
+	__u64 delay;
+
+	if (!flap_crash__retry(&d->crash)) {
+		d->retry_round = 0;
+		return;
+	}
+	delay = (__u64)RETRY_FIRST_MS << (d->retry_round < 5 ? ++d->retry_round : 5);
+	uv_timer_start(&d->retry, on_retry, delay < RETRY_MAX_MS ? delay : RETRY_MAX_MS, 0);
+}
+
+/* Crash dumps wait for a retry: start the timer unless it runs. */
+static void schedule_retry(struct flap_daemon *d)
+{
+	if (d->crash_queue.n && d->retry_started && !uv_is_active((uv_handle_t *)&d->retry)) {
+		d->retry_round = 0;
+		uv_timer_start(&d->retry, on_retry, RETRY_FIRST_MS, 0);
+	}
+}
+
 /* Lifecycle callback: an exit in a traced cgroup goes to the crash policy. */
 static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 {
@@ -173,6 +262,7 @@ static void on_exit_event(void *ctx, const struct flap_exit_event *ev)
 	s.on_exit = e->on_exit;
 	s.window = &e->crash_window;
 	flap_crash__on_exit(&d->crash, &s, ev);
+	schedule_retry(d);
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -193,6 +283,8 @@ static void shutdown_loop(struct flap_daemon *d)
 	uv_close((uv_handle_t *)&d->sigint, on_handle_closed);
 	uv_close((uv_handle_t *)&d->sigterm, on_handle_closed);
 	uv_close((uv_handle_t *)&d->sweep, on_handle_closed);
+	if (d->retry_started)
+		uv_close((uv_handle_t *)&d->retry, on_handle_closed);
 	if (d->exits_started)
 		uv_close((uv_handle_t *)&d->exits, on_handle_closed);
 }
@@ -265,6 +357,8 @@ static int start_ctl(struct flap_daemon *d)
 		.answer = answer_request,
 		.refuse = refuse_peer,
 		.ctx = d,
+		.max_clients = d->opts.max_clients,
+		.idle_ms = d->opts.client_timeout_ns / 1000000ULL,
 	};
 
 	return flap_ctl_server__start(&d->loop, d->socket_path, &o, &d->ctl);
@@ -285,6 +379,7 @@ static void set_crash_opts(struct flap_daemon *d)
 	c->count = crash_count;
 	c->name_of = crash_name_of;
 	c->ctx = d;
+	c->queue = &d->crash_queue;
 }
 
 static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *o)
@@ -302,6 +397,10 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 		d->opts.crash_signals = flap_crash__default_signals();
 	if (!d->opts.crash_burst)
 		d->opts.crash_burst = 5;
+	if (!d->opts.max_clients)
+		d->opts.max_clients = 64;
+	if (!d->opts.client_timeout_ns)
+		d->opts.client_timeout_ns = 10ULL * 1000000000ULL;
 	if (!d->opts.crash_window_ns)
 		d->opts.crash_window_ns = 60ULL * 1000000000ULL;
 	snprintf(d->pin_dir, sizeof(d->pin_dir), "%s",
@@ -355,6 +454,7 @@ static int start(struct flap_daemon *d)
 	}
 	chmod(d->dump_dir, 0700);
 	flap_crash__clean_temp(&d->crash);
+	flap_crash__reserve_fds(&d->crash, d->reserve_fds, FLAP_CRASH_RESERVE_FDS);
 	if (d->opts.persist) {
 		rc = flap_persist__bpffs(d->pin_dir);
 		if (rc) {
@@ -387,6 +487,9 @@ static int start(struct flap_daemon *d)
 	uv_timer_init(&d->loop, &d->sweep);
 	d->sweep.data = d;
 	uv_timer_start(&d->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
+	uv_timer_init(&d->loop, &d->retry);
+	d->retry.data = d;
+	d->retry_started = true;
 	fd = flap_registry__exits_fd(d->reg);
 	if (fd >= 0 && uv_poll_init(&d->loop, &d->exits, fd) == 0) {
 		d->exits.data = d;
@@ -394,7 +497,8 @@ static int start(struct flap_daemon *d)
 		uv_poll_start(&d->exits, UV_READABLE, on_exits_readable);
 	}
 	/* Exits that happened while no daemon ran are waiting: handle them now. */
-	flap_registry__poll_exits(d->reg);
+	poll_exits(d);
+	schedule_retry(d);
 	return 0;
 }
 
@@ -402,6 +506,7 @@ static int start(struct flap_daemon *d)
 static void finish(struct flap_daemon *d)
 {
 	struct flap_entry *e;
+	int i;
 
 	if (d->opts.persist && d->reg) {
 		flap_daemon__save_state(d);
@@ -416,6 +521,11 @@ static void finish(struct flap_daemon *d)
 	while ((e = TAILQ_FIRST(&d->entries)))
 		flap_daemon__remove(d, e);
 	flap_registry__free(d->reg);
+	if (d->crash_queue.n)
+		pr_warn("%u crash dumps never written: the daemon stops", d->crash_queue.n);
+	flap_crash__queue_free(&d->crash_queue);
+	for (i = 0; i < d->crash.nreserve; i++)
+		zclose(d->reserve_fds[i]);
 	flap_keeper__close(d->keeper);
 	d->keeper = NULL;
 }

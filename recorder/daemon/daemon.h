@@ -52,7 +52,20 @@ struct flap_daemon_opts {
 	 * them recording (flap_daemon__unpin() tears them down).
 	 */
 	bool persist;
-	const char *pin_dir; /* NULL: FLAP_DEFAULT_PIN_DIR */
+	const char *pin_dir;	 /* NULL: FLAP_DEFAULT_PIN_DIR */
+	__u32 max_clients;	 /* control connections open at once (0: 64) */
+	__u64 client_timeout_ns; /* close a connection without a whole request (0: 10 s) */
+};
+
+/* What the daemon did not do, or not yet: never silent (status). */
+struct flap_daemon_losses {
+	__u64 exits_lost;	 /* lifecycle records the ring buffer refused (node-wide) */
+	__u64 dumps_failed;	 /* crash dump attempts that failed */
+	__u64 dumps_dropped;	 /* crash dumps given up */
+	__u64 clients_refused;	 /* connections over max_clients */
+	__u64 clients_timed_out; /* connections closed after client_timeout_ns */
+	__u32 dumps_pending;	 /* crash dumps waiting for a retry */
+	__u32 clients;		 /* connections open now */
 };
 
 enum flap_entry_state {
@@ -83,6 +96,9 @@ struct flap_entry {
 	__u64 exited_ns; /* when it became EXITED/STOPPED */
 	__u64 crashes;	 /* crash dumps written */
 	__u64 crashes_skipped;
+	__u64 dumps_failed;  /* crash dumps that could not be written (each attempt) */
+	__u64 exits_lost;    /* exits the lifecycle ring buffer refused (its fallback entry) */
+	__u64 fallback_mark; /* ts of the newest exit taken from the fallback entry */
 	struct flap_crash_window crash_window;
 	__u64 skipped_base; /* flap_registry__skipped() when recording began (0: unknown) */
 	/* Its processes when recording began (procfs.h), as source 0 of a trace
@@ -126,6 +142,10 @@ __u64 flap_daemon__node_skipped(const struct flap_daemon *d);
 /* The running kernel's BPF features and program variant; NULL when not known. */
 const struct flap_features *flap_daemon__features(const struct flap_daemon *d);
 void flap_daemon__count_dump(struct flap_daemon *d);
+/* Crash dumps of cgroup @cgid waiting for a retry. */
+unsigned int flap_daemon__dumps_pending(const struct flap_daemon *d, __u64 cgid);
+/* The daemon's loss and refusal counters into @out. */
+void flap_daemon__losses(const struct flap_daemon *d, struct flap_daemon_losses *out);
 
 /**
  * flap_daemon__add() - resolve the cgroup of @spec and start recording it.

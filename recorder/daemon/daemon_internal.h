@@ -33,6 +33,11 @@ struct flap_daemon {
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	uv_timer_t sweep;
+	uv_timer_t retry; /* writes the crash dumps that failed (crash_queue) */
+	bool retry_started;
+	unsigned int retry_round;
+	struct flap_crash_queue crash_queue;
+	int reserve_fds[FLAP_CRASH_RESERVE_FDS]; /* for crash dumps at the fd limit */
 	uv_poll_t exits;
 	bool exits_started;
 	struct flap_registry *reg;
@@ -44,6 +49,7 @@ struct flap_daemon {
 	char dump_dir[PATH_MAX];
 	__u64 started_ns;
 	__u64 dumps_written;
+	__u64 exits_lost_seen; /* flap_registry__exits_lost() when last reconciled */
 	__s64 boot_to_real_ns;
 	int lock_fd;
 	/* --persist */

@@ -101,6 +101,7 @@ static json_object *entry_to_json(struct flap_entry *e, int ncpus)
 	add_str(o, "container", m->container);
 	add_str(o, "container_id", m->container_id);
 	add_u64(o, "main_pid", m->main_pid);
+	add_u64(o, "reset_ns", m->reset_ns);
 	add_u64(o, "ring_pages", ro->ring_pages);
 	add_u64(o, "str_max", ro->str_max);
 	json_object_object_add(o, "buf_max", json_object_new_int(ro->buf_max));
@@ -112,6 +113,8 @@ static json_object *entry_to_json(struct flap_entry *e, int ncpus)
 	add_u64(o, "exited_ns", e->exited_ns);
 	add_u64(o, "crashes", e->crashes);
 	add_u64(o, "crashes_skipped", e->crashes_skipped);
+	add_u64(o, "dumps_failed", e->dumps_failed);
+	add_u64(o, "fallback_mark", e->fallback_mark);
 	lost = json_object_new_array();
 	for (cpu = 0; lost && cpu < ncpus; cpu++)
 		json_object_array_add(
@@ -289,6 +292,8 @@ static int rec_from_json(json_object *o, int ncpus, struct flap_persist_rec *r)
 	copy(m->container, sizeof(m->container), get_str(o, "container"));
 	copy(m->container_id, sizeof(m->container_id), get_str(o, "container_id"));
 	m->main_pid = get_u64(o, "main_pid");
+	/* A restart that lost the history stays said in every later dump. */
+	m->reset_ns = get_u64(o, "reset_ns");
 	r->ropts.ring_pages = get_u64(o, "ring_pages");
 	r->ropts.str_max = get_u64(o, "str_max");
 	r->ropts.buf_max =
@@ -312,6 +317,9 @@ static int rec_from_json(json_object *o, int ncpus, struct flap_persist_rec *r)
 	r->e.exited_ns = get_u64(o, "exited_ns");
 	r->e.crashes = get_u64(o, "crashes");
 	r->e.crashes_skipped = get_u64(o, "crashes_skipped");
+	r->e.dumps_failed = get_u64(o, "dumps_failed");
+	/* The exits the last daemon took from the fallback are not taken twice. */
+	r->e.fallback_mark = get_u64(o, "fallback_mark");
 	r->restart_lost = calloc(ncpus, sizeof(*r->restart_lost));
 	if (!r->restart_lost)
 		return -ENOMEM;

@@ -257,6 +257,11 @@ static int readd(struct flap_daemon *d, struct flap_entry *e, const struct flap_
 		pr_warn("%s: recording again with new programs and rings; its earlier history "
 			"is lost",
 			e->meta.name);
+		/* Every dump says so (the header's history line). */
+		e->meta.reset_ns = flap_clock__real_ns();
+		/* The new recorder's slot starts with no exit lost. */
+		e->exits_lost = 0;
+		e->fallback_mark = 0;
 		/* The new history starts now: so does what its processes hold. */
 		flap_trace__free(e->procs);
 		e->procs = NULL;

@@ -17,6 +17,7 @@
 #include "flap.h"
 #include "cgroup.h"
 #include "crash.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "daemon_internal.h"
 #include "keeper.h"
@@ -55,6 +56,26 @@ __u64 flap_daemon__node_skipped(const struct flap_daemon *d)
 void flap_daemon__count_dump(struct flap_daemon *d)
 {
 	d->dumps_written++;
+}
+
+unsigned int flap_daemon__dumps_pending(const struct flap_daemon *d, __u64 cgid)
+{
+	return flap_crash__pending_of(&d->crash_queue, cgid);
+}
+
+void flap_daemon__losses(const struct flap_daemon *d, struct flap_daemon_losses *out)
+{
+	struct flap_ctl_server_stats cs;
+
+	memset(out, 0, sizeof(*out));
+	out->exits_lost = flap_registry__exits_lost(d->reg);
+	out->dumps_failed = d->crash_queue.failed;
+	out->dumps_dropped = d->crash_queue.dropped;
+	out->dumps_pending = d->crash_queue.n;
+	flap_ctl_server__stats(d->ctl, &cs);
+	out->clients = cs.open;
+	out->clients_refused = cs.refused;
+	out->clients_timed_out = cs.timed_out;
 }
 
 struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
@@ -306,6 +327,7 @@ int flap_daemon__read(struct flap_daemon *d, struct flap_entry **entries, int n,
 		/* An adopted entry's base is 0: counted from the dispatcher's load. */
 		t->sources[src].node_skipped =
 			skipped > entries[i]->skipped_base ? skipped - entries[i]->skipped_base : 0;
+		t->sources[src].exits_lost = entries[i]->exits_lost;
 		rc = flap_trace__merge(all, t);
 		flap_trace__free(t);
 		t = NULL;

@@ -185,6 +185,14 @@ struct flap_source {
 	 */
 	bool main_exited;
 	__u32 main_status;
+	/* Exits of its processes the lifecycle ring buffer refused (0 in older files). */
+	__u64 exits_lost;
+	/*
+	 * CLOCK_REALTIME of the daemon restart that could not adopt its
+	 * recorder and recorded it afresh: the history before it is lost (how
+	 * many events is not known: the old rings are gone). 0: no such loss.
+	 */
+	__u64 reset_ns;
 };
 
 /* A descriptor a process held when the recording of its cgroup began. */

@@ -301,6 +301,8 @@ int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_
 		if (err)
 			goto out_unpin;
 	}
+	/* The exits an earlier recorder of this slot lost are not this one's. */
+	flap_registry__clear_fallback(reg, slot);
 	err = flap_recorder__wire(rec);
 	if (!err)
 		err = flap_registry__publish(reg, cgid, slot);

@@ -59,7 +59,7 @@ static const char *const disp_pins[DF_NUM] = {
 };
 
 static const char *const life_pins[LF_NUM] = {"link_lifecycle", "lifecycle_rb", "lifecycle_lost",
-					      "link_oom"};
+					      "link_oom", "lifecycle_fallback"};
 
 static size_t table_bytes(void)
 {
@@ -142,6 +142,7 @@ static int load_lifecycle(struct flap_registry *reg)
 	reg->lfd[LF_RB] = bpf_map__fd(reg->life->maps.lifecycle_rb);
 	reg->lfd[LF_LOST] = bpf_map__fd(reg->life->maps.lifecycle_lost);
 	reg->lfd[LF_LINK_OOM] = bpf_link__fd(reg->life->links.handle_oom);
+	reg->lfd[LF_FALLBACK] = bpf_map__fd(reg->life->maps.lifecycle_fallback);
 	if (reg->pin_dir)
 		return flap_pins__pin(reg->pin_dir, -1, life_pins, reg->lfd, LF_NUM);
 	return 0;
@@ -408,4 +409,43 @@ int flap_registry__poll_exits(struct flap_registry *reg)
 	if (!reg->exits)
 		return 0;
 	return ring_buffer__consume(reg->exits);
+}
+
+__u64 flap_registry__exits_lost(const struct flap_registry *reg)
+{
+	__u64 *per_cpu, sum = 0;
+	__u32 zero = 0;
+	int cpu;
+
+	if (!reg->exits)
+		return 0;
+	per_cpu = calloc(reg->ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return 0;
+	if (bpf_map_lookup_elem(reg->lfd[LF_LOST], &zero, per_cpu) == 0)
+		for (cpu = 0; cpu < reg->ncpus; cpu++)
+			sum += per_cpu[cpu];
+	free(per_cpu);
+	return sum;
+}
+
+int flap_recorder__exit_fallback(const struct flap_recorder *rec, struct flap_exit_fallback *out)
+{
+	const struct flap_registry *reg = rec->reg;
+	__u32 slot = rec->slot;
+
+	memset(out, 0, sizeof(*out));
+	if (!reg->exits)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(reg->lfd[LF_FALLBACK], &slot, out) < 0)
+		return -errno;
+	return 0;
+}
+
+void flap_registry__clear_fallback(struct flap_registry *reg, __u32 slot)
+{
+	struct flap_exit_fallback zero = {};
+
+	if (reg->exits)
+		bpf_map_update_elem(reg->lfd[LF_FALLBACK], &slot, &zero, BPF_ANY);
 }

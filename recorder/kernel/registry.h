@@ -21,6 +21,7 @@
 struct flap_registry;
 struct flap_recorder;
 struct flap_exit_event;
+struct flap_exit_fallback;
 
 /* Called for every exit of a thread group in a traced cgroup. */
 typedef void (*flap_exit_fn)(void *ctx, const struct flap_exit_event *e);
@@ -169,6 +170,24 @@ int flap_registry__exits_fd(const struct flap_registry *reg);
  * on_exit callback. Return: records delivered, or negative errno.
  */
 int flap_registry__poll_exits(struct flap_registry *reg);
+
+/**
+ * flap_registry__exits_lost() - lifecycle records the ring buffer refused
+ * since the lifecycle program was loaded (lifecycle_lost, summed over
+ * CPUs): exits of traced cgroups and OOM kills. 0 without the program.
+ */
+__u64 flap_registry__exits_lost(const struct flap_registry *reg);
+
+/**
+ * flap_recorder__exit_fallback() - what the lifecycle program kept of the
+ * exits of @rec's cgroup the ring buffer refused (flap.h: how many, and
+ * the last ones that were not clean) into @out.
+ * Return: 0, -ENOENT without the lifecycle program, or negative errno.
+ */
+int flap_recorder__exit_fallback(const struct flap_recorder *rec, struct flap_exit_fallback *out);
+
+/* Forget what the lifecycle program kept for @slot (a new recorder takes it). */
+void flap_registry__clear_fallback(struct flap_registry *reg, __u32 slot);
 
 /**
  * flap_recorder__read() - the recorder's history: freeze its writers,

@@ -58,6 +58,7 @@ enum {
 	LF_RB,
 	LF_LOST,
 	LF_LINK_OOM,
+	LF_FALLBACK,
 	LF_NUM,
 };
 

@@ -192,6 +192,26 @@ static void text_skipped(struct flap_line *l, const struct flap_trace *t)
 			(unsigned long long)most);
 }
 
+/*
+ * Exits of the sources' processes the daemon's lifecycle ring buffer
+ * refused (a burst while the daemon was away): not delivered at once, the
+ * crashes among them recovered from what the kernel kept. No line when none.
+ */
+static void text_exits_lost(struct flap_line *l, const struct flap_trace *t)
+{
+	__u64 n = 0;
+	int i;
+
+	for (i = 0; i < t->nsources; i++)
+		n += t->sources[i].exits_lost;
+	if (n)
+		flap_line__printf(l,
+				  "# warning: %llu process exits were lost by the daemon's "
+				  "lifecycle ring buffer (full); crashes among them were "
+				  "recovered, their exit status otherwise not known\n",
+				  (unsigned long long)n);
+}
+
 /* "crash: SIGSEGV in pid 42 (crash)", "request"... */
 static void text_reason(struct flap_line *l, const struct flap_reason *r)
 {
@@ -260,14 +280,48 @@ static void text_kernel_lacks(struct flap_line *l, const struct flap_trace *t)
 	flap_line__puts(l, "\n");
 }
 
+/*
+ * "earlier history lost at a daemon restart at 2026-12-02 16:40:01 (how
+ * many events: not known), ": a source a restarted daemon could not adopt
+ * was recorded afresh, its earlier history is gone (and its rings, which
+ * alone knew how much). Return: whether any source was.
+ */
+static bool text_reset(struct flap_line *l, const struct flap_trace *t)
+{
+	const struct flap_source *s;
+	bool any = false;
+	char when[64];
+	int i;
+
+	for (i = 0; i < t->nsources; i++) {
+		s = &t->sources[i];
+		if (!s->reset_ns)
+			continue;
+		any = true;
+		flap_format__wall(when, sizeof(when), (__s64)s->reset_ns);
+		flap_line__puts(l, "earlier history ");
+		if (t->nsources > 1) {
+			flap_line__puts(l, "of ");
+			flap_format__source_label(l, s);
+			flap_line__puts(l, " ");
+		}
+		flap_line__printf(
+			l, "lost at a daemon restart at %s (how many events: not known), ", when);
+	}
+	return any;
+}
+
 /* Window, events held and how complete the history is: never silent about losses. */
 static void text_counts(struct flap_line *l, const struct flap_trace *t, const bool *show)
 {
 	const struct flap_cpu_counts *c = &t->total;
 	char first[64], last[64];
 	__u64 from, to;
-	bool any;
+	bool any, reset = false;
+	int i;
 
+	for (i = 0; i < t->nsources; i++)
+		reset |= t->sources[i].reset_ns != 0;
 	any = flap_format__trace_window(t, show, &from, &to);
 	if (any) {
 		flap_format__wall(first, sizeof(first), flap_format__wall_ns(t, from));
@@ -280,7 +334,7 @@ static void text_counts(struct flap_line *l, const struct flap_trace *t, const b
 	if (flap_format__shown_count(t, show) != c->held)
 		flap_line__printf(l, ", %zu shown", flap_format__shown_count(t, show));
 	flap_line__puts(l, "\n");
-	if (!c->overwritten && !c->lost && !c->torn) {
+	if (!c->overwritten && !c->lost && !c->torn && !reset) {
 		if (any)
 			flap_line__printf(l, "# history complete from %s\n", first);
 		else
@@ -291,6 +345,8 @@ static void text_counts(struct flap_line *l, const struct flap_trace *t, const b
 		flap_line__printf(l, "# history starts at %s: ", first);
 	else
 		flap_line__puts(l, "# no history held: ");
+	if (text_reset(l, t))
+		flap_line__puts(l, "since then ");
 	flap_line__printf(l, "%llu earlier events overwritten, %llu lost",
 			  (unsigned long long)c->overwritten, (unsigned long long)c->lost);
 	if (c->restart_lost)
@@ -348,6 +404,7 @@ void flap_format__header_text(struct flap_line *l, const struct flap_dump_meta *
 	text_kernel_lacks(l, t);
 	text_counts(l, t, show);
 	text_skipped(l, t);
+	text_exits_lost(l, t);
 	if (o->verbose)
 		text_cpus(l, t);
 }

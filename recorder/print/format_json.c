@@ -518,6 +518,10 @@ static struct json_object *json_source(const struct flap_source *s)
 		jadd_name(o, "syscall_filter", s->syscall_filter, sizeof(s->syscall_filter));
 	if (s->node_skipped)
 		jadd_u64(o, "node_skipped", s->node_skipped);
+	if (s->exits_lost)
+		jadd_u64(o, "exits_lost", s->exits_lost);
+	if (s->reset_ns)
+		jadd_u64(o, "history_reset_ns", s->reset_ns);
 	jadd(o, "exact_durations", json_object_new_boolean(s->exact_durations));
 	return json_counts(&s->counts, o);
 }

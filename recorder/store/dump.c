@@ -151,6 +151,8 @@ static void source_to_pb(Flap__Source *pb, Flap__Counts *counts, const struct fl
 	pb->exact_durations = s->exact_durations;
 	pb->main_exited = s->main_exited;
 	pb->main_status = s->main_status;
+	pb->exits_lost = s->exits_lost;
+	pb->reset_ns = s->reset_ns;
 	counts_to_pb(counts, &s->counts, 0);
 	pb->counts = counts;
 }
@@ -669,13 +671,14 @@ static void source_from_pb(struct flap_source *s, const Flap__Source *pb)
 	copy_str(s->cgroup_path, sizeof(s->cgroup_path), pb->cgroup_path);
 	s->cgroup_id = pb->cgroup_id;
 	s->main_pid = pb->main_pid;
-	/* Absent in files written before the field existed: "", all recorded. */
+	/* Fields absent in older files read "" (all recorded), false or 0 (nothing said). */
 	copy_str(s->syscall_filter, sizeof(s->syscall_filter), pb->syscall_filter);
 	s->node_skipped = pb->node_skipped;
-	/* Absent in files written before the field existed: false. */
 	s->exact_durations = pb->exact_durations;
 	s->main_exited = pb->main_exited;
 	s->main_status = pb->main_status;
+	s->exits_lost = pb->exits_lost;
+	s->reset_ns = pb->reset_ns;
 	counts_from_pb(&s->counts, pb->counts);
 }
 

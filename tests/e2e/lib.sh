@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # Helpers shared by the end-to-end scripts (run.sh, oci.sh, decode.sh,
-# persist.sh, stress.sh): the CLI on the test socket, cgroups, starting and
-# stopping the daemon, checks, and the test runner with its summary.
+# persist.sh, stress.sh, losses.sh): the CLI on the test socket, cgroups,
+# starting and stopping the daemon, checks, and the test runner with its
+# summary.
 # Sourced, never run. The script sets FLAP (the binary), WORK (its temp
 # dir) and SOCK (the socket) before it calls any of them; the daemon's
 # output goes to $WORK/daemon.log. Settings, each with its default:

@@ -130,11 +130,11 @@ static int crash_read(void *ctx, __u64 cgid, struct flap_trace **out)
 	return flap_recorder__read(crash_rec, out);
 }
 
-static __u64 crash_count(void *ctx, __u64 cgid, bool dumped)
+static __u64 crash_count(void *ctx, __u64 cgid, enum flap_crash_count kind)
 {
 	(void)ctx;
 	(void)cgid;
-	(void)dumped;
+	(void)kind;
 	return 1;
 }
 

@@ -1345,6 +1345,30 @@ void test_dump_node_skipped(void)
 	flap_trace__free(u);
 }
 
+/* Exits lost and a history lost at a restart (Source fields 22, 23) travel; older files read 0. */
+void test_dump_losses(void)
+{
+	struct flap_trace *t = NULL, *u;
+	struct flap_dump_meta m;
+
+	if (!ASSERT_OK(make_golden(&m, &t), "make"))
+		return;
+	u = read_old_dump();
+	if (u)
+		ASSERT_EQ(u->sources[0].exits_lost + u->sources[0].reset_ns, 0,
+			  "old dump: nothing said");
+	flap_trace__free(u);
+	t->sources[0].exits_lost = 18001;
+	t->sources[0].reset_ns = 1714564800000000000ULL;
+	u = round_trip(&m, t, NULL, 0, "losses");
+	if (u) {
+		ASSERT_EQ(u->sources[0].exits_lost, 18001, "exits_lost read back");
+		ASSERT_EQ(u->sources[0].reset_ns, 1714564800000000000ULL, "reset_ns read back");
+	}
+	flap_trace__free(t);
+	flap_trace__free(u);
+}
+
 /*
  * Whether a source measured every call's duration (Source.exact_durations,
  * tag 13) is written when true, read back, and false in files written

@@ -1260,6 +1260,48 @@ void test_format_header_skipped(void)
 }
 
 /*
+ * Issue 15: a source recorded afresh after a failed adoption says its
+ * earlier history was lost at a restart (never "complete"), and exits the
+ * lifecycle ring buffer lost are said after the history line; JSON has both.
+ */
+void test_format_header_losses(void)
+{
+	struct flap_trace *t = counted_trace(0, 0);
+	struct json_object *h, *src, *v;
+	struct flap_dump_meta m;
+	char *txt;
+
+	use_utc();
+	make_meta(&m, false);
+	if (!ASSERT_OK_PTR(t, "trace"))
+		return;
+	t->sources[0].reset_ns = WALL0 - 60000000000LL;
+	t->sources[0].exits_lost = 12000;
+	txt = header_text(&m, t, NULL);
+	ASSERT_STRCONTAINS(
+		txt,
+		"# history starts at 2024-05-01 12:00:00.000001 UTC: earlier history "
+		"lost at a daemon restart at 2024-05-01 11:59:00.000000 UTC (how many "
+		"events: not known), since then 0 earlier events overwritten, 0 lost\n"
+		"# warning: 12000 process exits were lost by the daemon's lifecycle ring "
+		"buffer (full); crashes among them were recovered, their exit status "
+		"otherwise not known\n",
+		"the restart, then the lost exits");
+	ASSERT_TRUE(txt && !strstr(txt, "complete"), "not complete");
+	free(txt);
+	h = header_json(&m, t);
+	src = json_object_array_get_idx(jget(h, "sources"), 0);
+	ASSERT_TRUE(json_object_object_get_ex(src, "exits_lost", &v) &&
+			    json_object_get_uint64(v) == 12000,
+		    "json: exits_lost");
+	ASSERT_TRUE(json_object_object_get_ex(src, "history_reset_ns", &v) &&
+			    json_object_get_uint64(v) == (__u64)(WALL0 - 60000000000LL),
+		    "json: history_reset_ns");
+	json_object_put(h);
+	flap_trace__free(t);
+}
+
+/*
  * A recorder without --exact-durations measures only the calls that span
  * a clock tick: the header says so when the history holds such a call (one
  * line, or one per container that holds some; none when every shown call
