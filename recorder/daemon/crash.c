@@ -193,6 +193,7 @@ static bool rate_limited(const struct flap_crash_opts *o, struct flap_crash_wind
 	return false;
 }
 
+/* The dump's group directory (one component, in @dir) and its full path. */
 static int dump_path(const struct flap_crash_opts *o, const struct flap_source *m,
 		     const struct flap_reason *r, char *dir, size_t dirlen, char *path,
 		     size_t pathlen)
@@ -212,17 +213,18 @@ static int dump_path(const struct flap_crash_opts *o, const struct flap_source *
 		snprintf(why, sizeof(why), "exit%d", r->exit_code);
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	if ((size_t)snprintf(dir, dirlen, "%s/%s", o->dump_dir, group) >= dirlen)
+	if ((size_t)snprintf(dir, dirlen, "%s", group) >= dirlen)
 		return -ENAMETOOLONG;
-	if ((size_t)snprintf(path, pathlen, "%s/%s.%06lluZ-%s-%s.flap", dir, stamp,
-			     (unsigned long long)(r->time_ns % 1000000000ULL) / 1000, ctr,
+	if ((size_t)snprintf(path, pathlen, "%s/%s/%s.%06lluZ-%s-%s.flap", o->dump_dir, group,
+			     stamp, (unsigned long long)(r->time_ns % 1000000000ULL) / 1000, ctr,
 			     why) >= pathlen)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
 struct dump_file {
-	char path[PATH_MAX];
+	char group[NAME_MAX + 1];
+	char name[NAME_MAX + 1];
 	time_t mtime;
 	off_t size;
 };
@@ -230,8 +232,12 @@ struct dump_file {
 static int cmp_mtime(const void *a, const void *b)
 {
 	const struct dump_file *x = a, *y = b;
+	int c;
 
-	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime ? 1 : strcmp(x->path, y->path);
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	c = strcmp(x->group, y->group);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 struct file_list {
@@ -239,14 +245,12 @@ struct file_list {
 	size_t n, cap;
 };
 
-static void collect(void *ctx, const char *path)
+/* Only the daemon's dumps (regular files with the dump magic) are counted and deleted. */
+static void collect(void *ctx, const struct flap_dumpdir_file *f)
 {
 	struct file_list *l = ctx;
 	struct dump_file *tmp;
-	struct stat st;
 
-	if (stat(path, &st) < 0)
-		return;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		tmp = realloc(l->files, l->cap * sizeof(*tmp));
@@ -254,9 +258,10 @@ static void collect(void *ctx, const char *path)
 			return;
 		l->files = tmp;
 	}
-	snprintf(l->files[l->n].path, PATH_MAX, "%s", path);
-	l->files[l->n].mtime = st.st_mtime;
-	l->files[l->n].size = st.st_size;
+	snprintf(l->files[l->n].group, sizeof(l->files[l->n].group), "%s", f->group);
+	snprintf(l->files[l->n].name, sizeof(l->files[l->n].name), "%s", f->name);
+	l->files[l->n].mtime = f->st.st_mtime;
+	l->files[l->n].size = f->st.st_size;
 	l->n++;
 }
 
@@ -264,12 +269,13 @@ static void collect(void *ctx, const char *path)
 static void enforce_retention(const struct flap_crash_opts *o)
 {
 	struct file_list l = {};
+	struct dump_file *f;
 	__u64 bytes = 0;
 	size_t i;
 
 	if (!o->max_dumps && !o->max_dump_bytes)
 		return;
-	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
+	flap_dumpdir__walk(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
 	if (l.n > 1)
 		qsort(l.files, l.n, sizeof(l.files[0]), cmp_mtime);
 	for (i = 0; i < l.n; i++)
@@ -278,24 +284,25 @@ static void enforce_retention(const struct flap_crash_opts *o)
 		if ((!o->max_dumps || l.n - i <= o->max_dumps) &&
 		    (!o->max_dump_bytes || bytes <= o->max_dump_bytes))
 			break;
-		if (unlink(l.files[i].path) == 0)
-			pr_info("retention: deleted %s", l.files[i].path);
-		bytes -= l.files[i].size;
+		f = &l.files[i];
+		if (flap_dumpdir__unlink(o->dump_dir, f->group, f->name) == 0)
+			pr_info("retention: deleted %s/%s/%s", o->dump_dir, f->group, f->name);
+		bytes -= f->size;
 	}
 	free(l.files);
 }
 
-static void unlink_temp(void *ctx, const char *path)
+static void unlink_temp(void *ctx, const struct flap_dumpdir_file *f)
 {
 	(void)ctx;
-	if (unlink(path) == 0)
-		pr_info("removed the partial dump %s left by an earlier daemon", path);
+	if (flap_dumpdir__unlink(f->dir, f->group, f->name) == 0)
+		pr_info("removed the partial dump %s left by an earlier daemon", f->path);
 }
 
 void flap_crash__clean_temp(const struct flap_crash_opts *o)
 {
 	/* Temp files live next to the dump as hidden files. */
-	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
+	flap_dumpdir__walk(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
 }
 
 /*
@@ -362,8 +369,8 @@ static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_c
 {
 	struct flap_trace *t = NULL;
 	struct flap_dump_meta meta;
-	char dir[PATH_MAX];
-	int rc;
+	char group[128];
+	int rc, gfd = -1;
 
 	rc = o->read(o->ctx, s->cgid, &t);
 	if (rc)
@@ -371,11 +378,14 @@ static int write_crash_dump(const struct flap_crash_opts *o, const struct flap_c
 	explain(o, s, t, r);
 	flap_dump_meta__init(&meta, s->meta->name);
 	meta.reason = *r;
-	rc = dump_path(o, s->meta, r, dir, sizeof(dir), path, pathlen);
-	if (!rc && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		rc = -errno;
+	rc = dump_path(o, s->meta, r, group, sizeof(group), path, pathlen);
+	/* Through the group directory's fd: never through a link planted there. */
 	if (!rc)
-		rc = flap_dump__save(path, &meta, t);
+		rc = flap_dumpdir__group(o->dump_dir, group, &gfd);
+	if (!rc)
+		rc = flap_dump__saveat(gfd, strrchr(path, '/') + 1, &meta, t);
+	if (gfd >= 0)
+		close(gfd);
 	flap_trace__free(t);
 	return rc;
 }
@@ -400,7 +410,9 @@ void flap_crash__on_exit(const struct flap_crash_opts *o, const struct flap_cras
 	rc = write_crash_dump(o, s, &r, path, sizeof(path));
 	if (rc) {
 		pr_warn("%s: %s: cannot write the crash dump: %s", s->meta->name, r.text,
-			strerror(-rc));
+			rc == -ELOOP ? "a symbolic link (or no directory) is in the place of its "
+				       "directory in the dump directory, never followed"
+				     : strerror(-rc));
 		return;
 	}
 	o->count(o->ctx, s->cgid, true);
