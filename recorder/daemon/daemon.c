@@ -24,6 +24,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -401,6 +402,13 @@ static int start(struct flap_daemon *d)
 	char dir[PATH_MAX], *slash;
 	int rc, fd, nrecs = 0;
 
+	/* Said before any lock is taken: a path that cannot work changes nothing. */
+	if (strlen(d->socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		pr_warn("socket path %s is %zu bytes; a unix socket path must be under %zu",
+			d->socket_path, strlen(d->socket_path),
+			sizeof(((struct sockaddr_un *)0)->sun_path));
+		return -ENAMETOOLONG;
+	}
 	snprintf(dir, sizeof(dir), "%s", d->socket_path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {

@@ -26,29 +26,14 @@
 #include "dumpdir.h"
 #include "log.h"
 
-/* True when the 6 characters at @s are a temp suffix (letters and digits). */
-static bool temp_suffix(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 6; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return s[6] == '\0';
-}
-
 /*
  * A temp file of flap_dump__saveat(): ".<name>.flap.XXXXXX" (see
- * dump_save.c). Older daemons used ".<name>.tmp.XXXXXX": those go too.
+ * dump_save.c). Older daemons used ".<name>.tmp.*": those go too. Only
+ * regular files the daemon's user owns are ever handed out (ours()).
  */
 static bool is_temp(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (name[0] != '.' || n < 1 + 1 + 6 + 5 || !temp_suffix(name + n - 6))
-		return false;
-	return !strncmp(name + n - 12, ".flap.", 6) || !strncmp(name + n - 11, ".tmp.", 5);
+	return name[0] == '.' && (strstr(name, ".flap.") || strstr(name, ".tmp"));
 }
 
 /* A dump file: not hidden (no temp file, never "." or ".."), ending in ".flap". */
