@@ -352,6 +352,7 @@ test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
 		bash tests/e2e/losses.sh || rc=1; \
+		bash tests/e2e/hostile.sh || rc=1; \
 		bash tests/e2e/decode.sh || rc=1; bash tests/e2e/fidelity.sh || rc=1; \
 		bash tests/e2e/static.sh || rc=1; \
 		bash tests/e2e/flap_runc.sh || rc=1; bash tests/e2e/docker.sh || rc=1; \

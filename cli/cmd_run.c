@@ -7,6 +7,12 @@
  * the new cgroup, registers the cgroup with the daemon (the child as the
  * main process, so the crash policy applies), then lets it exec. run exits
  * with the command's status, 128 + signal if it was killed.
+ *
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to run go on to the command (a
+ * terminal's, sent to the whole process group, reached it already), and run
+ * waits for it as a shell does. The cgroup is removed when the command
+ * ends; if some of its processes outlive it, run says so and leaves a
+ * detached watcher that removes the cgroup once it is empty.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +21,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -69,6 +76,95 @@ static int make_cgroup(const char *cmd, pid_t pid, char *path, size_t size)
 	if (rc)
 		cli__err("cannot create the cgroup %s: %s", path, strerror(-rc));
 	return rc;
+}
+
+static volatile pid_t child_pid;
+
+/*
+ * Passes a signal on to the command. One from a terminal (the kernel sends
+ * it to the foreground process group: si_code SI_KERNEL) reached the
+ * command already: sending it again would deliver it twice.
+ */
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	(void)uc;
+	if (child_pid > 0 && si->si_code != SI_KERNEL)
+		kill(child_pid, sig);
+	errno = saved;
+}
+
+static void forward_signals(pid_t pid)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa = {.sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO | SA_RESTART};
+	size_t i;
+
+	child_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* True while cgroup.events says "populated 1" (or cannot be read). */
+static bool populated(int fd)
+{
+	char buf[256];
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return !strstr(buf, "populated 0");
+}
+
+/* The watcher: waits until the cgroup @path is empty, then removes it. */
+static void remove_when_empty(const char *path)
+{
+	struct pollfd p = {.events = POLLPRI};
+	char events[PATH_MAX + 16];
+
+	snprintf(events, sizeof(events), "%s/cgroup.events", path);
+	p.fd = open(events, O_RDONLY | O_CLOEXEC);
+	if (p.fd < 0)
+		_exit(1);
+	/* cgroup.events wakes pollers with POLLPRI on every change. */
+	while (populated(p.fd))
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			_exit(1);
+	close(p.fd);
+	_exit(rmdir(path) == 0 ? 0 : 1);
+}
+
+/* Removes the cgroup @path now, or once the processes left in it are gone. */
+static void remove_cgroup(const char *path)
+{
+	pid_t pid;
+	int fd;
+
+	if (rmdir(path) == 0 || errno != EBUSY)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		/* Detached (double fork, own session, no terminal): run exits now. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		remove_when_empty(path);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	cli__err("processes of the command still run in %s: the cgroup is removed once they "
+		 "exit",
+		 path);
 }
 
 static int exit_status(int status)
@@ -151,9 +247,8 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	}
 
-	/* Ctrl-C reaches the command (same process group); we wait for it. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
+	/* Ctrl-C reaches the command (same process group); kill(1)'s we pass on. */
+	forward_signals(pid);
 	if (write(go[1], "g", 1) != 1) {
 		cli__err("cannot start the command: %s", strerror(errno));
 		kill(pid, SIGKILL);
@@ -166,6 +261,6 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	/* The recorder keeps the history; an empty cgroup directory is not needed. */
-	rmdir(path);
+	remove_cgroup(path);
 	return exit_status(status);
 }

@@ -198,6 +198,7 @@ static bool rate_limited(const struct flap_crash_opts *o, struct flap_crash_wind
 	return false;
 }
 
+/* The dump's group directory (one component, in @dir) and its full path. */
 static int dump_path(const struct flap_crash_opts *o, const struct flap_source *m,
 		     const struct flap_reason *r, char *dir, size_t dirlen, char *path,
 		     size_t pathlen)
@@ -217,17 +218,18 @@ static int dump_path(const struct flap_crash_opts *o, const struct flap_source *
 		snprintf(why, sizeof(why), "exit%d", r->exit_code);
 	gmtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	if ((size_t)snprintf(dir, dirlen, "%s/%s", o->dump_dir, group) >= dirlen)
+	if ((size_t)snprintf(dir, dirlen, "%s", group) >= dirlen)
 		return -ENAMETOOLONG;
-	if ((size_t)snprintf(path, pathlen, "%s/%s.%06lluZ-%s-%s.flap", dir, stamp,
-			     (unsigned long long)(r->time_ns % 1000000000ULL) / 1000, ctr,
+	if ((size_t)snprintf(path, pathlen, "%s/%s/%s.%06lluZ-%s-%s.flap", o->dump_dir, group,
+			     stamp, (unsigned long long)(r->time_ns % 1000000000ULL) / 1000, ctr,
 			     why) >= pathlen)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
 struct dump_file {
-	char path[PATH_MAX];
+	char group[NAME_MAX + 1];
+	char name[NAME_MAX + 1];
 	time_t mtime;
 	off_t size;
 };
@@ -235,8 +237,12 @@ struct dump_file {
 static int cmp_mtime(const void *a, const void *b)
 {
 	const struct dump_file *x = a, *y = b;
+	int c;
 
-	return x->mtime < y->mtime ? -1 : x->mtime > y->mtime ? 1 : strcmp(x->path, y->path);
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	c = strcmp(x->group, y->group);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 struct file_list {
@@ -244,14 +250,12 @@ struct file_list {
 	size_t n, cap;
 };
 
-static void collect(void *ctx, const char *path)
+/* Only the daemon's dumps (regular files with the dump magic) are counted and deleted. */
+static void collect(void *ctx, const struct flap_dumpdir_file *f)
 {
 	struct file_list *l = ctx;
 	struct dump_file *tmp;
-	struct stat st;
 
-	if (stat(path, &st) < 0)
-		return;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 64;
 		tmp = realloc(l->files, l->cap * sizeof(*tmp));
@@ -259,9 +263,10 @@ static void collect(void *ctx, const char *path)
 			return;
 		l->files = tmp;
 	}
-	snprintf(l->files[l->n].path, PATH_MAX, "%s", path);
-	l->files[l->n].mtime = st.st_mtime;
-	l->files[l->n].size = st.st_size;
+	snprintf(l->files[l->n].group, sizeof(l->files[l->n].group), "%s", f->group);
+	snprintf(l->files[l->n].name, sizeof(l->files[l->n].name), "%s", f->name);
+	l->files[l->n].mtime = f->st.st_mtime;
+	l->files[l->n].size = f->st.st_size;
 	l->n++;
 }
 
@@ -269,12 +274,13 @@ static void collect(void *ctx, const char *path)
 static void enforce_retention(const struct flap_crash_opts *o)
 {
 	struct file_list l = {};
+	struct dump_file *f;
 	__u64 bytes = 0;
 	size_t i;
 
 	if (!o->max_dumps && !o->max_dump_bytes)
 		return;
-	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
+	flap_dumpdir__walk(o->dump_dir, FLAP_DUMPDIR_FILES_DUMPS, collect, &l);
 	if (l.n > 1)
 		qsort(l.files, l.n, sizeof(l.files[0]), cmp_mtime);
 	for (i = 0; i < l.n; i++)
@@ -283,24 +289,25 @@ static void enforce_retention(const struct flap_crash_opts *o)
 		if ((!o->max_dumps || l.n - i <= o->max_dumps) &&
 		    (!o->max_dump_bytes || bytes <= o->max_dump_bytes))
 			break;
-		if (unlink(l.files[i].path) == 0)
-			pr_info("retention: deleted %s", l.files[i].path);
-		bytes -= l.files[i].size;
+		f = &l.files[i];
+		if (flap_dumpdir__unlink(o->dump_dir, f->group, f->name) == 0)
+			pr_info("retention: deleted %s/%s/%s", o->dump_dir, f->group, f->name);
+		bytes -= f->size;
 	}
 	free(l.files);
 }
 
-static void unlink_temp(void *ctx, const char *path)
+static void unlink_temp(void *ctx, const struct flap_dumpdir_file *f)
 {
 	(void)ctx;
-	if (unlink(path) == 0)
-		pr_info("removed the partial dump %s left by an earlier daemon", path);
+	if (flap_dumpdir__unlink(f->dir, f->group, f->name) == 0)
+		pr_info("removed the partial dump %s left by an earlier daemon", f->path);
 }
 
 void flap_crash__clean_temp(const struct flap_crash_opts *o)
 {
 	/* Temp files live next to the dump as hidden files. */
-	flap_dumpdir__each(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
+	flap_dumpdir__walk(o->dump_dir, FLAP_DUMPDIR_FILES_TEMPS, unlink_temp, NULL);
 }
 
 /*
@@ -389,15 +396,18 @@ static void reserve_fds(const struct flap_crash_opts *o, bool release)
 
 static int save_pending(const struct flap_crash_opts *o, struct flap_crash_pending *p)
 {
-	int rc = 0;
+	int rc = 0, gfd = -1;
 
 	reserve_fds(o, true);
 	if (!p->t)
 		rc = o->read(o->ctx, p->cgid, &p->t);
-	if (!rc && mkdir(p->dir, 0700) < 0 && errno != EEXIST)
-		rc = -errno;
+	/* Through the group directory's fd: never through a link planted there. */
 	if (!rc)
-		rc = flap_dump__save(p->path, &p->meta, p->t);
+		rc = flap_dumpdir__group(o->dump_dir, p->dir, &gfd);
+	if (!rc)
+		rc = flap_dump__saveat(gfd, strrchr(p->path, '/') + 1, &p->meta, p->t);
+	if (gfd >= 0)
+		close(gfd);
 	reserve_fds(o, false);
 	p->attempts++;
 	return rc;
@@ -446,7 +456,10 @@ static void failed(const struct flap_crash_opts *o, struct flap_crash_pending *p
 	else if (q)
 		what = "; too many dumps waiting already: dropped";
 	pr_warn("%s: %s: cannot write the crash dump: %s%s", p->name, p->meta.reason.text,
-		strerror(-rc), what);
+		rc == -ELOOP ? "a symbolic link (or no directory) is in the place of its "
+			       "directory in the dump directory, never followed"
+			     : strerror(-rc),
+		what);
 	if (q)
 		q->failed++;
 	if (!keep) {

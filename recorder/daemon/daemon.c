@@ -24,6 +24,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -337,6 +338,78 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+/*
+ * One daemon per directory too: an exclusive flock() on the directory @path
+ * itself (bpffs holds no lock file), held on *@fd for the daemon's life.
+ * @path is opened with O_NOFOLLOW. Return: 0, -EADDRINUSE when another
+ * process holds it, -ELOOP for a symbolic link, other negative errno.
+ */
+static int lock_dir(const char *path, int *fd)
+{
+	int err;
+
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ENOTDIR ? -ELOOP : -errno;
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		err = -errno;
+		zclose(*fd);
+		return err == -EWOULDBLOCK ? -EADDRINUSE : err;
+	}
+	return 0;
+}
+
+/*
+ * The pin directory of --persist, locked: a second daemon on it (another
+ * socket, the same --pin-dir) would unpin the first one's recorders.
+ */
+static int take_pin_dir(struct flap_daemon *d)
+{
+	int rc;
+
+	rc = flap_persist__bpffs(d->pin_dir);
+	if (rc) {
+		pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
+		return rc;
+	}
+	rc = lock_dir(d->pin_dir, &d->pin_lock_fd);
+	if (rc == -EADDRINUSE)
+		pr_warn("another daemon uses the pin directory %s: stop it first or give "
+			"another --pin-dir",
+			d->pin_dir);
+	else if (rc)
+		pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
+	return rc;
+}
+
+/*
+ * The dump directory: created 0700 when missing, locked (a second daemon's
+ * start-up would delete the first one's temp files, their retention each
+ * other's dumps), and made 0700 through its fd. A symbolic link given as
+ * --dump-dir is refused: the mode is never set through a link.
+ */
+static int take_dump_dir(struct flap_daemon *d)
+{
+	int rc;
+
+	rc = mkdir_p(d->dump_dir, 0700);
+	if (!rc)
+		rc = lock_dir(d->dump_dir, &d->dump_lock_fd);
+	if (rc == -ELOOP)
+		pr_warn("dump directory %s is a symbolic link (or no directory): give the "
+			"directory itself as --dump-dir",
+			d->dump_dir);
+	else if (rc == -EADDRINUSE)
+		pr_warn("another daemon uses the dump directory %s: stop it first or give "
+			"another --dump-dir",
+			d->dump_dir);
+	else if (!rc && fchmod(d->dump_lock_fd, 0700) < 0)
+		rc = -errno;
+	if (rc && rc != -ELOOP && rc != -EADDRINUSE)
+		pr_warn("dump directory %s: %s", d->dump_dir, strerror(-rc));
+	return rc;
+}
+
 /* The control server's callbacks: the request handlers, on this daemon. */
 static int answer_request(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
 			  size_t len, uint8_t **out, size_t *outlen)
@@ -428,6 +501,13 @@ static int start(struct flap_daemon *d)
 	char dir[PATH_MAX], *slash;
 	int rc, fd, nrecs = 0;
 
+	/* Said before any lock is taken: a path that cannot work changes nothing. */
+	if (strlen(d->socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		pr_warn("socket path %s is %zu bytes; a unix socket path must be under %zu",
+			d->socket_path, strlen(d->socket_path),
+			sizeof(((struct sockaddr_un *)0)->sun_path));
+		return -ENAMETOOLONG;
+	}
 	snprintf(dir, sizeof(dir), "%s", d->socket_path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
@@ -447,20 +527,18 @@ static int start(struct flap_daemon *d)
 		pr_warn("a daemon is already running on %s", d->socket_path);
 		return rc;
 	}
-	rc = mkdir_p(d->dump_dir, 0700);
-	if (rc) {
-		pr_warn("dump directory %s: %s", d->dump_dir, strerror(-rc));
-		return rc;
+	/* Every lock before anything changes: a second daemon changes nothing. */
+	if (d->opts.persist) {
+		rc = take_pin_dir(d);
+		if (rc)
+			return rc;
 	}
-	chmod(d->dump_dir, 0700);
+	rc = take_dump_dir(d);
+	if (rc)
+		return rc;
 	flap_crash__clean_temp(&d->crash);
 	flap_crash__reserve_fds(&d->crash, d->reserve_fds, FLAP_CRASH_RESERVE_FDS);
 	if (d->opts.persist) {
-		rc = flap_persist__bpffs(d->pin_dir);
-		if (rc) {
-			pr_warn("pin directory %s: %s", d->pin_dir, strerror(-rc));
-			return rc;
-		}
 		nrecs = flap_daemon__load_state(d, &recs);
 		ropts.pin_dir = d->pin_dir;
 	} else {
@@ -538,7 +616,7 @@ int flap_daemon__run(const struct flap_daemon_opts *opts)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->lock_fd = -1;
+	d->lock_fd = d->pin_lock_fd = d->dump_lock_fd = -1;
 	TAILQ_INIT(&d->entries);
 	fill_defaults(d, opts);
 	d->started_ns = flap_clock__boot_ns();
@@ -565,6 +643,8 @@ int flap_daemon__run(const struct flap_daemon_opts *opts)
 	if (uv_loop_close(&d->loop))
 		pr_warn("loop closed with handles still open");
 out_free:
+	zclose(d->dump_lock_fd);
+	zclose(d->pin_lock_fd);
 	zclose(d->lock_fd);
 	free(d);
 	return rc;
@@ -589,11 +669,17 @@ int flap_daemon__unpin(const struct flap_daemon_opts *opts)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->lock_fd = -1;
+	d->lock_fd = d->pin_lock_fd = d->dump_lock_fd = -1;
 	fill_defaults(d, opts);
 	rc = take_lock(d);
 	if (rc == -EADDRINUSE) {
 		pr_warn("a daemon is running on %s: stop it first", d->socket_path);
+		goto out;
+	}
+	/* A daemon on another socket may use this pin directory: leave its pins. */
+	rc = lock_dir(d->pin_dir, &d->pin_lock_fd);
+	if (rc == -EADDRINUSE) {
+		pr_warn("a daemon uses the pin directory %s: stop it first", d->pin_dir);
 		goto out;
 	}
 	if (flap_keeper__connect(d->keeper_path, &k) == 0) {
@@ -615,6 +701,7 @@ int flap_daemon__unpin(const struct flap_daemon_opts *opts)
 	if (unlink(d->state_path) == 0)
 		pr_info("removed %s", d->state_path);
 out:
+	zclose(d->pin_lock_fd);
 	zclose(d->lock_fd);
 	free(d);
 	return rc;

@@ -51,7 +51,9 @@ struct flap_daemon {
 	__u64 dumps_written;
 	__u64 exits_lost_seen; /* flap_registry__exits_lost() when last reconciled */
 	__s64 boot_to_real_ns;
-	int lock_fd;
+	int lock_fd;	  /* flock of <socket>.lock */
+	int dump_lock_fd; /* the dump directory, flocked */
+	int pin_lock_fd;  /* --persist: the pin directory, flocked */
 	/* --persist */
 	char pin_dir[PATH_MAX];
 	char state_path[PATH_MAX];

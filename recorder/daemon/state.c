@@ -191,6 +191,14 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 			 (unsigned long long)id, path);
 		return -EEXIST;
 	}
+	/* A name asked for is the name: only a name the daemon picks is made unique. */
+	if (spec->meta.name[0] && flap_entries__find_name(&d->entries, spec->meta.name)) {
+		snprintf(err, errlen,
+			 "a recorder named %s exists already: remove it first or give another "
+			 "--name",
+			 spec->meta.name);
+		return -EEXIST;
+	}
 	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
 	e = calloc(1, sizeof(*e));
 	if (!e)

@@ -541,6 +541,9 @@ int flap_decoder__add_pending(struct flap_decoder *d, int cpu, const struct flap
 		r->ev.args[i] = p->args[i];
 	r->key = p->ts;
 	r->order = ((__u64)cpu << 56) | 0xffffffffffffULL;
+	/* Held, though in no block: counted, so shown never exceeds held. */
+	if (cpu >= 0 && cpu < d->t->ncpus)
+		d->t->cpus[cpu].held++;
 	return 0;
 }
 

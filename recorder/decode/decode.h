@@ -34,7 +34,8 @@ int flap_decoder__add_block(struct flap_decoder *d, int cpu, const void *data, s
 
 /**
  * flap_decoder__add_pending() - a call in flight on CPU @cpu (its pending
- * slot); it shows as unfinished unless an exit record pairs with it.
+ * slot); it shows as unfinished unless an exit record pairs with it, and
+ * counts in the CPU's held events (as the snapshot counts it produced).
  */
 int flap_decoder__add_pending(struct flap_decoder *d, int cpu, const struct flap_pending *p);
 

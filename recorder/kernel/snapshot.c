@@ -143,7 +143,10 @@ static void cpu_counts(const struct flap_recorder *rec, const struct snapshot *s
 	const struct flap_stats *st = &s->stats[cpu];
 	__u64 accounted;
 
-	c->produced = s->states[cpu].events + st->nested_events + st->lost_frozen + st->lost_nested;
+	/* A call in flight (the pending slot) is an event held, not yet counted by the
+	 * recorder: it is produced and held here, so a dump never shows more than it holds. */
+	c->produced = s->states[cpu].events + st->nested_events + st->lost_frozen +
+		      st->lost_nested + (s->states[cpu].pending.valid == 1);
 	c->lost = st->lost_frozen + st->lost_nested + st->lost_output + rec->restart_lost[cpu];
 	c->restart_lost = rec->restart_lost[cpu];
 	c->bytes = st->bytes;
@@ -275,7 +278,7 @@ int flap_recorder__counts(struct flap_recorder *rec, struct flap_cpu_counts *out
 	if (err)
 		return err;
 	for (cpu = 0; cpu < rec->reg->ncpus; cpu++) {
-		held = snap.states[cpu].hdr.nrec;
+		held = snap.states[cpu].hdr.nrec + (snap.states[cpu].pending.valid == 1);
 		memset(&rs, 0, sizeof(rs));
 		flap_ring__walk(snap.rings + cpu * snap.ring_size, snap.len[cpu], count_block,
 				&held, &rs);

@@ -7,8 +7,7 @@
  * The writer packs messages that point straight at the caller's trace and
  * metadata (nothing is copied or freed field by field) into a 64 KiB output
  * buffer, so a dump of many small events costs few write() calls. Files are
- * saved atomically: temp file in the same directory, fsync, rename, fsync of
- * the directory.
+ * saved atomically by dump_save.c.
  *
  * The reader treats its input as hostile: it checks the magic and version,
  * every frame's length before allocating for it (in pbio.c), every count and
@@ -396,111 +395,6 @@ int flap_dump__write(int fd, const struct flap_dump_meta *m, const struct flap_t
 	w->len = 0;
 	err = write_stream(w, m, t);
 	free(w);
-	return err;
-}
-
-/* ---- atomic save -------------------------------------------------------- */
-
-/* Opens a new temp file next to @path ("<dir>/.<name>.XXXXXX", mode 0600). */
-static int open_temp(const char *path, char **tmp)
-{
-	const char *slash = strrchr(path, '/');
-	int fd, n;
-
-	if (slash)
-		n = asprintf(tmp, "%.*s.%s.XXXXXX", (int)(slash - path + 1), path, slash + 1);
-	else
-		n = asprintf(tmp, ".%s.XXXXXX", path);
-	if (n < 0) {
-		*tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fd = -errno;
-		zfree(tmp);
-		return fd;
-	}
-	/* mkostemp() already uses 0600; make sure no umask or ACL widened it. */
-	if (fchmod(fd, 0600) < 0) {
-		n = -errno;
-		close(fd);
-		unlink(*tmp);
-		zfree(tmp);
-		return n;
-	}
-	return fd;
-}
-
-/* fsync()s the directory holding @path, so the rename itself is durable. */
-static int sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, err = 0;
-
-	if (!slash)
-		dir = strdup(".");
-	else if (slash == path)
-		dir = strdup("/");
-	else
-		dir = strndup(path, slash - path);
-	if (!dir)
-		return -ENOMEM;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		err = -errno;
-	else if (fsync(fd) < 0)
-		err = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return err;
-}
-
-/**
- * flap_dump__save() - write a dump file at @path atomically.
- * @path: the final name; its directory must exist and be writable.
- * @m, @t: as for flap_dump__write(); borrowed.
- *
- * The dump goes to a temp file in the same directory (mode 0600, close on
- * exec), which is fsynced, renamed over @path, and the directory fsynced, so
- * a reader sees either no file or the whole dump.
- *
- * Context: any thread; blocks on disk I/O.
- * Return: 0 or negative errno; on error neither @path nor the temp file is
- * left behind.
- */
-int flap_dump__save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t)
-{
-	char *tmp = NULL;
-	int fd, err;
-
-	if (!path || !*path || path[strlen(path) - 1] == '/')
-		return -EINVAL;
-	fd = open_temp(path, &tmp);
-	if (fd < 0)
-		return fd;
-	err = flap_dump__write(fd, m, t);
-	if (!err && fsync(fd) < 0)
-		err = -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	if (err)
-		goto out_unlink_tmp;
-	if (rename(tmp, path) < 0) {
-		err = -errno;
-		goto out_unlink_tmp;
-	}
-	err = sync_dir(path);
-	if (err)
-		unlink(path);
-	goto out_free_tmp;
-
-out_unlink_tmp:
-	unlink(tmp);
-out_free_tmp:
-	free(tmp);
 	return err;
 }
 

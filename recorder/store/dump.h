@@ -125,6 +125,14 @@ int flap_dump__write(int fd, const struct flap_dump_meta *m, const struct flap_t
 int flap_dump__save(const char *path, const struct flap_dump_meta *m, const struct flap_trace *t);
 
 /**
+ * flap_dump__saveat() - the same in the open directory @dfd under @name
+ * (one component): no path is resolved, no symbolic link followed
+ * (dump_save.c). Return: 0 or negative errno, and nothing left on error.
+ */
+int flap_dump__saveat(int dfd, const char *name, const struct flap_dump_meta *m,
+		      const struct flap_trace *t);
+
+/**
  * flap_dump__read() - read a dump stream from @fd.
  * Return: 0 and a trace the caller owns, -EBADMSG for a foreign, corrupt or
  * truncated stream (@err says which), other negative errno.

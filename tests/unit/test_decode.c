@@ -351,7 +351,7 @@ static void subtest_pairing(void)
 	ASSERT_EQ(ev->cpu, 1, "pending cpu");
 	ASSERT_EQ(ev->tgid, 300, "pending tgid");
 	ASSERT_EQ(x.t->cpus[0].held, 2, "held cpu 0");
-	ASSERT_EQ(x.t->cpus[1].held, 1, "held cpu 1 (pending slots are not held events)");
+	ASSERT_EQ(x.t->cpus[1].held, 2, "held cpu 1 (the call in the pending slot is held)");
 out:
 	dec_free(&x);
 }
