@@ -216,7 +216,15 @@ enum flap_cap_flag {
 	FLAP_CAP_F_STR = 1 << 0,   /* a NUL-terminated string (NUL not stored) */
 	FLAP_CAP_F_TRUNC = 1 << 1, /* more bytes existed than were kept */
 	FLAP_CAP_F_FAULT = 1 << 2, /* the user memory could not be read */
+	/* SOCKADDR_OUT: a __u32 in-length (the caller's *addrlen at entry)
+	 * comes first; then, when the call succeeded, the usual capture */
+	FLAP_CAP_F_INLEN = 1 << 3,
+	/* ARGV: each string is a __u16 length (| FLAP_ARGV_CUT when the string
+	 * was cut at the string size) and its bytes, no NUL */
+	FLAP_CAP_F_EACH = 1 << 4,
 };
+#define FLAP_CAP_F_ALL 0x1f
+#define FLAP_ARGV_CUT  0x8000
 
 struct flap_cap_hdr {
 	__u8 arg; /* argument index the bytes belong to */
@@ -251,8 +259,13 @@ struct flap_pending {
 	__u8 valid;
 	__u8 pad;
 	__u32 tick; /* low bits of jiffies at entry */
+	/* FLAP_SC_INLEN calls: *addrlen at entry, for the call numbered
+	 * inlen_nr while inlen_set (the exit's capture takes it) */
+	__u32 inlen;
+	__u16 inlen_nr;
+	__u16 inlen_set;
 };
-_Static_assert(sizeof(struct flap_pending) == 72, "flap_pending layout");
+_Static_assert(sizeof(struct flap_pending) == 80, "flap_pending layout");
 
 /*
  * The recorder's per-CPU state (value of its cpu_state map). busy guards it
@@ -272,7 +285,7 @@ struct flap_cpu_state {
 	 * caller leaves the record's arguments here (bpf/record.bpf.c). */
 	__u8 scratch[FLAP_SCRATCH];
 };
-_Static_assert(sizeof(struct flap_cpu_state) == 16 + 4 * FLAP_TID_CACHE + 72 + 32 +
+_Static_assert(sizeof(struct flap_cpu_state) == 16 + 4 * FLAP_TID_CACHE + 80 + 32 +
 							FLAP_BLOCK_DATA + FLAP_STAGE_SLACK +
 							FLAP_SCRATCH,
 	       "flap_cpu_state layout");
@@ -390,7 +403,8 @@ _Static_assert(sizeof(struct flap_oom_event) == 64, "flap_oom_event layout");
 
 /*
  * Syscall kind word (one per syscall number): what the recorder captures.
- * bits 0-2 nargs, bit 3 FLAP_SC_AT_ENTER, bit 4 FLAP_SC_NORETURN,
+ * bits 0-2 nargs, bit 3 FLAP_SC_AT_ENTER, bit 4 FLAP_SC_NORETURN (with
+ * AT_ENTER) or FLAP_SC_INLEN (without),
  * bits 5-7 the size class of the call's struct and array captures
  * (FLAP_SC_SIZE(), FLAP_KIND_SIZE()), bits 8 + 4*i .. 11 + 4*i: kind of
  * argument i (enum flap_arg_kind).
@@ -399,8 +413,15 @@ _Static_assert(sizeof(struct flap_oom_event) == 64, "flap_oom_event layout");
  * the syscall table; the formats of the structured kinds are:
  *   SOCKADDR_IN, STRUCT_*, ARRAY*: the bytes as in user memory (a prefix);
  *   SOCKADDR_OUT: __u32 length the call returned, then the address bytes;
+ *     with FLAP_CAP_F_INLEN the caller's length at entry before them (and
+ *     only it when the call failed);
+ *   STRUCT_OUT of size class 0: a structure larger than the size classes,
+ *     FLAP_LARGE_SIZE() bytes of its start; its layout (enum flap_large) is
+ *     in the kind nibble of argument 5, which such calls (<= 5 arguments)
+ *     do not use: FLAP_KIND_LARGE();
  *   IOV_*: per iovec a struct flap_iov_cap, then its data prefix;
  *   ARGV: the strings, each NUL-terminated (a cut last one has no NUL);
+ *     with FLAP_CAP_F_EACH each a __u16 length and its bytes (above);
  *   ENVP: __u32 number of entries.
  *   DIRENTS: __u32 number of directory entries in the ret bytes the call
  *     filled (getdents, getdents64; TRUNC past FLAP_DIRENTS_MAX, or
@@ -436,12 +457,26 @@ enum flap_arg_kind {
 #define FLAP_CAP_MAX		(FLAP_STR_MAX + 2) /* bytes of any one capture */
 #define FLAP_SOCKADDR_MAX	128		   /* sizeof(struct sockaddr_storage) */
 #define FLAP_IOV_MAX		4		   /* iovecs described per call */
-#define FLAP_ARGV_MAX		32		   /* argv strings kept (within the string size) */
-#define FLAP_ENVP_MAX		256		   /* envp entries counted */
-#define FLAP_ARRAY_MAX		192		   /* bytes of an ARRAY capture */
-#define FLAP_DIRENTS_MAX	2048		   /* directory entries counted per call */
-#define FLAP_DIRENTS_MAX_COMPAT 512		   /* the same, compat programs (5.10-5.16) */
-#define FLAP_NEWFD_MAX		24		   /* bytes of a NEWFD capture */
+#define FLAP_ARGV_MAX		32	     /* argv strings kept (each within the string size) */
+#define FLAP_ARGV_BYTES		FLAP_STR_MAX /* bytes of an ARGV capture */
+#define FLAP_ENVP_MAX		256	     /* envp entries counted */
+#define FLAP_ARRAY_MAX		192	     /* bytes of an ARRAY capture */
+#define FLAP_DIRENTS_MAX	2048	     /* directory entries counted per call */
+#define FLAP_DIRENTS_MAX_COMPAT 512	     /* the same, compat programs (5.10-5.16) */
+#define FLAP_NEWFD_MAX		24	     /* bytes of a NEWFD capture */
+
+/* Large structures (STRUCT_OUT of size class 0) and the bytes kept: what
+ * strace prints without -v. */
+enum flap_large {
+	FLAP_LARGE_UTSNAME = 1, /* struct new_utsname: sysname, nodename (65 each) */
+	FLAP_LARGE_SYSINFO = 2, /* struct sysinfo up to mem_unit */
+	FLAP_LARGE_STATFS = 3,	/* struct statfs up to f_flags */
+};
+#define FLAP_LARGE_SIZE(l)                 \
+	((l) == FLAP_LARGE_UTSNAME   ? 130 \
+	 : (l) == FLAP_LARGE_SYSINFO ? 108 \
+	 : (l) == FLAP_LARGE_STATFS  ? 88  \
+				     : 0)
 
 /* One iovec of an IOV capture, followed by @kept bytes of its data. */
 struct flap_iov_cap {
@@ -453,6 +488,13 @@ _Static_assert(sizeof(struct flap_iov_cap) == 12, "flap_iov_cap layout");
 
 #define FLAP_SC_AT_ENTER (1u << 3) /* record at enter: regs are gone at exit */
 #define FLAP_SC_NORETURN (1u << 4) /* never returns on success (exit, exit_group) */
+/* The same bit without FLAP_SC_AT_ENTER: the call's SOCKADDR_OUT length
+ * (accept, getsockname, recvfrom...) is read at entry too, strace's
+ * [in => out]. */
+#define FLAP_SC_INLEN FLAP_SC_NORETURN
+#define FLAP_SC_IS_NORETURN(k) \
+	(((k) & (FLAP_SC_AT_ENTER | FLAP_SC_NORETURN)) == (FLAP_SC_AT_ENTER | FLAP_SC_NORETURN))
+#define FLAP_SC_IS_INLEN(k) (((k) & (FLAP_SC_AT_ENTER | FLAP_SC_INLEN)) == FLAP_SC_INLEN)
 /* Size classes 0-7: 0, 4, 8, 12, 16, 24, 32 and 64 bytes (one byte each). */
 #define FLAP_SIZE_CLASSES 0x402018100c080400ULL
 #define FLAP_SC_SIZE(cls) ((__u32)(cls) << 5)
@@ -461,6 +503,7 @@ _Static_assert(sizeof(struct flap_iov_cap) == 12, "flap_iov_cap layout");
 	((nargs) | (flags) | ((k0) << 8) | ((k1) << 12) | ((k2) << 16) | ((k3) << 20) | \
 	 ((k4) << 24) | ((__u32)(k5) << 28))
 #define FLAP_KIND_NARGS(k)  ((k)&7)
+#define FLAP_KIND_LARGE(k)  (((k) >> 28) & 15)
 #define FLAP_KIND_ARG(k, i) (((k) >> (8 + 4 * (i))) & 15)
 
 #endif /* FLAP_H */

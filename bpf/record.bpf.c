@@ -296,15 +296,20 @@ struct argv_loop {
 	int res;
 };
 
+/*
+ * One string of execve's argv: its __u16 length (| FLAP_ARGV_CUT when cut
+ * at the string size, strace's "abc"...) and its bytes, each string
+ * within cfg_str_max, all within l->budget (FLAP_ARGV_BYTES).
+ */
 static __always_inline long argv_step_at(struct flap_cpu_state *st, __u32 j, struct argv_loop *l)
 {
 	__u64 off = l->off, pos = l->pos, left;
-	__u64 s = 0;
+	__u64 s = 0, hdr;
 	long n;
 
 	asm volatile("" : "+r"(off), "+r"(pos)); /* 64-bit bounds: see iov_step() */
 
-	if (!st || off > XCAP_OFF_MAX || pos > FLAP_STR_MAX)
+	if (!st || off > XCAP_OFF_MAX || pos > FLAP_ARGV_BYTES)
 		return 1;
 	if (bpf_probe_read_user(&s, sizeof(s), (void *)(l->ptr + j * 8))) {
 		l->res |= XCAP_FAULT;
@@ -314,31 +319,38 @@ static __always_inline long argv_step_at(struct flap_cpu_state *st, __u32 j, str
 		l->res |= 1; /* the terminating NULL was seen */
 		return 1;
 	}
-	if (pos >= l->budget) {
+	if (pos + 2 >= l->budget) {
 		l->res |= XCAP_TRUNC;
 		return 1;
 	}
-	left = l->budget - pos;
+	left = l->budget - pos - 2;
+	if (left > cfg_str_max)
+		left = cfg_str_max;
 	if (left > FLAP_STR_MAX)
 		left = FLAP_STR_MAX;
-	/* A string that fills what is left may go on: it counts as cut. */
-	n = bpf_probe_read_user_str(st->data + off + pos, left + 1, (void *)s);
+	/* One byte more than kept: a string that fills it was cut. */
+	n = bpf_probe_read_user_str(st->data + off + pos + 2, left + 2, (void *)s);
 	if (n < 0) {
 		l->res |= XCAP_FAULT;
 		return 1;
 	}
-	if (n == 0) {
-		/* An empty string on a kernel that counts no NUL for it and
-		 * writes none (see put_cap()). */
-		st->data[(off + pos) & (sizeof(st->data) - 1)] = 0;
-		n = 1;
-	}
+	/* Bytes without the NUL (none counted for an empty string on some
+	 * kernels: see put_cap()). */
+	n = n > 0 ? n - 1 : 0;
+	hdr = n;
 	if (n > left) {
-		l->pos = pos + left;
+		n = left;
+		hdr = left | FLAP_ARGV_CUT;
+	}
+	st->data[(off + pos) & (sizeof(st->data) - 1)] = hdr;
+	st->data[(off + pos + 1) & (sizeof(st->data) - 1)] = hdr >> 8;
+	l->pos = pos + 2 + n;
+	/* Cut by what is left of the capture, not by the string size: the
+	 * strings after it are left out. */
+	if ((hdr & FLAP_ARGV_CUT) && left < cfg_str_max) {
 		l->res |= XCAP_TRUNC;
 		return 1;
 	}
-	l->pos = pos + n;
 	return 0;
 }
 
@@ -431,6 +443,52 @@ static __always_inline __u64 fd_inode(long fd)
 	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), fds + fd) || !file)
 		return 0;
 	return BPF_CORE_READ(file, f_inode, i_ino);
+}
+
+/*
+ * The caller's *addrlen that the entry of the call now leaving read
+ * (put_inlen()), once: only when the pending slot is this thread's call
+ * of that number, paired with this exit (its valid is reset then).
+ * Return: the length, or ~0ULL when there is none.
+ */
+static __always_inline __u64 take_inlen(struct flap_cpu_state *st)
+{
+	struct flap_pending *p = &st->pending;
+
+	if (!p->inlen_set)
+		return ~0ULL;
+	p->inlen_set = 0;
+	if (p->valid || p->tid != (__u32)bpf_get_current_pid_tgid() || p->nr != p->inlen_nr)
+		return ~0ULL;
+	return p->inlen;
+}
+
+/*
+ * For a call spilled from the pending slot (still there): the length its
+ * entry read, as a capture of 4 bytes with FLAP_CAP_F_INLEN at
+ * st->data + @off, which the reader puts before its exit's capture.
+ * Return: the bytes written, 0 when the entry read none.
+ */
+static __always_inline __u32 put_spill_inlen(struct flap_cpu_state *st, __u32 off, __u32 kinds)
+{
+	struct flap_pending *p = &st->pending;
+	struct flap_cap_hdr *c;
+	__u32 i;
+
+	if (!p->inlen_set || p->inlen_nr != p->nr || off > FLAP_BLOCK_DATA + 128)
+		return 0;
+	for (i = 0; i < 5; i++)
+		if (FLAP_KIND_ARG(kinds, i) == FLAP_ARG_SOCKADDR_OUT)
+			break;
+	if (i >= 5)
+		return 0;
+	p->inlen_set = 0;
+	c = (void *)(st->data + off);
+	c->arg = i;
+	c->flags = FLAP_CAP_F_INLEN;
+	c->len = 4;
+	*(__u32 *)(c + 1) = p->inlen;
+	return sizeof(*c) + 4;
 }
 
 /*

@@ -152,8 +152,9 @@ V_FN int V(put_iov)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 
 /*
  * execve's argv (@ptr) at st->data + @off: the strings one after the other,
- * each with its NUL, at most FLAP_ARGV_MAX strings and cfg_str_max bytes; a
- * string cut at the limit is stored without its NUL. Return as put_iov().
+ * each as a __u16 length and its bytes, cut at cfg_str_max; at most
+ * FLAP_ARGV_MAX strings and FLAP_ARGV_BYTES bytes (flap.h FLAP_CAP_F_EACH).
+ * Return as put_iov().
  */
 V_FN int V(put_argv)(V_ST_P __u32 off, __u64 ptr)
 {
@@ -165,7 +166,7 @@ V_FN int V(put_argv)(V_ST_P __u32 off, __u64 ptr)
 	V_LOOP_ST(l, st);
 	l->off = off;
 	l->ptr = ptr;
-	l->budget = cfg_str_max;
+	l->budget = FLAP_ARGV_BYTES;
 	V_LOOP(FLAP_ARGV_MAX, argv_step, l);
 	/* Neither the end nor a fault nor the limit seen: FLAP_ARGV_MAX strings kept. */
 	if (!(l->res & (1 | XCAP_FAULT | XCAP_TRUNC)))
@@ -237,6 +238,36 @@ V_FN int V(put_newfd)(V_ST_P __u32 off, __u64 ptr, __s64 ret)
 }
 
 /*
+ * At the entry of a FLAP_SC_INLEN call (its arguments just stored in the
+ * pending slot): reads the length its SOCKADDR_OUT argument's next
+ * argument points to, the caller's buffer size, for the exit's capture
+ * (strace's [128 => 16]). Only these calls pay for it.
+ */
+V_FN int V(put_inlen)(V_ST_P __u32 kinds)
+{
+	V_ST_GET
+	struct flap_pending *p;
+	__u32 v = 0;
+	int i;
+
+	if (!st)
+		return 0;
+	p = &st->pending;
+	p->inlen_set = 0;
+	for (i = 0; i < 5; i++)
+		if (FLAP_KIND_ARG(kinds, i) == FLAP_ARG_SOCKADDR_OUT)
+			break;
+	if (i >= 5 || !p->args[i] || !p->args[i + 1])
+		return 0;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)p->args[i + 1]))
+		return 0;
+	p->inlen = v;
+	p->inlen_nr = p->nr;
+	p->inlen_set = 1;
+	return 0;
+}
+
+/*
  * Writes the capture of a structured argument (kinds > FLAP_ARG_BUF_OUT,
  * see flap.h) at st->data + @off; @kind_arg is the kind | index << 8.
  * Return: the bytes written, 0 when the argument is not captured here
@@ -247,7 +278,7 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 	V_ST_GET
 	V_B_GET
 	__u32 k = kind_arg & 0xff, i = (kind_arg >> 8) & 7, pre = 0, size;
-	__u64 ptr, next, len = 0;
+	__u64 ptr, next, len = 0, j;
 	struct flap_cap_hdr *c;
 	__u8 flags = 0;
 	int res;
@@ -255,7 +286,12 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 	if (!st || !b || i > 5 || off > XCAP_OFF_MAX)
 		return -1;
 	ptr = b->args[i];
-	next = i < 5 ? b->args[i + 1] : 0;
+	/* The next argument's index through a barrier and checked in the
+	 * register that indexes: clang may reload @i from the stack, where
+	 * the 6.1 verifier lost its bound. */
+	j = i + 1;
+	asm volatile("" : "+r"(j));
+	next = j <= 5 ? b->args[j] : 0;
 	size = FLAP_KIND_SIZE(b->kinds);
 	c = (void *)(st->data + off);
 	if (k == FLAP_ARG_NEWFD) {
@@ -274,13 +310,27 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 		len = next;
 		break;
 	case FLAP_ARG_SOCKADDR_OUT:
-		/* The length the call stored comes first. */
-		if (!b->at_exit || b->ret < 0 || !next)
+		if (!b->at_exit || !next)
 			return 0;
+		/* The caller's length at entry, when this CPU's entry of
+		 * the call read it, comes first (even when the call failed). */
+		len = take_inlen(st);
+		if (len <= 0xffffffffULL) {
+			*(__u32 *)(c + 1) = len;
+			pre = 4;
+			flags |= FLAP_CAP_F_INLEN;
+		}
+		if (b->ret < 0) {
+			if (!pre)
+				return 0;
+			len = 0;
+			break;
+		}
+		/* Then the length the call stored. */
 		if (bpf_probe_read_user(&res, sizeof(res), (void *)next))
 			goto fault;
-		*(__u32 *)(c + 1) = res;
-		pre = 4;
+		*(__u32 *)((__u8 *)(c + 1) + pre) = res;
+		pre += 4;
 		len = res > 0 ? res : 0;
 		break;
 	case FLAP_ARG_STRUCT_IN:
@@ -289,7 +339,10 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 	case FLAP_ARG_STRUCT_OUT:
 		if (!b->at_exit || b->ret < 0)
 			return 0;
-		len = size;
+		/* Size class 0: a large structure (flap.h enum flap_large). */
+		len = size ? size : FLAP_LARGE_SIZE(FLAP_KIND_LARGE(b->kinds));
+		if (!len)
+			return 0;
 		break;
 	case FLAP_ARG_ARRAY:
 		if (!b->at_exit)
@@ -313,6 +366,7 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 		goto packed;
 	case FLAP_ARG_ARGV:
 		res = V(put_argv)(V_ST_A off + sizeof(*c), ptr);
+		flags |= FLAP_CAP_F_EACH;
 		goto packed;
 	case FLAP_ARG_ENVP:
 		res = V(put_envp)(V_ST_A off + sizeof(*c), ptr);
@@ -333,6 +387,7 @@ V_FN int V(put_xcap)(V_ST_P __u32 off, __u32 kind_arg V_B_P)
 		flags |= FLAP_CAP_F_TRUNC;
 	}
 	len &= 0xff;
+	pre &= 12;
 	if (len && bpf_probe_read_user((__u8 *)(c + 1) + pre, len, (void *)ptr))
 		goto fault;
 	c->arg = i;
@@ -367,7 +422,7 @@ V_FN int V(put_body)(V_ST_P __u32 off V_B_P)
 {
 	V_ST_GET
 	V_B_GET
-	__u32 nargs, pos = 0, wide = 0, ncaps = 0, faults = 0;
+	__u32 nargs, pos = 0, wide = 0, ncaps = 0, faults = 0, n;
 	__u8 *p;
 
 	if (!st || !b || off > FLAP_BLOCK_DATA + 64)
@@ -379,8 +434,11 @@ V_FN int V(put_body)(V_ST_P __u32 off V_B_P)
 	wide = pos >> 16;
 	pos &= 0xffff;
 	nargs = FLAP_KIND_NARGS(b->kinds);
-	if (!b->with_caps)
-		return pos | wide << 16;
+	if (!b->with_caps) {
+		/* A spilled call: only the length its entry read (put_inlen()). */
+		n = FLAP_SC_IS_INLEN(b->kinds) ? put_spill_inlen(st, off + pos, b->kinds) : 0;
+		return (pos + n) | (n ? 1 : 0) << 13 | wide << 16;
+	}
 
 #pragma unroll
 	for (int i = 0; i < 6; i++) {
@@ -432,7 +490,8 @@ static __always_inline void V(put_enter)(void *ctx, struct flap_cpu_state *st, s
 	b.kinds = kinds_of(nr);
 	b.with_caps = with_caps;
 	__builtin_memcpy(b.args, args, sizeof(b.args));
-	off = reserve(ctx, st, s, now, pid_tgid, sizeof(*r) + 48 + (with_caps ? caps_need(nr) : 0));
+	/* A spilled call may keep its length at entry: 8 bytes (put_body()). */
+	off = reserve(ctx, st, s, now, pid_tgid, sizeof(*r) + 48 + (with_caps ? caps_need(nr) : 8));
 	if (off > FLAP_BLOCK_DATA + sizeof(struct flap_rec_thread))
 		return;
 	V_B_STASH(st, &b);
@@ -510,6 +569,8 @@ int V_PROG(V(handle_sys_enter), struct pt_regs *regs, long id)
 	} else {
 		__builtin_memcpy(pend->args, args, sizeof(args));
 		pend->valid = 1;
+		if (FLAP_SC_IS_INLEN(kinds))
+			V(put_inlen)(V_ST_A kinds);
 	}
 out:
 	__sync_fetch_and_sub(&st->busy, 1);

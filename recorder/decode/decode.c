@@ -247,7 +247,7 @@ static int parse_body(struct flap_decoder *d, const __u8 *p, size_t len, bool wi
 			return -EBADMSG;
 		if (ev) {
 			ev->caps[i].arg = c.arg;
-			ev->caps[i].flags = c.flags & 7;
+			ev->caps[i].flags = c.flags & FLAP_CAP_F_ALL;
 			ev->caps[i].len = c.len;
 			ev->caps[i].data = flap_trace__copy_bytes(d->t, p + pos, c.len);
 			if (!ev->caps[i].data)
@@ -569,7 +569,7 @@ static bool is_noreturn(__u32 nr)
 {
 	const struct flap_syscall *sc = flap_syscall__by_nr(nr);
 
-	return sc && (sc->kinds & FLAP_SC_NORETURN);
+	return sc && FLAP_SC_IS_NORETURN(sc->kinds);
 }
 
 /* Turns a parsed record into its final event (before pairing). */
@@ -602,10 +602,45 @@ static void settle(struct rec *r)
 	}
 }
 
+/*
+ * A spilled entry's length at entry (FLAP_CAP_F_INLEN, the capture of 4
+ * bytes put_body() wrote for it) before the exit's capture of the same
+ * argument, which lacks it: one capture as an exit paired in place has.
+ */
+static void merge_inlen(struct flap_trace *t, struct flap_event *e, const struct flap_cap *in)
+{
+	__u8 buf[8 + FLAP_SOCKADDR_MAX];
+	struct flap_cap *c;
+	const __u8 *data;
+	int i;
+
+	if (!(in->flags & FLAP_EVCAP_F_INLEN) || in->len != 4)
+		return;
+	for (i = 0; i < e->ncaps; i++) {
+		c = &e->caps[i];
+		if (c->arg != in->arg || (c->flags & (FLAP_EVCAP_F_INLEN | FLAP_EVCAP_F_FAULT)) ||
+		    c->len > sizeof(buf) - 4)
+			continue;
+		memcpy(buf, in->data, 4);
+		memcpy(buf + 4, c->data, c->len);
+		data = flap_trace__copy_bytes(t, buf, 4 + c->len);
+		if (!data)
+			return; /* out of memory: the length stored only */
+		c->data = data;
+		c->len += 4;
+		c->flags |= FLAP_EVCAP_F_INLEN;
+		return;
+	}
+	/* The call failed: no capture at exit, the length given only. */
+	if (e->ncaps < FLAP_EV_MAX_CAPS)
+		e->caps[e->ncaps++] = *in;
+}
+
 /* Completes the entry @e with its exit @x (same thread, same number). */
-static void pair(struct flap_event *e, const struct rec *x)
+static void pair(struct flap_trace *t, struct flap_event *e, const struct rec *x)
 {
 	const struct flap_event *xe = &x->ev;
+	struct flap_cap in = {0};
 	int i;
 
 	e->exit_ts = xe->exit_ts;
@@ -618,11 +653,17 @@ static void pair(struct flap_event *e, const struct rec *x)
 		for (i = 0; i < 6; i++)
 			e->args[i] = xe->args[i];
 	}
-	/* The exit's captures hold the read side; the entry's are kept otherwise. */
+	/* The exit's captures hold the read side; the entry's are kept
+	 * otherwise, and so is a spilled entry's length at entry. */
 	if (xe->ncaps) {
+		for (i = 0; i < e->ncaps; i++)
+			if (e->caps[i].flags & FLAP_EVCAP_F_INLEN)
+				in = e->caps[i];
 		e->ncaps = xe->ncaps;
 		for (i = 0; i < FLAP_EV_MAX_CAPS; i++)
 			e->caps[i] = xe->caps[i];
+		if (in.data)
+			merge_inlen(t, e, &in);
 	}
 	e->flags |= xe->flags & FLAP_EV_F_CAPS_DROPPED;
 	e->cpu = xe->cpu;
@@ -789,7 +830,7 @@ int flap_decoder__finish(struct flap_decoder *d)
 			struct rec *open = &d->recs[*slot];
 
 			if (open->ev.nr == (__u32)nr_sigreturn && sigreturn_exit(r, nr_sigreturn)) {
-				pair(&open->ev, r);
+				pair(d->t, &open->ev, r);
 				err = emit(d, &open->ev);
 				*slot = (size_t)-1;
 				if (err)
@@ -799,7 +840,7 @@ int flap_decoder__finish(struct flap_decoder *d)
 			if (r->type == FLAP_REC_SYSCALL &&
 			    (r->rflags & (FLAP_REC_F_NO_ENTER | FLAP_REC_F_NO_ARGS)) &&
 			    open->ev.nr == r->ev.nr) {
-				pair(&open->ev, r);
+				pair(d->t, &open->ev, r);
 				err = emit(d, &open->ev);
 				*slot = (size_t)-1;
 				if (err)

@@ -22,6 +22,9 @@
 #   const struct iovec * + count        IOV_IN (writev...) / IOV_OUT (readv...)
 #   const char *const * argv / envp     ARGV / ENVP (execve, execveat)
 #   struct stat *, struct statx *       STRUCT_OUT, the first 64 bytes
+#   struct new_utsname *, sysinfo *,    STRUCT_OUT of size class 0: a large
+#   statfs *                            structure, its layout (flap.h enum
+#                                       flap_large) in the kind of argument 5
 #   struct open_how *, sigaction, sigset_t, timespec, rlimit, epoll_event,
 #   clone_args, stack_t, int *status    STRUCT_IN (const or known input
 #                                       names) / STRUCT_OUT, whole
@@ -30,6 +33,8 @@
 #   int * of pipe, pipe2, socketpair    NEWFD (the fds and their inodes); socket,
 #                                       accept, accept4: NEWFD on the first argument
 #                                       (the inode of the fd returned)
+# A call with a SOCKADDR_OUT argument has FLAP_SC_INLEN: its length is read
+# at entry too (strace's [128 => 16]).
 # A struct's size is a fact of the x86_64 ABI (struct_size() below; the
 # decoders check each against sizeof() of the uapi struct). All struct and
 # array captures of one call share a size class (flap.h FLAP_SC_SIZE): an
@@ -118,6 +123,13 @@ function struct_size(t) {
 	if (t == "struct stat *" || t == "struct statx *") return 64
 	return 0
 }
+# Structures larger than the size classes the recorder keeps the start of.
+function large_layout(t) {
+	if (t == "struct new_utsname *") return "FLAP_LARGE_UTSNAME"
+	if (t == "struct sysinfo *") return "FLAP_LARGE_SYSINFO"
+	if (t == "struct statfs *") return "FLAP_LARGE_STATFS"
+	return ""
+}
 function size_class(sz) {
 	return sz == 4 ? 1 : sz == 8 ? 2 : sz == 12 ? 3 : sz == 16 ? 4 : sz == 24 ? 5 : \
 	       sz == 32 ? 6 : sz == 64 ? 7 : 0
@@ -152,6 +164,10 @@ function struct_kind(sc, i, n, t, nm,   nt, sz) {
 	# two timespecs: access and modification
 	if (sc == "utimensat" && nm == "utimes") return sized(sc, "FLAP_ARG_STRUCT_IN", 32)
 	if (nm == "rmtp") return "FLAP_ARG_VAL" # written only when interrupted
+	if (large_layout(t) && !(sc in cls)) {
+		large[sc] = large_layout(t)
+		return "FLAP_ARG_STRUCT_OUT"
+	}
 	sz = struct_size(t)
 	if (!sz) return "FLAP_ARG_VAL"
 	if (t ~ /struct pollfd \*$/ && nt ~ /int$/) return sized(sc, "FLAP_ARG_ARRAY", sz)
@@ -207,8 +223,14 @@ $0 ~ /^#define __NR_[a-z0-9_]+[ \t]+[0-9]+/ {
 	if (sc == "execve" || sc == "execveat") flags = "FLAP_SC_AT_ENTER"
 	if (sc == "exit" || sc == "exit_group") flags = "FLAP_SC_AT_ENTER | FLAP_SC_NORETURN"
 	kinds = ""
-	for (i = 0; i < 6; i++)
-		kinds = kinds ", " ((sc in nargs) && i < n ? kind(sc, i, n) : "FLAP_ARG_VAL")
+	for (i = 0; i < 6; i++) {
+		k = (sc in nargs) && i < n ? kind(sc, i, n) : "FLAP_ARG_VAL"
+		if (i == 5 && (sc in large)) k = large[sc]
+		if (k == "FLAP_ARG_SOCKADDR_OUT") inlen = 1
+		kinds = kinds ", " k
+	}
+	if (inlen) flags = (flags == "0" ? "" : flags " | ") "FLAP_SC_INLEN"
+	inlen = 0
 	if (sc in cls) flags = (flags == "0" ? "" : flags " | ") "FLAP_SC_SIZE(" cls[sc] ")"
 	rows[nr + 0] = sprintf("FLAP_SYSCALL(%d, %s, %d, %s", nr, sc, n, flags) kinds ")"
 	if (sc in nargs)

@@ -112,14 +112,15 @@ static __u32 kind_need(__u32 k, __u32 kinds, __u32 str_max, __u32 buf_max)
 {
 	switch (k) {
 	case FLAP_ARG_STR:
-	case FLAP_ARG_ARGV:
 		return str_max + 2;
+	case FLAP_ARG_ARGV:
+		return FLAP_ARGV_BYTES + 2;
 	case FLAP_ARG_BUF_IN:
 	case FLAP_ARG_BUF_OUT:
 		return buf_max;
 	case FLAP_ARG_SOCKADDR_IN:
 	case FLAP_ARG_SOCKADDR_OUT:
-		return 4 + FLAP_SOCKADDR_MAX;
+		return 8 + FLAP_SOCKADDR_MAX;
 	case FLAP_ARG_IOV_IN:
 	case FLAP_ARG_IOV_OUT:
 		return FLAP_IOV_MAX * sizeof(struct flap_iov_cap) + buf_max;
@@ -131,6 +132,11 @@ static __u32 kind_need(__u32 k, __u32 kinds, __u32 str_max, __u32 buf_max)
 		return 4;
 	case FLAP_ARG_NEWFD:
 		return FLAP_NEWFD_MAX;
+	case FLAP_ARG_STRUCT_OUT:
+		/* size class 0: a large structure (flap.h enum flap_large) */
+		if (!FLAP_KIND_SIZE(kinds))
+			return FLAP_LARGE_SIZE(FLAP_KIND_LARGE(kinds));
+		return FLAP_KIND_SIZE(kinds);
 	default:
 		return FLAP_KIND_SIZE(kinds);
 	}

@@ -107,6 +107,8 @@ enum flap_cap_kind_flag {
 	FLAP_EVCAP_F_STR = 1 << 0, /* same values as FLAP_CAP_F_* in flap.h */
 	FLAP_EVCAP_F_TRUNC = 1 << 1,
 	FLAP_EVCAP_F_FAULT = 1 << 2,
+	FLAP_EVCAP_F_INLEN = 1 << 3, /* SOCKADDR_OUT: the length at entry first */
+	FLAP_EVCAP_F_EACH = 1 << 4,  /* ARGV: each string a __u16 length and its bytes */
 };
 
 struct flap_cap {

@@ -158,19 +158,33 @@ static void put_int(const struct actx *a, int i)
 		put_int_kind(a->out, kind, v);
 }
 
-/* The length an accept/recvfrom/getsockname stored: "[16]" (from the address capture). */
+/*
+ * The length of an accept/recvfrom/getsockname (from the address capture),
+ * as strace: "[128 => 16]" when the call changed it, "[16]" when not, the
+ * length given, "[110]", when it failed. Without the length at entry
+ * (FLAP_EVCAP_F_INLEN: dumps of older versions, a call entered on another
+ * CPU) the length stored only.
+ */
 static bool put_socklen(const struct actx *a, int i)
 {
 	const struct flap_cap *c;
-	__u32 len;
+	__u32 len[2] = {0, 0};
+	bool ok, in;
 
 	if (i == 0 || FLAP_KIND_ARG(a->sc->kinds, i - 1) != FLAP_ARG_SOCKADDR_OUT)
 		return false;
 	c = flap_args__cap_at(a->ev, i - 1);
-	if (!c || c->len < 4 || !flap_args__returned_ok(a->ev) || !flap_args__arg(a, i))
+	ok = flap_args__returned_ok(a->ev);
+	in = c && (c->flags & FLAP_EVCAP_F_INLEN);
+	if (!c || c->len < (ok && in ? 8 : 4) || (!ok && !in) || !flap_args__arg(a, i))
 		return false;
-	memcpy(&len, c->data, 4);
-	flap_text__printf(a->out, "[%u]", len);
+	memcpy(len, c->data, c->len < 8 ? 4 : 8);
+	if (!in)
+		flap_text__printf(a->out, "[%u]", len[0]);
+	else if (!ok || len[0] == len[1])
+		flap_text__printf(a->out, "[%u]", len[0]);
+	else
+		flap_text__printf(a->out, "[%u => %u]", len[0], len[1]);
 	return true;
 }
 
@@ -212,8 +226,9 @@ void flap_args__put_default(const struct actx *a, int i)
 		}
 		break;
 	case FLAP_ARG_SOCKADDR_OUT:
-		if (c && c->len >= 4 && flap_args__returned_ok(a->ev)) {
-			flap_args__put_sockaddr(a->out, c->data + 4, c->len - 4,
+		n = c && (c->flags & FLAP_EVCAP_F_INLEN) ? 8 : 4;
+		if (c && c->len >= n && flap_args__returned_ok(a->ev)) {
+			flap_args__put_sockaddr(a->out, c->data + n, c->len - n,
 						c->flags & FLAP_EVCAP_F_TRUNC);
 			return;
 		}

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * args_internal.h - what the argument printers share (args.c,
- * args_struct.c, args_default.c, args_call.c, args_more.c): the call being printed and
- * the printers one file gives the others. Not part of the library API
- * (args.h).
+ * args_struct.c, args_default.c, args_call.c, args_more.c, args_large.c): the call being printed
+ * and the printers one file gives the others. Not part of the library API (args.h).
  */
 #ifndef FLAP_ARGS_INTERNAL_H
 #define FLAP_ARGS_INTERNAL_H
@@ -49,6 +48,11 @@ void flap_args__put_sockaddr(struct flap_text *out, const __u8 *p, size_t len, b
 void flap_args__put_iovecs(const struct actx *a, int i, const struct flap_cap *c);
 void flap_args__put_argv(const struct actx *a, const struct flap_cap *c);
 void flap_args__put_sigset(struct flap_text *out, const __u8 *data, size_t len);
+
+/* args_large.c */
+void flap_args__s_utsname(const struct actx *a, const struct flap_cap *c);
+void flap_args__s_sysinfo(const struct actx *a, const struct flap_cap *c);
+void flap_args__s_statfs(const struct actx *a, const struct flap_cap *c);
 
 /* siginfo.c */
 void flap_args__all_sigreturn(const struct actx *a);

@@ -55,7 +55,8 @@ void flap_args__a_sockopt_val(const struct actx *a, int i)
 	flap_text__quote(a->out, c->data, c->len, c->flags & FLAP_EVCAP_F_TRUNC);
 }
 
-/* getgroups' list: "[0, 4, 27]", "[]" when it returned none. */
+/* getgroups' list: "[0, 4, 27]", "[]" when it returned none; the address
+ * for a size of 0 (strace's getgroups(0, NULL) = 3: the count only). */
 void flap_args__a_gids(const struct actx *a, int i)
 {
 	const struct flap_cap *c = flap_args__cap_at(a->ev, i);
@@ -63,7 +64,7 @@ void flap_args__a_gids(const struct actx *a, int i)
 	size_t k;
 
 	if (!flap_args__returned_ok(a->ev) || (!c && a->ev->ret != 0) ||
-	    (flap_args__arg(a, 0) == 0 && a->ev->ret != 0)) {
+	    flap_args__arg(a, 0) == 0) {
 		flap_args__put_addr(a->out, flap_args__arg(a, i));
 		return;
 	}

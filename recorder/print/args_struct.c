@@ -432,6 +432,10 @@ static const struct {
 	{"struct clone_args *", 64, put_clone3_args},
 	{"stack_t *", 24, s_stack},
 	{"int *", 4, s_ints},
+	/* the large structures: what the recorder keeps (flap.h FLAP_LARGE_SIZE) */
+	{"struct new_utsname *", 130, flap_args__s_utsname},
+	{"struct sysinfo *", 108, flap_args__s_sysinfo},
+	{"struct statfs *", 88, flap_args__s_statfs},
 };
 
 /* A struct or array capture, decoded by the argument's C type. Return: false if not. */
@@ -548,7 +552,20 @@ void flap_args__put_argv(const struct actx *a, const struct flap_cap *c)
 	const char *s;
 
 	flap_text__puts(a->out, "[");
-	while (pos < c->len) {
+	/* Each string its length and bytes, cut at the string size one by one. */
+	while ((c->flags & FLAP_EVCAP_F_EACH) && pos + 2 <= c->len) {
+		__u16 hdr;
+
+		memcpy(&hdr, c->data + pos, 2);
+		pos += 2;
+		len = hdr & ~FLAP_ARGV_CUT;
+		if (len > c->len - pos)
+			len = c->len - pos;
+		flap_text__puts(a->out, n++ ? ", " : "");
+		flap_text__quote(a->out, c->data + pos, len, hdr & FLAP_ARGV_CUT);
+		pos += len;
+	}
+	while (!(c->flags & FLAP_EVCAP_F_EACH) && pos < c->len) {
 		s = (const char *)c->data + pos;
 		len = strnlen(s, c->len - pos);
 		flap_text__puts(a->out, n++ ? ", " : "");

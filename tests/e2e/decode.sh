@@ -17,8 +17,9 @@
 # more hex digits), socket and pipe inode numbers, the ephemeral port of
 # the accepted TCP connection, and the column of " = ". Besides that, these
 # differences are deliberate and normalised too (docs/output.md lists them):
-#   4. accept's address length: strace prints [before => after]; only the
-#      value after the call is recorded: [after].
+#   4. accept's address length: strace prints [before => after], and so
+#      does the recorder, but [after] alone for a call whose entry it did
+#      not see (docs/output.md); that case is normalised.
 #   5. The child's return from clone/fork ("clone(...) = 0" in the child):
 #      recorded (its sys_exit runs in the child), not shown by strace.
 #   6. Signals (--- SIGCHLD ... ---) and process ends (+++ exited with 7

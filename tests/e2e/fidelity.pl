@@ -18,7 +18,7 @@
 #   - addresses (0x and five or more hex digits: ADDR);
 #   - socket and pipe inode numbers (socket:[INO]), TCP/UDP ports;
 #   - the bytes getrandom returned and those read from /dev/urandom, the
-#     numbers of sysinfo, times and timespecs, the results of futex and how
+#     numbers of sysinfo, times and timespecs, statfs's free blocks and inodes, the results of futex and how
 #     often the same futex line comes (thread races), the parent pid of the first process (strace, or run), the
 #     sizes of munmap that are multiples of 2 MiB (malloc trimming a new
 #     arena to its alignment: they follow the random address);
@@ -93,6 +93,8 @@ sub strict {
 	$t =~ s/htons\(\d+\)/htons(PORT)/g;
 	$t =~ s/^getrandom\("[^"]*"(\.\.\.)?/getrandom("RANDOM"/;
 	$t =~ s/\d+/N/g if $t =~ /^(sysinfo|times|clock_gettime|gettimeofday|time)\(/;
+	# the free blocks and inodes of a file system change between the runs
+	$t =~ s/\b(f_bfree|f_bavail|f_ffree)=\d+/$1=N/g;
 	$t =~ s/(tv_sec|tv_nsec|tv_usec)=\d+/$1=N/g;
 	$t =~ s{ /\* \d{4}-\d\d-\d\dT[0-9:.+]+ \*/}{ /* TIME */}g;
 	$t =~ s/^read\((\d+<\/dev\/urandom>), "[^"]*"/read($1, "RANDOM"/;
@@ -113,7 +115,6 @@ sub normalised {
 	$t =~ s/<(socket|pipe):\[INO\]>/<$1>/g;
 	$t =~ s/<(TCP|UDP|TCPv6|UDPv6|UNIX-STREAM|UNIX-DGRAM|UNIX-SEQPACKET|UNIX|NETLINK)(:\[[^<>]*\])?>/<socket>/g;
 	$t =~ s{<(/[^<>]*)>}{"<" . resolved($1) . ">"}ge;
-	$t =~ s/\[\d+ => (\d+)\]/[$1]/g;
 	$t =~ s{ /\* \d+ entries \*/}{}g;
 	# structures and arrays the recorder does not decode print as their address
 	1 while $t =~ s/\{[^{}]*\}/ADDR/g;

@@ -4,8 +4,11 @@
  * the real kernel: a child in a fresh cgroup makes calls whose struct and
  * array arguments are known (sockaddrs in and out, struct stat/statx
  * results, iovecs both ways, open_how, sigaction, pipe fds, a wait status,
- * pollfds and epoll events, execve's argv and envp), and the recorded bytes
- * must be exactly those; a call that fails leaves its output struct out.
+ * pollfds and epoll events, execve's argv and envp, the large structures
+ * of uname, sysinfo, statfs and fstatfs, an address length given and
+ * returned), and the recorded bytes must be exactly those (what the child
+ * saw, kept in shared memory); a call that fails leaves its output struct
+ * out.
  * Then the in-kernel syscall filter: a recorder for {openat, getppid}
  * records only those, and a negated set records everything but them.
  */
@@ -16,12 +19,17 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +43,15 @@
 #include "testutil.h"
 
 static char dir[64];
+
+/* What the child's calls returned, for the checks (shared with the child). */
+struct seen {
+	struct utsname uts;
+	struct sysinfo si;
+	struct statfs sf, fsf;
+	int cut_len; /* the long argv string's length */
+};
+static struct seen *seen;
 
 struct kernel_sigaction {
 	void *handler;
@@ -50,15 +67,17 @@ static void on_usr1(int sig)
 
 static int struct_calls(void *arg)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET}, peer;
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct sockaddr_storage peer;
+	cpu_set_t cpu;
 	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
 	struct kernel_sigaction act = {.handler = on_usr1, .flags = SA_RESTART, .mask = 1 << 9};
 	struct epoll_event ev = {.events = EPOLLOUT, .data.u64 = 0x1122334455667788ULL}, out[2];
 	/* The strings on the stack: a string literal may sit on a page of the
 	 * binary this child never touched, which the recorder cannot read
 	 * (no page fault in BPF), so the capture would depend on the layout. */
-	char a0[] = "flap-argv0", a1[] = "two", a2[] = "", a3[] = "4th arg";
-	char path[200], small[4], big[16], *argv[] = {a0, a1, a2, a3, NULL};
+	char a0[] = "flap-argv0", a1[] = "two", a2[] = "", a3[] = "4th arg", a4[300], a5[] = "6";
+	char path[200], small[4], big[16], *argv[] = {a0, a1, a2, a3, a4, a5, NULL};
 	char *envp[] = {"A=1", "B=2", "C=3", NULL};
 	struct iovec wv[3] = {{"ab", 2}, {"cdefg", 5}, {"h", 1}};
 	struct iovec rv[2] = {{small, sizeof(small)}, {big, sizeof(big)}};
@@ -71,6 +90,16 @@ static int struct_calls(void *arg)
 	pid_t pid;
 
 	(void)arg;
+	/* One CPU: every exit pairs with its entry in place, so the lengths
+	 * read at entry are there. */
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	sched_setaffinity(0, sizeof(cpu), &cpu);
+	memset(a4, 'x', sizeof(a4) - 1);
+	a4[sizeof(a4) - 1] = 0;
+	seen->cut_len = sizeof(a4) - 1;
+	syscall(SYS_uname, &seen->uts);
+	syscall(SYS_sysinfo, &seen->si);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -78,6 +107,8 @@ static int struct_calls(void *arg)
 	lseek(fd, 0, SEEK_SET);
 	syscall(SYS_readv, fd, rv, 2);
 	syscall(SYS_fstat, fd, &st);
+	syscall(SYS_statfs, dir, &seen->sf);
+	syscall(SYS_fstatfs, fd, &seen->fsf);
 	syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0);
 	syscall(SYS_newfstatat, AT_FDCWD, "/nonexistent/flap", &st, 0);
 	syscall(SYS_statx, AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx);
@@ -93,12 +124,16 @@ static int struct_calls(void *arg)
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/sock", dir);
 	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	/* Not connected: fails, and strace shows the length given. */
+	plen = sizeof(sun);
+	syscall(SYS_getpeername, c, &sun, &plen);
 	syscall(SYS_connect, c, &sun,
 		offsetof(struct sockaddr_un, sun_path) + strlen(sun.sun_path));
 	/* Port 0: the kernel picks one; nonblocking, so nothing can hang. */
 	l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	syscall(SYS_bind, l, &sin, sizeof(sin));
 	listen(l, 1);
+	plen = sizeof(sin);
 	getsockname(l, (struct sockaddr *)&sin, &plen);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	connect(c, (struct sockaddr *)&sin, sizeof(sin));
@@ -117,6 +152,30 @@ static int struct_calls(void *arg)
 	if (pid == 0)
 		_exit(5);
 	syscall(SYS_wait4, pid, &status, 0, NULL);
+
+	/*
+	 * A blocking accept: the process that connects (the same CPU, the same
+	 * cgroup) enters its calls while the accept waits and spills it from
+	 * the pending slot; its length at entry then goes with the ENTER
+	 * record. (Had the connection come first, the accept pairs in place:
+	 * the same capture either way.)
+	 */
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	sin.sin_port = 0;
+	syscall(SYS_bind, l, &sin, sizeof(sin));
+	listen(l, 1);
+	plen = sizeof(sin);
+	getsockname(l, (struct sockaddr *)&sin, &plen);
+	pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		connect(c, (struct sockaddr *)&sin, sizeof(sin));
+		_exit(0);
+	}
+	plen = sizeof(peer);
+	syscall(SYS_accept, l, &peer, &plen);
+	waitpid(pid, NULL, 0);
 	syscall(SYS_execve, "/nonexistent/flap-exec", argv, envp);
 	return 0;
 }
@@ -290,34 +349,130 @@ static void check_sockaddrs(const struct flap_trace *t, pid_t pid)
 		ASSERT_EQ(sin.sin_port, 0, "port 0");
 		ASSERT_EQ(ntohl(sin.sin_addr.s_addr), INADDR_LOOPBACK, "addr");
 	}
-	/* accept: the length the kernel stored, then the peer address */
+	/* accept: the length given at entry, the length the kernel stored,
+	 * then the peer address (strace's [128 => 16]) */
 	ev = nth(t, pid, SYS_accept, 0);
 	c = ev ? cap_of(ev, 1) : NULL;
 	if (ev)
 		ASSERT_GE(ev->ret, 0, "accept succeeded");
-	if (ASSERT_OK_PTR(c, "accepted peer") && ASSERT_EQ(c->len, 4 + sizeof(sin), "len + sin")) {
+	if (ASSERT_OK_PTR(c, "accepted peer") && ASSERT_EQ(c->len, 8 + sizeof(sin), "lens + sin")) {
+		ASSERT_TRUE(c->flags & FLAP_EVCAP_F_INLEN, "length at entry kept");
 		memcpy(&len, c->data, 4);
-		memcpy(&sin, c->data + 4, sizeof(sin));
+		ASSERT_EQ(len, sizeof(struct sockaddr_storage), "length given");
+		memcpy(&len, c->data + 4, 4);
+		memcpy(&sin, c->data + 8, sizeof(sin));
 		ASSERT_EQ(len, sizeof(sin), "returned length");
 		ASSERT_EQ(sin.sin_family, AF_INET, "peer family");
+	}
+	/* the blocking one, spilled or not: the same */
+	ev = nth(t, pid, SYS_accept, 1);
+	c = ev ? cap_of(ev, 1) : NULL;
+	if (ev)
+		ASSERT_GE(ev->ret, 0, "blocking accept succeeded");
+	if (ASSERT_OK_PTR(c, "blocking accept's peer") &&
+	    ASSERT_EQ(c->len, 8 + sizeof(sin), "blocking: lens + sin")) {
+		ASSERT_TRUE(c->flags & FLAP_EVCAP_F_INLEN, "blocking: length at entry kept");
+		memcpy(&len, c->data, 4);
+		ASSERT_EQ(len, sizeof(struct sockaddr_storage), "blocking: length given");
+		memcpy(&len, c->data + 4, 4);
+		ASSERT_EQ(len, sizeof(sin), "blocking: returned length");
+	}
+	/* a failed getpeername: the length given only */
+	ev = nth(t, pid, SYS_getpeername, 0);
+	c = ev ? cap_of(ev, 1) : NULL;
+	if (ev)
+		ASSERT_EQ(ev->ret, -ENOTCONN, "getpeername ENOTCONN");
+	if (ASSERT_OK_PTR(c, "failed getpeername's length") &&
+	    ASSERT_EQ(c->len, 4, "the length given only")) {
+		ASSERT_TRUE(c->flags & FLAP_EVCAP_F_INLEN, "length at entry");
+		memcpy(&len, c->data, 4);
+		ASSERT_EQ(len, sizeof(struct sockaddr_un), "sizeof(sun)");
+	}
+	ev = nth(t, pid, SYS_getsockname, 0);
+	c = ev ? cap_of(ev, 1) : NULL;
+	if (ASSERT_OK_PTR(c, "getsockname") && ASSERT_EQ(c->len, 8 + sizeof(sin), "lens + sin")) {
+		memcpy(&len, c->data, 4);
+		ASSERT_EQ(len, sizeof(sin), "given 16");
+		memcpy(&len, c->data + 4, 4);
+		ASSERT_EQ(len, sizeof(sin), "16 => 16");
 	}
 	ev = nth(t, pid, SYS_sendto, 0);
 	ASSERT_TRUE(ev && cap_of(ev, 1) && cap_of(ev, 4), "sendto buffer and address");
 }
 
+/* Large structures: the bytes the recorder keeps are what the child saw. */
+static void check_large(const struct flap_trace *t, pid_t pid)
+{
+	const struct flap_event *ev;
+	const struct flap_cap *c;
+
+	ev = nth(t, pid, SYS_uname, 0);
+	c = ev ? cap_of(ev, 0) : NULL;
+	if (ASSERT_OK_PTR(c, "utsname") && ASSERT_EQ(c->len, 130, "sysname, nodename")) {
+		ASSERT_STREQ((const char *)c->data, seen->uts.sysname, "sysname");
+		ASSERT_STREQ((const char *)c->data + 65, seen->uts.nodename, "nodename");
+	}
+	ev = nth(t, pid, SYS_sysinfo, 0);
+	c = ev ? cap_of(ev, 0) : NULL;
+	if (ASSERT_OK_PTR(c, "sysinfo") && ASSERT_EQ(c->len, 108, "up to mem_unit")) {
+		ASSERT_MEMEQ(c->data, &seen->si, 108, "struct sysinfo as seen");
+		ASSERT_GT(seen->si.totalram, 0, "totalram");
+	}
+	ev = nth(t, pid, SYS_statfs, 0);
+	c = ev ? cap_of(ev, 1) : NULL;
+	if (ASSERT_OK_PTR(c, "statfs") && ASSERT_EQ(c->len, 88, "up to f_flags")) {
+		ASSERT_MEMEQ(c->data, &seen->sf, 88, "struct statfs as seen");
+		ASSERT_NEQ(seen->sf.f_type, 0, "f_type");
+	}
+	ev = nth(t, pid, SYS_fstatfs, 0);
+	c = ev ? cap_of(ev, 1) : NULL;
+	if (ASSERT_OK_PTR(c, "fstatfs") && ASSERT_EQ(c->len, 88, "fstatfs up to f_flags"))
+		ASSERT_MEMEQ(c->data, &seen->fsf, 88, "fstatfs as seen");
+}
+
+/* The next argv string of capture @c at *@pos: its length | FLAP_ARGV_CUT. */
+static int argv_next(const struct flap_cap *c, size_t *pos, const char **s)
+{
+	__u16 hdr;
+
+	if (*pos + 2 > c->len)
+		return -1;
+	memcpy(&hdr, c->data + *pos, 2);
+	*s = (const char *)c->data + *pos + 2;
+	*pos += 2 + (hdr & ~FLAP_ARGV_CUT);
+	return hdr;
+}
+
 static void check_execve(const struct flap_trace *t, pid_t pid)
 {
-	static const char want[] = "flap-argv0\0two\0\0004th arg";
+	static const char *const want[] = {"flap-argv0", "two", "", "4th arg"};
 	const struct flap_event *ev = nth(t, pid, SYS_execve, 0);
 	const struct flap_cap *c;
+	const char *s = "";
+	size_t pos = 0;
+	int i, h;
 
 	if (!ASSERT_OK_PTR(ev, "execve"))
 		return;
 	ASSERT_EQ(ev->ret, -ENOENT, "execve ENOENT");
 	c = cap_of(ev, 1);
 	if (ASSERT_OK_PTR(c, "argv")) {
-		ASSERT_EQ(c->len, sizeof(want), "argv bytes");
-		ASSERT_MEMEQ(c->data, want, sizeof(want), "argv strings");
+		/* each string cut at the string size on its own (strace -s) */
+		ASSERT_TRUE(c->flags & FLAP_EVCAP_F_EACH, "argv strings one by one");
+		for (i = 0; i < 4; i++) {
+			h = argv_next(c, &pos, &s);
+			ASSERT_EQ(h, (int)strlen(want[i]), want[i]);
+			if (h >= 0)
+				ASSERT_MEMEQ(s, want[i], strlen(want[i]), want[i]);
+		}
+		h = argv_next(c, &pos, &s);
+		ASSERT_GT(seen->cut_len, FLAP_STR_DEFAULT, "a string longer than the size");
+		ASSERT_EQ(h, FLAP_STR_DEFAULT | FLAP_ARGV_CUT,
+			  "long string cut at the string size");
+		ASSERT_TRUE(h > 0 && s[0] == 'x' && s[FLAP_STR_DEFAULT - 1] == 'x', "its bytes");
+		h = argv_next(c, &pos, &s);
+		ASSERT_TRUE(h == 1 && s[0] == '6', "the string after the cut one");
+		ASSERT_EQ(pos, c->len, "argv bytes");
 		ASSERT_FALSE(c->flags & FLAP_EVCAP_F_TRUNC, "argv whole");
 	}
 	c = cap_of(ev, 2);
@@ -339,6 +494,9 @@ void test_record_structs(void)
 	struct test_child child;
 	int err, status;
 
+	seen = mmap(NULL, sizeof(*seen), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ASSERT_TRUE(seen != MAP_FAILED, "shared memory"))
+		return;
 	snprintf(dir, sizeof(dir), "/tmp/flap-structs-%d", (int)getpid());
 	if (!ASSERT_OK(mkdir(dir, 0700), "mkdir"))
 		return;
@@ -367,6 +525,7 @@ void test_record_structs(void)
 	check_structs(t, child.pid);
 	check_sockaddrs(t, child.pid);
 	check_execve(t, child.pid);
+	check_large(t, child.pid);
 	ASSERT_EQ(t->total.torn, 0, "no torn block");
 out:
 	flap_trace__free(t);
@@ -375,6 +534,7 @@ out:
 	unlink(strcat(strcpy((char[160]){0}, dir), "/f"));
 	unlink(strcat(strcpy((char[160]){0}, dir), "/sock"));
 	rmdir(dir);
+	munmap(seen, sizeof(*seen));
 }
 
 static int filter_calls(void *arg)

@@ -193,7 +193,8 @@ void test_variants(void)
 	}
 	e = test_find_event(compat, 0, pk, SYS_execve);
 	if (ASSERT_GE(e, 0, "execve")) {
-		static const char want[] = "flap-argv0\0\0third";
+		/* each string a __u16 length and its bytes (FLAP_CAP_F_EACH) */
+		static const char want[] = "\012\000flap-argv0\000\000\005\000third";
 		const struct flap_event *ev = &compat->events[e];
 		int k;
 
@@ -201,8 +202,11 @@ void test_variants(void)
 		for (k = 0; k < ev->ncaps && ev->caps[k].arg != 1; k++)
 			;
 		if (ASSERT_LT(k, ev->ncaps, "argv captured")) {
-			ASSERT_EQ(ev->caps[k].len, sizeof(want), "argv bytes, the empty one too");
-			ASSERT_MEMEQ(ev->caps[k].data, want, sizeof(want), "argv strings");
+			ASSERT_EQ(ev->caps[k].len, sizeof(want) - 1,
+				  "argv bytes, the empty one too");
+			ASSERT_MEMEQ(ev->caps[k].data, want, sizeof(want) - 1, "argv strings");
+			ASSERT_TRUE(ev->caps[k].flags & FLAP_EVCAP_F_EACH,
+				    "argv strings one by one");
 		}
 	}
 out:

@@ -6,7 +6,8 @@
  * epoll, wait, prctl, futex...), every captured structure (sockaddrs,
  * struct stat/statx, iovecs, open_how, sigaction, sigsets, execve argv and
  * envp, timespecs, rlimits, pollfds, epoll events, wait status, pipe fds,
- * clone3 args), return values (fds with names, F_GETFL flags, poll's
+ * clone3 args, uname, sysinfo, statfs, address lengths given and returned),
+ * return values (fds with names, F_GETFL flags, poll's
  * revents, PR_GET_DUMPABLE), unknown values (hex + marker, leftover bits),
  * output arguments of failed and unfinished calls, and descriptor naming
  * across open, dup, fcntl, close, fork, exec and chdir. The expected strings
@@ -31,6 +32,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -311,7 +315,7 @@ void test_decode_args_sockaddr(void)
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(80)};
 	struct sockaddr_in6 six = {.sin6_family = AF_INET6, .sin6_port = htons(443)};
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	__u8 out[4 + sizeof(sin)];
+	__u8 out[8 + sizeof(sin)];
 	struct cev c;
 	__u32 len;
 
@@ -347,7 +351,7 @@ void test_decode_args_sockaddr(void)
 	memcpy(out, &len, 4);
 	memcpy(out + 4, &sin, sizeof(sin));
 	cev_init(&c, "accept4", 5, 4, 3, 0x10, 0x20, SOCK_CLOEXEC, 0, 0);
-	cap(&c, 1, 0, out, sizeof(out));
+	cap(&c, 1, 0, out, 4 + sizeof(sin));
 	decodes(&c, NULL,
 		"accept4(3, {sa_family=AF_INET, sin_port=htons(80), "
 		"sin_addr=inet_addr(\"10.0.0.1\")}, [16], SOCK_CLOEXEC) = 5",
@@ -364,6 +368,111 @@ void test_decode_args_sockaddr(void)
 	cev_init(&c, "recvfrom", 2, 6, 5, 0x10, 16, 0, 0, 0);
 	cap(&c, 1, 0, "hi", 2);
 	decodes(&c, NULL, "recvfrom(5, \"hi\", 16, 0, NULL, NULL) = 2", "recvfrom without address");
+
+	/* With the length at entry (FLAP_EVCAP_F_INLEN): strace's [in => out]. */
+	len = 128;
+	memcpy(out, &len, 4);
+	len = sizeof(sin);
+	memcpy(out + 4, &len, 4);
+	memcpy(out + 8, &sin, sizeof(sin));
+	cev_init(&c, "accept4", 5, 4, 3, 0x10, 0x20, SOCK_CLOEXEC, 0, 0);
+	cap(&c, 1, FLAP_EVCAP_F_INLEN, out, 8 + sizeof(sin));
+	decodes(&c, NULL,
+		"accept4(3, {sa_family=AF_INET, sin_port=htons(80), "
+		"sin_addr=inet_addr(\"10.0.0.1\")}, [128 => 16], SOCK_CLOEXEC) = 5",
+		"accept4: the length given and the length stored");
+	len = sizeof(sin);
+	memcpy(out, &len, 4);
+	cev_init(&c, "getsockname", 0, 3, 3, 0x10, 0x20, 0, 0, 0);
+	cap(&c, 1, FLAP_EVCAP_F_INLEN, out, 8 + sizeof(sin));
+	decodes(&c, NULL,
+		"getsockname(3, {sa_family=AF_INET, sin_port=htons(80), "
+		"sin_addr=inet_addr(\"10.0.0.1\")}, [16]) = 0",
+		"the same length: once");
+	len = 110;
+	memcpy(out, &len, 4);
+	cev_init(&c, "getpeername", -ENOTCONN, 3, 3, 0x10, 0x20, 0, 0, 0);
+	cap(&c, 1, FLAP_EVCAP_F_INLEN, out, 4);
+	decodes(&c, NULL, "getpeername(3, 0x10, [110]) = -107", "failed: the length given");
+	len = 128;
+	memcpy(out, &len, 4);
+	len = 16;
+	memcpy(out + 4, &len, 4);
+	memcpy(out + 8, &sin, sizeof(sin));
+	cev_init(&c, "recvfrom", 1, 6, 5, 0x10, 16, 0, 0x30, 0x40);
+	cap(&c, 1, 0, "x", 1);
+	cap(&c, 4, FLAP_EVCAP_F_INLEN, out, 8 + sizeof(sin));
+	decodes(&c, NULL,
+		"recvfrom(5, \"x\", 16, 0, {sa_family=AF_INET, sin_port=htons(80), "
+		"sin_addr=inet_addr(\"10.0.0.1\")}, [128 => 16]) = 1",
+		"recvfrom's address and lengths");
+}
+
+#ifndef ST_VALID
+#define ST_VALID 0x20 /* the kernel's; glibc does not name it */
+#endif
+
+/* The large structures: uname, sysinfo, statfs (what strace prints without -v). */
+void test_decode_args_large(void)
+{
+	struct sysinfo si = {.uptime = 1071,
+			     .loads = {518848, 438944, 248512},
+			     .totalram = 25275990016UL,
+			     .freeram = 23044669440UL,
+			     .sharedram = 70799360,
+			     .bufferram = 7950336,
+			     .procs = 189,
+			     .mem_unit = 1};
+	struct statfs sf = {.f_type = 0xef53,
+			    .f_bsize = 4096,
+			    .f_blocks = 66053021,
+			    .f_bfree = 61440348,
+			    .f_bavail = 20471624,
+			    .f_files = 16777216,
+			    .f_ffree = 16348030,
+			    .f_namelen = 255,
+			    .f_frsize = 4096,
+			    .f_flags = ST_VALID | ST_RELATIME};
+	char uts[130] = "Linux";
+	struct cev c;
+
+	strcpy(uts + 65, "vm");
+	cev_init(&c, "uname", 0, 1, 0x10, 0, 0, 0, 0, 0);
+	cap(&c, 0, 0, uts, sizeof(uts));
+	decodes(&c, NULL, "uname({sysname=\"Linux\", nodename=\"vm\", ...}) = 0", "uname");
+	cev_init(&c, "uname", -EFAULT, 1, 0x10, 0, 0, 0, 0, 0);
+	decodes(&c, NULL, "uname(0x10) = -14", "failed uname: the address");
+	cev_init(&c, "sysinfo", 0, 1, 0x10, 0, 0, 0, 0, 0);
+	cap(&c, 0, 0, &si, 108);
+	decodes(&c, NULL,
+		"sysinfo({uptime=1071, loads=[518848, 438944, 248512], totalram=25275990016, "
+		"freeram=23044669440, sharedram=70799360, bufferram=7950336, totalswap=0, "
+		"freeswap=0, procs=189, totalhigh=0, freehigh=0, mem_unit=1}) = 0",
+		"sysinfo");
+	memcpy(&sf.f_fsid, (int[2]){(int)0x975b69a0, 0x214cc814}, 8);
+	cev_init(&c, "statfs", 0, 2, 0x10, 0x20, 0, 0, 0, 0);
+	cap(&c, 0, FLAP_EVCAP_F_STR, "/", 1);
+	cap(&c, 1, 0, &sf, 88);
+	decodes(&c, NULL,
+		"statfs(\"/\", {f_type=EXT2_SUPER_MAGIC, f_bsize=4096, f_blocks=66053021, "
+		"f_bfree=61440348, f_bavail=20471624, f_files=16777216, f_ffree=16348030, "
+		"f_fsid={val=[0x975b69a0, 0x214cc814]}, f_namelen=255, f_frsize=4096, "
+		"f_flags=ST_VALID|ST_RELATIME}) = 0",
+		"statfs");
+	sf.f_type = 0x12345678;
+	sf.f_flags = ST_VALID | ST_RDONLY | 0x100000;
+	memset(&sf.f_fsid, 0, 8);
+	cev_init(&c, "fstatfs", 0, 2, 3, 0x20, 0, 0, 0, 0);
+	cap(&c, 1, 0, &sf, 88);
+	decodes(&c, NULL,
+		"fstatfs(3, {f_type=0x12345678, f_bsize=4096, f_blocks=66053021, "
+		"f_bfree=61440348, f_bavail=20471624, f_files=16777216, f_ffree=16348030, "
+		"f_fsid={val=[0, 0]}, f_namelen=255, f_frsize=4096, "
+		"f_flags=ST_VALID|ST_RDONLY|0x100000}) = 0",
+		"fstatfs: an unknown magic, unknown flags");
+	cev_init(&c, "statfs", 0, 2, 0x10, 0x20, 0, 0, 0, 0);
+	cap(&c, 1, 0, &sf, 64);
+	decodes(&c, NULL, "statfs(0x10, 0x20) = 0", "a short capture: the address");
 }
 
 void test_decode_args_structs(void)
@@ -449,6 +558,7 @@ void test_decode_args_arrays(void)
 	__u32 events = EPOLLIN | EPOLLRDHUP, n = 3;
 	__u64 data = 0x100000007ULL;
 	char argv[] = "ls\0-l\0/very/lo";
+	__u8 each[16];
 
 	cev_init(&c, "poll", 1, 3, 0x10, 3, 100, 0, 0, 0);
 	cap(&c, 0, 0, pfd, sizeof(pfd));
@@ -503,6 +613,25 @@ void test_decode_args_arrays(void)
 	cap(&c, 1, 0, "x\0", 2);
 	decodes(&c, NULL, "execve(\"/x\", [\"x\"], 0x30) = -2",
 		"argv of one string, envp not kept");
+
+	/* Each string cut on its own (FLAP_EVCAP_F_EACH), strace's -s. */
+	memcpy(each, (__u16[]){2}, 2);
+	memcpy(each + 2, "ls", 2);
+	memcpy(each + 4, (__u16[]){4 | FLAP_ARGV_CUT}, 2);
+	memcpy(each + 6, "/ver", 4);
+	memcpy(each + 10, (__u16[]){0}, 2);
+	memcpy(each + 12, (__u16[]){2}, 2);
+	memcpy(each + 14, "-l", 2);
+	cev_init(&c, "execve", 0, 3, 0x10, 0x20, 0x30, 0, 0, 0);
+	cap(&c, 0, FLAP_EVCAP_F_STR, "/bin/ls", 7);
+	cap(&c, 1, FLAP_EVCAP_F_EACH, each, 16);
+	decodes(&c, NULL, "execve(\"/bin/ls\", [\"ls\", \"/ver\"..., \"\", \"-l\"], 0x30) = 0",
+		"argv: a string cut, the ones after it kept");
+	cev_init(&c, "execve", 0, 3, 0x10, 0x20, 0x30, 0, 0, 0);
+	cap(&c, 0, FLAP_EVCAP_F_STR, "/bin/ls", 7);
+	cap(&c, 1, FLAP_EVCAP_F_EACH | FLAP_EVCAP_F_TRUNC, each, 9);
+	decodes(&c, NULL, "execve(\"/bin/ls\", [\"ls\", \"/ve\"..., ...], 0x30) = 0",
+		"argv: strings past the capture left out");
 }
 
 /* Calls still running: output arguments are not shown yet. */

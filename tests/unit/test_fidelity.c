@@ -568,7 +568,9 @@ void test_fidelity_structs(void)
 	cap(&c, 3, 0, &one, sizeof(one));
 	decodes(&c, NULL, "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0", "int option");
 	cev_init(&c, "getgroups", 0, 2, 0, 0, 0, 0);
-	decodes(&c, NULL, "getgroups(0, []) = 0", "no groups");
+	decodes(&c, NULL, "getgroups(0, NULL) = 0", "no groups, size 0: the address (strace)");
+	cev_init(&c, "getgroups", 0, 2, 4, 0x10, 0, 0);
+	decodes(&c, NULL, "getgroups(4, []) = 0", "no groups");
 	cev_init(&c, "getgroups", 3, 2, 3, 0x10, 0, 0);
 	cap(&c, 1, 0, gids, sizeof(gids));
 	decodes(&c, NULL, "getgroups(3, [0, 4, 27]) = 3", "groups");
