@@ -53,7 +53,16 @@ struct flap_daemon_opts {
 	 */
 	bool persist;
 	const char *pin_dir; /* NULL: FLAP_DEFAULT_PIN_DIR */
+	/*
+	 * Recorders with the default options kept loaded and verified ahead of
+	 * time (recorder/kernel/pool.h), so that registering a cgroup does not
+	 * wait for the verifier; 0: none, every registration loads its own.
+	 */
+	int pool;
 };
+
+/* What `flap-recorder daemon` keeps in its pool without --pool. */
+#define FLAP_DAEMON_POOL_DEFAULT 4
 
 enum flap_entry_state {
 	FLAP_ENTRY_RUNNING = 0, /* the cgroup has processes */
@@ -125,6 +134,9 @@ __u64 flap_daemon__dumps_written(const struct flap_daemon *d);
 __u64 flap_daemon__node_skipped(const struct flap_daemon *d);
 /* The running kernel's BPF features and program variant; NULL when not known. */
 const struct flap_features *flap_daemon__features(const struct flap_daemon *d);
+struct flap_pool_stats;
+/* The pool's counts in @out; false when the daemon keeps no pool. */
+bool flap_daemon__pool_stats(const struct flap_daemon *d, struct flap_pool_stats *out);
 void flap_daemon__count_dump(struct flap_daemon *d);
 
 /**

@@ -27,31 +27,6 @@
 
 #include "record.skel.h"
 
-/* Checks that the pinned instance records @cgid (the first word of its .rodata). */
-static int check_rodata(struct flap_recorder *rec)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), zero = 0;
-	__u64 cgid = 0;
-	__u8 *val;
-	int err = 0;
-
-	if (bpf_obj_get_info_by_fd(rec->fd[RF_RODATA], &info, &len))
-		return -errno;
-	if (info.value_size < sizeof(cgid))
-		return -EBADMSG;
-	val = calloc(1, info.value_size);
-	if (!val)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(rec->fd[RF_RODATA], &zero, val))
-		err = -errno;
-	memcpy(&cgid, val, sizeof(cgid));
-	free(val);
-	if (!err && cgid != rec->cgid)
-		err = -ESTALE;
-	return err;
-}
-
 static int map_bss(struct flap_recorder *rec)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
@@ -213,9 +188,10 @@ int flap_registry__adopt(struct flap_registry *reg, const struct flap_adopt_opts
 		goto out_free;
 	err = flap_pins__open(reg->pin_dir, o->slot, flap_recorder_pins, rec->fd, RF_NUM);
 	if (!err)
-		err = check_rodata(rec);
-	if (!err)
 		err = map_bss(rec);
+	/* The instance must be bound to @cgid (bpf/record.bpf.c bound_cgroup_id). */
+	if (!err && __atomic_load_n(&rec->bss->bound_cgroup_id, __ATOMIC_SEQ_CST) != o->cgid)
+		err = -ESTALE;
 	if (err)
 		goto out_free;
 	for (cpu = 0; o->restart_lost && cpu < reg->ncpus; cpu++)
