@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -36,7 +37,10 @@ static int map_bss(struct flap_recorder *rec)
 
 	if (bpf_obj_get_info_by_fd(rec->fd[RF_BSS], &info, &len))
 		return -errno;
-	if (info.value_size < sizeof(*rec->bss))
+	/* Not sizeof(*rec->bss): the section has no tail padding, the struct may. */
+	if (info.value_size <
+		    offsetof(struct flap_record__bss, frozen) + sizeof(rec->bss->frozen) ||
+	    info.value_size < offsetof(struct flap_record__bss, bound_cgroup_id) + sizeof(__u64))
 		return -EBADMSG;
 	rec->bss_len = (info.value_size + page - 1) & ~(page - 1);
 	p = mmap(NULL, rec->bss_len, PROT_READ | PROT_WRITE, MAP_SHARED, rec->fd[RF_BSS], 0);
