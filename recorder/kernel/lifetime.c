@@ -14,6 +14,7 @@
  * the table), and the kernel keeps the program alive for RCU.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -315,6 +316,35 @@ static int resize_rings(struct flap_recorder *rec, __u32 pages)
 	return open_rings(rec);
 }
 
+/*
+ * Writes @cgid into the recorder's .bss through the map (a syscall), not
+ * only through the mapping: the update is what the programs are known to
+ * see on every kernel, and the mapping shows it too.
+ */
+static int set_bound(struct flap_recorder *rec, __u64 cgid)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	size_t off = offsetof(struct flap_record__bss, bound_cgroup_id);
+	__u8 *val;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(rec->fd[RF_BSS], &info, &len))
+		return -errno;
+	if (info.value_size < off + sizeof(cgid))
+		return -EBADMSG;
+	val = calloc(1, info.value_size);
+	if (!val)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(rec->fd[RF_BSS], &zero, val))
+		err = -errno;
+	memcpy(val + off, &cgid, sizeof(cgid));
+	if (!err && bpf_map_update_elem(rec->fd[RF_BSS], &zero, val, BPF_ANY))
+		err = -errno;
+	free(val);
+	return err;
+}
+
 int flap_registry__bind(struct flap_registry *reg, __u64 cgid, struct flap_recorder *rec,
 			const struct flap_recorder_opts *opts)
 {
@@ -338,7 +368,9 @@ int flap_registry__bind(struct flap_registry *reg, __u64 cgid, struct flap_recor
 	rec->cgid = cgid;
 	rec->slot = slot;
 	/* Before it is wired: the programs must never see another id in this slot. */
-	__atomic_store_n(&rec->bss->bound_cgroup_id, cgid, __ATOMIC_SEQ_CST);
+	err = set_bound(rec, cgid);
+	if (err)
+		return err;
 	if (reg->pin_dir) {
 		/* A slot directory a killed daemon left must not block the pins. */
 		flap_pins__remove_slot(reg->pin_dir, slot);
@@ -395,16 +427,6 @@ int flap_registry__remove(struct flap_registry *reg, struct flap_recorder *rec)
 	reg->slots[rec->slot] = NULL;
 	reg->nrecorders--;
 	flap_recorder__free(rec);
-	return 0;
-}
-
-int flap_recorder__bound_cgroup(const void *val, size_t len, __u64 *out)
-{
-	size_t off = offsetof(struct flap_record__bss, bound_cgroup_id);
-
-	if (len < off + sizeof(*out))
-		return -EBADMSG;
-	memcpy(out, (const char *)val + off, sizeof(*out));
 	return 0;
 }
 
