@@ -51,7 +51,7 @@ ms() { awk -v d="$1" 'BEGIN { printf "%.3f", d / 1e6 }'; }
 pool_full() {
 	local i s
 	for i in $(seq 300); do
-		s=$(f status -o json 2> /dev/null) || return 1
+		s=$(f status -o json 2> /dev/null) || { echo "registration: status failed" >&2; return 1; }
 		echo "$s" | grep -Eq '"pool":\{"size":0,|"pool":\{"size":([0-9]+),"ready":\1,' && return 0
 		sleep 0.1
 	done
@@ -104,7 +104,7 @@ bench_dump() {
 	sh -c "echo \$\$ > $cg/cgroup.procs; exec sleep 1000" &
 	spid=$!
 	sleep 0.2
-	f add --cgroup "$cg" --name sleeper > /dev/null || return 1
+	f add --cgroup "$cg" --name sleeper > /dev/null || { echo "registration: add sleeper failed" >&2; return 1; }
 	for i in $(seq "$D"); do dump_once dump_idle "$i" || return 1; done
 	for j in $(seq 100); do make_cgroup "d$p-$j" > /dev/null; done
 	pool_full || return 1
