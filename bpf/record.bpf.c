@@ -45,7 +45,6 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader before load (see recorder/kernel/lifetime.c). */
-const volatile __u64 cfg_cgroup_id = 0;
 const volatile __u32 cfg_str_max = FLAP_STR_DEFAULT; /* <= FLAP_STR_MAX */
 const volatile __u32 cfg_buf_max = FLAP_BUF_DEFAULT; /* <= FLAP_BUF_MAX, 0 = no buffers */
 /* With cfg_filter set, only syscalls whose bit is set in cfg_syscalls are
@@ -64,6 +63,14 @@ const volatile __u16 cfg_caps_need[FLAP_NR_MAX] = {
  * calls that take long enough to matter (any that spans a tick, every one
  * longer than a tick) still get an exact duration. */
 const volatile __u32 cfg_exact_dur = 0;
+
+/*
+ * The cgroup this instance records: data, not a constant, so that an
+ * instance can be loaded and verified before its cgroup exists (the pool,
+ * recorder/kernel/pool.c) and bound to it at registration, before it is
+ * wired into the dispatcher. 0 (unbound) matches no task.
+ */
+volatile __u64 bound_cgroup_id = 0;
 
 /* Set by a reader while it copies this recorder's rings (recorder/kernel/ring.c). */
 volatile __u32 frozen = 0;
@@ -157,7 +164,7 @@ static __always_inline struct flap_handoff *traced_task(__u32 hook)
 {
 	struct flap_handoff *h = handoff_of(hook);
 
-	return h && h->cgid == cfg_cgroup_id ? h : NULL;
+	return h && h->cgid == bound_cgroup_id ? h : NULL;
 }
 
 static __always_inline void read_args(struct pt_regs *regs, __u64 *args)

@@ -176,7 +176,7 @@ int V_PROG(V(handle_signal_deliver), int sig, struct kernel_siginfo *info, struc
 	__u32 sigflags;
 	bool fatal;
 
-	if (bpf_get_current_cgroup_id() != cfg_cgroup_id)
+	if (bpf_get_current_cgroup_id() != bound_cgroup_id)
 		return 0;
 	st = bpf_map_lookup_elem(&cpu_state, &zero);
 	s = bpf_map_lookup_elem(&stats, &zero);
@@ -245,7 +245,7 @@ int V_PROG(V(handle_signal_generate), int sig, struct kernel_siginfo *info,
 	struct flap_stats *s;
 	__u8 *sighand;
 
-	if (BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id) != cfg_cgroup_id)
+	if (BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id) != bound_cgroup_id)
 		return 0;
 	st = bpf_map_lookup_elem(&cpu_state, &zero);
 	s = bpf_map_lookup_elem(&stats, &zero);

@@ -12,6 +12,7 @@
 #include "crash.h"
 #include "daemon.h"
 #include "log.h"
+#include "pool.h"
 
 static const char usage_text[] =
 	"usage: flap-recorder daemon [options]\n"
@@ -23,6 +24,10 @@ static const char usage_text[] =
 	"  --exact-durations      every recorder measures every call's duration (without:\n"
 	"                         only those added with --exact-durations; the others only\n"
 	"                         calls that span a kernel clock tick)\n"
+	"  --pool N               keep N recorders with the default options loaded ahead of\n"
+	"                         time, refilled as registrations take them, so a\n"
+	"                         registration does not wait for the verifier (default 4,\n"
+	"                         0 = off, at most 256)\n"
 	"  --retain DURATION      keep an exited container's history (default 1h)\n"
 	"  --allow-group GROUP    let members of GROUP use the socket (default: root only)\n"
 	"  --on-exit MODE         crash dumps on: nonzero (fatal signal or main process\n"
@@ -62,6 +67,7 @@ enum {
 	OPT_UNPIN,
 	OPT_MAX_CLIENTS,
 	OPT_CLIENT_TIMEOUT,
+	OPT_POOL,
 };
 
 static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
@@ -113,6 +119,13 @@ static int parse_opt(int c, const char *arg, struct flap_daemon_opts *o)
 				 arg);
 			return -1;
 		}
+		return 0;
+	case OPT_POOL:
+		if (cli__parse_u64(arg, FLAP_POOL_MAX, &v)) {
+			cli__err("--pool: '%s' is not a number from 0 to %d", arg, FLAP_POOL_MAX);
+			return -1;
+		}
+		o->pool = (int)v;
 		return 0;
 	case OPT_MAX_DUMPS:
 	case OPT_MAX_BYTES:
@@ -193,11 +206,13 @@ int cmd_daemon(int argc, char **argv)
 		{"unpin", no_argument, NULL, OPT_UNPIN},
 		{"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
 		{"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
+		{"pool", required_argument, NULL, OPT_POOL},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct flap_daemon_opts o = {.socket_path = cli.socket, .buf_max = -1};
+	struct flap_daemon_opts o = {
+		.socket_path = cli.socket, .buf_max = -1, .pool = FLAP_DAEMON_POOL_DEFAULT};
 	bool unpin = false;
 	int c, rc;
 

@@ -13,6 +13,32 @@
 
 static const char status_usage[] = "usage: flap-recorder status [-o text|json]\n";
 
+/* The pool of recorders loaded ahead of time (daemon --pool), as an object. */
+static void add_pool_json(json_object *o, const Flap__StatusReply *s)
+{
+	json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "size", json_object_new_int64(s->pool_size));
+	json_object_object_add(p, "ready", json_object_new_int64(s->pool_ready));
+	json_object_object_add(p, "loading", json_object_new_int64(s->pool_loading));
+	json_object_object_add(p, "taken", json_object_new_uint64(s->pool_taken));
+	json_object_object_add(p, "empty", json_object_new_uint64(s->pool_empty));
+	json_object_object_add(p, "failed", json_object_new_uint64(s->pool_failed));
+	json_object_object_add(o, "pool", p);
+}
+
+static void print_pool(const Flap__StatusReply *s)
+{
+	if (!s->pool_size) {
+		printf("pool: off (every registration loads its recorder)\n");
+		return;
+	}
+	printf("pool: %u of %u ready, %u loading (%llu registrations served, %llu found it empty, "
+	       "%llu loads failed)\n",
+	       s->pool_ready, s->pool_size, s->pool_loading, (unsigned long long)s->pool_taken,
+	       (unsigned long long)s->pool_empty, (unsigned long long)s->pool_failed);
+}
+
 int cmd_status(int argc, char **argv)
 {
 	Flap__StatusRequest sreq = FLAP__STATUS_REQUEST__INIT;
@@ -65,6 +91,7 @@ int cmd_status(int argc, char **argv)
 				       json_object_new_uint64(s->clients_refused));
 		json_object_object_add(o, "clients_timed_out",
 				       json_object_new_uint64(s->clients_timed_out));
+		add_pool_json(o, s);
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
@@ -89,6 +116,7 @@ int cmd_status(int argc, char **argv)
 			printf("kernel %s: %s\n", s->kernel,
 			       s->kernel_lacks && s->kernel_lacks[0] ? s->kernel_lacks
 								     : "full programs");
+		print_pool(s);
 	}
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;

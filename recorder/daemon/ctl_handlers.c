@@ -26,6 +26,7 @@
 #include "kfeatures.h"
 #include "log.h"
 #include "pbio.h"
+#include "pool.h"
 #include "sysset.h"
 #include "util.h"
 #include "version.h"
@@ -456,6 +457,7 @@ static void handle_status(struct answer *a)
 	const struct flap_daemon_opts *o = flap_daemon__opts(d);
 	const struct flap_features *f;
 	struct flap_daemon_losses l;
+	struct flap_pool_stats ps;
 	struct flap_entry *e;
 	char lacks[256];
 
@@ -486,6 +488,14 @@ static void handle_status(struct answer *a)
 		sr.bpf_programs = (char *)flap_variant__name(f->variant);
 		flap_features__lacks(f, lacks, sizeof(lacks));
 		sr.kernel_lacks = lacks;
+	}
+	if (flap_daemon__pool_stats(d, &ps)) {
+		sr.pool_size = ps.size;
+		sr.pool_ready = ps.ready;
+		sr.pool_loading = ps.loading;
+		sr.pool_taken = ps.taken;
+		sr.pool_empty = ps.empty;
+		sr.pool_failed = ps.failed;
 	}
 	resp.body_case = FLAP__RESPONSE__BODY_STATUS;
 	resp.status = &sr;

@@ -38,6 +38,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "persist.h"
+#include "pool.h"
 #include "util.h"
 
 #define SWEEP_INTERVAL_MS 1000
@@ -493,6 +494,22 @@ static void fill_defaults(struct flap_daemon *d, const struct flap_daemon_opts *
 	set_crash_opts(d);
 }
 
+/* Starts the pool of recorders with the defaults an add request gets. Not fatal. */
+static void start_pool(struct flap_daemon *d)
+{
+	struct flap_recorder_opts asked = {.buf_max = -1};
+	struct flap_pool_opts po = {.size = d->opts.pool};
+	int rc;
+
+	if (d->opts.pool <= 0)
+		return;
+	flap_entries__recorder_opts(&d->opts, &asked, &po.ropts);
+	rc = flap_pool__new(d->reg, &po, &d->pool);
+	if (rc)
+		pr_warn("pool: cannot start a pool of %d recorders: %s", d->opts.pool,
+			strerror(-rc));
+}
+
 static int start(struct flap_daemon *d)
 {
 	struct flap_registry_opts ropts = {
@@ -554,6 +571,7 @@ static int start(struct flap_daemon *d)
 	if (d->opts.persist)
 		flap_daemon__adopt_all(d, recs, nrecs);
 	flap_persist__free(recs, nrecs);
+	start_pool(d);
 	rc = start_ctl(d);
 	if (rc)
 		return rc;
@@ -586,6 +604,9 @@ static void finish(struct flap_daemon *d)
 	struct flap_entry *e;
 	int i;
 
+	/* First: its thread loads recorders for d->reg (waits for a load under way). */
+	flap_pool__free(d->pool);
+	d->pool = NULL;
 	if (d->opts.persist && d->reg) {
 		flap_daemon__save_state(d);
 		while ((e = TAILQ_FIRST(&d->entries))) {

@@ -55,6 +55,12 @@ struct flap_daemon_opts {
 	const char *pin_dir;	 /* NULL: FLAP_DEFAULT_PIN_DIR */
 	__u32 max_clients;	 /* control connections open at once (0: 64) */
 	__u64 client_timeout_ns; /* close a connection without a whole request (0: 10 s) */
+	/*
+	 * Recorders with the default options kept loaded and verified ahead of
+	 * time (recorder/kernel/pool.h), so that registering a cgroup does not
+	 * wait for the verifier; 0: none, every registration loads its own.
+	 */
+	int pool;
 };
 
 /* What the daemon did not do, or not yet: never silent (status). */
@@ -67,6 +73,9 @@ struct flap_daemon_losses {
 	__u32 dumps_pending;	 /* crash dumps waiting for a retry */
 	__u32 clients;		 /* connections open now */
 };
+
+/* What `flap-recorder daemon` keeps in its pool without --pool. */
+#define FLAP_DAEMON_POOL_DEFAULT 4
 
 enum flap_entry_state {
 	FLAP_ENTRY_RUNNING = 0, /* the cgroup has processes */
@@ -141,6 +150,9 @@ __u64 flap_daemon__dumps_written(const struct flap_daemon *d);
 __u64 flap_daemon__node_skipped(const struct flap_daemon *d);
 /* The running kernel's BPF features and program variant; NULL when not known. */
 const struct flap_features *flap_daemon__features(const struct flap_daemon *d);
+struct flap_pool_stats;
+/* The pool's counts in @out; false when the daemon keeps no pool. */
+bool flap_daemon__pool_stats(const struct flap_daemon *d, struct flap_pool_stats *out);
 void flap_daemon__count_dump(struct flap_daemon *d);
 /* Crash dumps of cgroup @cgid waiting for a retry. */
 unsigned int flap_daemon__dumps_pending(const struct flap_daemon *d, __u64 cgid);

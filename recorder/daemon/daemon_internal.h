@@ -22,6 +22,7 @@
 #include "registry.h"
 
 struct flap_ctl_server;
+struct flap_pool;
 
 /* OOM kills remembered until their victim's exit comes. */
 #define FLAP_DAEMON_OOMS 32
@@ -41,6 +42,7 @@ struct flap_daemon {
 	uv_poll_t exits;
 	bool exits_started;
 	struct flap_registry *reg;
+	struct flap_pool *pool; /* NULL with opts.pool 0 */
 	struct flap_entry_list entries;
 	struct flap_ctl_server *ctl;
 	struct flap_daemon_opts opts;

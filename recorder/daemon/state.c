@@ -23,6 +23,7 @@
 #include "keeper.h"
 #include "kfeatures.h"
 #include "log.h"
+#include "pool.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -212,7 +213,8 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
 	if (flap_registry__skipped(d->reg, &e->skipped_base))
 		e->skipped_base = 0;
 	flap_entries__pick_name(&d->entries, &e->meta);
-	rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
+	rc = d->pool ? flap_pool__add(d->pool, id, &ropts, &e->rec)
+		     : flap_registry__add(d->reg, id, &ropts, &e->rec);
 	if (rc) {
 		snprintf(err, errlen, "cannot record cgroup %llu: %s", (unsigned long long)id,
 			 rc == -ENOSPC ? "every recorder slot is taken" : strerror(-rc));
@@ -353,6 +355,14 @@ out:
 	flap_trace__free(t);
 	flap_trace__free(all);
 	return rc;
+}
+
+bool flap_daemon__pool_stats(const struct flap_daemon *d, struct flap_pool_stats *out)
+{
+	if (!d->pool)
+		return false;
+	flap_pool__stats(d->pool, out);
+	return true;
 }
 
 const struct flap_features *flap_daemon__features(const struct flap_daemon *d)

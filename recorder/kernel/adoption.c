@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,31 +28,6 @@
 
 #include "record.skel.h"
 
-/* Checks that the pinned instance records @cgid (the first word of its .rodata). */
-static int check_rodata(struct flap_recorder *rec)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), zero = 0;
-	__u64 cgid = 0;
-	__u8 *val;
-	int err = 0;
-
-	if (bpf_obj_get_info_by_fd(rec->fd[RF_RODATA], &info, &len))
-		return -errno;
-	if (info.value_size < sizeof(cgid))
-		return -EBADMSG;
-	val = calloc(1, info.value_size);
-	if (!val)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(rec->fd[RF_RODATA], &zero, val))
-		err = -errno;
-	memcpy(&cgid, val, sizeof(cgid));
-	free(val);
-	if (!err && cgid != rec->cgid)
-		err = -ESTALE;
-	return err;
-}
-
 static int map_bss(struct flap_recorder *rec)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
@@ -61,7 +37,10 @@ static int map_bss(struct flap_recorder *rec)
 
 	if (bpf_obj_get_info_by_fd(rec->fd[RF_BSS], &info, &len))
 		return -errno;
-	if (info.value_size < sizeof(*rec->bss))
+	/* Not sizeof(*rec->bss): the section has no tail padding, the struct may. */
+	if (info.value_size <
+		    offsetof(struct flap_record__bss, frozen) + sizeof(rec->bss->frozen) ||
+	    info.value_size < offsetof(struct flap_record__bss, bound_cgroup_id) + sizeof(__u64))
 		return -EBADMSG;
 	rec->bss_len = (info.value_size + page - 1) & ~(page - 1);
 	p = mmap(NULL, rec->bss_len, PROT_READ | PROT_WRITE, MAP_SHARED, rec->fd[RF_BSS], 0);
@@ -213,9 +192,10 @@ int flap_registry__adopt(struct flap_registry *reg, const struct flap_adopt_opts
 		goto out_free;
 	err = flap_pins__open(reg->pin_dir, o->slot, flap_recorder_pins, rec->fd, RF_NUM);
 	if (!err)
-		err = check_rodata(rec);
-	if (!err)
 		err = map_bss(rec);
+	/* The instance must be bound to @cgid (bpf/record.bpf.c bound_cgroup_id). */
+	if (!err && __atomic_load_n(&rec->bss->bound_cgroup_id, __ATOMIC_SEQ_CST) != o->cgid)
+		err = -ESTALE;
 	if (err)
 		goto out_free;
 	for (cpu = 0; o->restart_lost && cpu < reg->ncpus; cpu++)

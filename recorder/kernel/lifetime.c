@@ -14,6 +14,7 @@
  * the table), and the kernel keeps the program alive for RCU.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -151,7 +152,6 @@ static int load_recorder(struct flap_recorder *rec)
 	bpf_program__set_autoload(skel->progs.handle_signal_generate, !compat);
 	bpf_program__set_autoload(skel->progs.handle_signal_deliver_compat, compat);
 	bpf_program__set_autoload(skel->progs.handle_signal_generate_compat, compat);
-	skel->rodata->cfg_cgroup_id = rec->cgid;
 	skel->rodata->cfg_str_max = rec->opts.str_max;
 	skel->rodata->cfg_buf_max = rec->opts.buf_max;
 	skel->rodata->cfg_exact_dur = rec->opts.exact_durations;
@@ -169,8 +169,7 @@ static int load_recorder(struct flap_recorder *rec)
 	if (!err)
 		err = flap_record__load(skel);
 	if (err) {
-		pr_warn("recorder: cgroup %llu: load: %s", (unsigned long long)rec->cgid,
-			strerror(-err));
+		pr_warn("recorder: load: %s", strerror(-err));
 		return err;
 	}
 	rec->fd[RF_ENTER] = bpf_program__fd(compat ? skel->progs.handle_sys_enter_compat
@@ -268,32 +267,110 @@ int flap_registry__validate_add(struct flap_registry *reg, __u64 cgid)
 	return 0;
 }
 
-int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_recorder_opts *opts,
-		       struct flap_recorder **out)
+int flap_recorder__prepare(struct flap_registry *reg, const struct flap_recorder_opts *opts,
+			   struct flap_recorder **out)
 {
 	struct flap_recorder *rec;
+	int err;
+
+	rec = flap_recorder__new(reg, 0, FLAP_SLOT_NONE);
+	if (!rec)
+		return -ENOMEM;
+	err = flap_recorder__check_opts(opts, &rec->opts);
+	if (!err)
+		err = flap_recorder__alloc_rings(rec);
+	if (!err)
+		err = load_recorder(rec);
+	if (!err)
+		err = open_rings(rec);
+	if (err) {
+		flap_recorder__free(rec);
+		return err;
+	}
+	*out = rec;
+	return 0;
+}
+
+bool flap_recorder__fits(const struct flap_recorder_opts *have,
+			 const struct flap_recorder_opts *asked)
+{
+	struct flap_recorder_opts o;
+
+	/* What the verifier saw as constants must match; the ring size need not. */
+	if (flap_recorder__check_opts(asked, &o))
+		return false;
+	return !o.filter && !have->filter && o.str_max == have->str_max &&
+	       o.buf_max == have->buf_max && o.exact_durations == have->exact_durations;
+}
+
+/* Gives @rec rings of @pages pages per CPU if its pooled rings are another size. */
+static int resize_rings(struct flap_recorder *rec, __u32 pages)
+{
+	int cpu;
+
+	if (rec->opts.ring_pages == pages)
+		return 0;
+	for (cpu = 0; cpu < rec->reg->ncpus; cpu++)
+		flap_ring__close(&rec->rings[cpu]);
+	rec->opts.ring_pages = pages;
+	return open_rings(rec);
+}
+
+/*
+ * Writes @cgid into the recorder's .bss through the map (a syscall), not
+ * only through the mapping: the update is what the programs are known to
+ * see on every kernel, and the mapping shows it too.
+ */
+static int set_bound(struct flap_recorder *rec, __u64 cgid)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	size_t off = offsetof(struct flap_record__bss, bound_cgroup_id);
+	__u8 *val;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(rec->fd[RF_BSS], &info, &len))
+		return -errno;
+	if (info.value_size < off + sizeof(cgid))
+		return -EBADMSG;
+	val = calloc(1, info.value_size);
+	if (!val)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(rec->fd[RF_BSS], &zero, val))
+		err = -errno;
+	memcpy(val + off, &cgid, sizeof(cgid));
+	if (!err && bpf_map_update_elem(rec->fd[RF_BSS], &zero, val, BPF_ANY))
+		err = -errno;
+	free(val);
+	return err;
+}
+
+int flap_registry__bind(struct flap_registry *reg, __u64 cgid, struct flap_recorder *rec,
+			const struct flap_recorder_opts *opts)
+{
+	struct flap_recorder_opts o;
 	int slot, err;
 
 	err = flap_registry__validate_add(reg, cgid);
+	if (!err)
+		err = flap_recorder__check_opts(opts, &o);
 	if (err)
 		return err;
 	for (slot = 0; slot < FLAP_MAX_RECORDERS && reg->slots[slot]; slot++)
 		;
 	if (slot == FLAP_MAX_RECORDERS)
 		return -ENOSPC;
-	rec = flap_recorder__new(reg, cgid, slot);
-	if (!rec)
-		return -ENOMEM;
-	err = flap_recorder__check_opts(opts, &rec->opts);
-	if (!err)
-		err = flap_recorder__alloc_rings(rec);
+	err = resize_rings(rec, o.ring_pages);
 	if (err)
-		goto out_free;
-	err = load_recorder(rec);
-	if (!err)
-		err = open_rings(rec);
+		return err;
+	/* Only the filter's text is not in the programs (fits() checked the rest). */
+	memcpy(rec->opts.filter_expr, o.filter_expr, sizeof(o.filter_expr));
+	rec->cgid = cgid;
+	rec->slot = slot;
+	/* Before it is wired: the programs must never see another id in this slot. */
+	err = set_bound(rec, cgid);
 	if (err)
-		goto out_free;
+		return err;
 	if (reg->pin_dir) {
 		/* A slot directory a killed daemon left must not block the pins. */
 		flap_pins__remove_slot(reg->pin_dir, slot);
@@ -310,7 +387,6 @@ int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_
 		goto out_unwire;
 	reg->slots[slot] = rec;
 	reg->nrecorders++;
-	*out = rec;
 	return 0;
 
 out_unwire:
@@ -318,9 +394,28 @@ out_unwire:
 out_unpin:
 	if (reg->pin_dir)
 		flap_pins__remove_slot(reg->pin_dir, slot);
-out_free:
-	flap_recorder__free(rec);
 	return err;
+}
+
+int flap_registry__add(struct flap_registry *reg, __u64 cgid, const struct flap_recorder_opts *opts,
+		       struct flap_recorder **out)
+{
+	struct flap_recorder *rec;
+	int err;
+
+	err = flap_registry__validate_add(reg, cgid);
+	if (err)
+		return err;
+	err = flap_recorder__prepare(reg, opts, &rec);
+	if (err)
+		return err;
+	err = flap_registry__bind(reg, cgid, rec, opts);
+	if (err) {
+		flap_recorder__free(rec);
+		return err;
+	}
+	*out = rec;
+	return 0;
 }
 
 int flap_registry__remove(struct flap_registry *reg, struct flap_recorder *rec)

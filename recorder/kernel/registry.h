@@ -219,6 +219,20 @@ int flap_recorder__ring_fd(const struct flap_recorder *rec, int cpu);
 /* Events of @cpu lost when an adoption had to replace the rings. */
 __u64 flap_recorder__restart_lost(const struct flap_recorder *rec, int cpu);
 
+/*
+ * Every recorder instance has a data map of this name, whose value (looked
+ * up at key 0) says which cgroup it records: flap_recorder__bound_cgroup().
+ * For tools and tests that find instances among all the system's maps.
+ */
+#define FLAP_RECORDER_BSS_NAME "flap_rec.bss"
+
+/**
+ * flap_recorder__bound_cgroup() - the cgroup id a recorder's data map value
+ * @val (@len bytes) holds, 0 for an instance not yet bound (pooled).
+ * Return: 0, or -EBADMSG when @len is too short.
+ */
+int flap_recorder__bound_cgroup(const void *val, size_t len, __u64 *out);
+
 /* A pointer the owner may attach to a recorder. */
 void flap_recorder__set_user(struct flap_recorder *rec, void *user);
 void *flap_recorder__user(const struct flap_recorder *rec);

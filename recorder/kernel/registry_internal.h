@@ -62,6 +62,9 @@ enum {
 	LF_NUM,
 };
 
+/* The slot of a recorder not yet bound to a cgroup (flap_recorder__prepare()). */
+#define FLAP_SLOT_NONE ((__u32)-1)
+
 struct flap_recorder {
 	struct flap_registry *reg;
 	struct flap_record *skel; /* NULL when adopted from pins */
@@ -119,6 +122,27 @@ struct flap_recorder *flap_recorder__new(struct flap_registry *reg, __u64 cgid, 
 void flap_recorder__free(struct flap_recorder *rec);
 void flap_recorder__release(struct flap_recorder *rec);
 int flap_registry__validate_add(struct flap_registry *reg, __u64 cgid);
+/*
+ * flap_recorder__prepare() - load and verify a recorder with @opts and open
+ * its rings, bound to no cgroup and in no slot. Reads only what the registry
+ * fixed at its creation: any thread may call it while the owner's thread
+ * uses the registry. Return: 0 and a recorder the caller owns (free with
+ * flap_recorder__free() unless bound), or negative errno.
+ */
+int flap_recorder__prepare(struct flap_registry *reg, const struct flap_recorder_opts *opts,
+			   struct flap_recorder **out);
+/* Can a recorder loaded with @have (checked) record with @asked: does what the verifier saw match?
+ */
+bool flap_recorder__fits(const struct flap_recorder_opts *have,
+			 const struct flap_recorder_opts *asked);
+/*
+ * flap_registry__bind() - record cgroup @cgid with the prepared @rec (its
+ * rings resized to @opts if needed): write the id into its data, pin, wire
+ * and publish it in a free slot. On success the registry owns @rec; on
+ * failure the caller still does. Owner's thread only.
+ */
+int flap_registry__bind(struct flap_registry *reg, __u64 cgid, struct flap_recorder *rec,
+			const struct flap_recorder_opts *opts);
 
 /* snapshot.c */
 int flap_recorder__read_stats(struct flap_recorder *rec, struct flap_stats *stats);

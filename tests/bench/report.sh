@@ -280,6 +280,9 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 		echo
 	fi
 
+	# Written whole by registration.sh.
+	[ -s "$OUT/registration.md" ] && cat "$OUT/registration.md"
+
 	echo "## Untraced cost with many traced cgroups"
 	echo
 	awk -F, "$AWK_LIB"' NR > 1 { v[$1] = v[$1] " " $3; if ($1 == "untraced_many") { n = $4; a = $5 } }

@@ -442,6 +442,14 @@ if [ -n "${FLAP:-}" ] && [ -x "$FLAP" ] && [ -x "$HELPERS/crasher" ]; then
 		sh "$(dirname "$0")/crash_latency.sh" >>"$LOG" 2>&1 || log "bench: crash latency failed (see $LOG)"
 fi
 
+# ---- registration latency (the recorder pool) -------------------------------------
+if [ -n "${FLAP:-}" ] && [ -x "$FLAP" ]; then
+	log "bench: registration latency"
+	if [ "$QUICK" = 1 ]; then RN=5 RR=2 RD=5; else RN=20 RR=5 RD=10; fi
+	N=$RN R=$RR D=$RD FLAP=$FLAP OUT=$OUT \
+		bash "$(dirname "$0")/registration.sh" >>"$LOG" 2>&1 || log "bench: registration latency failed (see $LOG)"
+fi
+
 # ---- environment ---------------------------------------------------------------
 T_END=$(now_ns)
 ENVF=$OUT/env.txt

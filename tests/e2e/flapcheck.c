@@ -14,7 +14,7 @@
  *       with T0 T1 (CLOCK_REALTIME ns) how many fall in that window.
  *   flapcheck bpf-own CGIDFILE    recorder instances alive for the cgroup ids
  *       in CGIDFILE (one per line): "maps N progs M". An instance is found
- *       by its .rodata map, whose first word is the cgroup id it records.
+ *       by its .bss map, which holds the cgroup id it records.
  *   flapcheck bpf-ids PID         the BPF maps, programs and links PID holds
  *       (from /proc/PID/fdinfo), sorted: "m:ID p:ID l:ID ...".
  *   flapcheck bpf-gone ID...      waits up to 10 s until none of the given

@@ -187,16 +187,19 @@ snapshot() {
 	"$CHECK" bpf-ids "$DPID" > "$WORK/ids.$1"
 }
 
+# Without a pool (--pool 0): its recorders, loaded afresh by every daemon,
+# would be new fds and BPF ids each time by design.
 test_restart_cycles() {
 	local i first now ok=0
-	need_daemon || return 1
+	stop_daemon
+	start_daemon --pool 0 || return 1
 	f list -o json | grep -o '"cgroup_id":[0-9]*' | cut -d: -f2 > "$WORK/cgids"
 	sleep 0.2
 	first=$(snapshot 0)
 	echo "    after start: $first ($(wc -w < "$WORK/ids.0") bpf objects held)"
 	for i in $(seq 10); do
 		if [ $((i % 2)) = 0 ]; then stop_daemon; else kill_daemon; fi
-		start_daemon || return 1
+		start_daemon --pool 0 || return 1
 		sleep 0.2
 		now=$(snapshot "$i")
 		[ "$now" = "$first" ] || { echo "    cycle $i: $now"; ok=1; }

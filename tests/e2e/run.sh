@@ -382,6 +382,48 @@ test_daemon_exact_durations() {
 	stop_daemon && start_daemon --retain 10m
 }
 
+# pool_ready N: waits (60 s at most) until the pool has N recorders ready and none loading
+pool_ready() {
+	local i
+	for i in $(seq 600); do
+		[ "$(f status -o json | jq -c '[.pool.ready, .pool.loading]')" = "[$1,0]" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# daemon --pool: registrations take recorders loaded ahead of time, which
+# record their own cgroup only; the pool refills; status shows it; --pool 0
+# loads one per registration and records the same.
+test_pool() {
+	local out
+	stop_daemon || return 1
+	start_daemon --retain 10m --pool 2 || return 1
+	expect "the pool fills" pool_ready 2 || return 1
+	f run --name e2e-pool-a -- "$HELPERS/crasher" exit 0 e2e-pool-a > /dev/null 2>&1
+	f run --name e2e-pool-b -- "$HELPERS/crasher" exit 0 e2e-pool-b > /dev/null 2>&1
+	expect "both taken from the pool" [ "$(f status -o json | jq .pool.taken)" = 2 ] || return 1
+	out=$(f dump e2e-pool-a)
+	expect "a: its own marker" grepq 'openat(AT_FDCWD[^,]*, "/flap/e2e-pool-a".*ENOENT' <<< "$out" &&
+	expect "a: nothing of b" [ -z "$(grep e2e-pool-b <<< "$out")" ] || return 1
+	out=$(f dump e2e-pool-b)
+	expect "b: its own marker" grepq 'openat(AT_FDCWD[^,]*, "/flap/e2e-pool-b".*ENOENT' <<< "$out" &&
+	expect "b: nothing of a" [ -z "$(grep e2e-pool-a <<< "$out")" ] || return 1
+	expect "the pool refills" pool_ready 2 &&
+	expect "status: the pool line" grepq -E '^pool: 2 of 2 ready, 0 loading \(2 registrations served' <<< "$(f status)" || return 1
+	# Other options than the pool's: a recorder of its own, the pool untouched.
+	f run --name e2e-pool-c --string-size 100 -- "$HELPERS/crasher" exit 0 e2e-pool-c > /dev/null 2>&1
+	expect "other options: not from the pool" [ "$(f status -o json | jq -c '[.pool.taken, .pool.ready]')" = "[2,2]" ] &&
+	expect "c recorded" grepq '"/flap/e2e-pool-c"' <<< "$(f dump e2e-pool-c)" || return 1
+	stop_daemon || return 1
+	start_daemon --retain 10m --pool 0 || return 1
+	expect "status: pool off" grepq '^pool: off' <<< "$(f status)" &&
+	expect "status -o json: size 0" [ "$(f status -o json | jq .pool.size)" = 0 ] || return 1
+	f run --name e2e-pool-d -- "$HELPERS/crasher" exit 0 e2e-pool-d > /dev/null 2>&1
+	expect "--pool 0: recorded" grepq '"/flap/e2e-pool-d"' <<< "$(f dump e2e-pool-d)" || return 1
+	stop_daemon && start_daemon --retain 10m
+}
+
 # Dump dir 0700, a pod's dir 0700, dump files 0600, socket 0600 in a 0700
 # dir: whatever the daemon's umask (here 000).
 test_dump_perms() {
@@ -560,7 +602,7 @@ test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_se
 test_crash_deep_nofp test_handled_signals
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
 test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_exact_durations
-test_dump_perms test_daemon_exact_durations test_retention test_restart_keeps_dumps"
+test_dump_perms test_daemon_exact_durations test_pool test_retention test_restart_keeps_dumps"
 
 require_root "e2e tests"
 start_daemon --retain 10m || exit 1

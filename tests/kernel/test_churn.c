@@ -11,8 +11,8 @@
  * moves the system-wide counts. So the test compares sets of object ids
  * (ids are handed out cyclically: whatever was made since the baseline has
  * a new id), and it finds its own recorder instances directly: every
- * instance has a read-only data map ("flap_rec.rodata") whose first field
- * is the cgroup id it records (cfg_cgroup_id, see bpf/record.bpf.c). The
+ * instance has a data map ("flap_rec.bss") that holds the cgroup id it
+ * records (bound_cgroup_id, see bpf/record.bpf.c). The
  * instances of this test's cgroups must all be found while they exist
  * (which shows the search works) and all be gone after removal; new
  * objects that outlive the test are accepted only if none is one of its

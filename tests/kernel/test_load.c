@@ -139,7 +139,6 @@ static void load_record(const struct flap_recorder_opts *o, enum flap_variant v)
 	bpf_program__set_autoload(skel->progs.handle_signal_generate, !compat);
 	bpf_program__set_autoload(skel->progs.handle_signal_deliver_compat, compat);
 	bpf_program__set_autoload(skel->progs.handle_signal_generate_compat, compat);
-	skel->rodata->cfg_cgroup_id = 1;
 	skel->rodata->cfg_str_max = o->str_max ? o->str_max : FLAP_STR_DEFAULT;
 	skel->rodata->cfg_buf_max = o->buf_max >= 0 ? (__u32)o->buf_max : FLAP_BUF_DEFAULT;
 	err = bpf_map__set_max_entries(skel->maps.events, libbpf_num_possible_cpus());

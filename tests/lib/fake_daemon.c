@@ -183,6 +183,14 @@ const struct flap_features *flap_daemon__features(const struct flap_daemon *d)
 	return NULL;
 }
 
+/* No pool either: status says it is off. */
+bool flap_daemon__pool_stats(const struct flap_daemon *d, struct flap_pool_stats *out)
+{
+	(void)d;
+	(void)out;
+	return false;
+}
+
 void flap_daemon__count_dump(struct flap_daemon *d)
 {
 	(void)d;

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "cgroup.h"
+#include "registry.h"
 #include "syscalls.h"
 #include "testutil.h"
 
@@ -168,9 +169,7 @@ int test_count_bpf_maps(void)
 	return n;
 }
 
-/* The read-only data map of every recorder instance ("flap_rec.rodata"). */
-#define RECORDER_RODATA_NAME "flap_rec.rodata"
-#define MAX_OWN_MAPS	     65536
+#define MAX_OWN_MAPS 65536
 
 static bool in_u64s(const __u64 *v, int n, __u64 x)
 {
@@ -182,8 +181,8 @@ static bool in_u64s(const __u64 *v, int n, __u64 x)
 	return false;
 }
 
-/* Is map @id the read-only data of a recorder of one of @cgids (its first word)? */
-static bool is_own_rodata(__u32 id, const __u64 *cgids, int n)
+/* Is map @id the data of a recorder bound to one of @cgids? */
+static bool is_own_data(__u32 id, const __u64 *cgids, int n)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), zero = 0;
@@ -195,14 +194,12 @@ static bool is_own_rodata(__u32 id, const __u64 *cgids, int n)
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
 		return false;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, RECORDER_RODATA_NAME) ||
-	    info.value_size < sizeof(cgid))
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, FLAP_RECORDER_BSS_NAME))
 		goto out;
 	val = calloc(1, info.value_size);
-	if (val && bpf_map_lookup_elem(fd, &zero, val) == 0) {
-		memcpy(&cgid, val, sizeof(cgid));
+	if (val && bpf_map_lookup_elem(fd, &zero, val) == 0 &&
+	    flap_recorder__bound_cgroup(val, info.value_size, &cgid) == 0)
 		own = in_u64s(cgids, n, cgid);
-	}
 	free(val);
 out:
 	close(fd);
@@ -239,7 +236,7 @@ int test_count_recorders(const __u64 *cgids, int n, int *nmaps, int *nprogs)
 	if (!own)
 		return -ENOMEM;
 	while (bpf_map_get_next_id(id, &id) == 0 && *nmaps < MAX_OWN_MAPS)
-		if (is_own_rodata(id, cgids, n))
+		if (is_own_data(id, cgids, n))
 			own[(*nmaps)++] = id;
 	id = 0;
 	while (bpf_prog_get_next_id(id, &id) == 0)
