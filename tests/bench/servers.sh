@@ -449,12 +449,12 @@ srv_markdown() {
 	done
 	echo
 	[ -f "$OUT/bench-servers.png" ] && echo "![real servers, throughput and CPU per operation x bare](bench-servers.png)" && echo
-	echo "| target | measured | limit | status |"
-	echo "|---|---|---|---|"
 	[ -s "$OUT/servers_syscalls.csv" ] && awk -F, 'NR > 1 && $3 > 0 {
 		l = l sprintf("%s %s %.1f", (l == "" ? "" : ","), ($1 == "postgres" ? "PostgreSQL" : $1), $2 / 2 / $3) }
 		END { if (l != "") printf "Syscalls per operation (bpftrace, one block per server, its start and stop included):%s.\n\n", l }' \
 		"$OUT/servers_syscalls.csv"
+	echo "| target | measured | limit | status |"
+	echo "|---|---|---|---|"
 	srv_target nginx 2 "traced nginx throughput, x bare"
 	srv_target nginx 9 "traced nginx, bare CPU per request / traced CPU per request"
 	srv_target redis 2 "traced redis throughput, x bare"
