@@ -15,6 +15,7 @@
 #   make fuzz       every libFuzzer target for FUZZ_TIME seconds (default 60)
 #   make demo       build, start the recorder, crash a workload, print its dump
 #   make bench      benchmarks (tests/bench), numbers into build/bench/
+#   make bench-servers  only its real servers part (nginx, redis, PostgreSQL)
 #   make vmtest KERNEL=5.10|6.1|6.12|linux-image-...   the demo and the kernel
 #                   tests in a qemu guest booting that Debian kernel
 #   make vmtest-all the kernel matrix: every kernel of VM_KERNELS
@@ -104,7 +105,7 @@ TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS)) \
 		$(OUTPUT)/tests/crasher-fp $(OUTPUT)/tests/crasher-nofp
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
-.PHONY: all static image image-context bench-containers FORCE bpf proto test test-unit test-valgrind \
+.PHONY: all static image image-context bench-containers bench-servers FORCE bpf proto test test-unit test-valgrind \
 	test-kernel test-e2e stress bench demo deps deps-check vmtest vmtest-all \
 	clean fmt fmt-check lint layout-check install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
@@ -438,6 +439,13 @@ bench: deps-check
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
 		QUICK=$(QUICK) BASELINE=$(if $(BASELINE),$(abspath $(BASELINE))) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 
+# Only the real servers' part of make bench (tests/bench/servers.sh): its
+# section of docs/benchmarks.md.
+bench-servers: deps-check
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS)
+	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
+		QUICK=$(QUICK) SERVERS_ONLY=1 DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
+
 # Container start latency added by the hook, with Docker and containerd's
 # CRI (tests/bench/container_start.sh): its section of docs/benchmarks.md.
 bench-containers: deps-check
@@ -472,22 +480,30 @@ DEB_PKGS := make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev libbz2-d
 	    protobuf-c-compiler libprotobuf-c-dev libjson-c-dev pkg-config \
 	    busybox-static runc podman jq libc6-dev strace linux-perf bpftrace gnuplot-nox valgrind \
 	    clang-format docker.io containerd python3-grpcio python3-grpc-tools python3-protobuf \
-	    python3-yaml qemu-system-x86 kmod cpio zstd xz-utils
+	    python3-yaml qemu-system-x86 kmod cpio zstd xz-utils \
+	    nginx-light wrk redis-server redis-tools postgresql postgresql-contrib
+# The benchmarks start their own server instances: the packages' services stay off.
+BENCH_SERVICES := nginx redis-server postgresql
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: needs root (apt-get)"; exit 1; fi
 	DEBIAN_FRONTEND=noninteractive apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+	@for s in $(BENCH_SERVICES); do \
+		if [ -d /run/systemd/system ]; then systemctl disable --now $$s >/dev/null 2>&1; \
+		else service $$s stop >/dev/null 2>&1; update-rc.d $$s disable >/dev/null 2>&1; fi; \
+	done; true
 
 # Runs `make deps` when a tool or library the build needs is missing.
 deps-check:
 	@missing=; \
 	for c in $(CLANG) $(BPFTOOL) $(PROTOC_C) $(PKG_CONFIG) runc busybox dockerd containerd ctr \
-		qemu-system-x86_64 cpio; do \
+		qemu-system-x86_64 cpio nginx wrk redis-server redis-benchmark pg_isready; do \
 		command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
 	/usr/bin/python3 -c 'import grpc, grpc_tools, google.protobuf, yaml' 2>/dev/null || \
 		missing="$$missing python3-grpc"; \
 	$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || missing="$$missing libs"; \
+	ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	if [ -n "$$missing" ]; then echo "missing:$$missing -> make deps"; \
 		$(MAKE) --no-print-directory deps; fi
 

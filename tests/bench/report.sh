@@ -223,6 +223,9 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	echo
 	echo
 
+	# Written by servers.sh in the same run.
+	[ -f "$OUT/servers.md" ] && cat "$OUT/servers.md"
+
 	echo "## History per MiB of ring"
 	echo
 	echo "A recorder with a $((HIST_PAGES * 4)) KiB ring per CPU traces a workload that produces several times"

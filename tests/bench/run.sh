@@ -8,8 +8,10 @@
 # taskset and runs in its own cgroup2 group (tracers float, except one strace
 # configuration pinned to the workload's CPU). Then: history
 # per MiB of ring, dump latency, memory per traced cgroup, untraced cost
-# with many cgroups registered, a noisy neighbour, and in a separate pass
-# (never mixed with timing runs) BPF run times from kernel.bpf_stats_enabled.
+# with many cgroups registered, a noisy neighbour, real servers (nginx, redis,
+# PostgreSQL: servers.sh, sourced; SERVERS_ONLY=1 runs only that part, for
+# make bench-servers), and in a separate pass (never mixed with timing runs)
+# BPF run times from kernel.bpf_stats_enabled.
 #
 # Raw numbers go to $OUT/*.csv, a report to $OUT/benchmarks.md and a plot to
 # $OUT/bench-getppid.png; both are copied to $DOCS when it is set.
@@ -92,6 +94,10 @@ cleanup() {
 	STATS_OLD=
 	[ "$TRACEFS_MOUNTED" = 1 ] && umount "$TRACEFS" && TRACEFS_MOUNTED=0
 	if [ -n "$BASE" ] && [ -d "$BASE" ]; then
+		# A server or workload still running (interrupted): its cgroup must empty.
+		for p in $(cat "$BASE"/*/cgroup.procs 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		[ -n "${SRV_PID:-}" ] && wait "$SRV_PID" 2>/dev/null
+		sleep 0.2
 		for d in "$BASE"/others/* "$BASE"/others "$BASE"/*; do
 			[ -d "$d" ] && rmdir "$d" 2>/dev/null
 		done
@@ -286,6 +292,18 @@ stop_cfg() {
 	return 0
 }
 
+# ---- real servers alone (make bench-servers) -----------------------------------
+if [ "${SERVERS_ONLY:-0}" = 1 ]; then
+	. "$(dirname "$0")/servers.sh"
+	if [ -n "$DOCS" ] && [ -f "$OUT/servers.md" ] && [ -f "$DOCS/benchmarks.md" ]; then
+		sh "$(dirname "$0")/section.sh" "Real servers" "$OUT/servers.md" "$DOCS/benchmarks.md"
+		[ -f "$OUT/bench-servers.png" ] && cp "$OUT/bench-servers.png" "$DOCS/bench-servers.png"
+		log "bench: wrote the real servers' section of $DOCS/benchmarks.md"
+	fi
+	rm -rf "$TMP"
+	exit 0
+fi
+
 # ---- main timing loop ---------------------------------------------------------
 RAW=$OUT/raw.csv
 SEQ=0
@@ -399,6 +417,9 @@ kill "$NB_PID" 2>/dev/null
 wait "$NB_PID" 2>/dev/null
 NB_PID=
 
+# ---- real servers: nginx, redis, PostgreSQL (tests/bench/servers.sh) ----------
+. "$(dirname "$0")/servers.sh"
+
 # ---- BPF run times (separate pass: bpf_stats adds two clock reads per run) ---
 log "bench: bpf_stats pass"
 STATS=$OUT/bpf_stats.csv
@@ -480,6 +501,7 @@ if [ -n "$DOCS" ]; then
 	sh "$(dirname "$0")/section.sh" "Container start latency" "$DOCS/benchmarks.md" "$OUT/benchmarks.md"
 	cp "$OUT/benchmarks.md" "$DOCS/benchmarks.md"
 	[ -f "$OUT/bench-getppid.png" ] && cp "$OUT/bench-getppid.png" "$DOCS/bench-getppid.png"
+	[ -f "$OUT/bench-servers.png" ] && cp "$OUT/bench-servers.png" "$DOCS/bench-servers.png"
 	log "bench: wrote $DOCS/benchmarks.md"
 fi
 rm -rf "$TMP"
