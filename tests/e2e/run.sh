@@ -506,7 +506,9 @@ test_crash_abort() {
 }
 
 # -O2 without frame pointers, six calls deep with a 256-byte buffer on the
-# way: the dump names every caller from the CFI unwind of the stack copy.
+# way: the dump names every caller up to main from the CFI unwind of the
+# stack copy (main's caller in libc only when a frame of the kernel's walk
+# placed libc: not asked).
 test_crash_deep_nofp() {
 	local p out
 	f run --name c-deep -- "$HELPERS/crasher-nofp" deep c-deep > /dev/null 2>&1
@@ -515,7 +517,7 @@ test_crash_deep_nofp() {
 	grep '^#   #' <<< "$out" | sed 's/^/    /'
 	expect "the faulting frame" grepq -E '^#   #0 0x[0-9a-f]+ flapbar_leaf\+0x[0-9a-f]+ \(.*/crasher-nofp\)$' <<< "$out" &&
 	expect "its callers in order, by CFI" grepq -z -P \
-		'#1 [^\n]* flapbar_mid\+[^\n]*\[cfi\]\n#   #2 [^\n]* flapbar_deep1\+[^\n]*\[cfi\]\n#   #3 [^\n]* flapbar_deep2\+[^\n]*\[cfi\]\n#   #4 [^\n]* flapbar_deep3\+[^\n]*\[cfi\]\n#   #5 [^\n]* main\+[^\n]*\[cfi\]\n#   #6 ' \
+		'#1 [^\n]* flapbar_mid\+[^\n]*\[cfi\]\n#   #2 [^\n]* flapbar_deep1\+[^\n]*\[cfi\]\n#   #3 [^\n]* flapbar_deep2\+[^\n]*\[cfi\]\n#   #4 [^\n]* flapbar_deep3\+[^\n]*\[cfi\]\n#   #5 [^\n]* main\+[^\n]*\[cfi\]\n' \
 		<<< "$out" &&
 	expect "show --symbols unwinds it again" grepq -E '^#   #5 0x[0-9a-f]+ main\+0x[0-9a-f]+ .*\[cfi\]$' \
 		<<< "$(f show --symbols "$HELPERS" "$p")" &&

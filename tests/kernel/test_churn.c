@@ -40,12 +40,14 @@
 #include "testutil.h"
 
 /* Under emulation (the kernel-matrix guests set FLAP_TEST_EMULATED: qemu
- * TCG verifies a recorder some ten times slower) fewer cycles, and just
- * enough recorders to reach a hundred slots past the direct ones. */
+ * TCG verifies a recorder some ten times slower: 612 recorders took 895 s
+ * on 5.10) fewer cycles and 64 recorders, all in direct slots; the slots
+ * past them, reached by the dispatcher's indirect tail call (verified on
+ * every kernel when it loads), are recorded from on the host. */
 #define CYCLES	    200
 #define CYCLES_EMU  50
 #define MANY	    1024
-#define MANY_EMU    (FLAP_DIRECT_SLOTS + 100)
+#define MANY_EMU    64
 #define SETTLE_MS   10000
 #define MAX_ID_SNAP 65536
 
@@ -376,11 +378,13 @@ void test_churn_many(void)
 	/* The dispatcher reaches slots below FLAP_DIRECT_SLOTS by direct tail
 	 * calls and the others by an indirect one: both ends of both record. */
 	ASSERT_EQ(flap_recorder__slot(recs[0]), 0, "first slot");
-	ASSERT_EQ(flap_recorder__slot(recs[FLAP_DIRECT_SLOTS]), FLAP_DIRECT_SLOTS,
-		  "first indirect slot");
 	check_records(&cgs[many - 1], recs[many - 1]);
-	check_records(&cgs[FLAP_DIRECT_SLOTS], recs[FLAP_DIRECT_SLOTS]);
-	check_records(&cgs[FLAP_DIRECT_SLOTS - 1], recs[FLAP_DIRECT_SLOTS - 1]);
+	if (many > FLAP_DIRECT_SLOTS) {
+		ASSERT_EQ(flap_recorder__slot(recs[FLAP_DIRECT_SLOTS]), FLAP_DIRECT_SLOTS,
+			  "first indirect slot");
+		check_records(&cgs[FLAP_DIRECT_SLOTS], recs[FLAP_DIRECT_SLOTS]);
+		check_records(&cgs[FLAP_DIRECT_SLOTS - 1], recs[FLAP_DIRECT_SLOTS - 1]);
+	}
 	check_records(&cgs[0], recs[0]);
 
 	t0 = now_s();
