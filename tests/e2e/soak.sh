@@ -13,7 +13,7 @@
 #   - every SOAK_RESTART seconds (60) kill -9 of the daemon, crashes while it
 #     is down, and a restart with --persist that adopts the recorders.
 # At the end: every crash the script caused has a crash dump or a counted
-# failure (status dumps_failed, dumps_dropped, exits_lost, summed over every
+# failure, and none more than one dump (status dumps_failed, dumps_dropped, exits_lost, summed over every
 # daemon; list crashes_skipped); produced = held + overwritten + lost in the
 # header of every dump written (total, per CPU, per source: flapcheck dump
 # and `show -o json`); the daemon's fds and RSS at the quiet point before a
@@ -283,6 +283,10 @@ check_crashes() {
 		has_dump "$n" && continue
 		missing=$((missing + 1)); names="$names $n"
 	done < "$WORK/crashes"
+	# One crash, one dump: a restart must not dump a crash again.
+	DUPS=$(for n in $(cat "$WORK/crashes"); do compgen -G "$DUMPS/$n/*.flap" | wc -l; done |
+		awk '$1 > 1 { n++ } END { print n + 0 }')
+	[ "$DUPS" = 0 ] || violation "$DUPS crashes dumped more than once"
 	COUNTED=$((FAILED + DROPPED + EXITS_LOST + SKIPPED))
 	MISSING=$missing
 	[ "$missing" -le "$COUNTED" ] ||
@@ -360,7 +364,7 @@ DWRITTEN=$(find "$DUMPS" -name '*.flap' | wc -l)
 echo "soak summary: $(elapsed) s (asked $SOAK_SECONDS), $CYCLE cycles, $RESTARTS kill -9 restarts"
 echo "  load: $ADDS cgroups added, $RUNS runs, $FLOODS client floods ($((5 * MAXC)) clients each)," \
 	"$REQ_OK of $NREQ dump requests served"
-echo "  crashes caused $CRASHES: $DWRITTEN crash dumps written, $MISSING without a dump;" \
+echo "  crashes caused $CRASHES: $DWRITTEN crash dumps written, $MISSING without a dump, $DUPS dumped twice;" \
 	"failures counted $COUNTED (dumps_failed $FAILED, dumps_dropped $DROPPED," \
 	"exits_lost $EXITS_LOST, crashes_skipped $SKIPPED)"
 echo "  $NFILES dump files checked: $HDR_BAD bad headers, $CHK_BAD inconsistent"
@@ -369,7 +373,8 @@ echo "  daemon fds ${FDS[$WARM]} at warm-up (cycle $WARM), ${FDS[$CYCLE]} at the
 echo "  fds per cycle: ${FDS[*]}"
 echo "  rss per cycle: ${RSS[*]}"
 echo "  client errors (expected over --max-clients):"
-sort "$WORK/client.err" 2> /dev/null | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+grep '^flap-recorder' "$WORK/client.err" 2> /dev/null | sed 's/ [^ ]*flap.sock / SOCKET /' |
+	sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
 stop_daemon || violation "the daemon's exit status was not 0"
 if [ "$BAD" != 0 ]; then
 	echo "--- daemon log ---"; grep -iv '^$' "$WORK/daemon.log" | tail -40
