@@ -373,7 +373,7 @@ echo "  daemon fds ${FDS[$WARM]} at warm-up (cycle $WARM), ${FDS[$CYCLE]} at the
 echo "  fds per cycle: ${FDS[*]}"
 echo "  rss per cycle: ${RSS[*]}"
 echo "  client errors (expected over --max-clients):"
-grep '^flap-recorder' "$WORK/client.err" 2> /dev/null | sed 's/ [^ ]*flap.sock / SOCKET /' |
+grep '^flap-recorder' "$WORK/client.err" 2> /dev/null | grep -v ': saved ' | sed 's/ [^ ]*flap.sock / SOCKET /' |
 	sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
 stop_daemon || violation "the daemon's exit status was not 0"
 if [ "$BAD" != 0 ]; then
