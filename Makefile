@@ -106,7 +106,7 @@ TEST_HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(HELPER_SRCS)) \
 TEST_LIB     := $(OUTPUT)/obj/tests/lib/testutil.o
 
 .PHONY: all static image image-context bench-containers bench-servers FORCE bpf proto test test-unit test-valgrind \
-	test-kernel test-e2e stress bench demo deps deps-check vmtest vmtest-all \
+	test-kernel test-e2e stress soak bench demo deps deps-check vmtest vmtest-all \
 	clean fmt fmt-check lint layout-check install sanitize fuzz fuzz-build syscall-meta
 all: $(BIN)
 
@@ -366,6 +366,13 @@ stress: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
 	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); \
 		bash tests/e2e/persist.sh; rc=$$?; bash tests/e2e/stress.sh || rc=1; \
 		bash tests/e2e/losses.sh || rc=1; exit $$rc; fi
+
+# The soak test (not part of test, test-e2e or CI): one --persist daemon under
+# mixed load for SOAK_SECONDS (3600), kill -9 restarts, then the accounting.
+soak: $(BIN) $(TEST_HELPERS) $(FLAPCHECK)
+	@if [ "$$(id -u)" != 0 ]; then echo "SKIP soak: needs root"; \
+	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests); \
+		bash tests/e2e/soak.sh; fi
 
 test: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/tests/unit_tests $(OUTPUT)/tests/kernel_tests $(TEST_HELPERS)
