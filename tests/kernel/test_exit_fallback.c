@@ -35,8 +35,19 @@ static void on_exit_ev(void *ctx, const struct flap_exit_event *e)
 	s->nb += e->cgid == s->cgid_b;
 }
 
-/* BURST children that exit at once, one after another (vfork: no memory
- * copied, cheap even in an emulated guest). */
+/* A child that exits at once (vfork: no memory copied, cheap even in an
+ * emulated guest), in a function of its own: no variable of the caller's
+ * loop lives across the vfork. */
+static pid_t exit_child(void)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		_exit(0);
+	return pid;
+}
+
+/* BURST children that exit at once, one after another. */
 static int burst(void *arg)
 {
 	int i, status;
@@ -44,9 +55,7 @@ static int burst(void *arg)
 
 	(void)arg;
 	for (i = 0; i < BURST; i++) {
-		pid = vfork();
-		if (pid == 0)
-			_exit(0);
+		pid = exit_child();
 		if (pid < 0 || waitpid(pid, &status, 0) < 0)
 			return 1;
 	}
