@@ -76,7 +76,10 @@ int cmd_add(int argc, char **argv)
 	add.spec = &spec;
 	req.op_case = FLAP__REQUEST__OP_ADD;
 	req.add = &add;
-	rc = cli__call(&req, &resp, 5000, NULL);
+	/* A registration that misses the pool loads and verifies a recorder
+	 * on the daemon's loop: behind a burst of them (100 at once without a
+	 * pool: over 6 s here) it waits its turn, as `run` does. */
+	rc = cli__call(&req, &resp, 30000, NULL);
 	if (rc)
 		return rc;
 	if (resp->body_case == FLAP__RESPONSE__BODY_ADD && resp->add->recorder)

@@ -233,7 +233,7 @@ int cmd_run(int argc, char **argv)
 		add.spec = &spec;
 		req.op_case = FLAP__REQUEST__OP_ADD;
 		req.add = &add;
-		rc = cli__call(&req, &resp, 10000, NULL);
+		rc = cli__call(&req, &resp, 30000, NULL);
 		if (!rc)
 			flap__response__free_unpacked(resp, NULL);
 	} else {

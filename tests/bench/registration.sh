@@ -131,7 +131,8 @@ mkdir -p "$OUT"
 echo "pool,measure,i,ms" > "$CSV"
 for p in $POOLS; do
 	: > "$WORK/daemon.log"
-	daemon_start --socket "$SOCK" --dump-dir "$WORK/dumps" --pool "$p" --retain 1s || exit 1
+	# --max-clients: the burst below is 100 clients at once, over the default 64
+	daemon_start --socket "$SOCK" --dump-dir "$WORK/dumps" --pool "$p" --retain 1s --max-clients 256 || exit 1
 	bench_run "$p" && bench_burst30 "$p" && bench_dump "$p" || { stop_daemon; exit 1; }
 	stop_daemon || { echo "registration: the daemon (--pool $p) failed:" >&2; tail "$WORK/daemon.log" >&2; exit 1; }
 	remove_cgroups
