@@ -505,17 +505,6 @@ static int next_frame(struct reader *r, const char *what, uint8_t **buf, size_t 
 	}
 }
 
-/* Copies bytes @b into @dst (@size bytes incl. NUL); it must be shorter. */
-static int copy_comm(char *dst, size_t size, const ProtobufCBinaryData *b)
-{
-	if (b->len >= size)
-		return -EBADMSG;
-	memset(dst, 0, size);
-	if (b->len)
-		memcpy(dst, b->data, b->len);
-	return 0;
-}
-
 static void counts_from_pb(struct flap_cpu_counts *c, const Flap__Counts *pb)
 {
 	memset(c, 0, sizeof(*c));
@@ -731,7 +720,7 @@ static int event_from_pb(struct reader *r, struct flap_trace *t, const Flap__Eve
 	ev->flags = pb->flags;
 	ev->cpu = pb->cpu;
 	ev->source = pb->source;
-	if (copy_comm(ev->comm, sizeof(ev->comm), &pb->comm))
+	if (flap_dump__copy_name(ev->comm, sizeof(ev->comm), &pb->comm))
 		return fail(r, -EBADMSG, "corrupt event %zu: comm of %zu bytes", idx, pb->comm.len);
 	if (pb->signal) {
 		const char *why = "";

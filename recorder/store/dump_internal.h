@@ -26,6 +26,10 @@ struct flap_reason_pb {
 	Flap__Frame *framep[FLAP_REASON_STACK];
 };
 
+/* Copies bytes @b into @dst (@size bytes incl. NUL, zero-filled); they must
+ * be shorter. Return: 0 or -EBADMSG. */
+int flap_dump__copy_name(char *dst, size_t size, const ProtobufCBinaryData *b);
+
 /* Fills @pb for @r; it points into @r (nothing to free). */
 void flap_dump__reason_to_pb(const struct flap_reason *r, struct flap_reason_pb *pb);
 

@@ -30,8 +30,7 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-/* Copies bytes @b into @dst (@size bytes incl. NUL); they must be shorter. */
-static int copy_name(char *dst, size_t size, const ProtobufCBinaryData *b)
+int flap_dump__copy_name(char *dst, size_t size, const ProtobufCBinaryData *b)
 {
 	if (b->len >= size)
 		return -EBADMSG;
@@ -150,7 +149,7 @@ static int signal_from_pb(const Flap__Signal *pb, struct flap_signal *s, __u64 *
 	if (pb->stack.len)
 		memcpy(stack, pb->stack.data, pb->stack.len);
 	memcpy(s->info, pb->info.data, sizeof(s->info));
-	copy_name(s->sender_comm, sizeof(s->sender_comm), &pb->sender_comm);
+	flap_dump__copy_name(s->sender_comm, sizeof(s->sender_comm), &pb->sender_comm);
 	for (i = 0; i < pb->n_frames; i++)
 		frames[i] = pb->frames[i];
 	s->sig = pb->sig;
@@ -300,7 +299,7 @@ int flap_dump__reason_from_pb(const Flap__Reason *rs, struct flap_reason *r, con
 	r->signal = rs->signal;
 	r->exit_code = rs->exit_code;
 	r->pid = rs->pid;
-	if (copy_name(r->comm, sizeof(r->comm), &rs->comm)) {
+	if (flap_dump__copy_name(r->comm, sizeof(r->comm), &rs->comm)) {
 		*why = "command name too long";
 		return -EBADMSG;
 	}
@@ -319,7 +318,7 @@ int flap_dump__reason_from_pb(const Flap__Reason *rs, struct flap_reason *r, con
 		rc = frames_from_pb(rs, r, why);
 	if (rc)
 		return rc;
-	if (copy_name(r->thread_comm, sizeof(r->thread_comm), &rs->thread_comm)) {
+	if (flap_dump__copy_name(r->thread_comm, sizeof(r->thread_comm), &rs->thread_comm)) {
 		*why = "thread command name too long";
 		return -EBADMSG;
 	}
