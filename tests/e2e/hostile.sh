@@ -178,7 +178,7 @@ test_run_sigterm() {
 	"$FLAP" --socket "$SOCK" run -- sleep 1000 > /dev/null 2>&1 &
 	rpid=$!
 	cpid=$(child_of "$rpid") || { echo "    the command did not start"; return 1; }
-	cg=$(cgroup_root)/flap-recorder.run/sleep-$cpid
+	cg=$(cgroup_root)/flap-recorder.run/sleep-$rpid
 	expect "the command runs in its cgroup" [ -d "$cg" ] || return 1
 	kill -TERM "$rpid"
 	wait "$rpid"; st=$?
