@@ -351,6 +351,7 @@ test-e2e: $(BIN) $(TEST_HELPERS) $(FLAPCHECK) $(STATIC_BIN) $(STATIC_HELPERS)
 	else export FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) \
 		FLAP_STATIC=$(abspath $(STATIC_BIN)); $(SAN_LOG_START) \
 		bash tests/e2e/run.sh; rc=$$?; bash tests/e2e/oci.sh || rc=1; \
+		bash tests/e2e/registration.sh || rc=1; \
 		bash tests/e2e/persist.sh || rc=1; bash tests/e2e/stress.sh || rc=1; \
 		bash tests/e2e/losses.sh || rc=1; \
 		bash tests/e2e/hostile.sh || rc=1; \

@@ -91,6 +91,8 @@ int cmd_status(int argc, char **argv)
 				       json_object_new_uint64(s->clients_refused));
 		json_object_object_add(o, "clients_timed_out",
 				       json_object_new_uint64(s->clients_timed_out));
+		json_object_object_add(o, "registrations_pending",
+				       json_object_new_int64(s->registrations_pending));
 		add_pool_json(o, s);
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
@@ -117,6 +119,8 @@ int cmd_status(int argc, char **argv)
 			       s->kernel_lacks && s->kernel_lacks[0] ? s->kernel_lacks
 								     : "full programs");
 		print_pool(s);
+		printf("registrations pending (recorder being loaded): %u\n",
+		       s->registrations_pending);
 	}
 	flap__response__free_unpacked(resp, NULL);
 	return CLI_OK;

@@ -7,8 +7,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,4 +195,19 @@ int flap_cpus__online(bool *mask, int n)
 	err = flap_cpus__parse_list(text, mask, n);
 	free(text);
 	return err;
+}
+
+/* PRIO_PROCESS with a thread id: that thread only (NPTL threads share no nice value). */
+int flap_thread__nice(void)
+{
+	int nice;
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+	return nice == -1 && errno ? 0 : nice;
+}
+
+void flap_thread__set_nice(int nice)
+{
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }

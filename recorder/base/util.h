@@ -73,4 +73,14 @@ int flap_cpus__online(bool *mask, int n);
  */
 int flap_cpus__parse_list(const char *s, bool *mask, int n);
 
+/*
+ * flap_thread__nice(), flap_thread__set_nice() - the calling thread's nice
+ * value (on Linux each thread has its own), and a new one: a thread that
+ * loads recorders runs nicer than the loop thread, so that requests are
+ * served while the verifier works. Reading gives 0 when it fails; setting
+ * ignores failures (a priority is only a hint). Any thread.
+ */
+int flap_thread__nice(void);
+void flap_thread__set_nice(int nice);
+
 #endif /* FLAP_UTIL_H */

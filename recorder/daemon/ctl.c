@@ -7,10 +7,17 @@
  * the request handlers of ctl_handlers.c), and its reply is sent back.
  *
  * Lifetimes follow libuv's rules: each connection's uv_pipe_t is embedded
- * in its struct conn, memory is released only in the close callback, and a
- * write request and its buffer are one allocation. A connection the
- * handlers give no reply to is closed; the server keeps serving everyone
- * else.
+ * in its struct flap_ctl_conn, memory is released only in the close
+ * callback, and a write request and its buffer are one allocation. A
+ * connection the handlers give no reply to is closed; the server keeps
+ * serving everyone else.
+ *
+ * A reply may come later (FLAP_CTL_LATER: an add whose recorder is being
+ * loaded off the loop): the connection stays open, its idle timer stopped,
+ * until the handler completes it with flap_ctl_conn__reply(). The handler
+ * holds a reference until then: the memory goes when both handles are
+ * closed and that reference is dropped, so a client that went away (or a
+ * server closed at shutdown) leaves the late completion nothing but a free.
  *
  * Clients cannot take the daemon's fds: at most max_clients connections
  * are open at once (one more is accepted and closed at once, counted and
@@ -18,6 +25,7 @@
  * is closed (its timer is a second handle of the conn: the memory goes
  * when both are closed).
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -36,23 +44,24 @@
 #include "pbio.h"
 #include "util.h"
 
-struct conn {
+struct flap_ctl_conn {
 	uv_pipe_t pipe;	 /* first: the handle's address is the conn's */
 	uv_timer_t idle; /* closes a connection whose request does not come */
 	int handles;	 /* handles still to close: the memory goes at 0 */
 	struct flap_ctl_server *srv;
 	struct flap_pbio_stream in;
-	bool handled; /* one request per connection */
+	bool handled;  /* one request per connection */
+	bool deferred; /* the handler holds it until flap_ctl_conn__reply() */
 	bool closing;
 	uid_t uid;
 	pid_t pid;
-	TAILQ_ENTRY(conn) link;
+	TAILQ_ENTRY(flap_ctl_conn) link;
 };
 
 struct flap_ctl_server {
 	uv_pipe_t pipe;
 	struct flap_ctl_server_opts opts; /* who may connect, the callbacks */
-	TAILQ_HEAD(, conn) conns;
+	TAILQ_HEAD(, flap_ctl_conn) conns;
 	unsigned int nconns;
 	__u64 refused, timed_out;
 	char path[PATH_MAX];
@@ -61,7 +70,7 @@ struct flap_ctl_server {
 /* A write request and its bytes: one allocation, freed in on_written. */
 struct wreq {
 	uv_write_t req;
-	struct conn *c;
+	struct flap_ctl_conn *c;
 	bool close_after;
 	size_t len;
 	uint8_t data[];
@@ -69,9 +78,9 @@ struct wreq {
 
 static void on_conn_closed(uv_handle_t *h)
 {
-	struct conn *c = h->data;
+	struct flap_ctl_conn *c = h->data;
 
-	if (--c->handles > 0)
+	if (--c->handles > 0 || c->deferred)
 		return;
 	flap_pbio_stream__free(&c->in);
 	free(c);
@@ -79,7 +88,7 @@ static void on_conn_closed(uv_handle_t *h)
 
 /* Leaves the server's list at once: close callbacks may run after the
  * server itself is gone (libuv runs them in no promised order). */
-static void close_conn(struct conn *c)
+static void close_conn(struct flap_ctl_conn *c)
 {
 	if (c->closing)
 		return;
@@ -100,7 +109,7 @@ static void count_closed(__u64 n, const char *what, unsigned int limit)
 
 static void on_idle(uv_timer_t *t)
 {
-	struct conn *c = t->data;
+	struct flap_ctl_conn *c = t->data;
 
 	if (c->handled)
 		return;
@@ -122,7 +131,7 @@ static void on_written(uv_write_t *req, int status)
 }
 
 /* Sends @len bytes of reply, then closes the connection. */
-static void send_reply(struct conn *c, const uint8_t *data, size_t len)
+static void send_reply(struct flap_ctl_conn *c, const uint8_t *data, size_t len)
 {
 	struct wreq *w;
 	uv_buf_t buf;
@@ -156,7 +165,7 @@ static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
-	struct conn *c = (struct conn *)s;
+	struct flap_ctl_conn *c = (struct flap_ctl_conn *)s;
 	uint8_t *out = NULL;
 	size_t len = 0;
 	int rc;
@@ -171,23 +180,28 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	/* Idle means nothing came for idle_ms, not a slow but steady sender. */
 	if (c->srv->opts.idle_ms)
 		uv_timer_start(&c->idle, on_idle, c->srv->opts.idle_ms, 0);
-	rc = c->srv->opts.answer(c->srv->opts.ctx, &c->in, (int)c->pid, buf->base, nread, &out,
+	rc = c->srv->opts.answer(c->srv->opts.ctx, c, &c->in, (int)c->pid, buf->base, nread, &out,
 				 &len);
 	if (rc == 0)
 		goto out;
 	c->handled = true;
 	uv_read_stop(s);
-	if (rc < 0)
+	if (rc == FLAP_CTL_LATER) {
+		/* Still open, and counted, until the handler replies; not idle. */
+		c->deferred = true;
+		uv_timer_stop(&c->idle);
+	} else if (rc < 0) {
 		close_conn(c);
-	else
+	} else {
 		send_reply(c, out, len);
+	}
 	free(out);
 out:
 	free(buf->base);
 }
 
 /* Root, or a member of the allowed group, may talk to the daemon. */
-static bool peer_allowed(struct flap_ctl_server *srv, int fd, struct conn *c)
+static bool peer_allowed(struct flap_ctl_server *srv, int fd, struct flap_ctl_conn *c)
 {
 	const struct flap_ctl_server_opts *o = &srv->opts;
 	socklen_t len = sizeof(struct ucred);
@@ -216,7 +230,7 @@ static bool peer_allowed(struct flap_ctl_server *srv, int fd, struct conn *c)
 }
 
 /* Answers a refused peer with the refusal callback's reply, then closes. */
-static void refuse(struct conn *c)
+static void refuse(struct flap_ctl_conn *c)
 {
 	struct flap_ctl_server_opts *o = &c->srv->opts;
 	uint8_t *out = NULL;
@@ -234,7 +248,7 @@ static void on_connection(uv_stream_t *server, int status)
 {
 	struct flap_ctl_server *srv = server->data;
 	uv_os_fd_t fd;
-	struct conn *c;
+	struct flap_ctl_conn *c;
 
 	if (status < 0)
 		return;
@@ -270,6 +284,29 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	uv_read_start((uv_stream_t *)&c->pipe, alloc_cb, on_read);
+}
+
+void flap_ctl_conn__reply(struct flap_ctl_conn *c, const uint8_t *data, size_t len)
+{
+	assert(c->deferred);
+	c->deferred = false;
+	if (c->closing) {
+		/* Gone meanwhile: its handles are closed, or closing. */
+		if (c->handles == 0) {
+			flap_pbio_stream__free(&c->in);
+			free(c);
+		}
+		return;
+	}
+	if (data)
+		send_reply(c, data, len);
+	else
+		close_conn(c);
+}
+
+int flap_ctl_conn__pid(const struct flap_ctl_conn *c)
+{
+	return (int)c->pid;
 }
 
 static void on_server_closed(uv_handle_t *h)
@@ -334,7 +371,7 @@ int flap_ctl_server__start(uv_loop_t *loop, const char *path, const struct flap_
 
 void flap_ctl_server__close(struct flap_ctl_server *s)
 {
-	struct conn *c;
+	struct flap_ctl_conn *c;
 
 	if (!s)
 		return;

@@ -2,7 +2,8 @@
 /*
  * ctl.h - the control socket server (a unix socket, libuv). One request
  * per connection; the reply (and for a dump, the dump stream) is written,
- * then the connection is closed. Only root, or members of the allowed
+ * then the connection is closed; the reply may come later than the
+ * request (FLAP_CTL_LATER). Only root, or members of the allowed
  * group, are served (SO_PEERCRED / SO_PEERGROUPS). The protocol itself
  * (proto/ctl.proto) is the answer callback's business (ctl_handlers.h).
  */
@@ -18,15 +19,21 @@
 #include <uv.h>
 
 struct flap_ctl_server;
+struct flap_ctl_conn;
 struct flap_pbio_stream;
 
+/* An answer callback's return: no reply yet, flap_ctl_conn__reply() gives it. */
+#define FLAP_CTL_LATER 2
+
 /*
- * Answers the @len bytes just received from peer @pid on a connection
+ * Answers the @len bytes just received from peer @pid on connection @conn,
  * whose decoder is @in: flap_ctl__answer()'s contract (0: more bytes
  * needed; 1 and the reply in *@out, a new buffer; negative errno: close
- * without a reply).
+ * without a reply), or FLAP_CTL_LATER: the callback keeps @conn and
+ * completes it, exactly once, with flap_ctl_conn__reply().
  */
-typedef int (*flap_ctl_answer_fn)(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
+typedef int (*flap_ctl_answer_fn)(void *ctx, struct flap_ctl_conn *conn,
+				  struct flap_pbio_stream *in, int pid, const void *data,
 				  size_t len, uint8_t **out, size_t *outlen);
 
 /* The reply to peer @pid, uid @uid, who may not use the socket: 1 and *@out, or negative errno. */
@@ -68,10 +75,25 @@ int flap_ctl_server__start(uv_loop_t *loop, const char *path, const struct flap_
 
 /**
  * flap_ctl_server__close() - stop listening, close every connection; the
- * memory goes in the close callbacks (the loop must run once more).
- * NULL-safe.
+ * memory goes in the close callbacks (the loop must run once more), that
+ * of a connection waiting for a late reply when flap_ctl_conn__reply()
+ * comes. NULL-safe.
  */
 void flap_ctl_server__close(struct flap_ctl_server *s);
+
+/**
+ * flap_ctl_conn__reply() - complete connection @conn, whose answer callback
+ * returned FLAP_CTL_LATER: send the @len bytes of @data (copied), then
+ * close; with @data NULL, close without a reply. A connection closed
+ * meanwhile (the client went away, the server was closed) is only freed.
+ * Either way @conn is not to be used again.
+ *
+ * Context: the loop thread; the server's memory need not exist any more.
+ */
+void flap_ctl_conn__reply(struct flap_ctl_conn *conn, const uint8_t *data, size_t len);
+
+/* The peer's pid (for log lines). */
+int flap_ctl_conn__pid(const struct flap_ctl_conn *conn);
 
 /* The server's counters into @out (zeros for NULL). */
 void flap_ctl_server__stats(const struct flap_ctl_server *s, struct flap_ctl_server_stats *out);

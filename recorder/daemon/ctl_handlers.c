@@ -19,6 +19,7 @@
 
 #include "ctl.pb-c.h"
 #include "crash.h"
+#include "ctl.h"
 #include "ctl_handlers.h"
 #include "daemon.h"
 #include "dump.h"
@@ -39,10 +40,12 @@
  */
 struct answer {
 	struct flap_daemon *d;
+	struct flap_ctl_conn *conn; /* NULL: no transport, every reply now */
 	int pid;
 	uint8_t *out; /* a framed Response, then for a dump the dump stream */
 	size_t len;
-	int err; /* no reply could be built: close without one */
+	int err;    /* no reply could be built: close without one */
+	bool later; /* the reply goes to conn later (an add under way) */
 };
 
 /* Builds the reply: @resp framed, then @extra (a dump stream). */
@@ -303,35 +306,83 @@ static int spec_from_msg(const Flap__RecorderSpec *m, struct flap_add_spec *s, c
 	return filter_from_msg(m, &s->ropts, err, errlen);
 }
 
-static void handle_add(struct answer *a, const Flap__AddRequest *req)
+static void reply_added(struct answer *a, struct flap_entry *e)
 {
 	Flap__Response resp = FLAP__RESPONSE__INIT;
 	Flap__RecorderInfo ri = FLAP__RECORDER_INFO__INIT;
 	Flap__AddReply ar = FLAP__ADD_REPLY__INIT;
-	struct flap_daemon *d = a->d;
+
+	fill_info(a->d, e, &ri);
+	ar.recorder = &ri;
+	resp.body_case = FLAP__RESPONSE__BODY_ADD;
+	resp.add = &ar;
+	reply(a, &resp, NULL, 0);
+}
+
+/* An add the daemon finishes later: where its reply goes. */
+struct late_add {
+	struct flap_daemon *d;
+	struct flap_ctl_conn *conn;
+	int pid;
+};
+
+static int take_answer(struct answer *a, uint8_t **out, size_t *outlen);
+
+/* flap_add_done_fn: the add's reply, on the connection that asked for it. */
+static void on_added(void *ctx, int rc, struct flap_entry *e, const char *err)
+{
+	struct late_add *l = ctx;
+	struct answer a = {.d = l->d, .pid = l->pid};
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	if (rc)
+		reply_error(&a, code_of(rc), "%s", err);
+	else
+		reply_added(&a, e);
+	/* No reply could be built: the connection closes without one. */
+	if (take_answer(&a, &out, &len) < 0)
+		out = NULL;
+	flap_ctl_conn__reply(l->conn, out, len);
+	free(out);
+	free(l);
+}
+
+static void handle_add(struct answer *a, const Flap__AddRequest *req)
+{
+	struct late_add *late = NULL;
 	struct flap_add_spec *spec;
 	struct flap_entry *e;
 	char err[512];
 	int rc;
 
 	spec = malloc(sizeof(*spec));
-	if (!spec) {
+	if (a->conn)
+		late = malloc(sizeof(*late));
+	if (!spec || (a->conn && !late)) {
+		free(spec);
+		free(late);
 		reply_error(a, FLAP__ERROR_CODE__INTERNAL, "out of memory");
 		return;
 	}
+	if (late)
+		*late = (struct late_add){.d = a->d, .conn = a->conn, .pid = a->pid};
 	rc = spec_from_msg(req->spec, spec, err, sizeof(err));
 	if (!rc)
-		rc = flap_daemon__add(d, spec, &e, err, sizeof(err));
+		rc = flap_daemon__add(a->d, spec, late ? on_added : NULL, late, &e, err,
+				      sizeof(err));
 	free(spec);
+	if (rc == FLAP_DAEMON_ADD_PENDING) {
+		/* on_added() replies and frees late. */
+		a->later = true;
+		return;
+	}
+	free(late);
 	if (rc) {
 		reply_error(a, code_of(rc), "%s", err);
 		return;
 	}
-	fill_info(d, e, &ri);
-	ar.recorder = &ri;
-	resp.body_case = FLAP__RESPONSE__BODY_ADD;
-	resp.add = &ar;
-	reply(a, &resp, NULL, 0);
+	reply_added(a, e);
 }
 
 /* "name" for each recorder and "ns/pod" for each pod: what a target can be. */
@@ -489,6 +540,7 @@ static void handle_status(struct answer *a)
 		flap_features__lacks(f, lacks, sizeof(lacks));
 		sr.kernel_lacks = lacks;
 	}
+	sr.registrations_pending = flap_daemon__adds_pending(d);
 	if (flap_daemon__pool_stats(d, &ps)) {
 		sr.pool_size = ps.size;
 		sr.pool_ready = ps.ready;
@@ -796,7 +848,23 @@ static int take_answer(struct answer *a, uint8_t **out, size_t *outlen)
 int flap_ctl__answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
 		     size_t len, uint8_t **out, size_t *outlen)
 {
-	struct answer a = {.d = d, .pid = pid};
+	return flap_ctl__answer_conn(d, NULL, in, pid, data, len, out, outlen);
+}
+
+/**
+ * flap_ctl__answer_conn() - flap_ctl__answer() on connection @conn of the
+ * control server (ctl.h): an add whose recorder is not ready is answered
+ * later, on @conn.
+ *
+ * Context: the daemon's loop thread.
+ * Return: as flap_ctl__answer(), or FLAP_CTL_LATER: the reply goes to
+ * @conn with flap_ctl_conn__reply() when the add ends.
+ */
+int flap_ctl__answer_conn(struct flap_daemon *d, struct flap_ctl_conn *conn,
+			  struct flap_pbio_stream *in, int pid, const void *data, size_t len,
+			  uint8_t **out, size_t *outlen)
+{
+	struct answer a = {.d = d, .conn = conn, .pid = pid};
 	uint8_t *frame = NULL;
 	size_t flen;
 	int rc;
@@ -815,6 +883,8 @@ int flap_ctl__answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid
 	}
 	handle_request(&a, frame, flen);
 	free(frame);
+	if (a.later)
+		return FLAP_CTL_LATER;
 	return take_answer(&a, out, outlen);
 }
 

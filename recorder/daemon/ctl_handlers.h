@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct flap_ctl_conn;
 struct flap_daemon;
 struct flap_pbio_stream;
 
@@ -30,6 +31,18 @@ struct flap_pbio_stream;
  */
 int flap_ctl__answer(struct flap_daemon *d, struct flap_pbio_stream *in, int pid, const void *data,
 		     size_t len, uint8_t **out, size_t *outlen);
+
+/**
+ * flap_ctl__answer_conn() - flap_ctl__answer() for connection @conn of the
+ * control server (ctl.h): an add whose recorder is still to be loaded
+ * returns FLAP_CTL_LATER, and its reply goes to @conn with
+ * flap_ctl_conn__reply() when the add ends (on the loop thread).
+ * flap_ctl__answer() is this with no connection: every reply is given at
+ * once (an add loads its recorder first).
+ */
+int flap_ctl__answer_conn(struct flap_daemon *d, struct flap_ctl_conn *conn,
+			  struct flap_pbio_stream *in, int pid, const void *data, size_t len,
+			  uint8_t **out, size_t *outlen);
 
 /**
  * flap_ctl__refuse() - the reply to a peer that may not use the socket (not

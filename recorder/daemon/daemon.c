@@ -276,6 +276,8 @@ static void shutdown_loop(struct flap_daemon *d)
 {
 	pr_info("shutting down");
 	d->stopping = true;
+	/* Before the server closes: their clients' connections close with it. */
+	flap_daemon__cancel_adds(d);
 	if (d->keeper_polling) {
 		d->keeper_polling = false;
 		uv_close((uv_handle_t *)&d->keeper_poll, on_handle_closed);
@@ -412,10 +414,10 @@ static int take_dump_dir(struct flap_daemon *d)
 }
 
 /* The control server's callbacks: the request handlers, on this daemon. */
-static int answer_request(void *ctx, struct flap_pbio_stream *in, int pid, const void *data,
-			  size_t len, uint8_t **out, size_t *outlen)
+static int answer_request(void *ctx, struct flap_ctl_conn *conn, struct flap_pbio_stream *in,
+			  int pid, const void *data, size_t len, uint8_t **out, size_t *outlen)
 {
-	return flap_ctl__answer(ctx, in, pid, data, len, out, outlen);
+	return flap_ctl__answer_conn(ctx, conn, in, pid, data, len, out, outlen);
 }
 
 static int refuse_peer(void *ctx, int pid, unsigned int uid, uint8_t **out, size_t *outlen)
@@ -639,6 +641,7 @@ int flap_daemon__run(const struct flap_daemon_opts *opts)
 		return -ENOMEM;
 	d->lock_fd = d->pin_lock_fd = d->dump_lock_fd = -1;
 	TAILQ_INIT(&d->entries);
+	TAILQ_INIT(&d->adding);
 	fill_defaults(d, opts);
 	d->started_ns = flap_clock__boot_ns();
 	signal(SIGPIPE, SIG_IGN);

@@ -159,13 +159,32 @@ unsigned int flap_daemon__dumps_pending(const struct flap_daemon *d, __u64 cgid)
 /* The daemon's loss and refusal counters into @out. */
 void flap_daemon__losses(const struct flap_daemon *d, struct flap_daemon_losses *out);
 
+/*
+ * How an add that flap_daemon__add() left pending ends: @rc 0 and the entry
+ * @e (owned by the daemon), or negative errno and one line @err. Called
+ * once, on the loop thread; at shutdown with -ECANCELED.
+ */
+typedef void (*flap_add_done_fn)(void *ctx, int rc, struct flap_entry *e, const char *err);
+
+/* flap_daemon__add(): the add goes on, @done will say how it ended. */
+#define FLAP_DAEMON_ADD_PENDING 1
+
 /**
  * flap_daemon__add() - resolve the cgroup of @spec and start recording it.
- * Return: 0 and the entry, -EEXIST (already traced), -ENOENT (no such
- * cgroup or process), -ENOSPC, -EINVAL; @err gets one line on error.
+ * Checked at once: the cgroup, that it is not recorded nor being added, the
+ * name, a free slot. When a recorder of the pool fits it is bound now;
+ * otherwise one is loaded off the loop thread and the add ends later, in
+ * @done(@ctx) (with @done NULL: loaded now, on the loop thread).
+ * Return: 0 and the entry in *@out; FLAP_DAEMON_ADD_PENDING (@done will be
+ * called); -EEXIST (already traced, or being added), -ENOENT (no such
+ * cgroup or process), -ENOSPC, -EINVAL, -ECANCELED (stopping); @err gets
+ * one line on error.
  */
-int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
-		     struct flap_entry **out, char *err, size_t errlen);
+int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec, flap_add_done_fn done,
+		     void *ctx, struct flap_entry **out, char *err, size_t errlen);
+
+/* Adds pending: their recorder is being loaded. */
+unsigned int flap_daemon__adds_pending(const struct flap_daemon *d);
 
 /* Stop recording and free the entry. */
 void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e);

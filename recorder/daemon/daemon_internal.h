@@ -23,6 +23,7 @@
 
 struct flap_ctl_server;
 struct flap_pool;
+struct flap_pending_add;
 
 /* OOM kills remembered until their victim's exit comes. */
 #define FLAP_DAEMON_OOMS 32
@@ -44,6 +45,9 @@ struct flap_daemon {
 	struct flap_registry *reg;
 	struct flap_pool *pool; /* NULL with opts.pool 0 */
 	struct flap_entry_list entries;
+	/* Adds whose recorder is being loaded in the threadpool (register.c). */
+	TAILQ_HEAD(, flap_pending_add) adding;
+	unsigned int nadding;
 	struct flap_ctl_server *ctl;
 	struct flap_daemon_opts opts;
 	struct flap_crash_opts crash; /* the crash policy: opts, and callbacks into d */
@@ -73,6 +77,9 @@ struct flap_daemon {
 
 /* state.c */
 void flap_daemon__read_procs(struct flap_entry *e, int pid);
+
+/* register.c: at shutdown, cancel the loads not started (each add still ends, with -ECANCELED). */
+void flap_daemon__cancel_adds(struct flap_daemon *d);
 
 /* restart.c */
 void flap_daemon__save_state(struct flap_daemon *d);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * state.c - the daemon's traced cgroups (its entries) and the API on them
- * that the control handlers and the crash policy use: add, remove,
- * resolve, read, stopped, and the daemon's counters.
+ * that the control handlers and the crash policy use: remove, resolve,
+ * read, stopped, and the daemon's counters (add is register.c).
  * (tests/lib/fake_daemon.c stands in for this file in the unit tests.)
  */
 #include <errno.h>
@@ -84,42 +84,6 @@ struct flap_entry *flap_daemon__find_cgroup(struct flap_daemon *d, __u64 cgid)
 	return flap_entries__find_cgroup(&d->entries, cgid);
 }
 
-/* Finds the cgroup of @spec: by id, by path, or by a process in it. */
-static int resolve_cgroup(const struct flap_add_spec *spec, char *path, size_t size, __u64 *id,
-			  char *err, size_t errlen)
-{
-	int rc;
-
-	if (spec->cgroup_path[0]) {
-		if (strlen(spec->cgroup_path) >= size)
-			return -ENAMETOOLONG;
-		strcpy(path, spec->cgroup_path);
-		rc = flap_cgroup__id(path, id);
-		if (rc)
-			snprintf(err, errlen, "%s is not a cgroup v2 directory: %s", path,
-				 strerror(-rc));
-		return rc;
-	}
-	if (spec->cgroup_id) {
-		*id = spec->cgroup_id;
-		rc = flap_cgroup__path_of_id(*id, path, size);
-		if (rc)
-			snprintf(err, errlen, "no cgroup with id %llu", (unsigned long long)*id);
-		return rc;
-	}
-	if (spec->pid > 0) {
-		rc = flap_cgroup__of_pid(spec->pid, path, size);
-		if (!rc)
-			rc = flap_cgroup__id(path, id);
-		if (rc)
-			snprintf(err, errlen, "cannot find the cgroup of pid %d: %s",
-				 (int)spec->pid, rc == -ESRCH ? "no such process" : strerror(-rc));
-		return rc;
-	}
-	snprintf(err, errlen, "add needs a pid, a cgroup path or a cgroup id");
-	return -EINVAL;
-}
-
 /*
  * What the processes of @e's cgroup (and @pid) hold now that it is recorded:
  * whatever they do from here on is in the history. Not fatal: without it a
@@ -173,63 +137,6 @@ static int add_dump_state(struct flap_trace *t, const struct flap_entry *e, int 
 	for (i = n0; i < t->nprocs; i++)
 		t->procs[i].at_dump = true;
 	return rc == -ENOMEM ? rc : 0;
-}
-
-int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec,
-		     struct flap_entry **out, char *err, size_t errlen)
-{
-	struct flap_recorder_opts ropts;
-	char path[PATH_MAX];
-	struct flap_entry *e;
-	__u64 id = 0;
-	int rc;
-
-	rc = resolve_cgroup(spec, path, sizeof(path), &id, err, errlen);
-	if (rc)
-		return rc;
-	if (flap_daemon__find_cgroup(d, id)) {
-		snprintf(err, errlen, "cgroup %llu (%s) is already recorded",
-			 (unsigned long long)id, path);
-		return -EEXIST;
-	}
-	/* A name asked for is the name: only a name the daemon picks is made unique. */
-	if (spec->meta.name[0] && flap_entries__find_name(&d->entries, spec->meta.name)) {
-		snprintf(err, errlen,
-			 "a recorder named %s exists already: remove it first or give another "
-			 "--name",
-			 spec->meta.name);
-		return -EEXIST;
-	}
-	flap_entries__recorder_opts(&d->opts, &spec->ropts, &ropts);
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	e->meta = spec->meta;
-	e->meta.cgroup_id = id;
-	snprintf(e->meta.cgroup_path, sizeof(e->meta.cgroup_path), "%s", path);
-	e->meta.main_pid = spec->main_pid && spec->pid > 0 ? spec->pid : 0;
-	e->on_exit = spec->has_on_exit ? spec->on_exit : d->opts.on_exit;
-	e->added_ns = flap_clock__boot_ns();
-	if (flap_registry__skipped(d->reg, &e->skipped_base))
-		e->skipped_base = 0;
-	flap_entries__pick_name(&d->entries, &e->meta);
-	rc = d->pool ? flap_pool__add(d->pool, id, &ropts, &e->rec)
-		     : flap_registry__add(d->reg, id, &ropts, &e->rec);
-	if (rc) {
-		snprintf(err, errlen, "cannot record cgroup %llu: %s", (unsigned long long)id,
-			 rc == -ENOSPC ? "every recorder slot is taken" : strerror(-rc));
-		free(e);
-		return rc;
-	}
-	flap_recorder__set_user(e->rec, e);
-	flap_daemon__read_procs(e, spec->pid);
-	TAILQ_INSERT_TAIL(&d->entries, e, link);
-	pr_info("recording %s: cgroup %llu %s%s%s", e->meta.name, (unsigned long long)id, path,
-		e->meta.pod[0] ? " pod " : "", e->meta.pod);
-	flap_daemon__keep_rings(d, e);
-	flap_daemon__save_state(d);
-	*out = e;
-	return 0;
 }
 
 void flap_daemon__remove(struct flap_daemon *d, struct flap_entry *e)

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "pool.h"
 #include "registry_internal.h"
+#include "util.h"
 
 /* After a failed load, the refill waits this long before it tries again. */
 #define RETRY_SEC 1
@@ -57,6 +58,8 @@ static void *refill(void *arg)
 	bool retry = false;
 	int err;
 
+	/* Its loads give way to the owner's thread (registry.h). */
+	flap_thread__set_nice(flap_thread__nice() + FLAP_LOAD_NICE);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		wait_for_room(p, retry);
@@ -172,6 +175,14 @@ static struct flap_recorder *take(struct flap_pool *p, const struct flap_recorde
 int flap_pool__add(struct flap_pool *p, __u64 cgid, const struct flap_recorder_opts *opts,
 		   struct flap_recorder **out)
 {
+	int err = flap_pool__try_add(p, cgid, opts, out);
+
+	return err == -EAGAIN ? flap_registry__add(p->reg, cgid, opts, out) : err;
+}
+
+int flap_pool__try_add(struct flap_pool *p, __u64 cgid, const struct flap_recorder_opts *opts,
+		       struct flap_recorder **out)
+{
 	struct flap_recorder *rec;
 	int err;
 
@@ -180,7 +191,7 @@ int flap_pool__add(struct flap_pool *p, __u64 cgid, const struct flap_recorder_o
 		return err;
 	rec = take(p, opts);
 	if (!rec)
-		return flap_registry__add(p->reg, cgid, opts, out);
+		return -EAGAIN;
 	err = flap_registry__bind(p->reg, cgid, rec, opts);
 	if (err) {
 		flap_recorder__free(rec);

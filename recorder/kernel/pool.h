@@ -63,6 +63,16 @@ void flap_pool__free(struct flap_pool *pool);
 int flap_pool__add(struct flap_pool *pool, __u64 cgid, const struct flap_recorder_opts *opts,
 		   struct flap_recorder **out);
 
+/**
+ * flap_pool__try_add() - flap_pool__add() without a load of its own: when
+ * no ready recorder fits @opts, nothing is done and the caller loads one
+ * (flap_recorder__prepare(), off its thread, then flap_registry__bind()).
+ * Return: as flap_registry__add(), or -EAGAIN: no recorder of the pool.
+ * Owner's thread.
+ */
+int flap_pool__try_add(struct flap_pool *pool, __u64 cgid, const struct flap_recorder_opts *opts,
+		       struct flap_recorder **out);
+
 /* The pool's counts now. Any thread. */
 void flap_pool__stats(struct flap_pool *pool, struct flap_pool_stats *out);
 

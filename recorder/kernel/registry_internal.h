@@ -112,37 +112,19 @@ void flap_registry__unpublish(struct flap_registry *reg, __u64 cgid);
 int flap_registry__ensure_published(struct flap_registry *reg, __u64 cgid, __u32 slot);
 int flap_registry__prune_table(struct flap_registry *reg);
 
-/* lifetime.c */
+/* lifetime.c (and flap_recorder__prepare(), __bind(), __free() of registry.h) */
 extern const char *const flap_recorder_pins[RF_NUM];
 int flap_recorder__check_opts(const struct flap_recorder_opts *in, struct flap_recorder_opts *o);
 int flap_recorder__alloc_rings(struct flap_recorder *rec);
 int flap_recorder__wire(struct flap_recorder *rec);
 void flap_registry__unwire_slot(struct flap_registry *reg, __u32 slot);
 struct flap_recorder *flap_recorder__new(struct flap_registry *reg, __u64 cgid, __u32 slot);
-void flap_recorder__free(struct flap_recorder *rec);
 void flap_recorder__release(struct flap_recorder *rec);
 int flap_registry__validate_add(struct flap_registry *reg, __u64 cgid);
-/*
- * flap_recorder__prepare() - load and verify a recorder with @opts and open
- * its rings, bound to no cgroup and in no slot. Reads only what the registry
- * fixed at its creation: any thread may call it while the owner's thread
- * uses the registry. Return: 0 and a recorder the caller owns (free with
- * flap_recorder__free() unless bound), or negative errno.
- */
-int flap_recorder__prepare(struct flap_registry *reg, const struct flap_recorder_opts *opts,
-			   struct flap_recorder **out);
 /* Can a recorder loaded with @have (checked) record with @asked: does what the verifier saw match?
  */
 bool flap_recorder__fits(const struct flap_recorder_opts *have,
 			 const struct flap_recorder_opts *asked);
-/*
- * flap_registry__bind() - record cgroup @cgid with the prepared @rec (its
- * rings resized to @opts if needed): write the id into its data, pin, wire
- * and publish it in a free slot. On success the registry owns @rec; on
- * failure the caller still does. Owner's thread only.
- */
-int flap_registry__bind(struct flap_registry *reg, __u64 cgid, struct flap_recorder *rec,
-			const struct flap_recorder_opts *opts);
 
 /* snapshot.c */
 int flap_recorder__read_stats(struct flap_recorder *rec, struct flap_stats *stats);

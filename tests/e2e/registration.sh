@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#
+# registration.sh - adds whose recorder is loaded off the daemon's loop
+# (recorder/daemon/register.c): a real daemon with a small pool (--pool 4),
+# so that most of a burst of 100 adds wait for a recorder's load while the
+# daemon answers other requests.
+#   burst_dump        a dump and a status sent while 100 `add --cgroup` are
+#                     under way are answered, the dump with its recorder's
+#                     exact history; every one of the 100 adds succeeds, and
+#                     each of the 100 cgroups records (one merged dump)
+#   pending_duplicate the same cgroup twice, and one name for two cgroups, at
+#                     once with no pool: exactly one add of each pair
+#                     succeeds, the other is told what it would be told after
+#   stop_during_burst SIGTERM while 50 adds are under way: the daemon exits
+#                     0, every client ends (a reply or a closed connection)
+# (No bare `wait`: the daemon is a child of this shell too.)
+# Correctness only: how fast anything answered is tests/bench/registration.sh.
+#   FLAP=build/flap-recorder HELPERS=build/tests bash tests/e2e/registration.sh [TEST...]
+# Needs root; prints one line per test and a summary; exits 1 if any failed.
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FLAP=${FLAP:?set FLAP to the flap-recorder binary}
+HELPERS=${HELPERS:?set HELPERS to the test helper directory}
+require_root "the registration tests"
+WORK=$(mktemp -d /tmp/flap-e2e-reg.XXXXXX)
+SOCK=$WORK/flap.sock
+DUMPS=$WORK/dumps
+CG_PREFIX=flap-e2e-reg-$$
+
+cleanup() {
+	[ -n "$DPID" ] && kill -KILL "$DPID" 2> /dev/null
+	remove_cgroups
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+# start_daemon ARGS: 100 clients at once are over the default --max-clients 64
+start_daemon() {
+	: > "$WORK/daemon.log"
+	daemon_start --socket "$SOCK" --dump-dir "$DUMPS" --retain 10m --max-clients 256 "$@"
+}
+
+# burst PREFIX N: `add --cgroup` of N new cgroups PREFIX-1..N at once, in pod
+# PREFIX of namespace e2e; each client's status goes to $WORK/PREFIX-J.rc
+burst() {
+	local j
+	for j in $(seq "$2"); do make_cgroup "$1-$j" > /dev/null; done
+	for j in $(seq "$2"); do
+		(f add --cgroup "$(cat "$WORK/cg-$1-$j")" --name "$1-$j" --pod "$1" --namespace e2e \
+			> "$WORK/$1-$j.out" 2>&1; echo $? > "$WORK/$1-$j.rc") &
+	done
+}
+
+# burst_wait PREFIX N: waits (up to 60 s) for every client of the burst to end
+burst_wait() {
+	local i j left
+	for i in $(seq 600); do
+		left=0
+		for j in $(seq "$2"); do [ -e "$WORK/$1-$j.rc" ] || left=$((left + 1)); done
+		[ $left = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "    $left of $2 add clients still running after 60 s"
+	return 1
+}
+
+# burst_ok PREFIX N: how many of the burst's adds exited 0
+burst_ok() {
+	local j n=0
+	for j in $(seq "$2"); do [ "$(cat "$WORK/$1-$j.rc")" = 0 ] && n=$((n + 1)); done
+	echo $n
+}
+
+# ---- tests --------------------------------------------------------------------
+
+test_burst_dump() {
+	local cg out st j n pids
+	start_daemon --pool 4 || return 1
+	# The reference: a recorded process that left a known history, then exited.
+	cg=$(make_cgroup ref)
+	f add --cgroup "$cg" --name e2e-ref > /dev/null || { echo "    add ref failed"; return 1; }
+	sh -c "echo \$\$ > $cg/cgroup.procs; exec $HELPERS/crasher exit 0 e2e-reg-ref" > /dev/null 2>&1
+	burst b 100
+	out=$(f dump e2e-ref) || { echo "    the dump during the burst failed"; return 1; }
+	st=$(f status -o json) || { echo "    the status during the burst failed"; return 1; }
+	echo "    (answered with $(jq .registrations_pending <<< "$st") registrations pending)"
+	expect "dump: the reference's marker" grepq 'openat(AT_FDCWD[^,]*, "/flap/e2e-reg-ref".*ENOENT' <<< "$out" &&
+	expect "dump: its execve" grepq 'execve(".*crasher"' <<< "$out" &&
+	expect "dump: its exit" grepq 'exit_group(0) *= ?' <<< "$out" &&
+	expect "dump: nothing of the burst" [ -z "$(grep -- '-b-[0-9]' <<< "$out")" ] &&
+	expect "status: a pending count" grepq -E '^[0-9]+$' <<< "$(jq .registrations_pending <<< "$st")" || return 1
+	burst_wait b 100 || return 1
+	n=$(burst_ok b 100)
+	expect "every add of the burst succeeds ($n of 100)" [ "$n" = 100 ] || { cat "$WORK"/b-*.out | sort | uniq -c | head -5; return 1; }
+	expect "status: none pending after" [ "$(f status -o json | jq .registrations_pending)" = 0 ] &&
+	expect "list: 101 recorders" [ "$(f list -o json | jq length)" = 101 ] || return 1
+	# Each of the 100 records its own process: one dump of the pod merges them.
+	pids=
+	for j in $(seq 100); do
+		sh -c "echo \$\$ > $(cat "$WORK/cg-b-$j")/cgroup.procs; exec cat /flap/e2e-reg-b-$j" > /dev/null 2>&1 &
+		pids="$pids $!"
+	done
+	wait $pids
+	out=$(f dump b --namespace e2e) || { echo "    dump of the pod failed"; return 1; }
+	n=$(grep -oE 'openat\(AT_FDCWD[^,]*, "/flap/e2e-reg-b-[0-9]+"' <<< "$out" | sort -u | wc -l)
+	expect "each of the 100 recorded its marker ($n)" [ "$n" = 100 ] &&
+	stop_daemon
+}
+
+test_pending_duplicate() {
+	local cg cg2 ok
+	start_daemon --pool 0 || return 1
+	cg=$(make_cgroup dup)
+	(f add --cgroup "$cg" > "$WORK/dup-1.out" 2>&1; echo $? > "$WORK/dup-1.rc") &
+	(f add --cgroup "$cg" > "$WORK/dup-2.out" 2>&1; echo $? > "$WORK/dup-2.rc") &
+	burst_wait dup 2 || return 1
+	ok=$(burst_ok dup 2)
+	expect "one add of the cgroup succeeds ($ok)" [ "$ok" = 1 ] &&
+	expect "the other: already recorded" grepq 'is already recorded' "$WORK"/dup-*.out || return 1
+	cg=$(make_cgroup same-a)
+	cg2=$(make_cgroup same-b)
+	(f add --cgroup "$cg" --name e2e-same > "$WORK/same-1.out" 2>&1; echo $? > "$WORK/same-1.rc") &
+	(f add --cgroup "$cg2" --name e2e-same > "$WORK/same-2.out" 2>&1; echo $? > "$WORK/same-2.rc") &
+	burst_wait same 2 || return 1
+	ok=$(burst_ok same 2)
+	expect "one add of the name succeeds ($ok)" [ "$ok" = 1 ] &&
+	expect "the other: the name exists" grepq 'a recorder named e2e-same exists already' "$WORK"/same-*.out &&
+	expect "list: two recorders" [ "$(f list -o json | jq length)" = 2 ] &&
+	stop_daemon
+}
+
+test_stop_during_burst() {
+	local st
+	start_daemon --pool 0 || return 1
+	burst s 50
+	sleep 0.2
+	kill -TERM "$DPID"
+	wait "$DPID"
+	st=$?
+	DPID=
+	expect "the daemon exits 0 (got $st)" [ "$st" = 0 ] &&
+	expect "every client ends" burst_wait s 50 &&
+	expect "the daemon said it stopped" grepq 'shutting down' "$WORK/daemon.log"
+}
+
+ALL="test_burst_dump test_pending_duplicate test_stop_during_burst"
+command -v jq > /dev/null || { echo "registration tests need jq"; exit 1; }
+TEST_NAME_WIDTH=20
+run_tests ${*:-$ALL}
+summary registration 30
