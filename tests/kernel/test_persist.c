@@ -10,7 +10,8 @@
  * before, during and after the gap is there with nothing lost. Adopted a
  * second time without the rings: fresh rings, and exactly the events the
  * old rings held or overwrote are counted as restart_lost (lost), so
- * produced = held + overwritten + lost still holds. A slot no recorder
+ * produced = held + overwritten + lost still holds, and every event held
+ * before is held after or counted lost. A slot no recorder
  * owns (pinned, wired, published) is pruned. After flap_registry__unpin()
  * and free no map or program of the recorder is left.
  */
@@ -202,7 +203,12 @@ void test_persist_adopt(void)
 		goto out;
 	ASSERT_TRUE(counts_add_up(t), "produced = held + overwritten + lost");
 	ASSERT_EQ(t->total.restart_lost, lost, "restart_lost in the counts");
-	ASSERT_GE(lost + t->total.held, before.held, "every event held before is held or counted");
+	/* Without the keeper the old rings' buffers went with the last mapping:
+	 * what they held is restart_lost, and a staging block flushed into them
+	 * after that (the child ran on until the SIGSTOP: tens of ms under
+	 * emulation) was refused and is lost_output. Either way counted. */
+	ASSERT_GE(t->total.held + (t->total.lost - before.lost), before.held,
+		  "every event held before is held or counted");
 	ASSERT_EQ(t->total.overwritten, 0, "the fresh rings overwrote nothing");
 	ASSERT_GE(t->total.lost, lost, "restart_lost is part of lost");
 	ASSERT_GT(lost, 0, "the old rings' events are counted");
