@@ -689,6 +689,20 @@ char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_ev
 	return alias_of(f, ev->source, open_path(proc_find(f, ev->tgid), ev, sc_ops[idx - 1].name));
 }
 
+char *flap_fdnames__join(const struct flap_fdnames *f, const struct flap_event *ev,
+			 const char *path, size_t len)
+{
+	const struct proc *p = proc_find(f, ev->tgid);
+	char *s = strndup(path, len);
+
+	s = resolve(p ? p->cwd : NULL, s);
+	if (s && s[0] != '/') {
+		free(s);
+		return NULL;
+	}
+	return alias_of(f, ev->source, s);
+}
+
 const char *flap_fdnames__made_name(const struct flap_event *ev, int k, char *buf, size_t size)
 {
 	const struct flap_syscall *sc = flap_syscall__by_nr(ev->nr);

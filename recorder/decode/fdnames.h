@@ -98,6 +98,16 @@ const char *flap_fdnames__made_name(const struct flap_event *ev, int k, char *bu
  */
 char *flap_fdnames__open_path(const struct flap_fdnames *f, const struct flap_event *ev);
 
+/**
+ * flap_fdnames__join() - the @len bytes of @path, which the process of @ev
+ * named, joined with its working directory when relative, cleaned and
+ * named by the trace's alias as flap_fdnames__open_path() does (execve's
+ * file). Return: an absolute path the caller frees, or NULL (relative with
+ * no known working directory, or -ENOMEM).
+ */
+char *flap_fdnames__join(const struct flap_fdnames *f, const struct flap_event *ev,
+			 const char *path, size_t len);
+
 /* The working directory of @tgid when known (registration, chdir), or NULL. */
 const char *flap_fdnames__cwd(const struct flap_fdnames *f, __u32 tgid);
 

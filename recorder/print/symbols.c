@@ -34,6 +34,7 @@
 
 #include "flap.h"
 #include "dump.h"
+#include "fdnames.h"
 #include "symbols.h"
 #include "syscalls.h"
 #include "trace.h"
@@ -695,76 +696,154 @@ void flap_symbols__free_paths(char **paths, int n)
 	free(paths);
 }
 
+/* The path argument @arg of @ev as captured: its bytes, or NULL. */
+static const struct flap_cap *path_cap(const struct flap_event *ev, int arg)
+{
+	int j;
+
+	for (j = 0; j < ev->ncaps; j++) {
+		const struct flap_cap *c = &ev->caps[j];
+
+		if (c->arg == arg && c->len && !memchr(c->data, 0, c->len) &&
+		    !(c->flags & FLAP_EVCAP_F_TRUNC))
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * The absolute path of the file that successful call @ev (an execve, open
+ * or openat) named, joined with its directory fd or its process's working
+ * directory as @f knows them before @ev (a `run -- ./app`, a relative
+ * dlopen), or NULL. Call it before updating @f with @ev.
+ */
+static char *named_path(const struct flap_fdnames *f, const struct flap_event *ev)
+{
+	const struct flap_syscall *sc = ev->sig ? NULL : flap_syscall__by_nr(ev->nr);
+	const struct flap_cap *c;
+	char *path = NULL;
+	int arg;
+
+	if (!sc || (arg = path_arg(sc->name)) < 0 || !(ev->flags & FLAP_EV_F_HAS_RET) ||
+	    ev->ret < 0 || !(c = path_cap(ev, arg)))
+		return NULL;
+	if (c->data[0] == '/')
+		return strndup((const char *)c->data, c->len);
+	if (!f)
+		return NULL;
+	if (!strcmp(sc->name, "execve")) {
+		path = flap_fdnames__join(f, ev, (const char *)c->data, c->len);
+	} else if (strcmp(sc->name, "execveat")) {
+		path = flap_fdnames__open_path(f, ev);
+	}
+	if (path && path[0] != '/') {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+/*
+ * Calls @fn with each event of @t in time order and the absolute path it
+ * named (named_path(): NULL when none), keeping a descriptor table of the
+ * history for the relative ones. Stops at the first nonzero return.
+ */
+static int walk_paths(const struct flap_trace *t,
+		      int (*fn)(void *ctx, const struct flap_event *ev, char *path), void *ctx)
+{
+	struct flap_fdnames *f = NULL;
+	size_t i;
+	int err = 0;
+
+	if (flap_fdnames__new(&f) || flap_fdnames__seed(f, t)) {
+		/* Without the table only absolute paths are known. */
+		flap_fdnames__free(f);
+		f = NULL;
+	}
+	for (i = 0; i < t->nevents && !err; i++) {
+		const struct flap_event *ev = &t->events[i];
+
+		err = fn(ctx, ev, named_path(f, ev));
+		if (f)
+			flap_fdnames__update(f, ev);
+	}
+	flap_fdnames__free(f);
+	return err;
+}
+
+struct path_list {
+	char **paths;
+	size_t n, cap;
+};
+
+static int add_path(void *ctx, const struct flap_event *ev, char *path)
+{
+	struct path_list *l = ctx;
+	char **p;
+
+	(void)ev;
+	if (!path)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 32;
+		p = realloc(l->paths, l->cap * sizeof(*p));
+		if (!p) {
+			free(path);
+			return -ENOMEM;
+		}
+		l->paths = p;
+	}
+	l->paths[l->n++] = path;
+	return 0;
+}
+
 int flap_symbols__paths_of(const struct flap_trace *t, char ***out)
 {
-	char **paths = NULL, **p;
-	size_t i, n = 0, cap = 0, k;
-	int arg, j;
+	struct path_list l = {};
+	size_t i, k;
 
-	for (i = 0; i < t->nevents; i++) {
-		const struct flap_event *ev = &t->events[i];
-		const struct flap_syscall *sc = ev->sig ? NULL : flap_syscall__by_nr(ev->nr);
-
-		if (!sc || (arg = path_arg(sc->name)) < 0 || !(ev->flags & FLAP_EV_F_HAS_RET) ||
-		    ev->ret < 0)
-			continue;
-		for (j = 0; j < ev->ncaps; j++) {
-			const struct flap_cap *c = &ev->caps[j];
-
-			if (c->arg != arg || !c->len || c->data[0] != '/' ||
-			    memchr(c->data, 0, c->len) || (c->flags & FLAP_EVCAP_F_TRUNC))
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 32;
-				p = realloc(paths, cap * sizeof(*p));
-				if (!p)
-					goto nomem;
-				paths = p;
-			}
-			paths[n] = strndup((const char *)c->data, c->len);
-			if (!paths[n])
-				goto nomem;
-			n++;
-		}
+	if (walk_paths(t, add_path, &l)) {
+		flap_symbols__free_paths(l.paths, (int)l.n);
+		return -ENOMEM;
 	}
-	if (n > 1)
-		qsort(paths, n, sizeof(*paths), cmp_str);
-	for (i = k = 0; i < n; i++) {
-		if (k && !strcmp(paths[k - 1], paths[i])) {
-			free(paths[i]);
+	if (l.n > 1)
+		qsort(l.paths, l.n, sizeof(*l.paths), cmp_str);
+	for (i = k = 0; i < l.n; i++) {
+		if (k && !strcmp(l.paths[k - 1], l.paths[i])) {
+			free(l.paths[i]);
 			continue;
 		}
-		paths[k++] = paths[i];
+		l.paths[k++] = l.paths[i];
 	}
-	*out = paths;
+	*out = l.paths;
 	return (int)k;
-nomem:
-	flap_symbols__free_paths(paths, (int)n);
-	return -ENOMEM;
+}
+
+struct exe_ctx {
+	__u32 tgid;
+	char *buf;
+	size_t size;
+	bool found;
+};
+
+static int last_exe(void *ctx, const struct flap_event *ev, char *path)
+{
+	struct exe_ctx *x = ctx;
+	const struct flap_syscall *sc;
+
+	if (path && ev->tgid == x->tgid && !ev->ret && strlen(path) < x->size &&
+	    (sc = flap_syscall__by_nr(ev->nr)) && !strcmp(sc->name, "execve")) {
+		strcpy(x->buf, path);
+		x->found = true;
+	}
+	free(path);
+	return 0;
 }
 
 const char *flap_symbols__exe_of(const struct flap_trace *t, __u32 tgid, char *buf, size_t size)
 {
-	const struct flap_cap *c;
-	size_t i;
-	int j;
+	struct exe_ctx x = {.tgid = tgid, .buf = buf, .size = size};
 
-	for (i = t->nevents; i-- > 0;) {
-		const struct flap_event *ev = &t->events[i];
-		const struct flap_syscall *sc = ev->sig ? NULL : flap_syscall__by_nr(ev->nr);
-
-		if (!sc || ev->tgid != tgid || strcmp(sc->name, "execve") ||
-		    !(ev->flags & FLAP_EV_F_HAS_RET) || ev->ret)
-			continue;
-		for (j = 0; j < ev->ncaps; j++) {
-			c = &ev->caps[j];
-			if (c->arg || !c->len || c->len >= size || c->data[0] != '/' ||
-			    (c->flags & FLAP_EVCAP_F_TRUNC))
-				continue;
-			memcpy(buf, c->data, c->len);
-			buf[c->len] = '\0';
-			return buf;
-		}
-	}
-	return NULL;
+	walk_paths(t, last_exe, &x);
+	return x.found ? buf : NULL;
 }

@@ -47,15 +47,19 @@ void flap_symbols__free(struct flap_symbols *s);
 
 /**
  * flap_symbols__exe_of() - the program of process @tgid in @t: the file of
- * its last successful execve (borrowed from the trace), or NULL.
+ * its last successful execve, made absolute with the working directory the
+ * history knows when it was relative (`run -- ./app`), in @buf; or NULL.
  */
 const char *flap_symbols__exe_of(const struct flap_trace *t, __u32 tgid, char *buf, size_t size);
 
 /**
  * flap_symbols__paths_of() - the paths the history of @t names as programs
  * and files opened (execve's file, open and openat of successful calls),
- * each once. Return: their number, or -ENOMEM; *@out and its strings are
- * the caller's (flap_symbols__free_paths()).
+ * each once, as absolute paths: a relative one is joined with its directory
+ * fd or its process's working directory as the history knows them (from
+ * registration, chdir), and left out when they are not known.
+ * Return: their number, or -ENOMEM; *@out and its strings are the caller's
+ * (flap_symbols__free_paths()).
  */
 int flap_symbols__paths_of(const struct flap_trace *t, char ***out);
 void flap_symbols__free_paths(char **paths, int n);

@@ -524,6 +524,17 @@ test_crash_deep_nofp() {
 	expect "JSON says how" grepq '"found_by":"cfi"' <<< "$(f show -o json "$p" | head -1)"
 }
 
+# `run -- ./app`: the history names the program relative to the working
+# directory that registration read; the stack still names its file.
+test_crash_relative_exe() {
+	local p
+	(cd "$HELPERS" && f run --name c-rel -- ./crasher-nofp deep c-rel > /dev/null 2>&1)
+	p=$(wait_for_dump c-rel) || { echo "    no dump file for c-rel"; return 1; }
+	expect "the faulting frame named by the file run was given" \
+		grepq -E "^#   #0 0x[0-9a-f]+ flapbar_leaf\+0x[0-9a-f]+ \($HELPERS/crasher-nofp\)\$" <<< "$(f show "$p")" &&
+	expect "main reached by CFI" grepq -E '^#   #5 0x[0-9a-f]+ main\+0x[0-9a-f]+ .*\[cfi\]$' <<< "$(f show "$p")"
+}
+
 test_crash_exit3() {
 	local st
 	f run --name c-exit3 -- "$HELPERS/crasher" exit 3 c-exit3 > /dev/null 2>&1; st=$?
@@ -601,7 +612,7 @@ test_restart_keeps_dumps() {
 ALL="test_no_daemon test_socket_path_too_long test_run_dump test_run_status test_add_pid
 test_pod_merge test_dump_after_exit test_save_show test_bad_frames test_unknown_target
 test_corrupt_dump test_non_root test_allow_group test_daemon_twice test_crash_segv test_crash_abort
-test_crash_deep_nofp test_handled_signals
+test_crash_deep_nofp test_crash_relative_exe test_handled_signals
 test_crash_exit3 test_clean_exit_no_dump test_child_crash test_crash_rate_limit test_dumps_listed
 test_pod_traversal test_comm_escaped test_no_buffers test_syscall_filter test_exact_durations
 test_dump_perms test_daemon_exact_durations test_pool test_retention test_restart_keeps_dumps"
