@@ -11,15 +11,19 @@
 #               two hook processes, no registration)
 #   recorded    flap-runc with the daemon: the container is registered and
 #               recorded (a recorder loaded and attached for its cgroup)
-# Docker: `docker run --rm IMAGE /bin/true`, client start to exit. CRI:
-# RunPodSandbox, CreateContainer and StartContainer of a one-container pod,
-# timed in the client (tests/e2e/cri/cri.py bench).
+# runc: `runc run` of a bundle running /bin/true, whose config.json has the
+# createRuntime and poststop hooks (none for "runc"), start to exit. podman:
+# `podman run --rm --rootfs DIR /bin/true` with a hooks.d made from
+# examples/hooks.d (an empty one for "runc"). Docker: `docker run --rm IMAGE
+# /bin/true`, client start to exit. CRI: RunPodSandbox, CreateContainer and
+# StartContainer of a one-container pod, timed in the client
+# (tests/e2e/cri/cri.py bench).
 #
 # Results: $OUT/container_start.csv (engine,config,step,seconds) and the
 # section "Container start latency" in $OUT/container_start.md; with DOCS
 # set, that section replaces its namesake in $DOCS/benchmarks.md.
 # Environment: FLAP, FLAP_STATIC, HELPERS, OUT (required), DOCS, N (rounds,
-# default 15), ENGINES (default "docker cri"). Needs root and the packages of `make deps`. Run it under
+# default 15), ENGINES (default "runc podman docker cri"). Needs root and the packages of `make deps`. Run it under
 # /tmp/flap-host-bpf.lock on a shared machine.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
@@ -32,7 +36,7 @@ HELPERS=$(realpath "${HELPERS:?set HELPERS}")
 OUT=${OUT:?set OUT}
 DOCS=${DOCS:-}
 N=${N:-15}
-ENGINES=${ENGINES:-docker cri}
+ENGINES=${ENGINES:-runc podman docker cri}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d /tmp/flap-cstart.XXXXXX)
 SOCK=$WORK/run/flap.sock
@@ -43,9 +47,12 @@ IMAGE=flap-bb:bench
 CRI_IMAGE=docker.io/library/flap-bb:bench
 CSV=$OUT/container_start.csv
 ROUND_CSV=$CSV
+PM=$WORK/podman
+RUNC_ROOT=$WORK/runc-root
 
 cleanup() {
 	local p
+	[ -d "$PM/root" ] && pm rm --all --force --time 0 > /dev/null 2>&1
 	dockerd_stop
 	containerd_stop
 	for p in $(pgrep -f -- "containerd-shim-runc-v2 .*-address $WORK/"); do kill -KILL "$p"; done
@@ -59,6 +66,81 @@ cleanup() {
 trap cleanup EXIT
 
 ns() { date +%s%N; }
+
+# since T0: seconds from T0 (ns) to now
+since() { awk -v d=$(($(ns) - $1)) 'BEGIN { printf "%.6f", d / 1e9 }'; }
+
+# rotate ROUND A B C: the three in the order of round ROUND
+rotate() {
+	case $(($1 % 3)) in
+	0) echo "$2 $3 $4" ;;
+	1) echo "$3 $4 $2" ;;
+	2) echo "$4 $2 $3" ;;
+	esac
+}
+
+# runc_hooks SOCKET: createRuntime and poststop running the installed binary
+runc_hooks() {
+	jq -nc --arg f "$PREFIX/sbin/flap-recorder" --arg s "$1" '
+		["createRuntime", "poststop"] | map({key: ., value: [{path: $f, timeout: 5,
+			args: ["flap-recorder", "--socket", $s, "hook", .]}]}) | from_entries'
+}
+
+# runc_round ROUND CONFIG...: one `runc run` per configuration
+runc_round() {
+	local i=$1 c t0
+	shift
+	for c in "$@"; do
+		t0=$(ns)
+		timeout 30 runc --root "$RUNC_ROOT" run --bundle "$WORK/bundles/$c" "bench-$c-$i-$$" \
+			< /dev/null > /dev/null 2>&1 || { echo "runc run ($c) failed" >&2; return 1; }
+		echo "runc,$c,run,$(since "$t0")" >> "$ROUND_CSV"
+	done
+}
+
+bench_runc() {
+	local b=$WORK/bundles c h i
+	mkdir -p "$b/base" && runc spec --bundle "$b/base" || return 1
+	for c in runc nodaemon recorded; do
+		case $c in
+		runc) h='{}' ;;
+		nodaemon) h=$(runc_hooks "$NOSOCK") ;;
+		recorded) h=$(runc_hooks "$SOCK") ;;
+		esac
+		mkdir -p "$b/$c" && jq --arg r "$WORK/rootfs" --argjson h "$h" --arg cg "/$CG/runc-$c" '
+			.process.terminal = false | .process.args = ["/bin/true"] | .hooks = $h |
+			.root = {path: $r, readonly: true} | .linux.cgroupsPath = $cg' \
+			"$b/base/config.json" > "$b/$c/config.json" || return 1
+	done
+	ROUND_CSV=/dev/null runc_round 0 runc nodaemon recorded || return 1 # warm-up
+	for i in $(seq "$N"); do
+		runc_round "$i" $(rotate "$i" runc nodaemon recorded) || return 1
+	done
+}
+
+# podman_round ROUND CONFIG...: one `podman run --rm` per configuration
+podman_round() {
+	local i=$1 c t0
+	shift
+	for c in "$@"; do
+		t0=$(ns)
+		PM_HOOKS=$PM/hooks-$c pm_run --rootfs "$WORK/prootfs" /bin/true > /dev/null 2>&1 ||
+			{ echo "podman run ($c) failed" >&2; return 1; }
+		echo "podman,$c,run,$(since "$t0")" >> "$ROUND_CSV"
+	done
+}
+
+bench_podman() {
+	local i
+	make_podman && mkdir -p "$PM/hooks-runc" "$PM/hooks-nodaemon" "$PM/hooks-recorded" &&
+		cp "$PM"/hooks.d/*.json "$PM/hooks-recorded/" &&
+		SOCK=$NOSOCK make_hooks_d "$PM/hooks-nodaemon" "$PREFIX/sbin/flap-recorder" &&
+		cp -a "$WORK/rootfs" "$WORK/prootfs" || return 1 # podman writes /etc/hosts into it
+	ROUND_CSV=/dev/null podman_round 0 runc nodaemon recorded || return 1 # warm-up
+	for i in $(seq "$N"); do
+		podman_round "$i" $(rotate "$i" runc nodaemon recorded) || return 1
+	done
+}
 
 # docker_round CONFIG...: one `docker run` per configuration, in this order,
 # each time appended to $ROUND_CSV
@@ -164,19 +246,24 @@ report() {
 		echo "Generated by \`make bench-containers\` (\`tests/bench/container_start.sh\`), not by"
 		echo "\`make bench\`; $N rounds on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel"
 		echo "$(uname -r). Each round starts one container in each configuration, in a rotating order."
-		echo "Engines: dockerd $(dockerd --version | awk '{ print $3 }' | tr -d ,), containerd $(containerd --version | awk '{ print $3 }'), runc $(runc --version | awk 'NR == 1 { print $3 }'),"
+		echo "Engines: runc $(runc --version | awk 'NR == 1 { print $3 }'), podman $(podman --version | awk '{ print $3 }'), dockerd $(dockerd --version | awk '{ print $3 }' | tr -d ,),"
+		echo "containerd $(containerd --version | awk '{ print $3 }'),"
 		echo "no network. The machine was shared with other jobs (load average at the start"
 		echo "$LOAD0, at the end $(cut -d' ' -f1-3 /proc/loadavg)), so read the differences, not the absolute times."
 		echo
-		echo "Milliseconds, median (90th percentile). **runc**: the engine's runc, no hook."
-		echo "**no daemon**: flap-runc, whose hooks find no daemon: the wrapper, the edit of"
-		echo "config.json and two hook processes that fail open. **recorded**: flap-runc"
-		echo "with the daemon, which loads and attaches a recorder for the container."
-		echo "Docker runs flap-runc through the script it makes for \`runtimeArgs\`; the CRI"
-		echo "\"no daemon\" handler through a one-line script too."
+		echo "Milliseconds, median (90th percentile). **runc**: the engine's runc, no hook"
+		echo "(runc and podman: no hooks in config.json, an empty hooks.d). **no daemon**: the"
+		echo "hooks find no daemon (Docker and CRI: flap-runc, the wrapper and its edit of"
+		echo "config.json too): two hook processes that fail open. **recorded**: with the daemon"
+		echo "(\`--pool $POOL\`), which registers the container before its first instruction: a"
+		echo "recorder loaded ahead of time bound to its cgroup. Docker runs flap-runc through the"
+		echo "script it makes for \`runtimeArgs\`; the CRI \"no daemon\" handler through a one-line"
+		echo "script too."
 		echo
 		echo "| engine | step | runc | no daemon | recorded | no daemon - runc | recorded - runc |"
 		echo "|---|---|---|---|---|---|---|"
+		row runc run '`runc run` of `/bin/true` (hooks in config.json)'
+		row podman run '`podman run --rm --rootfs` of `/bin/true` (hooks.d)'
 		row docker run '`docker run --rm` of `/bin/true`'
 		row cri run_pod 'RunPodSandbox (pause container: its hook skips it)'
 		row cri create 'CreateContainer'
@@ -195,7 +282,8 @@ mkdir -p "$OUT" || exit 1
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 : > "$CSV"
 install_prefix "$PREFIX" "$STATIC" && make_image_rootfs "$WORK/rootfs" "$HELPERS" || exit 1
-daemon_start --socket "$SOCK" --dump-dir "$WORK/dumps" --retain 1m || exit 1
+POOL=${POOL:-4} # the daemon's default
+daemon_start --socket "$SOCK" --dump-dir "$WORK/dumps" --retain 1m --pool "$POOL" || exit 1
 # recorded_check ENGINE BEFORE: the daemon registered one container per
 # "recorded" start (and the warm-up's), none of the others
 recorded_check() {
@@ -204,6 +292,14 @@ recorded_check() {
 	[ "$n" = $((N + 1)) ] || { echo "$1: $n containers registered, want $((N + 1))"; return 1; }
 }
 
+case " $ENGINES " in *" runc "*)
+	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
+	bench_runc && recorded_check runc "$b" || { echo "runc benchmark failed"; exit 1; } ;;
+esac
+case " $ENGINES " in *" podman "*)
+	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
+	bench_podman && recorded_check podman "$b" || { echo "podman benchmark failed"; exit 1; } ;;
+esac
 case " $ENGINES " in *" docker "*)
 	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
 	bench_docker && recorded_check docker "$b" || { echo "docker benchmark failed"; exit 1; } ;;

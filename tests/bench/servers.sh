@@ -16,10 +16,12 @@
 # Results: $OUT/servers.csv, the section "Real servers" in $OUT/servers.md
 # and its plot $OUT/bench-servers.png (report.sh includes the section).
 # Environment besides run.sh's: SERVERS (default "nginx redis postgres"),
-# SRV_REPS, SRV_DUR (seconds per block), SRV_REPORT_ONLY=1 (only the report).
+# SRV_CONFIGS (default "untraced traced perf_record bpftrace strace"; run.sh's
+# traced_nobuf and traced_exact too), SRV_REPS, SRV_DUR (seconds per block),
+# SRV_REPORT_ONLY=1 (only the report).
 
 SERVERS=${SERVERS:-nginx redis postgres}
-SRV_CONFIGS="untraced traced perf_record bpftrace strace"
+SRV_CONFIGS=${SRV_CONFIGS:-untraced traced perf_record bpftrace strace}
 if [ "$QUICK" = 1 ]; then
 	SRV_REPS=${SRV_REPS:-1} SRV_DUR=${SRV_DUR:-3}
 else
@@ -308,6 +310,8 @@ srv_describe() {
 	bare) echo "bare: no tracer" ;;
 	untraced) echo "flap-recorder loaded, 4 other cgroups traced, not the server's" ;;
 	traced) echo "flap-recorder tracing the server's cgroup (default capture)" ;;
+	traced_nobuf) echo "flap-recorder tracing the server's cgroup, buffer capture off (buf_max 0)" ;;
+	traced_exact) echo "flap-recorder tracing the server's cgroup, exact durations" ;;
 	perf_record) echo "perf record --overwrite -G (the server's cgroup)" ;;
 	bpftrace) echo "bpftrace counting syscalls, cgroup filter" ;;
 	strace) echo "strace -f on the server" ;;

@@ -6,8 +6,10 @@
 # without a registry, a private dockerd and a private containerd that leave
 # the host's network alone (see shared/reference/containers.md), and the
 # host paths those engines create whatever their flags, removed at exit if
-# they were not there before. Sourced after lib.sh, never run. The script
-# sets WORK first.
+# they were not there before; podman with all of its state under a directory
+# and hooks.d made from examples/hooks.d (oci.sh, container_start.sh).
+# Sourced after lib.sh, never run. The script sets WORK first, and PM, SOCK,
+# FLAP, SRC and CG before it calls the podman helpers.
 
 DOCKER=/usr/bin/docker # /usr/local/bin/docker may be a newer client only
 PY=/usr/bin/python3    # the python3 with grpc (another may be first in PATH)
@@ -15,11 +17,14 @@ DOCKERD_PID=
 CONTAINERD_PID=
 
 # Host paths the engines make on their own: dockerd's key, plugin and
-# containerd "opt" directories, the shims' socket directory. The ones
+# containerd "opt" directories, the shims' socket directory, rootful podman's
+# network directories and locks (containers.conf keeps the rest away). The ones
 # absent when the script starts are removed at exit (host_paths_restore).
 ENGINE_HOST_PATHS="/etc/docker/key.json /run/docker/plugins /run/docker /opt/containerd/bin
 /opt/containerd/lib /opt/containerd /run/containerd/s /run/containerd/runc/k8s.io
-/run/containerd/runc /run/containerd /run/containerd/io.containerd.runtime.v2.task"
+/run/containerd/runc /run/containerd /run/containerd/io.containerd.runtime.v2.task
+/run/containers/networks /run/containers /etc/containers/networks/netavark.lock
+/etc/containers/networks /etc/cni/net.d/cni.lock"
 ENGINE_HOST_NEW=
 for p in $ENGINE_HOST_PATHS; do [ -e "$p" ] || ENGINE_HOST_NEW="$ENGINE_HOST_NEW $p"; done
 
@@ -164,5 +169,64 @@ remove_cgroup_tree() {
 			sleep 0.2
 		done
 		[ -d "$m/$1" ] && echo "cleanup: could not remove $m/$1"
+	done
+}
+
+# ---- podman ---------------------------------------------------------------------
+
+# pm ARGS: podman with all of its state under $PM, hooks from $PM/hooks.d
+# (or $PM_HOOKS). The runc wrapper keeps
+# runc's state there too (a --runtime-flag is not passed on to the
+# `podman container cleanup` that conmon runs at exit, a wrapper path is);
+# containers.conf keeps the network backend's files out of /etc.
+pm() {
+	CONTAINERS_CONF=$PM/containers.conf timeout 60 podman --root "$PM/root" \
+		--runroot "$PM/runroot" --tmpdir "$PM/tmp" --runtime "$PM/bin/runc" \
+		--cgroup-manager cgroupfs --events-backend file --network-config-dir "$PM/net" \
+		--hooks-dir "${PM_HOOKS:-$PM/hooks.d}" "$@"
+}
+
+# pm_run ARGS: `podman run --rm` with the options this kind of machine needs:
+# no crun (hybrid cgroups), no CAP_SYS_RESOURCE for podman's default rlimits,
+# no host networking; the container under the cgroup /$CG/podman
+pm_run() {
+	pm run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+		--cgroup-parent "/$CG/podman" "$@"
+}
+
+# The podman side: containers.conf, the runc wrapper, hooks.d from the examples.
+make_podman() {
+	local backend b
+	command -v podman > /dev/null || { echo "podman missing (apt-get install podman)"; return 1; }
+	mkdir -p "$PM"/{bin,hooks.d,net,tmp} || return 1
+	# The network backend's lock files go to network_config_dir. netavark is
+	# only a Recommends of podman: without it podman picks CNI by itself.
+	backend=
+	for b in /usr/local/libexec/podman /usr/local/lib/podman /usr/libexec/podman /usr/lib/podman; do
+		[ -x "$b/netavark" ] && backend='network_backend = "netavark"'
+	done
+	cat > "$PM/containers.conf" <<-EOF
+		[engine]
+		runtime = "runc"
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		[network]
+		$backend
+		network_config_dir = "$PM/net"
+	EOF
+	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$(command -v runc)" "$PM/runc" > "$PM/bin/runc"
+	chmod 0755 "$PM/bin/runc"
+	make_hooks_d "$PM/hooks.d" "$FLAP"
+}
+
+# make_hooks_d DIR BINARY: examples/hooks.d with the binary and --socket $SOCK
+make_hooks_d() {
+	local h
+	for h in "$SRC"/examples/hooks.d/*.json; do
+		jq --arg f "$2" --arg s "$SOCK" '.hook.args[2] |= (
+			gsub("/usr/local/sbin/flap-recorder hook"; "\($f) --socket \($s) hook")
+			| gsub("/usr/local/sbin/flap-recorder"; $f))' "$h" > "$1/$(basename "$h")" || return 1
+		grep -qF -- "--socket $SOCK hook" "$1/$(basename "$h")" ||
+			{ echo "examples/hooks.d/$(basename "$h"): no flap-recorder command to substitute"; return 1; }
 	done
 }

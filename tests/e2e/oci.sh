@@ -13,6 +13,7 @@
 # Prints one line per test and a summary; exits 1 if any failed.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/engines.sh"
 
 FLAP=$(realpath "${FLAP:?set FLAP to the flap-recorder binary}")
 HELPERS=$(realpath "${HELPERS:?set HELPERS to the test helper directory}")
@@ -70,23 +71,6 @@ cleanup() {
 trap cleanup EXIT
 
 R() { timeout 30 runc --root "$RUNC_ROOT" "$@"; }
-
-# pm ARGS: podman with all of its state under $PM, hooks from $PM/hooks.d
-# (or $PM_HOOKS). The runc wrapper keeps
-# runc's state there too (a --runtime-flag is not passed on to the
-# `podman container cleanup` that conmon runs at exit, a wrapper path is);
-# containers.conf keeps the network backend's files out of /etc.
-pm() {
-	CONTAINERS_CONF=$PM/containers.conf timeout 60 podman --root "$PM/root" \
-		--runroot "$PM/runroot" --tmpdir "$PM/tmp" --runtime "$PM/bin/runc" \
-		--cgroup-manager cgroupfs --events-backend file --network-config-dir "$PM/net" \
-		--hooks-dir "${PM_HOOKS:-$PM/hooks.d}" "$@"
-}
-
-# podman run options needed on this kind of machine: no crun (hybrid cgroups),
-# no CAP_SYS_RESOURCE for podman's default rlimits, no host networking.
-PM_RUN=(run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096
-	--cgroup-parent "/$CG/podman")
 
 DARGS=(--retain 10m)
 
@@ -205,43 +189,6 @@ make_bundle() {
 
 # runc_run NAME ID: `runc run` in the foreground (deleted at exit: poststop)
 runc_run() { R run --bundle "$BUNDLES/$1" "$2" < /dev/null > "$WORK/$1.out" 2>&1; }
-
-# The podman side: containers.conf, the runc wrapper, hooks.d from the examples.
-make_podman() {
-	local backend b
-	command -v podman > /dev/null || { echo "podman missing (apt-get install podman)"; return 1; }
-	mkdir -p "$PM"/{bin,hooks.d,net,tmp} || return 1
-	# The network backend's lock files go to network_config_dir. netavark is
-	# only a Recommends of podman: without it podman picks CNI by itself.
-	backend=
-	for b in /usr/local/libexec/podman /usr/local/lib/podman /usr/libexec/podman /usr/lib/podman; do
-		[ -x "$b/netavark" ] && backend='network_backend = "netavark"'
-	done
-	cat > "$PM/containers.conf" <<-EOF
-		[engine]
-		runtime = "runc"
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		[network]
-		$backend
-		network_config_dir = "$PM/net"
-	EOF
-	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$(command -v runc)" "$PM/runc" > "$PM/bin/runc"
-	chmod 0755 "$PM/bin/runc"
-	make_hooks_d "$PM/hooks.d" "$FLAP"
-}
-
-# make_hooks_d DIR BINARY: examples/hooks.d with the binary and our --socket
-make_hooks_d() {
-	local h
-	for h in "$SRC"/examples/hooks.d/*.json; do
-		jq --arg f "$2" --arg s "$SOCK" '.hook.args[2] |= (
-			gsub("/usr/local/sbin/flap-recorder hook"; "\($f) --socket \($s) hook")
-			| gsub("/usr/local/sbin/flap-recorder"; $f))' "$h" > "$1/$(basename "$h")" || return 1
-		grep -qF -- "--socket $SOCK hook" "$1/$(basename "$h")" ||
-			{ echo "examples/hooks.d/$(basename "$h"): no flap-recorder command to substitute"; return 1; }
-	done
-}
 
 # ---- tests --------------------------------------------------------------------
 
@@ -415,7 +362,7 @@ test_annotation_exact_durations() {
 test_podman() {
 	local out st p
 	cp -a "$ROOTFS" "$WORK/prootfs" || return 1 # podman writes /etc/hosts etc. into it
-	pm "${PM_RUN[@]}" --annotation io.kubernetes.pod.name=oci-pm \
+	pm_run --annotation io.kubernetes.pod.name=oci-pm \
 		--annotation io.kubernetes.pod.namespace=pmns --annotation io.kubernetes.container.name=pmctr \
 		--rootfs "$WORK/prootfs" /bin/workload pmw 10 10 > "$WORK/pm1.out" 2>&1; st=$?
 	expect "podman run exits 0 (got $st)" [ "$st" = 0 ] || { cat "$WORK/pm1.out"; return 1; }
@@ -427,7 +374,7 @@ test_podman() {
 	expect "workload's openat" grepq 'openat(AT_FDCWD[^,]*, "/flap/pmw-9".*ENOENT' <<< "$out" &&
 	expect "workload's write" grepq 'write(3</dev/null>, "pmw 9", 5) = 5' <<< "$out" || return 1
 
-	pm "${PM_RUN[@]}" --annotation io.kubernetes.pod.name=oci-pmcrash \
+	pm_run --annotation io.kubernetes.pod.name=oci-pmcrash \
 		--annotation io.kubernetes.pod.namespace=pmns \
 		--rootfs "$WORK/prootfs" /bin/crasher segv pm-crash > "$WORK/pm2.out" 2>&1; st=$?
 	expect "crashing container exits 139 (got $st)" [ "$st" = 139 ] || { cat "$WORK/pm2.out"; return 1; }
@@ -448,7 +395,7 @@ test_podman_no_binary() {
 	[ -d "$WORK/prootfs" ] || cp -a "$ROOTFS" "$WORK/prootfs" || return 1
 	mkdir -p "$PM/hooks-nobin" && make_hooks_d "$PM/hooks-nobin" "$WORK/not-installed/flap-recorder" ||
 		return 1
-	PM_HOOKS=$PM/hooks-nobin pm "${PM_RUN[@]}" --annotation io.kubernetes.pod.name=oci-nobin \
+	PM_HOOKS=$PM/hooks-nobin pm_run --annotation io.kubernetes.pod.name=oci-nobin \
 		--annotation io.kubernetes.pod.namespace=pmns --rootfs "$WORK/prootfs" \
 		/bin/sh -c 'exit 5' > "$WORK/pm3.out" 2>&1; st=$?
 	expect "container ran, exit 5 (got $st)" [ "$st" = 5 ] || { cat "$WORK/pm3.out"; return 1; }
