@@ -497,8 +497,11 @@ export RING_PAGES RING_KB HIST_PAGES REPS MANY QUICK
 sh "$(dirname "$0")/report.sh" "$OUT" || exit 1
 if [ -n "$DOCS" ]; then
 	mkdir -p "$DOCS"
-	# The container start section comes from container_start.sh: keep it.
+	# The container start section comes from container_start.sh, the nginx
+	# profile is written by hand: keep them.
 	sh "$(dirname "$0")/section.sh" "Container start latency" "$DOCS/benchmarks.md" "$OUT/benchmarks.md"
+	sh "$(dirname "$0")/section.sh" "Why a traced nginx request costs more than getppid" \
+		"$DOCS/benchmarks.md" "$OUT/benchmarks.md"
 	cp "$OUT/benchmarks.md" "$DOCS/benchmarks.md"
 	[ -f "$OUT/bench-getppid.png" ] && cp "$OUT/bench-getppid.png" "$DOCS/bench-getppid.png"
 	[ -f "$OUT/bench-servers.png" ] && cp "$OUT/bench-servers.png" "$DOCS/bench-servers.png"
