@@ -144,6 +144,24 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
+ * What a freed slot of recorders_enter/exit holds until it is bound again
+ * (loaded, never attached): replacing the target of a direct tail call is
+ * one text poke, removing it waits an RCU grace period (prog_array_map_poke_run(),
+ * 16-22 ms a map here) on the daemon's loop.
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(slot_free_enter, struct pt_regs *regs, long id)
+{
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(slot_free_exit, struct pt_regs *regs, long ret)
+{
+	return 0;
+}
+
+/*
  * The same for kernels without bpf_get_current_task_btf() (5.10): the
  * cgroup id and pid/tgid by helper calls. The loader loads one pair
  * (recorder/kernel/kfeatures.c), so neither pays for the other's check.

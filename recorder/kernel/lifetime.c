@@ -212,12 +212,42 @@ int flap_recorder__wire(struct flap_recorder *rec)
 	return 0;
 }
 
+/* The id of the dispatcher's slot_free program @k, 0 when unknown. */
+static __u32 stub_id(struct flap_registry *reg, int k)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!reg->stub_id[k] && reg->stub_fd[k] >= 0 &&
+	    !bpf_obj_get_info_by_fd(reg->stub_fd[k], &info, &len))
+		reg->stub_id[k] = info.id;
+	return reg->stub_id[k];
+}
+
+/*
+ * recorders_enter/exit get the dispatcher's slot_free programs (one text
+ * poke each, where a delete waits an RCU grace period: bpf/dispatch.bpf.c);
+ * a slot that holds nothing or the stub is left alone. The signals' arrays
+ * (indirect tail calls) are deleted from, as is everything without the
+ * stubs (a pin directory of an older daemon).
+ */
 void flap_registry__unwire_slot(struct flap_registry *reg, __u32 slot)
 {
+	__u32 id;
 	size_t i;
+	int k, fd;
 
-	for (i = 0; i < ARRAY_SIZE(wiring); i++)
-		bpf_map_delete_elem(reg->dfd[wiring[i].df], &slot);
+	for (i = 0; i < ARRAY_SIZE(wiring); i++) {
+		fd = reg->dfd[wiring[i].df];
+		k = wiring[i].df == DF_ENTER ? 0 : wiring[i].df == DF_EXIT ? 1 : -1;
+		if (k >= 0 && reg->stub_fd[k] >= 0) {
+			if (bpf_map_lookup_elem(fd, &slot, &id) || id == stub_id(reg, k))
+				continue;
+			if (!bpf_map_update_elem(fd, &slot, &reg->stub_fd[k], BPF_ANY))
+				continue;
+		}
+		bpf_map_delete_elem(fd, &slot);
+	}
 }
 
 struct flap_recorder *flap_recorder__new(struct flap_registry *reg, __u64 cgid, __u32 slot)

@@ -58,6 +58,9 @@ static const char *const disp_pins[DF_NUM] = {
 	"link_signal_generate",
 };
 
+/* Optional: a pin directory of an older daemon has none (then slots are emptied by deletes). */
+static const char *const stub_pins[2] = {"slot_free_enter", "slot_free_exit"};
+
 static const char *const life_pins[LF_NUM] = {"link_lifecycle", "lifecycle_rb", "lifecycle_lost",
 					      "link_oom", "lifecycle_fallback"};
 
@@ -185,6 +188,8 @@ static int load_dispatcher(struct flap_registry *reg)
 	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit, !compat);
 	bpf_program__set_autoload(reg->disp->progs.handle_sys_enter_compat, compat);
 	bpf_program__set_autoload(reg->disp->progs.handle_sys_exit_compat, compat);
+	bpf_program__set_autoattach(reg->disp->progs.slot_free_enter, false);
+	bpf_program__set_autoattach(reg->disp->progs.slot_free_exit, false);
 	err = flap_dispatch__load(reg->disp);
 	if (err) {
 		pr_warn("registry: load dispatcher: %s", strerror(-err));
@@ -208,9 +213,12 @@ static int load_dispatcher(struct flap_registry *reg)
 	reg->dfd[DF_SIG_GENERATE] = bpf_map__fd(reg->disp->maps.recorders_sig_generate);
 	reg->dfd[DF_LINK_SIG_DELIVER] = bpf_link__fd(reg->disp->links.handle_signal_deliver);
 	reg->dfd[DF_LINK_SIG_GENERATE] = bpf_link__fd(reg->disp->links.handle_signal_generate);
-	if (reg->pin_dir)
-		return flap_pins__pin(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
-	return 0;
+	reg->stub_fd[0] = bpf_program__fd(reg->disp->progs.slot_free_enter);
+	reg->stub_fd[1] = bpf_program__fd(reg->disp->progs.slot_free_exit);
+	if (!reg->pin_dir)
+		return 0;
+	err = flap_pins__pin(reg->pin_dir, -1, disp_pins, reg->dfd, DF_NUM);
+	return err ? err : flap_pins__pin(reg->pin_dir, -1, stub_pins, reg->stub_fd, 2);
 }
 
 /* Counts the hash's ids per table index again (after adopting the maps). */
@@ -244,6 +252,8 @@ static int start_dispatcher(struct flap_registry *reg)
 			flap_registry__unpin(reg->pin_dir);
 		}
 		reg->adopted = !err;
+		if (reg->adopted)
+			flap_pins__open(reg->pin_dir, -1, stub_pins, reg->stub_fd, 2);
 	}
 	if (err)
 		err = load_dispatcher(reg);
@@ -276,6 +286,7 @@ int flap_registry__new(const struct flap_registry_opts *opts, struct flap_regist
 		return -ENOMEM;
 	for (i = 0; i < DF_NUM; i++)
 		reg->dfd[i] = -1;
+	reg->stub_fd[0] = reg->stub_fd[1] = -1;
 	for (i = 0; i < LF_NUM; i++)
 		reg->lfd[i] = -1;
 	raise_nofile();
@@ -349,10 +360,12 @@ void flap_registry__free(struct flap_registry *reg)
 	if (reg->table)
 		munmap(reg->table, table_bytes());
 	/* Closing a pinned link's fd leaves it attached: the pin holds it. */
-	if (reg->disp)
+	if (reg->disp) {
 		flap_dispatch__destroy(reg->disp);
-	else
+	} else {
 		flap_pins__close(reg->dfd, DF_NUM);
+		flap_pins__close(reg->stub_fd, 2);
+	}
 	free(reg->online);
 	free(reg->collisions);
 	free(reg->pin_dir);

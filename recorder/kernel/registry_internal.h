@@ -83,6 +83,8 @@ struct flap_registry {
 	struct flap_dispatch *disp;  /* NULL when adopted */
 	struct flap_lifecycle *life; /* NULL when adopted or not loaded */
 	int dfd[DF_NUM];	     /* the skeleton's, or owned when adopted */
+	int stub_fd[2];		     /* slot_free_enter/exit, as dfd; -1: not there */
+	__u32 stub_id[2];	     /* their program ids, once looked up */
 	int lfd[LF_NUM];
 	bool adopted;
 	bool compat;   /* flap_registry_opts.compat */

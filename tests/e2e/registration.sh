@@ -14,6 +14,10 @@
 #                     succeeds, the other is told what it would be told after
 #   stop_during_burst SIGTERM while 50 adds are under way: the daemon exits
 #                     0, every client ends (a reply or a closed connection)
+#   sweep_in_steps    60 recorders past retention at once: the sweep frees
+#                     them a few milliseconds' worth at a time (daemon.c
+#                     SWEEP_BUDGET_NS), every one of them, while a dump of a
+#                     recorder kept answers with its history
 # (No bare `wait`: the daemon is a child of this shell too.)
 # Correctness only: how fast anything answered is tests/bench/registration.sh.
 #   FLAP=build/flap-recorder HELPERS=build/tests bash tests/e2e/registration.sh [TEST...]
@@ -146,7 +150,31 @@ test_stop_during_burst() {
 	expect "the daemon said it stopped" grepq 'shutting down' "$WORK/daemon.log"
 }
 
-ALL="test_burst_dump test_pending_duplicate test_stop_during_burst"
+test_sweep_in_steps() {
+	local cg i n out
+	start_daemon --pool 4 --retain 1s || return 1
+	cg=$(make_cgroup keep)
+	sh -c "echo \$\$ > $cg/cgroup.procs; exec $HELPERS/workload e2e-sweep 0 1000" > /dev/null 2>&1 &
+	disown $!
+	f add --cgroup "$cg" --name e2e-keep > /dev/null || { echo "    add keep failed"; return 1; }
+	# Empty cgroups: no process left at the first sweep, past retention 1 s later.
+	burst w 60
+	burst_wait w 60 || return 1
+	expect "every add succeeds" [ "$(burst_ok w 60)" = 60 ] || return 1
+	for i in $(seq 100); do
+		out=$(f dump e2e-keep --last 5) || { echo "    a dump during the sweep failed"; return 1; }
+		n=$(grep -c '^flap-recorder: stopped recording w-' "$WORK/daemon.log")
+		[ "$n" = 60 ] && break
+		sleep 0.1
+	done
+	expect "the dumps during the sweep hold the kept recorder's calls" grepq '"/flap/e2e-sweep-' <<< "$out" &&
+	expect "all 60 freed ($n)" [ "$n" = 60 ] &&
+	expect "list: the kept one only" [ "$(f list -o json | jq -r '.[].name')" = e2e-keep ] || return 1
+	echo 1 > "$cg/cgroup.kill"
+	stop_daemon
+}
+
+ALL="test_burst_dump test_pending_duplicate test_stop_during_burst test_sweep_in_steps"
 command -v jq > /dev/null || { echo "registration tests need jq"; exit 1; }
 TEST_NAME_WIDTH=20
 run_tests ${*:-$ALL}
