@@ -153,12 +153,20 @@ static __always_inline __u32 V(put_fault)(void *ctx, __u8 *p)
 	asm volatile("" : "+r"(pos));
 	if (pos > FAULT_MAX - FLAP_STACK_BYTES || !f->sp)
 		return pos;
-	/* The top of the stack, as much of FLAP_STACK_BYTES as is mapped. */
+	/* The top of the stack, as much of FLAP_STACK_BYTES as is mapped: near
+	 * the end of the stack (main's frames, under the environment) the read
+	 * fails past it, and the stack's random start moves that end. */
 	len = FLAP_STACK_BYTES;
 	if (bpf_probe_read_user(p + pos, len, (void *)f->sp)) {
-		len = FLAP_STACK_BYTES / 4;
-		if (bpf_probe_read_user(p + pos, len, (void *)f->sp))
-			len = 0;
+		len = FLAP_STACK_BYTES * 3 / 4;
+		if (bpf_probe_read_user(p + pos, len, (void *)f->sp)) {
+			len = FLAP_STACK_BYTES / 2;
+			if (bpf_probe_read_user(p + pos, len, (void *)f->sp)) {
+				len = FLAP_STACK_BYTES / 4;
+				if (bpf_probe_read_user(p + pos, len, (void *)f->sp))
+					len = 0;
+			}
+		}
 	}
 	f->stack_len = len;
 	return pos + len;
