@@ -190,14 +190,15 @@ static int load_recorder(struct flap_recorder *rec)
 	return 0;
 }
 
-/* The dispatcher's prog-array of each of a recorder's programs. */
+/* The dispatcher's prog-array of each of a recorder's programs, and the
+ * slot_free program (reg->stub_fd[]) a freed slot gets there, or -1. */
 static const struct {
-	int df, rf;
+	int df, rf, stub;
 } wiring[] = {
-	{DF_ENTER, RF_ENTER},
-	{DF_EXIT, RF_EXIT},
-	{DF_SIG_DELIVER, RF_SIG_DELIVER},
-	{DF_SIG_GENERATE, RF_SIG_GENERATE},
+	{DF_ENTER, RF_ENTER, 0},
+	{DF_EXIT, RF_EXIT, 1},
+	{DF_SIG_DELIVER, RF_SIG_DELIVER, -1},
+	{DF_SIG_GENERATE, RF_SIG_GENERATE, -1},
 };
 
 int flap_recorder__wire(struct flap_recorder *rec)
@@ -239,7 +240,7 @@ void flap_registry__unwire_slot(struct flap_registry *reg, __u32 slot)
 
 	for (i = 0; i < ARRAY_SIZE(wiring); i++) {
 		fd = reg->dfd[wiring[i].df];
-		k = wiring[i].df == DF_ENTER ? 0 : wiring[i].df == DF_EXIT ? 1 : -1;
+		k = wiring[i].stub;
 		if (k >= 0 && reg->stub_fd[k] >= 0) {
 			if (bpf_map_lookup_elem(fd, &slot, &id) || id == stub_id(reg, k))
 				continue;

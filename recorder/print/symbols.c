@@ -843,7 +843,26 @@ static int last_exe(void *ctx, const struct flap_event *ev, char *path)
 const char *flap_symbols__exe_of(const struct flap_trace *t, __u32 tgid, char *buf, size_t size)
 {
 	struct exe_ctx x = {.tgid = tgid, .buf = buf, .size = size};
+	const struct flap_cap *c;
+	size_t i;
 
+	/* The last execve's path as captured, when absolute: no walk of the history. */
+	for (i = t->nevents; i-- > 0;) {
+		const struct flap_event *ev = &t->events[i];
+		const struct flap_syscall *sc = ev->sig ? NULL : flap_syscall__by_nr(ev->nr);
+
+		if (!sc || ev->tgid != tgid || strcmp(sc->name, "execve") ||
+		    !(ev->flags & FLAP_EV_F_HAS_RET) || ev->ret)
+			continue;
+		c = path_cap(ev, 0);
+		/* Relative, cut or too long: the walk finds what it resolves to, or an earlier one.
+		 */
+		if (!c || c->data[0] != '/' || c->len >= size)
+			break;
+		memcpy(buf, c->data, c->len);
+		buf[c->len] = '\0';
+		return buf;
+	}
 	walk_paths(t, last_exe, &x);
 	return x.found ? buf : NULL;
 }
