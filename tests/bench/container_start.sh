@@ -168,11 +168,7 @@ bench_docker() {
 		docker_import "$WORK/rootfs" "$IMAGE" || return 1
 	ROUND_CSV=/dev/null docker_round runc nodaemon recorded || return 1 # warm-up
 	for i in $(seq "$N"); do
-		case $((i % 3)) in
-		0) docker_round runc nodaemon recorded ;;
-		1) docker_round nodaemon recorded runc ;;
-		2) docker_round recorded runc nodaemon ;;
-		esac || return 1
+		docker_round $(rotate "$i" runc nodaemon recorded) || return 1
 	done
 	dockerd_stop
 }
@@ -292,22 +288,17 @@ recorded_check() {
 	[ "$n" = $((N + 1)) ] || { echo "$1: $n containers registered, want $((N + 1))"; return 1; }
 }
 
-case " $ENGINES " in *" runc "*)
+# bench ENGINE LABEL: bench_ENGINE when ENGINES names it, checked by recorded_check
+bench() {
+	local b
+	case " $ENGINES " in *" $1 "*) ;; *) return 0 ;; esac
 	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
-	bench_runc && recorded_check runc "$b" || { echo "runc benchmark failed"; exit 1; } ;;
-esac
-case " $ENGINES " in *" podman "*)
-	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
-	bench_podman && recorded_check podman "$b" || { echo "podman benchmark failed"; exit 1; } ;;
-esac
-case " $ENGINES " in *" docker "*)
-	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
-	bench_docker && recorded_check docker "$b" || { echo "docker benchmark failed"; exit 1; } ;;
-esac
-case " $ENGINES " in *" cri "*)
-	b=$(grep -c '^flap-recorder: recording ' "$WORK/daemon.log")
-	bench_cri && recorded_check cri "$b" || { echo "CRI benchmark failed"; exit 1; } ;;
-esac
+	"bench_$1" && recorded_check "$1" "$b" || { echo "$2 benchmark failed"; exit 1; }
+}
+bench runc runc
+bench podman podman
+bench docker docker
+bench cri CRI
 stop_daemon
 cri_totals
 report
