@@ -307,7 +307,9 @@ $(OUTPUT)/tests/static/%: tests/helpers/%.c
 
 # The benchmark's driver of the library (tests/bench/run.sh).
 BENCH_BIN := $(OUTPUT)/tests/flapbench
-$(BENCH_BIN): $(OUTPUT)/obj/tests/bench/flapbench.o $(LIBFLAP) | $(OUTPUT)/tests
+# ask-dump talks to a daemon with the CLI's client.
+$(OUTPUT)/obj/tests/bench/flapbench.o: CPPFLAGS += -Icli
+$(BENCH_BIN): $(OUTPUT)/obj/tests/bench/flapbench.o $(OUTPUT)/obj/cli/client.o $(LIBFLAP) | $(OUTPUT)/tests
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -443,8 +445,8 @@ fuzz-run-%: $(FUZZ_DIR)/fuzz_%
 fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 
 bench: deps-check
-	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS)
-	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN) $(TEST_HELPERS) $(STATIC_BIN) $(STATIC_HELPERS)
+	FLAP=$(abspath $(BIN)) FLAP_STATIC=$(abspath $(STATIC_BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
 		QUICK=$(QUICK) BASELINE=$(if $(BASELINE),$(abspath $(BASELINE))) DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 
 # Only the real servers' part of make bench (tests/bench/servers.sh): its
@@ -454,8 +456,9 @@ bench-servers: deps-check
 	FLAP=$(abspath $(BIN)) HELPERS=$(abspath $(OUTPUT)/tests) OUT=$(abspath $(OUTPUT)/bench) \
 		QUICK=$(QUICK) SERVERS_ONLY=1 DOCS=$(if $(QUICK),,$(abspath docs)) sh tests/bench/run.sh
 
-# Container start latency added by the hook, with Docker and containerd's
-# CRI (tests/bench/container_start.sh): its section of docs/benchmarks.md.
+# Only the container start latency added by the hook (runc, podman, Docker,
+# containerd's CRI: tests/bench/container_start.sh, part of make bench): its
+# section of docs/benchmarks.md.
 bench-containers: deps-check
 	$(Q)$(MAKE) --no-print-directory all $(STATIC_BIN) $(STATIC_HELPERS)
 	FLAP=$(abspath $(BIN)) FLAP_STATIC=$(abspath $(STATIC_BIN)) HELPERS=$(abspath $(OUTPUT)/tests) \

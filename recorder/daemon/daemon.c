@@ -291,6 +291,7 @@ static void shutdown_loop(struct flap_daemon *d)
 	d->stopping = true;
 	/* Before the server closes: their clients' connections close with it. */
 	flap_daemon__cancel_adds(d);
+	flap_daemon__close_adds(d);
 	if (d->keeper_polling) {
 		d->keeper_polling = false;
 		uv_close((uv_handle_t *)&d->keeper_poll, on_handle_closed);
@@ -598,6 +599,7 @@ static int start(struct flap_daemon *d)
 	uv_timer_init(&d->loop, &d->sweep);
 	d->sweep.data = d;
 	uv_timer_start(&d->sweep, on_sweep, SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
+	flap_daemon__start_adds(d);
 	uv_timer_init(&d->loop, &d->retry);
 	d->retry.data = d;
 	d->retry_started = true;
@@ -655,6 +657,7 @@ int flap_daemon__run(const struct flap_daemon_opts *opts)
 	d->lock_fd = d->pin_lock_fd = d->dump_lock_fd = -1;
 	TAILQ_INIT(&d->entries);
 	TAILQ_INIT(&d->adding);
+	TAILQ_INIT(&d->deferred);
 	fill_defaults(d, opts);
 	d->started_ns = flap_clock__boot_ns();
 	signal(SIGPIPE, SIG_IGN);

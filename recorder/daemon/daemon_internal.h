@@ -45,9 +45,17 @@ struct flap_daemon {
 	struct flap_registry *reg;
 	struct flap_pool *pool; /* NULL with opts.pool 0 */
 	struct flap_entry_list entries;
-	/* Adds whose recorder is being loaded in the threadpool (register.c). */
+	/* Adds whose recorder is being loaded in the threadpool, or whose
+	 * turn on the loop is to come (register.c). */
 	TAILQ_HEAD(, flap_pending_add) adding;
 	unsigned int nadding;
+	/* Adds waiting for the next loop iteration: this one's budget is spent. */
+	TAILQ_HEAD(, flap_pending_add) deferred;
+	unsigned int ndeferred;
+	__u64 add_spent_ns;   /* loop time spent binding in this iteration */
+	uv_idle_t add_idle;   /* active while adds are deferred: runs them */
+	uv_check_t add_check; /* after each poll: a new budget */
+	bool adds_started;
 	struct flap_ctl_server *ctl;
 	struct flap_daemon_opts opts;
 	struct flap_crash_opts crash; /* the crash policy: opts, and callbacks into d */
@@ -82,6 +90,8 @@ void flap_daemon__read_procs(struct flap_entry *e, int pid);
 void flap_daemon__cancel_adds(struct flap_daemon *d);
 
 /* restart.c */
+void flap_daemon__start_adds(struct flap_daemon *d);
+void flap_daemon__close_adds(struct flap_daemon *d);
 void flap_daemon__save_state(struct flap_daemon *d);
 void flap_daemon__keep_rings(struct flap_daemon *d, struct flap_entry *e);
 int flap_daemon__connect_keeper(struct flap_daemon *d, bool *existing);

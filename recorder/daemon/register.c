@@ -15,6 +15,14 @@
  * the recorder (flap_registry__bind()), makes the entry and calls the
  * caller's callback (the control handler's reply).
  *
+ * Binding takes the loop ~0.5 ms (the prog-array text pokes, the process's
+ * fds read from /proc): a burst of adds that the pool serves would hold it
+ * for tens of ms in one iteration, and a dump or a crash dump asked in the
+ * same iteration would wait for all of them. So the adds of one iteration
+ * share ADD_BUDGET_NS of loop time: the adds after it wait, in order, for
+ * the next iteration (an idle handle runs them before the loop polls
+ * again), and the requests between them are answered first.
+ *
  * At shutdown the loads not yet started are cancelled; the others end and
  * are freed; every callback is called, with -ECANCELED, before the loop
  * returns.
@@ -48,8 +56,13 @@ struct flap_pending_add {
 	pid_t pid;		   /* the add's process: its fds are read at the end */
 	flap_add_done_fn done;
 	void *ctx;
+	bool deferred; /* in d->deferred: its turn on the loop is to come */
 	TAILQ_ENTRY(flap_pending_add) link;
+	TAILQ_ENTRY(flap_pending_add) dlink;
 };
+
+/* Loop time the adds of one loop iteration may take (the header). */
+#define ADD_BUDGET_NS (5ULL * 1000000ULL)
 
 unsigned int flap_daemon__adds_pending(const struct flap_daemon *d)
 {
@@ -239,22 +252,33 @@ static int bind_loaded(struct flap_daemon *d, struct flap_pending_add *p, char *
 	return 0;
 }
 
-static void load_done(uv_work_t *w, int status)
+/* A pending add of @e, in d->adding: its cgroup and name are taken. */
+static struct flap_pending_add *new_pending(struct flap_daemon *d, struct flap_entry *e,
+					    const struct flap_recorder_opts *ropts, pid_t pid,
+					    flap_add_done_fn done, void *ctx)
 {
-	struct flap_pending_add *p = w->data;
-	struct flap_daemon *d = p->d;
-	char err[512] = "";
-	int rc;
+	struct flap_pending_add *p;
 
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->d = d;
+	p->e = e;
+	p->ropts = *ropts;
+	p->pid = pid;
+	p->done = done;
+	p->ctx = ctx;
+	p->work.data = p;
+	TAILQ_INSERT_TAIL(&d->adding, p, link);
+	d->nadding++;
+	return p;
+}
+
+/* @p is done: out of d->adding, its callback called, freed. */
+static void end_pending(struct flap_daemon *d, struct flap_pending_add *p, int rc, const char *err)
+{
 	TAILQ_REMOVE(&d->adding, p, link);
 	d->nadding--;
-	if (status == UV_ECANCELED || d->stopping) {
-		snprintf(err, sizeof(err), "cannot record cgroup %llu: the daemon is stopping",
-			 (unsigned long long)p->e->meta.cgroup_id);
-		rc = -ECANCELED;
-	} else {
-		rc = bind_loaded(d, p, err, sizeof(err));
-	}
 	if (p->rec)
 		flap_recorder__free(p->rec);
 	if (rc) {
@@ -268,42 +292,140 @@ static void load_done(uv_work_t *w, int status)
 	free(p);
 }
 
-/* Loads @e's recorder in the threadpool; the add is pending until load_done(). */
-static int start_load(struct flap_daemon *d, struct flap_entry *e,
-		      const struct flap_recorder_opts *ropts, pid_t pid, flap_add_done_fn done,
-		      void *ctx, char *err, size_t errlen)
+static void load_done(uv_work_t *w, int status)
 {
-	struct flap_pending_add *p;
+	struct flap_pending_add *p = w->data;
+	struct flap_daemon *d = p->d;
+	__u64 t0 = flap_clock__boot_ns();
+	char err[512] = "";
 	int rc;
 
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		free(e);
-		return -ENOMEM;
+	if (status == UV_ECANCELED || d->stopping) {
+		snprintf(err, sizeof(err), "cannot record cgroup %llu: the daemon is stopping",
+			 (unsigned long long)p->e->meta.cgroup_id);
+		rc = -ECANCELED;
+	} else {
+		rc = bind_loaded(d, p, err, sizeof(err));
 	}
-	p->d = d;
-	p->e = e;
-	p->ropts = *ropts;
-	p->pid = pid;
-	p->done = done;
-	p->ctx = ctx;
-	p->work.data = p;
-	rc = uv_queue_work(&d->loop, &p->work, load_work, load_done);
-	if (rc) {
-		say_cannot_record(e->meta.cgroup_id, rc, err, errlen);
-		free(p);
-		free(e);
+	end_pending(d, p, rc, err);
+	d->add_spent_ns += flap_clock__boot_ns() - t0;
+}
+
+/* Loads the recorder of @p in the threadpool; the add ends in load_done(). */
+static int queue_load(struct flap_daemon *d, struct flap_pending_add *p, char *err, size_t errlen)
+{
+	int rc = uv_queue_work(&d->loop, &p->work, load_work, load_done);
+
+	if (rc)
+		say_cannot_record(p->e->meta.cgroup_id, rc, err, errlen);
+	return rc;
+}
+
+/* Binds a pooled recorder for @e now: Return: as flap_daemon__add(). */
+static int add_now(struct flap_daemon *d, struct flap_entry *e,
+		   const struct flap_recorder_opts *ropts, pid_t pid, char *err, size_t errlen)
+{
+	__u64 t0 = flap_clock__boot_ns();
+	int rc;
+
+	rc = flap_pool__try_add(d->pool, e->meta.cgroup_id, ropts, &e->rec);
+	if (rc == -EAGAIN)
 		return rc;
+	if (rc)
+		say_cannot_record(e->meta.cgroup_id, rc, err, errlen);
+	else
+		finish_add(d, e, pid);
+	d->add_spent_ns += flap_clock__boot_ns() - t0;
+	return rc;
+}
+
+/* The turn of deferred add @p: bound from the pool, or its load queued. */
+static void run_deferred(struct flap_daemon *d, struct flap_pending_add *p)
+{
+	struct flap_entry *e = p->e;
+	__u64 now = 0;
+	char err[512] = "";
+	int rc;
+
+	/* The same directory, the same cgroup: not removed (and made again) meanwhile. */
+	if (flap_cgroup__id(e->meta.cgroup_path, &now) || now != e->meta.cgroup_id) {
+		snprintf(err, sizeof(err), "cgroup %llu (%.400s) went away before it was recorded",
+			 (unsigned long long)e->meta.cgroup_id, e->meta.cgroup_path);
+		end_pending(d, p, -ENOENT, err);
+		return;
 	}
-	TAILQ_INSERT_TAIL(&d->adding, p, link);
-	d->nadding++;
-	return FLAP_DAEMON_ADD_PENDING;
+	rc = add_now(d, e, &p->ropts, p->pid, err, sizeof(err));
+	if (rc == -EAGAIN) {
+		rc = queue_load(d, p, err, sizeof(err));
+		if (!rc)
+			return;
+	}
+	if (!rc) {
+		/* add_now() made the entry: only the pending add is left. */
+		TAILQ_REMOVE(&d->adding, p, link);
+		d->nadding--;
+		p->done(p->ctx, 0, e, NULL);
+		free(p);
+		return;
+	}
+	end_pending(d, p, rc, err);
+}
+
+static void on_add_idle(uv_idle_t *h)
+{
+	struct flap_daemon *d = h->data;
+	struct flap_pending_add *p;
+	unsigned int n = 0;
+
+	while (d->add_spent_ns < ADD_BUDGET_NS && (p = TAILQ_FIRST(&d->deferred))) {
+		TAILQ_REMOVE(&d->deferred, p, dlink);
+		d->ndeferred--;
+		p->deferred = false;
+		run_deferred(d, p);
+		n++;
+	}
+	pr_debug("adds: %u deferred ran this turn, %u wait for the next", n, d->ndeferred);
+	if (!d->ndeferred)
+		uv_idle_stop(h);
+}
+
+static void on_add_check(uv_check_t *h)
+{
+	struct flap_daemon *d = h->data;
+
+	d->add_spent_ns = 0;
+}
+
+void flap_daemon__start_adds(struct flap_daemon *d)
+{
+	uv_idle_init(&d->loop, &d->add_idle);
+	uv_check_init(&d->loop, &d->add_check);
+	d->add_idle.data = d->add_check.data = d;
+	uv_check_start(&d->add_check, on_add_check);
+	/* It only resets the budget: it must not keep the loop running. */
+	uv_unref((uv_handle_t *)&d->add_check);
+	d->adds_started = true;
+}
+
+static void on_add_handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+void flap_daemon__close_adds(struct flap_daemon *d)
+{
+	if (!d->adds_started)
+		return;
+	d->adds_started = false;
+	uv_close((uv_handle_t *)&d->add_idle, on_add_handle_closed);
+	uv_close((uv_handle_t *)&d->add_check, on_add_handle_closed);
 }
 
 int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec, flap_add_done_fn done,
 		     void *ctx, struct flap_entry **out, char *err, size_t errlen)
 {
 	struct flap_recorder_opts ropts;
+	struct flap_pending_add *p;
 	char path[PATH_MAX];
 	struct flap_entry *e;
 	__u64 id = 0;
@@ -320,18 +442,48 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec, fl
 	e = new_entry(d, spec, id, path);
 	if (!e)
 		return -ENOMEM;
-	rc = d->pool ? flap_pool__try_add(d->pool, id, &ropts, &e->rec) : -EAGAIN;
-	if (rc == -EAGAIN && done)
-		return start_load(d, e, &ropts, spec->pid, done, ctx, err, errlen);
+	if (done && d->pool && (d->ndeferred || d->add_spent_ns >= ADD_BUDGET_NS)) {
+		/* This iteration's budget is spent (or adds wait before it): next turn. */
+		p = new_pending(d, e, &ropts, spec->pid, done, ctx);
+		if (!p) {
+			free(e);
+			return -ENOMEM;
+		}
+		p->deferred = true;
+		TAILQ_INSERT_TAIL(&d->deferred, p, dlink);
+		d->ndeferred++;
+		uv_idle_start(&d->add_idle, on_add_idle);
+		return FLAP_DAEMON_ADD_PENDING;
+	}
+	rc = d->pool ? add_now(d, e, &ropts, spec->pid, err, errlen) : -EAGAIN;
+	if (rc == -EAGAIN && done) {
+		p = new_pending(d, e, &ropts, spec->pid, done, ctx);
+		if (!p) {
+			free(e);
+			return -ENOMEM;
+		}
+		rc = queue_load(d, p, err, errlen);
+		if (rc) {
+			TAILQ_REMOVE(&d->adding, p, link);
+			d->nadding--;
+			free(p);
+			free(e);
+			return rc;
+		}
+		return FLAP_DAEMON_ADD_PENDING;
+	}
 	/* No callback to call later: the load is the caller's wait. */
-	if (rc == -EAGAIN)
+	if (rc == -EAGAIN) {
 		rc = flap_registry__add(d->reg, id, &ropts, &e->rec);
+		if (rc)
+			say_cannot_record(id, rc, err, errlen);
+		else
+			finish_add(d, e, spec->pid);
+	}
 	if (rc) {
-		say_cannot_record(id, rc, err, errlen);
 		free(e);
 		return rc;
 	}
-	finish_add(d, e, spec->pid);
 	*out = e;
 	return 0;
 }
@@ -339,7 +491,15 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec, fl
 void flap_daemon__cancel_adds(struct flap_daemon *d)
 {
 	struct flap_pending_add *p;
+	char err[128];
 
+	while ((p = TAILQ_FIRST(&d->deferred))) {
+		TAILQ_REMOVE(&d->deferred, p, dlink);
+		d->ndeferred--;
+		snprintf(err, sizeof(err), "cannot record cgroup %llu: the daemon is stopping",
+			 (unsigned long long)p->e->meta.cgroup_id);
+		end_pending(d, p, -ECANCELED, err);
+	}
 	/* A load under way cannot be stopped: load_done() frees what it made. */
 	TAILQ_FOREACH(p, &d->adding, link)
 	uv_cancel((uv_req_t *)&p->work);

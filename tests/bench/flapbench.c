@@ -43,6 +43,9 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
+#include "client.h"
+#include "ctl.pb-c.h"
+#include "dump.h"
 #include "log.h"
 #include "registry.h"
 #include "trace.h"
@@ -95,6 +98,7 @@ static void usage(FILE *f)
 		"                        [--others-pages N] [--read] [--ready FILE]\n"
 		"       flapbench dump-latency --cgroup PATH [--ring-pages N] [--reps N]\n"
 		"                        [--fill-iters N] [--file PATH]\n"
+		"       flapbench ask-dump SOCKET NAME UNTIL GAP_MS\n"
 		"       flapbench cgroup-root\n"
 		"variants: empty ktime ktime_mono pid_tgid cgid_helper cgid_btf cgid_pid_helper\n"
 		"          cgid_pid_btf atomic tailcall read_user64\n");
@@ -883,6 +887,63 @@ out:
 	return err;
 }
 
+/*
+ * ask-dump: dump requests for recorder @name of the daemon at @sock, @gap_ms
+ * apart, until the file @until exists (at most 1000): each timed
+ * from the connect to the end of the dump stream, decoded as `dump` decodes
+ * it, one line of ms each. The daemon's answer, without the start of a
+ * client process that `flap-recorder dump` adds (registration.sh).
+ */
+static int cmd_ask_dump(const char *sock, const char *name, const char *until, int gap_ms)
+{
+	Flap__DumpRequest dreq = FLAP__DUMP_REQUEST__INIT;
+	Flap__Request req = FLAP__REQUEST__INIT;
+	Flap__Target target = FLAP__TARGET__INIT;
+	struct flap_dump_meta m;
+	struct flap_trace *t;
+	Flap__Response *resp;
+	struct timespec a, b;
+	char err[512];
+	int i, rc, fd;
+
+	target.name = (char *)name;
+	target.namespace_ = "";
+	dreq.target = &target;
+	req.version = 1;
+	req.op_case = FLAP__REQUEST__OP_DUMP;
+	req.dump = &dreq;
+	for (i = 0; i < 1000 && access(until, F_OK); i++) {
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		fd = -1;
+		rc = flap_client__call(sock, 30000, &req, &resp, &fd);
+		if (rc) {
+			fprintf(stderr, "flapbench: ask-dump: %s\n",
+				flap_client__strerror(rc, sock, err, sizeof(err)));
+			return rc;
+		}
+		if (resp->error && resp->error->code != FLAP__ERROR_CODE__OK) {
+			fprintf(stderr, "flapbench: ask-dump: %s\n", resp->error->message);
+			flap__response__free_unpacked(resp, NULL);
+			if (fd >= 0)
+				close(fd);
+			return -EINVAL;
+		}
+		flap__response__free_unpacked(resp, NULL);
+		rc = flap_dump__read(fd, &m, &t, err, sizeof(err));
+		close(fd);
+		if (rc) {
+			fprintf(stderr, "flapbench: ask-dump: bad dump stream: %s\n", err);
+			return rc;
+		}
+		flap_trace__free(t);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("%.3f\n", (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6);
+		fflush(stdout);
+		usleep(gap_ms * 1000);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {};
@@ -894,6 +955,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[1];
+	if (!strcmp(cmd, "ask-dump")) {
+		if (argc != 6 || atoi(argv[5]) < 0) {
+			usage(stderr);
+			return 2;
+		}
+		return cmd_ask_dump(argv[2], argv[3], argv[4], atoi(argv[5])) ? 1 : 0;
+	}
 	flap_log__libbpf();
 	if (parse_opts(argc - 1, argv + 1, &o)) {
 		usage(stderr);

@@ -14,6 +14,14 @@
 #                     succeeds, the other is told what it would be told after
 #   stop_during_burst SIGTERM while 50 adds are under way: the daemon exits
 #                     0, every client ends (a reply or a closed connection)
+#   deferred_burst    a pool that serves a burst of 60 at once (--pool 64),
+#                     read in one loop iteration (the daemon stopped while
+#                     they are sent): the adds past the iteration's budget
+#                     wait for the next (register.c ADD_BUDGET_NS); every one
+#                     succeeds and records, a dump during them is answered
+#   stop_deferred     SIGTERM while such a burst waits: the daemon exits 0
+#                     with every handle closed, every client ends, an add
+#                     that was not done is told the daemon is stopping
 #   sweep_in_steps    60 recorders past retention at once: the sweep frees
 #                     them a few milliseconds' worth at a time (daemon.c
 #                     SWEEP_BUDGET_NS), every one of them, while a dump of a
@@ -36,7 +44,7 @@ CG_PREFIX=flap-e2e-reg-$$
 cleanup() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2> /dev/null
 	remove_cgroups
-	rm -rf "$WORK"
+	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
@@ -77,6 +85,20 @@ burst_ok() {
 	for j in $(seq "$2"); do [ "$(cat "$WORK/$1-$j.rc")" = 0 ] && n=$((n + 1)); done
 	echo $n
 }
+
+# pool_full N: waits (up to 30 s) until the daemon's pool holds N recorders ready
+pool_full() {
+	local i
+	for i in $(seq 300); do
+		[ "$(f status -o json | jq .pool.ready)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "    the pool did not fill ($(f status -o json | jq -c .pool))"
+	return 1
+}
+
+# after_test: a test that failed before stop_daemon leaves no daemon running
+after_test() { [ -z "$DPID" ] || kill_daemon; }
 
 # ---- tests --------------------------------------------------------------------
 
@@ -150,6 +172,67 @@ test_stop_during_burst() {
 	expect "the daemon said it stopped" grepq 'shutting down' "$WORK/daemon.log"
 }
 
+test_deferred_burst() {
+	local cg out n pids j
+	start_daemon --pool 64 -v || return 1
+	pool_full 64 || return 1
+	cg=$(make_cgroup ref)
+	f add --cgroup "$cg" --name e2e-ref > /dev/null || { echo "    add ref failed"; return 1; }
+	sh -c "echo \$\$ > $cg/cgroup.procs; exec $HELPERS/crasher exit 0 e2e-reg-ref" > /dev/null 2>&1
+	# The daemon stopped while the 60 connect and send: one iteration reads them all.
+	kill -STOP "$DPID"
+	burst q 60
+	sleep 1
+	kill -CONT "$DPID"
+	out=$(f dump e2e-ref) || { echo "    the dump during the burst failed"; return 1; }
+	expect "dump: the reference's marker" grepq 'openat(AT_FDCWD[^,]*, "/flap/e2e-reg-ref".*ENOENT' <<< "$out" || return 1
+	burst_wait q 60 || return 1
+	n=$(burst_ok q 60)
+	expect "every add of the burst succeeds ($n of 60)" [ "$n" = 60 ] || { cat "$WORK"/q-*.out | sort | uniq -c | head -5; return 1; }
+	expect "some adds waited for a later loop iteration" grepq 'adds: [0-9]* deferred ran this turn' "$WORK/daemon.log" &&
+	expect "status: none pending after" [ "$(f status -o json | jq .registrations_pending)" = 0 ] || return 1
+	pids=
+	for j in $(seq 60); do
+		sh -c "echo \$\$ > $(cat "$WORK/cg-q-$j")/cgroup.procs; exec cat /flap/e2e-reg-q-$j" > /dev/null 2>&1 &
+		pids="$pids $!"
+	done
+	wait $pids
+	out=$(f dump q --namespace e2e) || { echo "    dump of the pod failed"; return 1; }
+	n=$(grep -oE 'openat\(AT_FDCWD[^,]*, "/flap/e2e-reg-q-[0-9]+"' <<< "$out" | sort -u | wc -l)
+	expect "each of the 60 recorded its marker ($n)" [ "$n" = 60 ] &&
+	stop_daemon
+}
+
+test_stop_deferred() {
+	local st i ok
+	start_daemon --pool 64 -v || return 1
+	pool_full 64 || return 1
+	# The daemon stopped while the 60 connect and send: it reads them in one
+	# iteration, then runs a few per iteration; SIGTERM comes meanwhile.
+	kill -STOP "$DPID"
+	burst t 60
+	sleep 1
+	kill -CONT "$DPID"
+	sleep "${STOP_AFTER:-0.01}"
+	kill -TERM "$DPID"
+	wait "$DPID"
+	st=$?
+	DPID=
+	ok=$(burst_wait t 60 > /dev/null && burst_ok t 60)
+	echo "    ($ok of 60 added before the stop)"
+	expect "the daemon exits 0 (got $st)" [ "$st" = 0 ] &&
+	expect "every client ends" burst_wait t 60 &&
+	expect "adds waited for a later iteration" grepq 'adds: [0-9]* deferred ran this turn, [1-9]' "$WORK/daemon.log" &&
+	expect "no handle left open" [ -z "$(grep 'handles still open' "$WORK/daemon.log")" ] &&
+	expect "the daemon said it stopped" grepq 'shutting down' "$WORK/daemon.log" || return 1
+	# An add not done: told the daemon is stopping, or its connection closed.
+	for i in $(seq 60); do
+		[ "$(cat "$WORK/t-$i.rc")" = 0 ] && continue
+		grepq -e 'the daemon is stopping' -e 'connection' -e 'not running' "$WORK/t-$i.out" ||
+			{ echo "    add t-$i failed otherwise: $(cat "$WORK/t-$i.out")"; return 1; }
+	done
+}
+
 test_sweep_in_steps() {
 	local cg i n out
 	start_daemon --pool 4 --retain 1s || return 1
@@ -174,7 +257,8 @@ test_sweep_in_steps() {
 	stop_daemon
 }
 
-ALL="test_burst_dump test_pending_duplicate test_stop_during_burst test_sweep_in_steps"
+ALL="test_burst_dump test_pending_duplicate test_stop_during_burst test_deferred_burst
+	test_stop_deferred test_sweep_in_steps"
 command -v jq > /dev/null || { echo "registration tests need jq"; exit 1; }
 TEST_NAME_WIDTH=20
 run_tests ${*:-$ALL}
