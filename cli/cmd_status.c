@@ -119,7 +119,7 @@ int cmd_status(int argc, char **argv)
 			       s->kernel_lacks && s->kernel_lacks[0] ? s->kernel_lacks
 								     : "full programs");
 		print_pool(s);
-		printf("registrations pending (recorder being loaded): %u\n",
+		printf("registrations pending (recorder being loaded, or next in line): %u\n",
 		       s->registrations_pending);
 	}
 	flap__response__free_unpacked(resp, NULL);

@@ -32,6 +32,9 @@ function median(s,    a, n) {
 function minv(s,    a, n, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] + 0 < m + 0) m = a[i]; return m }
 function maxv(s,    a, n, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] + 0 > m + 0) m = a[i]; return m }
 function count(s,    a) { return split(s, a, " ") }
+# bpf_stats programs on the sys_enter/sys_exit hooks (names cut to 15 characters);
+# programs on the signal tracepoints are not compared with the empty pair.
+BEGIN { SYSHOOK = "(_ente|_enter|_exit)$" }
 '
 
 # ---- summary.csv: workload,config,runs,median,min,max,x_bare ------------------
@@ -200,7 +203,7 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 	[ -n "$ns_un" ] && [ -n "$ns_fl" ] && un_fl=$(awk -v a="$ns_un" -v b="$ns_fl" 'BEGIN { printf "%.3f", a / b }')
 	# The same ratio from bpf_stats: floor time + what the dispatcher adds per syscall.
 	[ -n "$ns_fl" ] && [ -f "$OUT/bpf_stats.csv" ] && un_fl_est=$(awk -F, -v fl="$ns_fl" "$AWK_LIB"'
-		NR > 1 && $7 > 0 && ($2 == "floor" || $2 == "untraced") { v[$2 "," $4] = v[$2 "," $4] " " $9 }
+		NR > 1 && $7 > 0 && $4 ~ SYSHOOK && ($2 == "floor" || $2 == "untraced") { v[$2 "," $4] = v[$2 "," $4] " " $9 }
 		END {
 			d = 0; n = 0
 			for (k in v) { split(k, f, ","); d += (f[1] == "untraced" ? 1 : -1) * median(v[k]); n++ }
@@ -366,12 +369,13 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 			if (f[1] != cfgs[c]) continue
 			h = (f[1] ~ /:write$/ ? "floor:write" : "floor") "," (f[3] ~ /ent/ ? "enter" : "exit")
 			if (median(cnt[k]) == 0) { printf "| %s | %s %s | %s | %s | 0 | (inside the dispatcher) | | |\n", f[1], f[2], f[3], ins[k], jit[k]; continue }
+			if (f[3] !~ SYSHOOK) { printf "| %s | %s %s | %s | %s | %d | %.1f | %.1f-%.1f | (signal hook) |\n", f[1], f[2], f[3], ins[k], jit[k], median(cnt[k]), median(ns[k]), minv(ns[k]), maxv(ns[k]); continue }
 			printf "| %s | %s %s | %s | %s | %d | %.1f | %.1f-%.1f | %+.1f |\n", f[1], f[2], f[3], ins[k], jit[k], median(cnt[k]), median(ns[k]), minv(ns[k]), maxv(ns[k]), median(ns[k]) - e[h]
 		}
 	}' "$OUT/bpf_stats.csv"
 	echo
 	awk -F, "$AWK_LIB"'
-	NR > 1 && $4 != "floor_callee" && $7 > 0 { k = $2 "," ($4 ~ /ent/ ? "enter" : "exit"); ns[k] = ns[k] " " $9 }
+	NR > 1 && $4 != "floor_callee" && $7 > 0 && $4 ~ SYSHOOK { k = $2 "," ($4 ~ /ent/ ? "enter" : "exit"); ns[k] = ns[k] " " $9 }
 	function m(c, h) { return median(ns[c "," h]) + 0 }
 	function both(c) { return m(c, "enter") + m(c, "exit") }
 	END {
