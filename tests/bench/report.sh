@@ -369,8 +369,8 @@ target_row() { # name, value, limit, comparison (le|ge), limit text, format
 			if (f[1] != cfgs[c]) continue
 			h = (f[1] ~ /:write$/ ? "floor:write" : "floor") "," (f[3] ~ /ent/ ? "enter" : "exit")
 			if (median(cnt[k]) == 0) { printf "| %s | %s %s | %s | %s | 0 | (inside the dispatcher) | | |\n", f[1], f[2], f[3], ins[k], jit[k]; continue }
-			if (f[3] !~ SYSHOOK) { printf "| %s | %s %s | %s | %s | %d | %.1f | %.1f-%.1f | (signal hook) |\n", f[1], f[2], f[3], ins[k], jit[k], median(cnt[k]), median(ns[k]), minv(ns[k]), maxv(ns[k]); continue }
-			printf "| %s | %s %s | %s | %s | %d | %.1f | %.1f-%.1f | %+.1f |\n", f[1], f[2], f[3], ins[k], jit[k], median(cnt[k]), median(ns[k]), minv(ns[k]), maxv(ns[k]), median(ns[k]) - e[h]
+			over = f[3] ~ SYSHOOK ? sprintf("%+.1f", median(ns[k]) - e[h]) : "(signal hook)"
+			printf "| %s | %s %s | %s | %s | %d | %.1f | %.1f-%.1f | %s |\n", f[1], f[2], f[3], ins[k], jit[k], median(cnt[k]), median(ns[k]), minv(ns[k]), maxv(ns[k]), over
 		}
 	}' "$OUT/bpf_stats.csv"
 	echo
