@@ -274,11 +274,17 @@ static struct flap_pending_add *new_pending(struct flap_daemon *d, struct flap_e
 	return p;
 }
 
-/* @p is done: out of d->adding, its callback called, freed. */
-static void end_pending(struct flap_daemon *d, struct flap_pending_add *p, int rc, const char *err)
+/* @p out of d->adding: its cgroup and name are no longer taken by it. */
+static void unlink_pending(struct flap_daemon *d, struct flap_pending_add *p)
 {
 	TAILQ_REMOVE(&d->adding, p, link);
 	d->nadding--;
+}
+
+/* @p is done: out of d->adding, its callback called, freed. */
+static void end_pending(struct flap_daemon *d, struct flap_pending_add *p, int rc, const char *err)
+{
+	unlink_pending(d, p);
 	if (p->rec)
 		flap_recorder__free(p->rec);
 	if (rc) {
@@ -362,8 +368,7 @@ static void run_deferred(struct flap_daemon *d, struct flap_pending_add *p)
 	}
 	if (!rc) {
 		/* add_now() made the entry: only the pending add is left. */
-		TAILQ_REMOVE(&d->adding, p, link);
-		d->nadding--;
+		unlink_pending(d, p);
 		p->done(p->ctx, 0, e, NULL);
 		free(p);
 		return;
@@ -464,8 +469,7 @@ int flap_daemon__add(struct flap_daemon *d, const struct flap_add_spec *spec, fl
 		}
 		rc = queue_load(d, p, err, errlen);
 		if (rc) {
-			TAILQ_REMOVE(&d->adding, p, link);
-			d->nadding--;
+			unlink_pending(d, p);
 			free(p);
 			free(e);
 			return rc;
